@@ -1,0 +1,1 @@
+"""The backease command line (Typer + Rich)."""

@@ -1,0 +1,297 @@
+"""Load, validate and cache the content library.
+
+The YAML files are validated with pydantic into the frozen records of
+`backease.core.library`, then cross-checked (every id a technique names exists,
+durations are consistent, per-side techniques name both sides...). A problem raises
+`ContentError` naming the file, the entry and the field.
+
+Parsing YAML and importing pydantic costs more than planning a session, so the
+validated library is pickled into the user's cache directory, keyed by a hash of the
+content files and the package version. A cold `backease plan` then reads one pickle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from backease import __version__
+from backease.core.library import (
+    Faq,
+    Library,
+    MassageType,
+    Muscle,
+    Reference,
+    Region,
+    Technique,
+    Tip,
+    Tool,
+)
+from backease.core.vocab import REGIONS, TOOLS, is_precaution, region_base, region_side
+
+if TYPE_CHECKING:
+    from backease.core.screening import RuleSet
+
+CONTENT_DIR = Path(__file__).resolve().parent
+_CACHE_FORMAT = 1
+
+T = TypeVar("T")
+
+
+class ContentError(Exception):
+    """A content file is broken. The message names file, entry and field."""
+
+    def __init__(self, file: str, entry: str, field: str, message: str) -> None:
+        self.file, self.entry, self.field = file, entry, field
+        super().__init__(f"{file}: entry '{entry}': field '{field}': {message}")
+
+
+@dataclass(frozen=True, slots=True)
+class Content:
+    """The validated library and screening rules, as one cacheable value."""
+
+    library: Library
+    rules: RuleSet
+
+
+def content_files(content_dir: Path = CONTENT_DIR) -> list[Path]:
+    """Every YAML file that makes up the content, in a stable order."""
+    return sorted(content_dir.rglob("*.yaml"))
+
+
+def _fingerprint(files: Sequence[Path]) -> str:
+    digest = hashlib.blake2b(f"{__version__}:{_CACHE_FORMAT}".encode(), digest_size=16)
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def default_cache_dir() -> Path:
+    """Where the parsed content is cached (the platform's user cache directory)."""
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("backease", appauthor=False))
+
+
+@cache
+def load_content(content_dir: Path = CONTENT_DIR, cache_dir: Path | None = None) -> Content:
+    """The validated content, from the pickle cache when the files have not changed.
+
+    The cache is an optimisation only: if it cannot be read or written, content is
+    parsed from the YAML files as usual.
+    """
+    files = content_files(content_dir)
+    key = _fingerprint(files)
+    directory = cache_dir if cache_dir is not None else default_cache_dir()
+    cached = directory / f"content-{key}.pickle"
+    try:
+        with cached.open("rb") as handle:
+            value = pickle.load(handle)
+        if isinstance(value, Content):
+            return value
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
+        pass
+    content = parse_content(content_dir)
+    _write_cache(directory, cached, content)
+    return content
+
+
+def _write_cache(directory: Path, cached: Path, content: Content) -> None:
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for old in directory.glob("content-*.pickle"):
+            old.unlink(missing_ok=True)
+        # Write to a temporary file and rename, so a crash never leaves half a cache.
+        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump(content, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cached)
+    except OSError:
+        pass
+
+
+def load_library() -> Library:
+    """The validated content library (cached)."""
+    return load_content().library
+
+
+def load_rules() -> RuleSet:
+    """The validated screening rules (cached)."""
+    return load_content().rules
+
+
+# --- parsing and validation -------------------------------------------------------
+
+
+def _read_yaml(path: Path, content_dir: Path) -> Any:
+    import yaml
+
+    name = str(path.relative_to(content_dir))
+    try:
+        return yaml.load(
+            path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        )
+    except yaml.YAMLError as exc:
+        raise ContentError(name, "-", "-", f"not valid YAML: {exc}") from None
+
+
+def _entries(path: Path, content_dir: Path, key: str) -> list[tuple[str, dict[str, Any]]]:
+    """The `key:` list of a file as (file name, entry) pairs."""
+    name = str(path.relative_to(content_dir))
+    data = _read_yaml(path, content_dir)
+    if not isinstance(data, dict) or not isinstance(data.get(key), list):
+        raise ContentError(name, "-", key, f"the file must hold a top-level list '{key}:'")
+    out = []
+    for index, entry in enumerate(data[key]):
+        if not isinstance(entry, dict):
+            raise ContentError(name, f"#{index + 1}", "-", "each entry must be a mapping")
+        out.append((name, entry))
+    return out
+
+
+_FRIENDLY = {
+    "unexpected_keyword_argument": "unknown field (check its spelling against backease/core/library.py)",
+    "extra_forbidden": "unknown field (check its spelling against backease/core/library.py)",
+    "missing_argument": "required field is missing",
+    "missing": "required field is missing",
+}
+
+
+def _validate(kind: type[T], items: Iterable[tuple[str, dict[str, Any]]]) -> list[tuple[str, T]]:
+    from pydantic import TypeAdapter, ValidationError
+
+    adapter = TypeAdapter(kind)
+    out: list[tuple[str, T]] = []
+    seen: dict[str, str] = {}
+    for name, entry in items:
+        entry_id = str(entry.get("id", "?"))
+        try:
+            value = adapter.validate_python(entry)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            field = ".".join(str(part) for part in error["loc"]) or "-"
+            raise ContentError(name, entry_id, field, _FRIENDLY.get(error["type"], error["msg"])) from None
+        if entry_id in seen:
+            raise ContentError(name, entry_id, "id", f"duplicate id (also in {seen[entry_id]})")
+        seen[entry_id] = name
+        out.append((name, value))
+    return out
+
+
+def parse_content(content_dir: Path = CONTENT_DIR) -> Content:
+    """Parse and check every content file. Raises ContentError on the first problem."""
+    from backease.content.rules_schema import parse_rules
+
+    def single(file: str, key: str, kind: type[T]) -> list[tuple[str, T]]:
+        return _validate(kind, _entries(content_dir / file, content_dir, key))
+
+    technique_files = sorted((content_dir / "techniques").glob("*.yaml"))
+    techniques = _validate(
+        Technique, (pair for path in technique_files for pair in _entries(path, content_dir, "techniques"))
+    )
+    library = Library(
+        techniques=tuple(t for _, t in techniques),
+        regions=tuple(r for _, r in single("regions.yaml", "regions", Region)),
+        muscles=tuple(m for _, m in single("muscles.yaml", "muscles", Muscle)),
+        tools=tuple(t for _, t in single("tools.yaml", "tools", Tool)),
+        massage_types=tuple(m for _, m in single("massage_types.yaml", "massage_types", MassageType)),
+        tips=tuple(t for _, t in single("tips.yaml", "tips", Tip)),
+        faq=tuple(f for _, f in single("faq.yaml", "faq", Faq)),
+        references=tuple(r for _, r in single("references.yaml", "references", Reference)),
+    )
+    rules = parse_rules(
+        content_dir / "screening.yaml", _read_yaml(content_dir / "screening.yaml", content_dir)
+    )
+    _check_library(library, dict((t.id, f) for f, t in techniques))
+    reference_ids = {r.id for r in library.references}
+    for rule in rules.rules:
+        _check_refs("screening.yaml", rule.id, "references", rule.references, reference_ids)
+    return Content(library=library, rules=rules)
+
+
+def _check_refs(file: str, entry: str, field: str, values: Iterable[str], allowed: set[str]) -> None:
+    for value in values:
+        if value not in allowed:
+            raise ContentError(file, entry, field, f"unknown id '{value}'")
+
+
+def _check_library(library: Library, technique_files: dict[str, str]) -> None:
+    muscle_ids = {m.id for m in library.muscles}
+    reference_ids = {r.id for r in library.references}
+
+    region_ids = [r.id for r in library.regions]
+    missing: list[str] = sorted(set(REGIONS) - set(region_ids))
+    if missing:
+        raise ContentError("regions.yaml", missing[0], "id", "every body-map region needs an entry")
+    for region in library.regions:
+        _check_refs("regions.yaml", region.id, "muscles", region.muscles, muscle_ids)
+        if region.side != region_side(region.id):
+            raise ContentError("regions.yaml", region.id, "side", f"must be '{region_side(region.id)}'")
+    tool_ids = [t.id for t in library.tools]
+    missing = sorted(set(TOOLS) - set(tool_ids))
+    if missing:
+        raise ContentError("tools.yaml", missing[0], "id", "every tool id needs an entry")
+    for muscle in library.muscles:
+        _check_refs("muscles.yaml", muscle.id, "references", muscle.references, reference_ids)
+    for massage in library.massage_types:
+        _check_refs("massage_types.yaml", massage.id, "references", massage.references, reference_ids)
+        for value in massage.avoid_precautions:
+            if not is_precaution(value):
+                raise ContentError(
+                    "massage_types.yaml", massage.id, "avoid_precautions", f"unknown precaution '{value}'"
+                )
+    for tip in library.tips:
+        _check_refs("tips.yaml", tip.id, "references", tip.references, reference_ids)
+    for faq in library.faq:
+        _check_refs("faq.yaml", faq.id, "references", faq.references, reference_ids)
+
+    for tech in library.techniques:
+        _check_technique(tech, technique_files[tech.id], muscle_ids, reference_ids)
+
+
+def _check_technique(tech: Technique, file: str, muscle_ids: set[str], reference_ids: set[str]) -> None:
+    def fail(field: str, message: str) -> None:
+        raise ContentError(file, tech.id, field, message)
+
+    _check_refs(file, tech.id, "muscles", tech.muscles, muscle_ids)
+    _check_refs(file, tech.id, "references", tech.references, reference_ids)
+    if not 5 <= tech.min_seconds <= tech.default_seconds <= tech.max_seconds <= 1200:
+        fail(
+            "default_seconds",
+            f"durations must satisfy 5 <= min ({tech.min_seconds}) <= default ({tech.default_seconds})"
+            f" <= max ({tech.max_seconds}) <= 1200",
+        )
+    if any(value % 5 for value in (tech.min_seconds, tech.default_seconds, tech.max_seconds)):
+        fail("default_seconds", "durations must be multiples of 5 seconds (the planner times in 5 s steps)")
+    if not tech.intensities:
+        fail("intensities", "at least one intensity variant is required")
+    names = [v.intensity for v in tech.intensities]
+    if len(set(names)) != len(names):
+        fail("intensities", "each intensity may appear once")
+    for field_name in ("steps", "stop_if", "benefits"):
+        if not getattr(tech, field_name):
+            fail(field_name, "must not be empty")
+    if tech.evidence != "expert_opinion" and not tech.references:
+        fail("references", "cite at least one reference, or set evidence: expert_opinion")
+    if tech.kind not in ("warm_up", "relaxation") and not tech.regions:
+        fail("regions", f"a {tech.kind} technique must name the regions it works on")
+    if len(set(tech.regions)) != len(tech.regions):
+        fail("regions", "each region may appear once")
+    sided = [r for r in tech.regions if region_side(r) != "none"]
+    if tech.per_side:
+        if not sided:
+            fail("per_side", "a per-side technique must name left and right regions")
+        bases_left = {region_base(r) for r in sided if region_side(r) == "left"}
+        bases_right = {region_base(r) for r in sided if region_side(r) == "right"}
+        if bases_left != bases_right:
+            fail("regions", "a per-side technique must name each sided region on both sides")
+    if len(set(tech.tools)) != len(tech.tools):
+        fail("tools", "each tool may appear once")

@@ -1,0 +1,232 @@
+"""Typed records for the content library (techniques, anatomy, tools, references).
+
+These are plain frozen dataclasses so that the planner and the CLI can use them
+without importing a validation library. `backease.content.loader` validates the YAML
+files into these records (with pydantic) and checks every cross-reference.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+from backease.core.vocab import (
+    Benefit,
+    Cause,
+    EvidenceGrade,
+    Intensity,
+    Kind,
+    Position,
+    RegionId,
+    Side,
+    ToolId,
+)
+
+# Unknown keys in a YAML entry are errors, so a typo never silently drops a field.
+_STRICT: dict[str, Any] = {"extra": "forbid", "str_strip_whitespace": True}
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A published source, verified to exist, that a technique or rule cites."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
+    id: str
+    kind: Literal["article", "review", "guideline", "web", "book"]
+    title: str
+    authors: str
+    year: int
+    source: str
+    """Journal with volume/pages, publisher, or the organisation behind a web page."""
+    doi: str | None = None
+    url: str | None = None
+    note: str = ""
+    """What this source supports in backease, in one plain sentence."""
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """One clickable area of the body map."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
+    id: RegionId
+    label: str
+    side: Side
+    view: Literal["back", "front"]
+    muscles: tuple[str, ...]
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Muscle:
+    """A muscle of the anatomy explorer: what it does and where it refers pain."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
+    id: str
+    name: str
+    location: str
+    actions: str
+    refers_pain_to: str
+    trigger_point_notes: str
+    regions: tuple[RegionId, ...]
+    references: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Tool:
+    """Something a technique needs. `default` tools are assumed when none are named."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
+    id: ToolId
+    name: str
+    description: str
+    default: bool = False
+    substitutes: tuple[ToolId, ...] = ()
+    safety_note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class IntensityVariant:
+    """How to do a technique at one intensity."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
+    intensity: Intensity
+    cue: str
+
+
+@dataclass(frozen=True, slots=True)
+class Technique:
+    """One exercise, self-massage or breathing practice the planner can schedule.
+
+    Durations are in seconds and, for `per_side` techniques, per side.
+    """
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
+    id: str
+    name: str
+    kind: Kind
+    summary: str
+    regions: tuple[RegionId, ...]
+    """Regions the technique works on; per-side techniques list both sides."""
+    muscles: tuple[str, ...]
+    tools: tuple[ToolId, ...]
+    """Every tool listed is required; an empty tuple means nothing is needed."""
+    position: Position
+    default_seconds: int
+    min_seconds: int
+    max_seconds: int
+    per_side: bool
+    intensities: tuple[IntensityVariant, ...]
+    steps: tuple[str, ...]
+    breathing_cue: str
+    pressure_cue: str
+    mistakes: tuple[str, ...]
+    stop_if: tuple[str, ...]
+    spinal_pressure: bool
+    """Puts a roller, ball or tool on the spine, or loads the spine in extension over one."""
+    sustained_pressure: bool
+    """Holds pressure on one spot (trigger-point style) rather than moving."""
+    neck_pressure: bool
+    """Presses on the neck; left out when arm symptoms suggest an irritated nerve root."""
+    benefits: tuple[Benefit, ...]
+    evidence: EvidenceGrade
+    evidence_note: str
+    """One plain sentence on how strong the evidence is for this kind of technique."""
+    references: tuple[str, ...] = ()
+    causes: tuple[Cause, ...] = ()
+    """Causes this technique is particularly suited to (the planner weighs these)."""
+    rub_note: str = ""
+    """Optional note on using a topical muscle rub with this technique."""
+    heat_option: bool = False
+    """True when heat (a warm shower or heat pack) is part of or an option for it."""
+    before_session: bool = False
+    """Done before the timed session (a warm shower): the planner puts it in the
+    before-checklist instead of timing it as a step."""
+
+    def variant(self, intensity: Intensity) -> IntensityVariant | None:
+        """The variant for an intensity, or None when the technique has none."""
+        for item in self.intensities:
+            if item.intensity == intensity:
+                return item
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class MassageType:
+    """A kind of professional massage for the massage-types guide."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
+    id: str
+    name: str
+    what_it_is: str
+    suits: str
+    what_to_expect: str
+    pressure: Intensity
+    suits_causes: tuple[Cause, ...]
+    avoid_when: tuple[str, ...]
+    avoid_precautions: tuple[str, ...]
+    """Precaution ids (SCREENING.md) under which this type is not advised."""
+    evidence: EvidenceGrade
+    evidence_note: str
+    choosing_a_therapist: str
+    references: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Tip:
+    """A short piece of self-care advice (warm-up, consistency, hydration...)."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
+    id: str
+    topic: Literal[
+        "warm_up",
+        "consistency",
+        "listen",
+        "hydration",
+        "aftercare",
+        "precautions",
+        "tools",
+        "posture",
+        "anatomy",
+        "stress",
+    ]
+    title: str
+    body: str
+    references: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Faq:
+    """A frequently asked question with a plain answer."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
+    id: str
+    question: str
+    answer: str
+    references: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Library:
+    """Everything the content files hold, validated and cross-checked."""
+
+    techniques: tuple[Technique, ...]
+    regions: tuple[Region, ...]
+    muscles: tuple[Muscle, ...]
+    tools: tuple[Tool, ...]
+    massage_types: tuple[MassageType, ...]
+    tips: tuple[Tip, ...]
+    faq: tuple[Faq, ...]
+    references: tuple[Reference, ...]
+    _by_id: dict[str, Technique] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_id.update({t.id: t for t in self.techniques})
+
+    def technique(self, technique_id: str) -> Technique | None:
+        """The technique with this id, or None."""
+        return self._by_id.get(technique_id)
+
+    def technique_ids(self) -> tuple[str, ...]:
+        """Every technique id, in library order."""
+        return tuple(t.id for t in self.techniques)

@@ -1,0 +1,857 @@
+"""The session planner: profile + screening result + library -> a timed, safe plan.
+
+How a plan is built (docs/planner.md explains it for therapists):
+
+1. Safety first. An `emergency` or `urgent` screen gives a plan with no steps, only the
+   guidance. Every precaution becomes a hard filter on techniques (avoided regions,
+   no spinal pressure, no sustained pressure, no neck pressure, positions) or a cap on
+   intensity (gentle pressure only; a `soon` level also caps at gentle).
+2. Eligible techniques are those whose tools are all available and that pass every
+   filter. Below 6 minutes the plan is a "desk break": standing and seated steps only.
+3. The time is split between the four phases (warm-up, release, stretch, relaxation);
+   causes and stress move the split. Each phase takes its best-scoring techniques
+   until its share is filled. Painful regions are covered first, most painful first.
+4. Durations are fitted so the total equals the requested minutes to the second: each
+   step gets time in proportion to its technique's default and the pain it targets,
+   within the technique's minimum and maximum (in 5-second quanta).
+
+Everything is deterministic for the same input and `seed`; the seed only breaks ties
+between equally good techniques.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from backease.core.errors import InputError
+from backease.core.library import Library, MassageType, Technique
+from backease.core.vocab import (
+    AVOID_REGION_PREFIX,
+    CAUSES,
+    DEFAULT_TOOLS,
+    INTENSITIES,
+    INTENSITY_RANK,
+    NO_FLOOR_POSITIONS,
+    PHASE_OF_KIND,
+    PHASES,
+    POSITIONS,
+    REGIONS,
+    TOOLS,
+    Cause,
+    Intensity,
+    Kind,
+    Level,
+    Phase,
+    Position,
+    RegionId,
+    Side,
+    ToolId,
+    closest,
+    region_base,
+    region_side,
+)
+
+MIN_MINUTES = 2
+MAX_MINUTES = 60
+DESK_BREAK_BELOW_MINUTES = 6
+QUANTUM = 5
+"""Durations move in 5-second steps, so the player can announce round numbers."""
+
+# Share of the session each phase starts from, before causes and stress shift it.
+BASE_SHARES: dict[Phase, float] = {"warm_up": 0.15, "release": 0.40, "stretch": 0.30, "relaxation": 0.15}
+
+# "Between the shoulder blades: foam rolling and a ball against a wall work best"
+# (product brief); these tools get a bonus when they reach that region.
+PREFERRED_TOOLS_BY_REGION: dict[str, frozenset[str]] = {
+    "between_shoulder_blades": frozenset({"foam_roller", "tennis_ball", "massage_ball", "peanut_ball"}),
+}
+
+# Causes that call for particular work (product brief: "posture -> chest openers and
+# thoracic extension"): the phase, the regions a technique must reach, and the reason.
+CAUSE_TARGETS: dict[str, tuple[tuple[Phase, frozenset[str], str], ...]] = {
+    "posture": (
+        (
+            "stretch",
+            frozenset({"chest_left", "chest_right"}),
+            "Opens the chest, which sitting hunched tightens",
+        ),
+        (
+            "stretch",
+            frozenset({"thoracic_spine_left", "thoracic_spine_right"}),
+            "Moves the mid-back the opposite way to a desk slump",
+        ),
+    ),
+    "repetitive": (
+        ("stretch", frozenset({"chest_left", "chest_right"}), "Balances the pull of repeated forward work"),
+    ),
+}
+
+REFUSED_LEVELS: frozenset[Level] = frozenset({"emergency", "urgent"})
+
+POSITION_ORDER: dict[Position, int] = {
+    "standing": 0,
+    "seated": 1,
+    "all_fours": 2,
+    "side_lying": 3,
+    "prone": 4,
+    "supine": 5,
+}
+
+
+# --- inputs ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PainArea:
+    """A region the person marked on the body map, with pain 0-10."""
+
+    region: RegionId
+    pain: int
+    knot: bool = False
+    """The person marked a knot (a tender spot) here: trigger-point work is favoured."""
+
+    def __post_init__(self) -> None:
+        if self.region not in REGIONS:
+            hint = closest(str(self.region), REGIONS)
+            suffix = f"; did you mean '{hint}'?" if hint else ""
+            raise InputError("area", f"unknown region '{self.region}'{suffix}", REGIONS)
+        if isinstance(self.pain, bool) or not isinstance(self.pain, int) or not 0 <= self.pain <= 10:
+            raise InputError("pain", f"pain for {self.region} must be a whole number from 0 to 10")
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What the person told us: where it hurts, why, what they have, how long."""
+
+    areas: tuple[PainArea, ...] = ()
+    causes: tuple[Cause, ...] = ()
+    tools: tuple[ToolId, ...] = ()
+    """Tools at hand. Empty means the defaults: hands, a wall, a doorway, a chair."""
+    minutes: int = 15
+    pressure: Intensity | None = None
+    """Preferred pressure; None lets the planner choose (firmer for sport)."""
+    no_floor: bool = False
+    stress: int = 0
+
+    def __post_init__(self) -> None:
+        if isinstance(self.minutes, bool) or not isinstance(self.minutes, int):
+            raise InputError("minutes", f"must be a whole number from {MIN_MINUTES} to {MAX_MINUTES}")
+        if not MIN_MINUTES <= self.minutes <= MAX_MINUTES:
+            raise InputError(
+                "minutes", f"{self.minutes} is out of range; must be from {MIN_MINUTES} to {MAX_MINUTES}"
+            )
+        if isinstance(self.stress, bool) or not isinstance(self.stress, int) or not 0 <= self.stress <= 10:
+            raise InputError("stress", "must be a whole number from 0 to 10")
+        _check_ids("cause", self.causes, CAUSES)
+        _check_ids("tool", self.tools, TOOLS)
+        if self.pressure is not None and self.pressure not in INTENSITIES:
+            raise InputError("pressure", f"unknown pressure '{self.pressure}'", INTENSITIES)
+        seen: set[str] = set()
+        for area in self.areas:
+            if area.region in seen:
+                raise InputError("area", f"region '{area.region}' is given more than once")
+            seen.add(area.region)
+
+    @property
+    def available_tools(self) -> frozenset[ToolId]:
+        """The tools the planner may use."""
+        return frozenset(self.tools or DEFAULT_TOOLS)
+
+    @property
+    def target_intensity(self) -> Intensity:
+        """The pressure asked for, or the default: firm for sport, moderate otherwise."""
+        if self.pressure is not None:
+            return self.pressure
+        return "firm" if "sport" in self.causes else "moderate"
+
+
+def _check_ids(field_name: str, values: Iterable[str], allowed: tuple[str, ...]) -> None:
+    for value in values:
+        if value not in allowed:
+            hint = closest(str(value), allowed)
+            suffix = f"; did you mean '{hint}'?" if hint else ""
+            raise InputError(field_name, f"unknown {field_name} '{value}'{suffix}", allowed)
+
+
+class ScreeningOutcome(Protocol):
+    """What the planner needs of a screening result (`core.screening.ScreeningResult`)."""
+
+    @property
+    def level(self) -> Level: ...
+    @property
+    def precautions(self) -> tuple[str, ...]: ...
+    @property
+    def advice(self) -> str: ...
+
+
+# --- outputs --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PlanStep:
+    """One timed step of a session."""
+
+    technique: str
+    name: str
+    kind: Kind
+    seconds: int
+    side: Side
+    intensity: Intensity
+    regions: tuple[RegionId, ...]
+    tools: tuple[ToolId, ...]
+    position: Position
+    reason: str
+    cue: str
+    """How to do it at this intensity."""
+
+    def to_json(self) -> dict[str, object]:
+        """The step in the public JSON shape."""
+        return {
+            "technique": self.technique,
+            "kind": self.kind,
+            "seconds": self.seconds,
+            "side": self.side,
+            "intensity": self.intensity,
+            "regions": list(self.regions),
+            "tools": list(self.tools),
+            "position": self.position,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A session plan. A plan refused for safety has no steps and says why."""
+
+    level: Level
+    minutes: int
+    total_seconds: int
+    precautions: tuple[str, ...]
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+    steps: tuple[PlanStep, ...]
+    advice: str = ""
+    desk_break: bool = False
+    notes: tuple[str, ...] = ()
+    """Plain remarks about what could not be done (e.g. a region no tool reaches)."""
+
+    @property
+    def refused(self) -> bool:
+        """True when the screening does not allow self-care now."""
+        return self.level in REFUSED_LEVELS
+
+    def to_json(self) -> dict[str, object]:
+        """The plan in the public JSON shape (`backease plan --json`)."""
+        return {
+            "level": self.level,
+            "minutes": self.minutes,
+            "total_seconds": self.total_seconds,
+            "precautions": list(self.precautions),
+            "before": list(self.before),
+            "after": list(self.after),
+            "steps": [step.to_json() for step in self.steps],
+        }
+
+
+# --- constraints ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Limits:
+    avoided: frozenset[str]
+    max_intensity: Intensity
+    positions: frozenset[Position]
+    no_spinal: bool
+    no_sustained: bool
+    no_neck: bool
+    tools: frozenset[ToolId]
+
+
+def _limits(profile: Profile, safety: ScreeningOutcome, desk_break: bool) -> _Limits:
+    precautions = set(safety.precautions)
+    positions = set(POSITIONS)
+    if profile.no_floor or desk_break:
+        positions &= set(NO_FLOOR_POSITIONS)
+    if "no_lying_on_back" in precautions:
+        positions.discard("supine")
+    if "no_lying_face_down" in precautions:
+        positions.discard("prone")
+    # SCREENING.md: at `soon` a gentle plan is allowed, so pressure is capped as for
+    # the gentle-only precaution.
+    gentle = "gentle_pressure_only" in precautions or safety.level == "soon"
+    return _Limits(
+        avoided=frozenset(
+            p[len(AVOID_REGION_PREFIX) :] for p in precautions if p.startswith(AVOID_REGION_PREFIX)
+        ),
+        max_intensity="gentle" if gentle else "firm",
+        positions=frozenset(positions),
+        no_spinal="no_spinal_pressure" in precautions,
+        no_sustained="no_sustained_pressure" in precautions,
+        no_neck="no_neck_pressure" in precautions,
+        tools=profile.available_tools,
+    )
+
+
+def _allowed(tech: Technique, limits: _Limits) -> bool:
+    """Whether a technique passes every hard filter (sides are checked later)."""
+    if tech.before_session:
+        return False
+    if not set(tech.tools) <= limits.tools or tech.position not in limits.positions:
+        return False
+    if (tech.spinal_pressure and limits.no_spinal) or (tech.sustained_pressure and limits.no_sustained):
+        return False
+    if tech.neck_pressure and limits.no_neck:
+        return False
+    return tech.variant("gentle") is not None or limits.max_intensity != "gentle"
+
+
+def _intensity(tech: Technique, profile: Profile, limits: _Limits) -> Intensity:
+    """The strongest variant the technique has that does not exceed what is allowed."""
+    phase = PHASE_OF_KIND[tech.kind]
+    if phase in ("warm_up", "relaxation"):
+        wanted: Intensity = "gentle"
+    elif phase == "stretch":
+        wanted = min(profile.target_intensity, "moderate", key=INTENSITY_RANK.__getitem__)
+    else:
+        wanted = profile.target_intensity
+    cap = min(wanted, limits.max_intensity, key=INTENSITY_RANK.__getitem__)
+    options = [v.intensity for v in tech.intensities if INTENSITY_RANK[v.intensity] <= INTENSITY_RANK[cap]]
+    if options:
+        return max(options, key=INTENSITY_RANK.__getitem__)
+    return min((v.intensity for v in tech.intensities), key=INTENSITY_RANK.__getitem__)
+
+
+# --- candidate units ------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Unit:
+    """A technique chosen for the plan, done on one or two sides."""
+
+    tech: Technique
+    sides: tuple[Side, ...]
+    score: float
+    weights: tuple[float, ...]
+    """Time weight of each side's step: more pain, more time."""
+    reason: str
+    covers: frozenset[str]
+    intensity: Intensity
+    seconds: list[int] = field(default_factory=list)
+
+    @property
+    def phase(self) -> Phase:
+        return PHASE_OF_KIND[self.tech.kind]
+
+    def total(self, attr: str) -> int:
+        value: int = getattr(self.tech, attr)
+        return value * len(self.sides)
+
+
+# How a reason line names a region: "between your shoulder blades (left)".
+_REGION_PHRASES: dict[str, str] = {
+    "neck_base": "at the base of your neck",
+    "upper_trapezius": "at the top of your {side} shoulder",
+    "between_shoulder_blades": "between your shoulder blades ({side})",
+    "shoulder_blade": "over your {side} shoulder blade",
+    "thoracic_spine": "beside your mid-back spine ({side})",
+    "lats": "in your {side} side, below the armpit",
+    "chest": "in the {side} side of your chest",
+    "glute": "at the top of your {side} buttock",
+}
+
+
+def _label(region: str) -> str:
+    return _REGION_PHRASES[region_base(region)].format(side=region_side(region))
+
+
+def _sides_for(
+    tech: Technique, pains: dict[str, PainArea], limits: _Limits
+) -> tuple[tuple[Side, ...], frozenset[str], str]:
+    """The sides to work, the painful regions covered, and a note on any side left out."""
+    if tech.per_side:
+        sides: list[Side] = []
+        notes: list[str] = []
+        for side in ("left", "right"):
+            regions = [r for r in tech.regions if region_side(r) in (side, "none")]
+            if any(r in limits.avoided for r in regions):
+                notes.append(f"{side} side left out, as the safety check advises")
+                continue
+            sides.append(side)
+        covered = frozenset(r for r in tech.regions if r in pains and region_side(r) in (*sides, "none"))
+        painful_sides = {region_side(r) for r in covered} - {"none"}
+        if PHASE_OF_KIND[tech.kind] == "release" and len(painful_sides) == 1 and len(sides) == 2:
+            only = painful_sides.pop()
+            sides = [only]
+            notes.append(f"{only} side only, as that is where it hurts")
+        return tuple(sides), covered, "; ".join(notes)
+    if any(r in limits.avoided for r in tech.regions):
+        return (), frozenset(), ""
+    covered = frozenset(r for r in tech.regions if r in pains)
+    sided = any(region_side(r) != "none" for r in tech.regions)
+    return ("both" if sided else "none",), covered, ""
+
+
+def _score(
+    tech: Technique,
+    covered: frozenset[str],
+    pains: dict[str, PainArea],
+    profile: Profile,
+    rng: random.Random,
+) -> tuple[float, str]:
+    """How well a technique fits the profile, and the reason to show for it."""
+    score = 0.0
+    reason = ""
+    top = max(covered, key=lambda r: (pains[r].pain, r), default=None)
+    for region in covered:
+        area = pains[region]
+        score += 2 + area.pain
+        if area.knot and tech.kind == "trigger_point":
+            score += 4
+        preferred = PREFERRED_TOOLS_BY_REGION.get(region_base(region), frozenset())
+        if preferred & set(tech.tools):
+            score += 2
+    if top is not None:
+        area = pains[top]
+        phase = PHASE_OF_KIND[tech.kind]
+        if area.knot and tech.kind == "trigger_point":
+            reason = f"Holds pressure on the knot you marked {_label(top)}"
+        elif phase == "warm_up":
+            reason = f"Gently warms up the muscles {_label(top)} before any pressure"
+        elif phase == "stretch":
+            reason = f"Stretches where it hurts: {_label(top)} ({area.pain}/10)"
+        else:
+            reason = f"Works on the pain you rated {area.pain}/10 {_label(top)}"
+    matched = [c for c in profile.causes if c in tech.causes]
+    score += 2 * len(matched)
+    if "sport" in profile.causes and tech.variant("firm") is not None:
+        score += 1
+    if not reason:
+        reason = _generic_reason(tech, matched, profile)
+    # Ties between equally good techniques are broken by the seed (and only ties:
+    # every other difference in score is at least 1).
+    score += rng.random() * 0.9
+    return score, reason
+
+
+_CAUSE_WORDS: dict[str, str] = {
+    "posture": "stiffness from sitting and posture",
+    "stress": "tension from stress",
+    "sport": "tightness after training",
+    "repetitive": "strain from repeated movements",
+    "sleep": "stiffness after sleeping awkwardly",
+    "injury": "an old strain",
+    "unknown": "general stiffness",
+}
+
+
+def _generic_reason(tech: Technique, matched: Sequence[str], profile: Profile) -> str:
+    phase = PHASE_OF_KIND[tech.kind]
+    if phase == "warm_up":
+        return "Warms the muscles up gently before any pressure"
+    if phase == "relaxation":
+        if profile.stress >= 5:
+            return f"Slow breathing to settle your stress (you rated it {profile.stress}/10)"
+        return "Calms the body down at the end; slow breathing eases muscle tension"
+    if matched:
+        return f"Suits {_CAUSE_WORDS[matched[0]]}"
+    if phase == "stretch":
+        return "Keeps the range of motion you gained from the massage"
+    return "Loosens the upper back muscles in general"
+
+
+def _candidates(
+    library: Library, profile: Profile, limits: _Limits, rng: random.Random
+) -> dict[Phase, list[_Unit]]:
+    pains: dict[str, PainArea] = {a.region: a for a in profile.areas}
+    out: dict[Phase, list[_Unit]] = {phase: [] for phase in PHASES}
+    for tech in library.techniques:
+        if not _allowed(tech, limits):
+            continue
+        sides, covered, side_note = _sides_for(tech, pains, limits)
+        if not sides:
+            continue
+        score, reason = _score(tech, covered, pains, profile, rng)
+        if side_note:
+            reason = f"{reason}; {side_note}"
+        weights = []
+        for side in sides:
+            # Release work gets more time on the more painful side; stretches stay
+            # equal on both sides, for balance.
+            same = PHASE_OF_KIND[tech.kind] != "release" or side == "both"
+            pain = max(
+                (pains[r].pain for r in covered if same or region_side(r) in (side, "none")), default=0
+            )
+            weight = tech.default_seconds * (1 + pain / 10)
+            if tech.kind == "relaxation":
+                weight *= 1 + profile.stress / 20
+            weights.append(weight)
+        unit = _Unit(
+            tech, sides, score, tuple(weights), reason + ".", covered, _intensity(tech, profile, limits)
+        )
+        out[PHASE_OF_KIND[tech.kind]].append(unit)
+    for units in out.values():
+        units.sort(key=lambda u: (-u.score, u.tech.id))
+    return out
+
+
+# --- selection and timing ---------------------------------------------------------------
+
+
+def _shares(profile: Profile) -> dict[Phase, float]:
+    shares = dict(BASE_SHARES)
+    shares["relaxation"] += 0.01 * profile.stress
+    if "stress" in profile.causes:
+        shares["relaxation"] += 0.05
+    if "posture" in profile.causes:
+        shares["stretch"] += 0.05
+    if "sport" in profile.causes:
+        shares["release"] += 0.05
+    if not profile.areas:
+        shares["release"] -= 0.10
+        shares["stretch"] += 0.10
+    total = sum(shares.values())
+    return {phase: value / total for phase, value in shares.items()}
+
+
+def _select(candidates: dict[Phase, list[_Unit]], profile: Profile, total: int) -> list[_Unit]:
+    """Pick units per phase: cover painful regions first, then fill each phase's share."""
+    shares = _shares(profile)
+    chosen: dict[Phase, list[_Unit]] = {phase: [] for phase in PHASES}
+    pool = {phase: list(units) for phase, units in candidates.items()}
+    covered: set[str] = set()
+    # Most painful regions first: the best release technique for each, then a stretch.
+    for phase in ("release", "stretch"):
+        for area in sorted(profile.areas, key=lambda a: (-a.pain, a.region)):
+            if area.region in covered and phase == "release":
+                continue
+            if any(area.region in u.covers for u in chosen[phase]):
+                continue
+            best = next((u for u in pool[phase] if area.region in u.covers), None)
+            if best is not None:
+                chosen[phase].append(best)
+                pool[phase].remove(best)
+                covered |= best.covers
+    for cause in profile.causes:
+        for phase, regions, reason in CAUSE_TARGETS.get(cause, ()):
+            if any(regions & set(u.tech.regions) for u in chosen[phase]):
+                continue
+            best = next((u for u in pool[phase] if regions & set(u.tech.regions)), None)
+            if best is not None:
+                if not best.covers:
+                    best.reason = reason + "."
+                chosen[phase].append(best)
+                pool[phase].remove(best)
+    for phase in PHASES:
+        budget = shares[phase] * total
+        while pool[phase] and (
+            not chosen[phase] or sum(u.total("default_seconds") for u in chosen[phase]) < budget
+        ):
+            chosen[phase].append(pool[phase].pop(0))
+    units = [u for phase in PHASES for u in chosen[phase]]
+    spare = [u for phase in ("release", "stretch", "warm_up", "relaxation") for u in pool[phase]]
+    return _fit_count(units, spare, total)
+
+
+def _fit_count(units: list[_Unit], spare: list[_Unit], total: int) -> list[_Unit]:
+    """Drop or add units until the minimum and maximum durations can meet the total."""
+    units = list(units)
+
+    def keep_priority(unit: _Unit) -> tuple[int, float]:
+        # Dropped first: extra units of crowded phases, lowest score; painful-region
+        # coverage goes last ("when time allows").
+        same_phase = sum(1 for u in units if u.phase == unit.phase)
+        return (1 if unit.covers else 0, -same_phase + unit.score / 100)
+
+    while sum(u.total("min_seconds") for u in units) > total and len(units) > 1:
+        units.remove(min(units, key=keep_priority))
+    spare = list(spare)
+    round_two: list[_Unit] = []
+    while sum(u.total("max_seconds") for u in units) < total:
+        if spare:
+            units.append(spare.pop(0))
+            continue
+        # Everything eligible is in: repeat the best units as a second round.
+        source = [u for u in units if u.phase in ("release", "stretch")] or units
+        best = max(source, key=lambda u: (u.score, u.tech.id))
+        copy = _Unit(
+            best.tech,
+            best.sides,
+            best.score - 0.5,
+            best.weights,
+            f"Second round: {best.reason[0].lower()}{best.reason[1:]}",
+            best.covers,
+            best.intensity,
+        )
+        round_two.append(copy)
+        units.append(copy)
+        if len(round_two) > 200:  # pragma: no cover - content guarantees a fill long before
+            break
+    return units
+
+
+def _allocate(units: list[_Unit], total: int) -> None:
+    """Give each step whole 5-second quanta so the steps add up to `total` exactly.
+
+    Each unit gets time in proportion to its weight (a scale factor found by
+    bisection), clamped to its technique's min/max per side; rounding leftovers are
+    then handed out one quantum at a time.
+    """
+    q_total = total // QUANTUM
+
+    def bounds(u: _Unit) -> tuple[int, int]:
+        low = -(-u.tech.min_seconds // QUANTUM)
+        high = u.tech.max_seconds // QUANTUM
+        return low, high
+
+    def fill(scale: float) -> float:
+        amount = 0.0
+        for u in units:
+            low, high = bounds(u)
+            amount += sum(min(max(scale * w, low), high) for w in u.weights)
+        return amount
+
+    lo, hi = 0.0, 1.0
+    while fill(hi) < q_total and hi < 1e9:
+        hi *= 2
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        if fill(mid) < q_total:
+            lo = mid
+        else:
+            hi = mid
+    per_side: list[list[int]] = []
+    for u in units:
+        low, high = bounds(u)
+        per_side.append([int(min(max(hi * w, low), high)) for w in u.weights])
+    remainder = q_total - sum(sum(s) for s in per_side)
+    order = sorted(range(len(units)), key=lambda i: (-max(units[i].weights), units[i].tech.id))
+    # Hand out (or take back) leftovers, whole units first so both sides stay equal.
+    for whole in (True, False):
+        changed = True
+        while remainder != 0 and changed:
+            changed = False
+            step = 1 if remainder > 0 else -1
+            for i in order:
+                low, high = bounds(units[i])
+                sides = per_side[i]
+                targets = (
+                    range(len(sides)) if whole else [min(range(len(sides)), key=lambda k: step * sides[k])]
+                )
+                need = len(targets)
+                if need > abs(remainder) or any(not low <= sides[k] + step <= high for k in targets):
+                    continue
+                for k in targets:
+                    sides[k] += step
+                remainder -= step * need
+                changed = True
+                if remainder == 0:
+                    break
+    for u, sides in zip(units, per_side, strict=True):
+        u.seconds = [s * QUANTUM for s in sides]
+
+
+def _steps(units: list[_Unit]) -> list[PlanStep]:
+    steps: list[PlanStep] = []
+    for phase in PHASES:
+        phase_units = [u for u in units if u.phase == phase]
+        # Fewer trips up and down: standing first, lying last; self-massage before holds.
+        phase_units.sort(key=lambda u: (POSITION_ORDER[u.tech.position], u.tech.kind != "self_massage"))
+        for u in phase_units:
+            variant = u.tech.variant(u.intensity)
+            cue = variant.cue if variant else ""
+            for side, seconds in zip(u.sides, u.seconds, strict=True):
+                if side in ("left", "right"):
+                    regions = tuple(r for r in u.tech.regions if region_side(r) in (side, "none"))
+                else:
+                    regions = u.tech.regions
+                steps.append(
+                    PlanStep(
+                        technique=u.tech.id,
+                        name=u.tech.name,
+                        kind=u.tech.kind,
+                        seconds=seconds,
+                        side=side,
+                        intensity=u.intensity,
+                        regions=regions,
+                        tools=u.tech.tools,
+                        position=u.tech.position,
+                        reason=u.reason,
+                        cue=cue,
+                    )
+                )
+    return steps
+
+
+# --- checklists -----------------------------------------------------------------------
+
+_PRECAUTION_NOTES: dict[str, str] = {
+    "gentle_pressure_only": "Gentle pressure only: you bruise or get hurt more easily, so keep it light.",
+    "no_sustained_pressure": "Keep moving: no long holds on one spot.",
+    "no_spinal_pressure": "Keep rollers and balls off your spine; no arching back over a roller.",
+    "no_lying_on_back": "No lying flat on your back: seated, standing, side-lying and wall work only.",
+    "no_lying_face_down": "No lying face down.",
+    "no_neck_pressure": "No pressure on the neck while you have arm symptoms.",
+}
+
+
+def _checklists(
+    profile: Profile, limits: _Limits, safety: ScreeningOutcome, desk_break: bool
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    before = ["Drink a glass of water."]
+    if desk_break:
+        before.append("Stand up, loosen your shoulders and breathe out slowly.")
+    else:
+        heat = "heat_pack" in limits.tools
+        before.append(
+            "Warm up first: the first steps are gentle movement; a warm shower beforehand helps too"
+            + (", or a heat pack (warm, not hot, and not on skin that feels numb)." if heat else ".")
+        )
+    before.append("Breathe out slowly as you press into a tender spot; never hold your breath.")
+    before.append(
+        "Stop at once on sharp, shooting or burning pain, numbness, tingling or dizziness;"
+        " press 'too much' if it is just too strong."
+    )
+    for precaution in safety.precautions:
+        note = _PRECAUTION_NOTES.get(precaution)
+        if note:
+            before.append(note)
+    avoided = sorted(limits.avoided)
+    if avoided:
+        before.append("Leave alone: " + ", ".join(_label(r) for r in avoided) + ".")
+    after = [
+        "Drink some water.",
+        "Rest a minute and breathe slowly before you get up.",
+        "Rate your pain 0-10 now, so you can see what helps.",
+        "Mild soreness the next day is common; if pain is worse the next day, go gentler next time.",
+    ]
+    if not desk_break:
+        after.append("Aim for 2-3 sessions a week; short desk breaks in between help.")
+    return tuple(before), tuple(after)
+
+
+# --- public API -----------------------------------------------------------------------
+
+
+def plan_session(profile: Profile, safety: ScreeningOutcome, library: Library, seed: int = 0) -> Plan:
+    """Build a timed session plan that honours every precaution of the screening.
+
+    Raises InputError when nothing at all can be planned with the tools given.
+    """
+    total = profile.minutes * 60
+    if safety.level in REFUSED_LEVELS:
+        return Plan(
+            level=safety.level,
+            minutes=profile.minutes,
+            total_seconds=0,
+            precautions=safety.precautions,
+            before=(),
+            after=(),
+            steps=(),
+            advice=safety.advice,
+        )
+    desk_break = profile.minutes < DESK_BREAK_BELOW_MINUTES
+    limits = _limits(profile, safety, desk_break)
+    rng = random.Random(seed)
+    candidates = _candidates(library, profile, limits, rng)
+    if not any(candidates.values()):
+        raise InputError(
+            "tool", "no technique fits these tools and limits; add 'hands' or another tool", TOOLS
+        )
+    units = _select(candidates, profile, total)
+    _allocate(units, total)
+    steps = _steps(units)
+    before, after = _checklists(profile, limits, safety, desk_break)
+    return Plan(
+        level=safety.level,
+        minutes=profile.minutes,
+        total_seconds=sum(s.seconds for s in steps),
+        precautions=safety.precautions,
+        before=before,
+        after=after,
+        steps=tuple(steps),
+        advice=safety.advice,
+        desk_break=desk_break,
+        notes=_coverage_notes(profile, steps, limits),
+    )
+
+
+def _coverage_notes(profile: Profile, steps: Sequence[PlanStep], limits: _Limits) -> tuple[str, ...]:
+    worked = {r for s in steps for r in s.regions}
+    notes = []
+    for area in profile.areas:
+        if area.region in limits.avoided:
+            notes.append(f"The area {_label(area.region)} is left alone, as the safety check advises.")
+        elif area.region not in worked:
+            notes.append(
+                f"No step reaches the area {_label(area.region)} with these tools, limits and time;"
+                " more tools or minutes would help."
+            )
+    return tuple(notes)
+
+
+@dataclass(frozen=True, slots=True)
+class MassageSuggestion:
+    """A professional massage type, ranked for this person, with the reasons."""
+
+    massage_type: MassageType
+    score: float
+    suitable: bool
+    reasons: tuple[str, ...]
+
+
+def recommend_massage_types(
+    profile: Profile, safety: ScreeningOutcome, library: Library
+) -> tuple[MassageSuggestion, ...]:
+    """Rank the professional massage types for this profile, best first.
+
+    Types ruled out by a precaution (or by an urgent or emergency screen) are kept in
+    the list, last, with `suitable=False` and the reason, so the guide can say why.
+    """
+    precautions = set(safety.precautions)
+    knots = any(a.knot for a in profile.areas)
+    wanted = profile.target_intensity
+    out: list[MassageSuggestion] = []
+    for kind in library.massage_types:
+        reasons: list[str] = []
+        suitable = True
+        if safety.level in REFUSED_LEVELS:
+            suitable = False
+            reasons.append("See a doctor first: your safety check found a sign that needs checking.")
+        blocked = sorted(precautions & set(kind.avoid_precautions))
+        if blocked:
+            suitable = False
+            reasons.append(
+                "Not advised for you now: " + ", ".join(p.replace("_", " ") for p in blocked) + "."
+            )
+        if safety.level == "soon" and kind.pressure != "gentle":
+            reasons.append("Ask your clinician first, and ask for gentle pressure.")
+        score = 0.0
+        for cause in profile.causes:
+            if cause in kind.suits_causes:
+                score += 2
+                reasons.append(f"Suits {_CAUSE_WORDS[cause]}.")
+        if kind.id == "sports" and "sport" in profile.causes:
+            # Product brief: an active person gets a sports-massage suggestion.
+            score += 2
+            reasons.append("Made for active people: flexibility and recovery after training.")
+        if knots and kind.id in ("trigger_point_therapy", "deep_tissue"):
+            score += 2
+            reasons.append("Works on the knots you marked.")
+        gap = abs(INTENSITY_RANK[kind.pressure] - INTENSITY_RANK[wanted])
+        score += 1 - gap
+        if gap == 0:
+            reasons.append(f"Matches the {wanted} pressure you prefer.")
+        if profile.stress >= 6 and kind.id == "swedish":
+            score += 2
+            reasons.append(f"Relaxing: you rated your stress {profile.stress}/10.")
+        out.append(MassageSuggestion(kind, score, suitable, tuple(reasons)))
+    out.sort(key=lambda s: (not s.suitable, -s.score, s.massage_type.id))
+    return tuple(out)
+
+
+def covered_regions(plan: Plan) -> frozenset[str]:
+    """Every region some step of the plan works on."""
+    return frozenset(r for step in plan.steps for r in step.regions)

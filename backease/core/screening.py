@@ -1,0 +1,386 @@
+"""The safety screen: questions, rules as data, and one small evaluator.
+
+The clinical contract is `shared/SCREENING.md`; the questions and rules themselves
+live in `backease/content/screening.yaml` and are parsed into the records below by
+`backease.content.rules_schema`. This module only evaluates them.
+
+A rule fires when every term of its `when` list holds. A term is one of:
+
+- `Answered(q)`: a yes/no question answered yes, or a region list that is not empty;
+- `Compare(q, op, value)`: a number question answered, and `answer op value` holds;
+- `NotAnswered(q)`: a number question left out (used to be cautious when age is unknown);
+- `AnyOf(terms)`: at least one of the terms holds.
+
+Every rule that fires adds a reason and its precautions; the most serious level wins.
+The one designed exception: a person who answers `clinician_cleared` has rules marked
+`standing_condition` (cancer history, osteoporosis, age) turned from urgent/soon into
+self-care with precautions. Emergency rules can never be standing conditions.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
+
+from backease.core.errors import InputError
+from backease.core.vocab import (
+    AVOID_REGION_PREFIX,
+    LEVEL_RANK,
+    PRECAUTIONS,
+    REGIONS,
+    Level,
+    closest,
+)
+
+QuestionType = Literal["bool", "number", "regions"]
+QuestionGroup = Literal["emergency", "urgent", "soon", "precaution", "context"]
+Operator = Literal[">=", ">", "<=", "<"]
+
+CLINICIAN_CLEARED = "clinician_cleared"
+"""The question id that turns standing-condition flags into precautions."""
+
+_STRICT: dict[str, Any] = {"extra": "forbid", "str_strip_whitespace": True}
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """One screening question, as a person sees it."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
+    id: str
+    group: QuestionGroup
+    type: QuestionType
+    text: str
+    """The question as asked: plain, short, second person."""
+    help: str = ""
+    """One line of explanation."""
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    """Holds when a yes/no question is answered yes, or a region list is not empty."""
+
+    question: str
+
+
+@dataclass(frozen=True, slots=True)
+class Compare:
+    """Holds when a number question is answered and `answer <op> value` is true."""
+
+    question: str
+    op: Operator
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class NotAnswered:
+    """Holds when a number question was left out."""
+
+    question: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnyOf:
+    """Holds when at least one of its terms holds."""
+
+    terms: tuple[Term, ...]
+
+
+Term = Answered | Compare | NotAnswered | AnyOf
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One screening rule: when all terms hold, the level applies and the reason is shown."""
+
+    id: str
+    level: Level
+    message: str
+    """Plain words: what this could mean and what to do."""
+    source: str
+    """Short label of the sources, e.g. "NHS; AHA"."""
+    references: tuple[str, ...]
+    """Reference ids (references.yaml)."""
+    when: tuple[Term, ...]
+    question: str
+    """The question the reason is reported under."""
+    precautions: tuple[str, ...] = ()
+    avoid_regions_from: str | None = None
+    """A regions question whose listed regions each become `avoid_region:<id>`."""
+    standing_condition: bool = False
+    """True if `clinician_cleared` turns this urgent/soon flag into precautions."""
+    cleared_message: str = ""
+    """The message shown instead when `clinician_cleared` has downgraded this rule."""
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    """All questions, rules and per-level advice of the screen."""
+
+    questions: tuple[Question, ...]
+    rules: tuple[Rule, ...]
+    advice: tuple[tuple[Level, str], ...]
+    """Plain next-steps text per level."""
+
+    def question(self, question_id: str) -> Question | None:
+        """The question with this id, or None."""
+        for question in self.questions:
+            if question.id == question_id:
+                return question
+        return None
+
+    def rule(self, rule_id: str) -> Rule | None:
+        """The rule with this id, or None."""
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        return None
+
+    def advice_for(self, level: Level) -> str:
+        """The next-steps text for a level ("" if the rules file gives none)."""
+        for name, text in self.advice:
+            if name == level:
+                return text
+        return ""
+
+
+AnswerValue = bool | float | tuple[str, ...]
+Answers = Mapping[str, AnswerValue]
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why the screen reached its level: the question, what it may mean, the source."""
+
+    question: str
+    message: str
+    source: str
+    rule: str = ""
+    """The id of the rule that fired (not part of the JSON output)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScreeningResult:
+    """The outcome of a screen."""
+
+    level: Level
+    reasons: tuple[Reason, ...]
+    precautions: tuple[str, ...]
+    advice: str
+
+    def to_json(self) -> dict[str, object]:
+        """The JSON shape of SCREENING.md: level, reasons, precautions, advice."""
+        return {
+            "level": self.level,
+            "reasons": [
+                {"question": reason.question, "message": reason.message, "source": reason.source}
+                for reason in self.reasons
+            ],
+            "precautions": list(self.precautions),
+            "advice": self.advice,
+        }
+
+    @property
+    def plan_allowed(self) -> bool:
+        """False for emergency and urgent: no self-care plan is offered."""
+        return self.level not in ("emergency", "urgent")
+
+
+SELF_CARE_ADVICE = (
+    "Nothing in your answers needs a clinician first, so self-care is a reasonable start. "
+    "Go ahead with your routine. Use pressure that feels like a good ache, not pain. "
+    "Stop at once if you feel sharp, shooting or burning pain, and answer the safety "
+    "questions again if anything new happens."
+)
+"""The advice for an empty screen. screening.yaml uses the same text (a test checks)."""
+
+NO_FLAGS = ScreeningResult(level="self_care", reasons=(), precautions=(), advice=SELF_CARE_ADVICE)
+"""The result of a screen with nothing flagged."""
+
+
+def no_flags(rules: RuleSet) -> ScreeningResult:
+    """The result of a screen with nothing flagged, with the advice of these rules."""
+    return ScreeningResult(
+        level="self_care", reasons=(), precautions=(), advice=rules.advice_for("self_care")
+    )
+
+
+# --- answers ----------------------------------------------------------------------
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _describe(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _validate_one(question: Question, value: object) -> AnswerValue:
+    field = question.id
+    if question.type == "bool":
+        if not isinstance(value, bool):
+            raise InputError(
+                field,
+                f"must be true or false (a JSON boolean, not {_describe(value)})",
+                ("true", "false"),
+            )
+        return value
+    if question.type == "number":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise InputError(field, f"must be a number, not {_describe(value)}")
+        low = question.minimum
+        high = question.maximum
+        finite = isinstance(value, int) or math.isfinite(value)
+        if not finite or (low is not None and value < low) or (high is not None and value > high):
+            raise InputError(field, f"must be {_bounds(low, high)}, not {_describe(value)}")
+        return float(value)
+    if not isinstance(value, list | tuple):
+        raise InputError(field, f"must be a list of region ids, not {_describe(value)}", REGIONS)
+    regions: list[str] = []
+    for item in value:
+        if not isinstance(item, str):
+            raise InputError(field, f"each item must be a region id, not {_describe(item)}", REGIONS)
+        if item not in REGIONS:
+            hint = closest(item, REGIONS)
+            suffix = f"; did you mean '{hint}'?" if hint else ""
+            raise InputError(field, f"unknown region '{_describe(item)[1:-1]}'{suffix}", REGIONS)
+        if item not in regions:
+            regions.append(item)
+    return tuple(regions)
+
+
+def _fmt(number: float) -> str:
+    return str(int(number)) if number.is_integer() else str(number)
+
+
+def _bounds(low: float | None, high: float | None) -> str:
+    if low is not None and high is not None:
+        return f"a number from {_fmt(low)} to {_fmt(high)}"
+    if low is not None:
+        return f"a number of at least {_fmt(low)}"
+    if high is not None:
+        return f"a number of at most {_fmt(high)}"
+    return "a finite number"
+
+
+def validate_answers(raw: Mapping[str, object], rules: RuleSet) -> dict[str, AnswerValue]:
+    """Check raw answers (e.g. parsed JSON) against the questions; return typed answers.
+
+    Raises `InputError` naming the field for an unknown key (with the closest match and
+    the allowed keys), a yes/no answer that is not a JSON boolean, a number that is not
+    a number or is out of range, or a region list that is not a list of region ids.
+    Omitted answers, and answers given as null, count as "no" / absent.
+    """
+    if not isinstance(raw, Mapping):
+        raise InputError("answers", f"must be a mapping of question id to answer, not {_describe(raw)}")
+    allowed = tuple(question.id for question in rules.questions)
+    out: dict[str, AnswerValue] = {}
+    for key, value in raw.items():
+        if not isinstance(key, str):
+            raise InputError("answers", f"question ids must be text, not {_describe(key)}", allowed)
+        question = rules.question(key)
+        if question is None:
+            hint = closest(key, allowed)
+            suffix = f"; did you mean '{hint}'?" if hint else ""
+            raise InputError(key, f"unknown question '{_describe(key)[1:-1]}'{suffix}", allowed)
+        if value is None:
+            continue
+        out[key] = _validate_one(question, value)
+    return out
+
+
+# --- evaluation -------------------------------------------------------------------
+
+
+def holds(term: Term, answers: Answers) -> bool:
+    """Whether one term holds for validated answers."""
+    if isinstance(term, Answered):
+        value = answers.get(term.question)
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, tuple):
+            return len(value) > 0
+        return False
+    if isinstance(term, Compare):
+        value = answers.get(term.question)
+        if value is None or isinstance(value, bool | tuple):
+            return False
+        if term.op == ">=":
+            return value >= term.value
+        if term.op == ">":
+            return value > term.value
+        if term.op == "<=":
+            return value <= term.value
+        return value < term.value
+    if isinstance(term, NotAnswered):
+        return answers.get(term.question) is None
+    return any(holds(inner, answers) for inner in term.terms)
+
+
+def fires(rule: Rule, answers: Answers) -> bool:
+    """Whether every term of the rule's `when` holds."""
+    return all(holds(term, answers) for term in rule.when)
+
+
+def _rule_precautions(rule: Rule, answers: Answers) -> list[str]:
+    out = list(rule.precautions)
+    if rule.avoid_regions_from is not None:
+        regions = answers.get(rule.avoid_regions_from)
+        if isinstance(regions, tuple):
+            out.extend(AVOID_REGION_PREFIX + region for region in regions)
+    return out
+
+
+def _precaution_order(precaution: str) -> tuple[int, int]:
+    if precaution in PRECAUTIONS:
+        return (0, PRECAUTIONS.index(precaution))
+    region = precaution[len(AVOID_REGION_PREFIX) :]
+    return (1, REGIONS.index(region) if region in REGIONS else len(REGIONS))
+
+
+def evaluate(answers: Answers, rules: RuleSet) -> ScreeningResult:
+    """Evaluate every rule on already validated answers (see `screen`)."""
+    cleared = answers.get(CLINICIAN_CLEARED) is True
+    fired: list[tuple[Level, int, Reason]] = []
+    precautions: set[str] = set()
+    for index, rule in enumerate(rules.rules):
+        if not fires(rule, answers):
+            continue
+        level: Level = rule.level
+        message = rule.message
+        if cleared and rule.standing_condition and level in ("urgent", "soon"):
+            level = "self_care_with_precautions"
+            message = rule.cleared_message or rule.message
+        fired.append((level, index, Reason(rule.question, message, rule.source, rule.id)))
+        precautions.update(_rule_precautions(rule, answers))
+    fired.sort(key=lambda item: (LEVEL_RANK[item[0]], item[1]))
+    level_out: Level = fired[0][0] if fired else "self_care"
+    if level_out == "self_care" and precautions:
+        level_out = "self_care_with_precautions"
+    return ScreeningResult(
+        level=level_out,
+        reasons=tuple(reason for _, _, reason in fired),
+        precautions=tuple(sorted(precautions, key=_precaution_order)),
+        advice=rules.advice_for(level_out),
+    )
+
+
+def screen(answers: Mapping[str, object], rules: RuleSet) -> ScreeningResult:
+    """Validate the answers, evaluate every rule, and return the most serious outcome.
+
+    Reasons are listed most serious first (ties in rules-file order); precautions are
+    deduplicated, in the order of `vocab.PRECAUTIONS`, then `avoid_region:` in body-map
+    order.
+    """
+    return evaluate(validate_answers(answers, rules), rules)
+
+
+def most_serious(levels: tuple[Level, ...] | list[Level]) -> Level:
+    """The most serious of some levels (`self_care` for none)."""
+    return min(levels, key=LEVEL_RANK.__getitem__, default="self_care")

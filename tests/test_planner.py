@@ -1,0 +1,276 @@
+"""Planner behaviour, one rule per test."""
+
+from __future__ import annotations
+
+import pytest
+
+from backease.core.errors import InputError
+from backease.core.library import Library
+from backease.core.planner import PainArea, Plan, Profile, plan_session, recommend_massage_types
+from backease.core.screening import RuleSet, screen
+
+
+def make_plan(
+    library: Library, rules: RuleSet, answers: dict[str, object] | None = None, seed: int = 0, **kw: object
+) -> Plan:
+    return plan_session(Profile(**kw), screen(answers or {}, rules), library, seed=seed)  # type: ignore[arg-type]
+
+
+def seconds_on(plan: Plan, region: str) -> int:
+    return sum(
+        s.seconds for s in plan.steps if region in s.regions and s.kind not in ("warm_up", "relaxation")
+    )
+
+
+def test_a_plan_runs_warm_up_then_release_then_stretch_then_relaxation(
+    library: Library, rules: RuleSet
+) -> None:
+    plan = make_plan(library, rules, minutes=20, areas=(PainArea("between_shoulder_blades_left", 6),))
+    kinds = [s.kind for s in plan.steps]
+    assert kinds[0] == "warm_up" and kinds[-1] == "relaxation"
+    assert {"self_massage", "trigger_point"} & set(kinds)
+    assert {"stretch", "mobility"} & set(kinds)
+
+
+def test_the_total_is_exactly_the_requested_minutes(library: Library, rules: RuleSet) -> None:
+    for minutes in (2, 7, 13, 45, 60):
+        assert make_plan(library, rules, minutes=minutes).total_seconds == minutes * 60
+
+
+def test_below_six_minutes_a_desk_break_has_standing_and_seated_steps_only(
+    library: Library, rules: RuleSet
+) -> None:
+    plan = make_plan(library, rules, minutes=5, tools=("foam_roller", "hands", "wall"))
+    assert plan.desk_break
+    assert {s.position for s in plan.steps} <= {"standing", "seated"}
+
+
+def test_the_more_painful_side_gets_more_time(library: Library, rules: RuleSet) -> None:
+    plan = make_plan(
+        library,
+        rules,
+        minutes=20,
+        areas=(PainArea("upper_trapezius_left", 9), PainArea("upper_trapezius_right", 2)),
+    )
+    assert seconds_on(plan, "upper_trapezius_left") > seconds_on(plan, "upper_trapezius_right")
+
+
+def test_pain_on_one_side_gets_massage_on_that_side_only_with_a_reason(
+    library: Library, rules: RuleSet
+) -> None:
+    plan = make_plan(library, rules, minutes=15, areas=(PainArea("upper_trapezius_right", 6),))
+    release = [
+        s for s in plan.steps if s.kind in ("self_massage", "trigger_point") and s.side in ("left", "right")
+    ]
+    assert release
+    one_sided = [s for s in release if "upper_trapezius_right" in s.regions]
+    assert one_sided and all("right side only" in s.reason for s in one_sided)
+    assert not any("upper_trapezius_left" in s.regions for s in release)
+
+
+def test_stretches_on_one_side_are_done_on_both_sides(library: Library, rules: RuleSet) -> None:
+    plan = make_plan(library, rules, minutes=20, areas=(PainArea("lats_left", 6),))
+    per_side = [s for s in plan.steps if s.kind in ("stretch", "mobility") and s.side in ("left", "right")]
+    by_technique: dict[str, set[str]] = {}
+    for step in per_side:
+        by_technique.setdefault(step.technique, set()).add(step.side)
+    assert by_technique and all(sides == {"left", "right"} for sides in by_technique.values())
+
+
+def test_avoided_regions_are_never_worked_and_the_plan_says_so(library: Library, rules: RuleSet) -> None:
+    answers = {"acute_injury_regions": ["lats_left"]}
+    plan = make_plan(
+        library,
+        rules,
+        answers,
+        minutes=30,
+        tools=("foam_roller", "hands", "wall", "doorway"),
+        areas=(PainArea("lats_left", 8), PainArea("lats_right", 3)),
+    )
+    assert not any("lats_left" in s.regions for s in plan.steps)
+    assert any("in your left side" in note for note in plan.notes)
+    assert seconds_on(plan, "lats_right") > 0
+
+
+def test_stress_moves_time_to_relaxation(library: Library, rules: RuleSet) -> None:
+    calm = make_plan(library, rules, minutes=20, stress=0)
+    stressed = make_plan(library, rules, minutes=20, stress=9, causes=("stress",))
+
+    def relax(plan: Plan) -> int:
+        return sum(s.seconds for s in plan.steps if s.kind == "relaxation")
+
+    assert relax(stressed) > relax(calm)
+    assert any("stress" in s.reason for s in stressed.steps if s.kind == "relaxation")
+
+
+@pytest.mark.parametrize("areas", [(), (PainArea("between_shoulder_blades_left", 8),)])
+def test_posture_brings_in_chest_openers_and_thoracic_extension(
+    library: Library, rules: RuleSet, areas: tuple[PainArea, ...]
+) -> None:
+    plan = make_plan(library, rules, minutes=15, causes=("posture",), areas=areas)
+    assert any(
+        s.kind in ("stretch", "mobility") and {"thoracic_spine_left", "thoracic_spine_right"} & set(s.regions)
+        for s in plan.steps
+    )
+    assert any(
+        s.kind in ("stretch", "mobility") and {"chest_left", "chest_right"} & set(s.regions)
+        for s in plan.steps
+    )
+
+
+def test_sport_means_firmer_work_unless_restricted(library: Library, rules: RuleSet) -> None:
+    sporty = make_plan(
+        library, rules, minutes=20, causes=("sport",), tools=("foam_roller", "massage_ball", "wall")
+    )
+    assert any(s.intensity == "firm" for s in sporty.steps)
+    careful = make_plan(
+        library,
+        rules,
+        {"anticoagulants": True},
+        minutes=20,
+        causes=("sport",),
+        tools=("foam_roller", "massage_ball", "wall"),
+    )
+    assert {s.intensity for s in careful.steps} == {"gentle"}
+
+
+def test_a_marked_knot_brings_in_a_trigger_point_hold(library: Library, rules: RuleSet) -> None:
+    plan = make_plan(
+        library,
+        rules,
+        minutes=15,
+        tools=("hands", "tennis_ball", "wall"),
+        areas=(PainArea("between_shoulder_blades_right", 6, knot=True),),
+    )
+    holds = [s for s in plan.steps if s.kind == "trigger_point"]
+    assert holds and any("knot" in s.reason for s in holds)
+
+
+def test_a_pregnant_user_gets_no_lying_on_the_back_or_face_down(library: Library, rules: RuleSet) -> None:
+    plan = make_plan(
+        library, rules, {"pregnancy_weeks": 20}, minutes=30, tools=("foam_roller", "hands", "wall")
+    )
+    assert not {"supine", "prone"} & {s.position for s in plan.steps}
+
+
+def test_osteoporosis_keeps_rollers_off_the_spine(library: Library, rules: RuleSet) -> None:
+    plan = make_plan(library, rules, {"osteoporosis": True}, minutes=30, tools=("foam_roller", "peanut_ball"))
+    for step in plan.steps:
+        tech = library.technique(step.technique)
+        assert tech is not None and not tech.spinal_pressure
+
+
+def test_an_emergency_gives_no_steps_only_guidance(library: Library, rules: RuleSet) -> None:
+    plan = make_plan(library, rules, {"sudden_tearing_pain": True}, minutes=20)
+    assert plan.refused and plan.steps == () and plan.advice
+
+
+def test_urgent_gives_no_steps(library: Library, rules: RuleSet) -> None:
+    assert make_plan(library, rules, {"fever": True}).steps == ()
+
+
+def test_soon_allows_a_gentle_plan(library: Library, rules: RuleSet) -> None:
+    plan = make_plan(library, rules, {"constant_or_night_pain": True}, minutes=15, pressure="firm")
+    assert plan.level == "soon" and plan.steps
+    assert {s.intensity for s in plan.steps} == {"gentle"}
+
+
+def test_only_techniques_whose_tools_are_all_at_hand(library: Library, rules: RuleSet) -> None:
+    plan = make_plan(library, rules, minutes=30, tools=("tennis_ball",))
+    assert all(set(s.tools) <= {"tennis_ball"} for s in plan.steps)
+
+
+def test_no_tools_named_means_hands_wall_doorway_chair(library: Library, rules: RuleSet) -> None:
+    plan = make_plan(library, rules, minutes=30)
+    assert set().union(*(s.tools for s in plan.steps)) <= {"hands", "wall", "doorway", "chair"}
+
+
+def test_every_step_has_a_reason_and_a_cue(library: Library, rules: RuleSet) -> None:
+    plan = make_plan(library, rules, minutes=15, areas=(PainArea("chest_left", 4),))
+    assert all(s.reason.endswith(".") and s.cue for s in plan.steps)
+
+
+def test_the_checklists_cover_water_warm_up_breathing_and_stopping(library: Library, rules: RuleSet) -> None:
+    plan = make_plan(library, rules, minutes=15)
+    before = " ".join(plan.before).lower()
+    assert "water" in before and "warm" in before and "breathe" in before and "stop" in before
+    assert "water" in " ".join(plan.after).lower()
+
+
+def test_a_different_seed_varies_the_choice_among_equally_good_techniques(
+    library: Library, rules: RuleSet
+) -> None:
+    plans = {
+        tuple(s.technique for s in make_plan(library, rules, seed=seed, minutes=15).steps)
+        for seed in range(12)
+    }
+    assert len(plans) > 1
+
+
+def test_a_warm_shower_goes_in_the_checklist_not_in_the_timed_steps(library: Library, rules: RuleSet) -> None:
+    plan = make_plan(library, rules, minutes=30)
+    assert not any(library.technique(s.technique).before_session for s in plan.steps)  # type: ignore[union-attr]
+    assert "shower" in " ".join(plan.before)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"minutes": 1}, "minutes"),
+        ({"minutes": 61}, "minutes"),
+        ({"stress": 11}, "stress"),
+        ({"causes": ("boredom",)}, "cause"),
+        ({"tools": ("spoon",)}, "tool"),
+        ({"pressure": "max"}, "pressure"),
+        ({"areas": (PainArea("lats_left", 3), PainArea("lats_left", 4))}, "area"),
+    ],
+)
+def test_bad_profiles_are_refused_naming_the_field(kwargs: dict[str, object], field: str) -> None:
+    with pytest.raises(InputError) as info:
+        Profile(**kwargs)  # type: ignore[arg-type]
+    assert info.value.field == field
+
+
+@pytest.mark.parametrize(("region", "pain"), [("lats_middle", 3), ("lats_left", 11), ("lats_left", -1)])
+def test_bad_pain_areas_are_refused(region: str, pain: int) -> None:
+    with pytest.raises(InputError):
+        PainArea(region, pain)  # type: ignore[arg-type]
+
+
+# --- massage types ------------------------------------------------------------------------
+
+
+def test_an_athlete_is_pointed_to_sports_massage(library: Library, rules: RuleSet) -> None:
+    ranked = recommend_massage_types(Profile(causes=("sport",), pressure="firm"), screen({}, rules), library)
+    assert ranked[0].massage_type.id == "sports" and ranked[0].suitable
+
+
+def test_a_stressed_person_wanting_gentle_pressure_is_pointed_to_swedish(
+    library: Library, rules: RuleSet
+) -> None:
+    ranked = recommend_massage_types(
+        Profile(causes=("stress",), pressure="gentle", stress=8), screen({}, rules), library
+    )
+    assert ranked[0].massage_type.id == "swedish"
+
+
+def test_knots_point_to_trigger_point_or_deep_tissue(library: Library, rules: RuleSet) -> None:
+    profile = Profile(
+        areas=(PainArea("upper_trapezius_left", 6, knot=True),), causes=("posture",), pressure="firm"
+    )
+    ranked = recommend_massage_types(profile, screen({}, rules), library)
+    assert ranked[0].massage_type.id in ("trigger_point_therapy", "deep_tissue")
+
+
+def test_blood_thinners_rule_out_deep_pressure_massage(library: Library, rules: RuleSet) -> None:
+    ranked = recommend_massage_types(
+        Profile(causes=("sport",)), screen({"anticoagulants": True}, rules), library
+    )
+    unsuitable = {s.massage_type.id for s in ranked if not s.suitable}
+    assert {"deep_tissue", "sports", "trigger_point_therapy"} <= unsuitable
+    assert ranked[0].suitable and ranked[-1].reasons
+
+
+def test_an_emergency_rules_out_every_massage(library: Library, rules: RuleSet) -> None:
+    ranked = recommend_massage_types(Profile(), screen({"chest_pain": True}, rules), library)
+    assert not any(s.suitable for s in ranked)

@@ -1,0 +1,166 @@
+"""Property tests: every planner invariant holds for any profile and screening."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from backease.content.loader import parse_content
+from backease.core.planner import PainArea, Plan, Profile, _label, plan_session
+from backease.core.screening import ScreeningResult, screen
+from backease.core.vocab import (
+    AVOID_REGION_PREFIX,
+    CAUSES,
+    DEFAULT_TOOLS,
+    INTENSITIES,
+    NO_FLOOR_POSITIONS,
+    PHASE_OF_KIND,
+    PHASES,
+    REGIONS,
+    TOOLS,
+    region_side,
+)
+
+CONTENT = parse_content()
+LIBRARY = CONTENT.library
+RULES = CONTENT.rules
+
+areas = st.lists(
+    st.builds(PainArea, st.sampled_from(REGIONS), st.integers(0, 10), st.booleans()),
+    max_size=6,
+    unique_by=lambda a: a.region,
+).map(tuple)
+
+profiles = st.builds(
+    Profile,
+    areas=areas,
+    causes=st.lists(st.sampled_from(CAUSES), max_size=3, unique=True).map(tuple),
+    tools=st.lists(st.sampled_from(TOOLS), max_size=8, unique=True).map(tuple),
+    minutes=st.integers(2, 60),
+    pressure=st.one_of(st.none(), st.sampled_from(INTENSITIES)),
+    no_floor=st.booleans(),
+    stress=st.integers(0, 10),
+)
+
+region_lists = st.lists(st.sampled_from(REGIONS), max_size=3, unique=True)
+
+answers = st.fixed_dictionaries(
+    {},
+    optional={
+        "anticoagulants": st.just(True),
+        "osteoporosis": st.just(True),
+        "long_term_steroids": st.just(True),
+        "reduced_sensation": st.just(True),
+        "arm_pain_or_tingling": st.just(True),
+        "pregnancy_weeks": st.integers(4, 40),
+        "age": st.integers(18, 95),
+        "acute_injury_regions": region_lists,
+        "skin_problem_regions": region_lists,
+        "recent_surgery_or_fracture_regions": region_lists,
+        "constant_or_night_pain": st.just(True),
+        "chest_pain": st.just(True),
+        "fever": st.just(True),
+        "cancer_history": st.just(True),
+        "clinician_cleared": st.just(True),
+    },
+)
+
+
+def _check_invariants(profile: Profile, result: ScreeningResult, plan: Plan) -> None:
+    precautions = set(result.precautions)
+    if result.level in ("emergency", "urgent"):
+        assert plan.steps == () and plan.total_seconds == 0 and plan.refused
+        return
+    # Total time equals the requested minutes to the second.
+    assert plan.total_seconds == profile.minutes * 60
+    assert sum(step.seconds for step in plan.steps) == plan.total_seconds
+    # Phases in order.
+    phases = [PHASES.index(PHASE_OF_KIND[step.kind]) for step in plan.steps]
+    assert phases == sorted(phases)
+    avoided = {p[len(AVOID_REGION_PREFIX) :] for p in precautions if p.startswith(AVOID_REGION_PREFIX)}
+    tools = set(profile.tools or DEFAULT_TOOLS)
+    for step in plan.steps:
+        tech = LIBRARY.technique(step.technique)
+        assert tech is not None
+        # Each step within its technique's bounds, in 5-second quanta.
+        assert tech.min_seconds <= step.seconds <= tech.max_seconds
+        assert step.seconds % 5 == 0
+        assert step.kind == tech.kind and step.position == tech.position
+        # Only techniques whose tools are all available.
+        assert set(step.tools) <= tools
+        # Regions: a subset of the technique's, one side only for a sided step.
+        assert set(step.regions) <= set(tech.regions)
+        if step.side in ("left", "right"):
+            assert tech.per_side
+            assert all(region_side(r) in (step.side, "none") for r in step.regions)
+        # Precautions are honoured.
+        assert not avoided & set(step.regions)
+        if "gentle_pressure_only" in precautions or result.level == "soon":
+            assert step.intensity == "gentle"
+        if "no_spinal_pressure" in precautions:
+            assert not tech.spinal_pressure
+        if "no_sustained_pressure" in precautions:
+            assert not tech.sustained_pressure
+        if "no_neck_pressure" in precautions:
+            assert not tech.neck_pressure
+        if "no_lying_on_back" in precautions:
+            assert step.position != "supine"
+        if "no_lying_face_down" in precautions:
+            assert step.position != "prone"
+        if profile.no_floor or profile.minutes < 6:
+            assert step.position in NO_FLOOR_POSITIONS
+        assert tech.variant(step.intensity) is not None
+        assert step.reason.strip()
+    # Per-side techniques: a technique appears as left and right steps, or one side.
+    # Every painful region is worked on, or the plan says why not.
+    worked = {r for step in plan.steps for r in step.regions}
+    for area in profile.areas:
+        assert area.region in worked or any(_label(area.region) in note for note in plan.notes)
+    assert plan.before and plan.after
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(profile=profiles, raw_answers=answers, seed=st.integers(0, 2**16))
+def test_every_plan_honours_every_invariant(profile: Profile, raw_answers: dict[str, Any], seed: int) -> None:
+    result = screen(raw_answers, RULES)
+    plan = plan_session(profile, result, LIBRARY, seed=seed)
+    _check_invariants(profile, result, plan)
+
+
+@settings(max_examples=50, deadline=None)
+@given(profile=profiles, raw_answers=answers, seed=st.integers(0, 2**16))
+def test_the_same_input_and_seed_give_the_same_plan(
+    profile: Profile, raw_answers: dict[str, Any], seed: int
+) -> None:
+    result = screen(raw_answers, RULES)
+    assert plan_session(profile, result, LIBRARY, seed=seed) == plan_session(
+        profile, result, LIBRARY, seed=seed
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    minutes=st.integers(20, 60),
+    seed=st.integers(0, 1000),
+    painful=st.lists(st.sampled_from(REGIONS), min_size=1, max_size=5, unique=True),
+)
+def test_with_every_tool_and_time_every_painful_region_gets_a_targeted_step(
+    minutes: int, seed: int, painful: list[str]
+) -> None:
+    profile = Profile(areas=tuple(PainArea(r, 6) for r in painful), tools=TOOLS, minutes=minutes)  # type: ignore[arg-type]
+    plan = plan_session(profile, screen({}, RULES), LIBRARY, seed=seed)
+    worked = {r for step in plan.steps for r in step.regions if step.kind not in ("warm_up", "relaxation")}
+    assert set(painful) <= worked
+    assert plan.notes == ()
+
+
+@pytest.mark.parametrize("minutes", [2, 3, 5, 6, 10, 30, 60])
+def test_a_pregnant_user_with_no_tools_and_no_floor_still_gets_a_full_plan(minutes: int) -> None:
+    result = screen({"pregnancy_weeks": 30}, RULES)
+    profile = Profile(areas=(PainArea("between_shoulder_blades_left", 5),), minutes=minutes, no_floor=True)
+    plan = plan_session(profile, result, LIBRARY)
+    _check_invariants(profile, result, plan)
+    assert {s.position for s in plan.steps} <= {"standing", "seated"}

@@ -1,0 +1,393 @@
+"""Clinical vignettes: whole people, written from the SCREENING.md sources, and what the screen says.
+
+Each row: the answers a person would give, the level we expect, the exact set of
+precautions, and a note on why (with the source behind it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pytest
+import yaml
+
+from backease.content.rules_schema import parse_rules
+from backease.core.screening import RuleSet, screen
+
+SCREENING_YAML = Path(__file__).resolve().parents[1] / "backease" / "content" / "screening.yaml"
+
+
+@cache
+def load() -> RuleSet:
+    return parse_rules(SCREENING_YAML, yaml.safe_load(SCREENING_YAML.read_text(encoding="utf-8")))
+
+
+@pytest.fixture(scope="session")
+def rules() -> RuleSet:
+    return load()
+
+
+@dataclass(frozen=True)
+class Vignette:
+    name: str
+    answers: dict[str, object]
+    level: str
+    precautions: frozenset[str]
+    note: str
+
+
+def v(name: str, answers: dict[str, object], level: str, precautions: set[str], note: str) -> Vignette:
+    return Vignette(name, answers, level, frozenset(precautions), note)
+
+
+NONE: set[str] = set()
+
+VIGNETTES = [
+    # --- emergencies -------------------------------------------------------------------------
+    v(
+        "woman, 45, upper back pain with nausea and a cold sweat",
+        {"age": 45, "cold_sweat_nausea_faint": True},
+        "emergency",
+        NONE,
+        "Heart attack in women often shows as back or jaw pain with nausea and sweating (AHA).",
+    ),
+    v(
+        "man, 62, pain between the shoulder blades and chest tightness on exertion",
+        {"age": 62, "chest_pain": True},
+        "emergency",
+        NONE,
+        "Chest tightness with back pain: heart attack until proven otherwise (AHA, NHS).",
+    ),
+    v(
+        "man, 55, back ache and jaw ache while gardening",
+        {"age": 55, "jaw_pain": True},
+        "emergency",
+        NONE,
+        "Jaw pain is a listed heart attack warning sign (AHA).",
+    ),
+    v(
+        "man, 68, sudden ripping pain through to the back, with high blood pressure",
+        {"age": 68, "sudden_tearing_pain": True},
+        "emergency",
+        NONE,
+        "Sudden tearing chest/upper back pain is the classic sign of aortic dissection (NHS).",
+    ),
+    v(
+        "woman, 34, on the pill after a long flight, sharp pain breathing in and breathless",
+        {"age": 34, "pain_worse_breathing_in": True, "short_of_breath": True},
+        "emergency",
+        NONE,
+        "Pleuritic pain with breathlessness may be a pulmonary embolism (NHS).",
+    ),
+    v(
+        "man, 40, swollen calf after surgery, now sharp pain when breathing in",
+        {"age": 40, "calf_swelling": True, "pain_worse_breathing_in": True},
+        "emergency",
+        NONE,
+        "A DVT with new chest symptoms: the clot may have reached the lung (NHS DVT, PE).",
+    ),
+    v(
+        "woman, 50, coughing up blood with pain at the side of the back",
+        {"age": 50, "coughing_blood": True},
+        "emergency",
+        NONE,
+        "Coughing blood is a pulmonary embolism sign (NHS).",
+    ),
+    v(
+        "cyclist, 29, hit by a car, mid-back pain",
+        {"age": 29, "major_trauma": True},
+        "emergency",
+        NONE,
+        "Back pain after major trauma: possible spinal fracture (NHS back pain, Finucane 2020).",
+    ),
+    v(
+        "woman, 66, breast cancer 5 years ago, mid-back pain and legs feel heavy and numb",
+        {"age": 66, "cancer_history": True, "both_legs_weak_or_numb": True},
+        "emergency",
+        {"gentle_pressure_only"},
+        "Metastatic spinal cord compression (NICE CG75): no delay.",
+    ),
+    v(
+        "man, 59, prostate cancer, cleared by his GP last month, now cannot pass urine",
+        {"age": 59, "cancer_history": True, "clinician_cleared": True, "bladder_bowel_change": True},
+        "emergency",
+        {"gentle_pressure_only"},
+        "A new nerve sign is never overridden by an earlier clearance (NICE CG75, NHS back pain).",
+    ),
+    v(
+        "woman, 78, shivering and hot, her daughter finds her confused",
+        {"age": 78, "fever": True, "confused_or_drowsy": True},
+        "emergency",
+        {"no_spinal_pressure", "gentle_pressure_only"},
+        "Infection with confusion: possible sepsis (NHS sepsis, kidney infection).",
+    ),
+    v(
+        "man, 35, back pain and suddenly very drowsy, no temperature taken",
+        {"age": 35, "confused_or_drowsy": True},
+        "emergency",
+        NONE,
+        "New confusion or drowsiness alone: treated as an emergency (NHS sepsis).",
+    ),
+    # --- urgent ------------------------------------------------------------------------------
+    v(
+        "30 weeks pregnant, pain under the ribs and a headache",
+        {"age": 31, "pregnancy_weeks": 30, "pregnancy_warning_signs": True},
+        "urgent",
+        {"no_lying_on_back", "no_lying_face_down"},
+        "Possible pre-eclampsia: call the midwife or GP now (NHS).",
+    ),
+    v(
+        "woman, 42, burning pain in a band around the left ribs, rash starting",
+        {"age": 42, "band_rash": True},
+        "urgent",
+        NONE,
+        "Shingles: antivirals work best within 3 days (NHS).",
+    ),
+    v(
+        "man, 48, fever, burning when peeing and pain in the side under the ribs",
+        {"age": 48, "fever": True, "urinary_symptoms": True},
+        "urgent",
+        NONE,
+        "Possible kidney infection (NHS).",
+    ),
+    v(
+        "woman, 74, osteoporosis, slipped on a step last week, sharp mid-back pain",
+        {"age": 74, "osteoporosis": True, "recent_minor_injury": True},
+        "urgent",
+        {"no_spinal_pressure", "gentle_pressure_only"},
+        "Minor trauma with weak bones: fragility fracture (Downie 2013).",
+    ),
+    v(
+        "man, 58, on prednisolone for years, back hurt after lifting a box",
+        {"age": 58, "long_term_steroids": True, "recent_minor_injury": True},
+        "urgent",
+        {"no_spinal_pressure", "gentle_pressure_only"},
+        "Prolonged steroid use plus minor trauma: fracture risk (Downie 2013).",
+    ),
+    v(
+        "woman, 64, lost 6 kg without trying, pain wakes her every night",
+        {"age": 64, "unexplained_weight_loss": True, "constant_or_night_pain": True},
+        "urgent",
+        NONE,
+        "Weight loss with non-mechanical pain: screen for malignancy or infection (Finucane 2020).",
+    ),
+    v(
+        "man, 52, had bowel cancer, new upper back pain, not yet seen anyone",
+        {"age": 52, "cancer_history": True},
+        "urgent",
+        {"gentle_pressure_only"},
+        "Thoracic pain with a cancer history: assess within 24 h (NICE CG75).",
+    ),
+    v(
+        "man, 45, severe pain at the top of the stomach through to the back after drinking",
+        {"age": 45, "severe_upper_abdominal_pain": True},
+        "urgent",
+        NONE,
+        "Possible acute pancreatitis (NHS).",
+    ),
+    v(
+        "woman, 38, yellow eyes and an ache under the right shoulder blade",
+        {"age": 38, "yellow_skin_or_eyes": True, "pain_after_meals": True},
+        "urgent",
+        NONE,
+        "Jaundice with biliary pain: gallbladder or liver (NHS gallstones).",
+    ),
+    v(
+        "woman, 60, chemotherapy now, back pain, has not asked her team",
+        {"age": 60, "cancer_history": True, "active_cancer_treatment": True},
+        "urgent",
+        {"gentle_pressure_only", "no_sustained_pressure"},
+        "Back pain during cancer treatment needs the cancer team first (NICE CG75, Macmillan).",
+    ),
+    # --- soon --------------------------------------------------------------------------------
+    v(
+        "58-year-old, first episode of back pain, otherwise well",
+        {"age": 58, "first_episode": True},
+        "soon",
+        NONE,
+        "First episode over 50: rule out malignancy (Finucane 2020).",
+    ),
+    v(
+        "first episode of back pain, age not given",
+        {"first_episode": True},
+        "soon",
+        NONE,
+        "Unknown age is treated as possibly over 50 (cautious).",
+    ),
+    v(
+        "office worker, 36, neck and shoulder pain with tingling down the right arm",
+        {"age": 36, "arm_pain_or_tingling": True},
+        "soon",
+        {"no_neck_pressure"},
+        "Possible nerve root irritation in the neck: check within days; no neck pressure.",
+    ),
+    v(
+        "man, 44, back pain no better after 8 weeks of stretching",
+        {"age": 44, "not_improving_6_weeks": True},
+        "soon",
+        NONE,
+        "Not improving after 6 weeks of self-care: see a GP or physio (NHS back pain).",
+    ),
+    v(
+        "woman, 51, pain under the right ribs into the shoulder blade after fatty meals",
+        {"age": 51, "pain_after_meals": True},
+        "soon",
+        NONE,
+        "Possible gallstones (NHS).",
+    ),
+    v(
+        "rower, 27, collarbone plate fitted 8 weeks ago, tight upper back",
+        {"age": 27, "recent_surgery_or_fracture_regions": ["chest_left", "upper_trapezius_left"]},
+        "soon",
+        {"avoid_region:chest_left", "avoid_region:upper_trapezius_left"},
+        "Recent surgery: check with the surgeon; the areas are left out (Bartsch 2021).",
+    ),
+    v(
+        "on warfarin, first back pain at 67",
+        {"age": 67, "anticoagulants": True, "first_episode": True},
+        "soon",
+        {"gentle_pressure_only", "no_sustained_pressure"},
+        "The soon flag wins, but the blood-thinner limits still apply (NCCIH, BHF).",
+    ),
+    # --- self-care with precautions ---------------------------------------------------------
+    v(
+        "on warfarin, desk worker",
+        {"age": 54, "anticoagulants": True},
+        "self_care_with_precautions",
+        {"gentle_pressure_only", "no_sustained_pressure"},
+        "Blood thinners: bruising risk (NCCIH, BHF).",
+    ),
+    v(
+        "pregnant 20 weeks, otherwise well",
+        {"age": 30, "pregnancy_weeks": 20},
+        "self_care_with_precautions",
+        {"no_lying_on_back", "no_lying_face_down"},
+        "After 16 weeks, avoid lying flat on the back (NHS exercise in pregnancy).",
+    ),
+    v(
+        "pregnant 10 weeks, otherwise well",
+        {"age": 30, "pregnancy_weeks": 10},
+        "self_care",
+        NONE,
+        "Before 16 weeks positions are not limited.",
+    ),
+    v(
+        "retired teacher, 76, stiff upper back, no other problems",
+        {"age": 76},
+        "self_care_with_precautions",
+        {"no_spinal_pressure", "gentle_pressure_only"},
+        "Age 70 or over: bones may be weaker (Downie 2013; Bartsch 2021).",
+    ),
+    v(
+        "woman, 61, osteoporosis, sore shoulders from gardening",
+        {"age": 61, "osteoporosis": True},
+        "self_care_with_precautions",
+        {"no_spinal_pressure", "gentle_pressure_only"},
+        "No rolling on the spine with osteoporosis (Bartsch 2021).",
+    ),
+    v(
+        "man, 57, type 2 diabetes with numb patches, tight upper back",
+        {"age": 57, "reduced_sensation": True},
+        "self_care_with_precautions",
+        {"gentle_pressure_only"},
+        "Reduced feeling: pressure could be too much without noticing.",
+    ),
+    v(
+        "lifter, 31, strained left lat yesterday, it is swollen",
+        {"age": 31, "acute_injury_regions": ["lats_left"]},
+        "self_care_with_precautions",
+        {"avoid_region:lats_left"},
+        "Acute local inflammation: leave the area alone (Bartsch 2021).",
+    ),
+    v(
+        "woman, 39, eczema flare on the right shoulder blade",
+        {"age": 39, "skin_problem_regions": ["shoulder_blade_right"]},
+        "self_care_with_precautions",
+        {"avoid_region:shoulder_blade_right"},
+        "Broken or inflamed skin: do not massage it (NCCIH).",
+    ),
+    v(
+        "woman, 63, breast cancer 10 years ago, seen by her physio for this pain",
+        {"age": 63, "cancer_history": True, "clinician_cleared": True},
+        "self_care_with_precautions",
+        {"gentle_pressure_only"},
+        "Cleared standing condition becomes a precaution; gentle pressure (Macmillan).",
+    ),
+    v(
+        "man, 70, on chemotherapy, his oncologist said gentle self-care is fine",
+        {"age": 70, "cancer_history": True, "active_cancer_treatment": True, "clinician_cleared": True},
+        "self_care_with_precautions",
+        {"gentle_pressure_only", "no_sustained_pressure", "no_spinal_pressure"},
+        "Cleared cancer treatment plus age 70: every limit applies (Macmillan; Downie 2013).",
+    ),
+    v(
+        "man, 55, first back pain, physio assessed it and said carry on",
+        {"age": 55, "first_episode": True, "clinician_cleared": True},
+        "self_care_with_precautions",
+        NONE,
+        "First episode over 50, cleared by a clinician: no referral needed.",
+    ),
+    # --- self-care ---------------------------------------------------------------------------
+    v(
+        "climber with knots, nothing else",
+        {"age": 28},
+        "self_care",
+        NONE,
+        "Muscular upper back pain without flags: self-care is reasonable.",
+    ),
+    v(
+        "desk worker, 34, stiff between the shoulder blades, had back pain before",
+        {"age": 34, "first_episode": False},
+        "self_care",
+        NONE,
+        "Posture-related stiffness without flags.",
+    ),
+    v(
+        "man, 45, first ever back pain at 45",
+        {"age": 45, "first_episode": True},
+        "self_care",
+        NONE,
+        "First episode under 50 is not a flag.",
+    ),
+    v(
+        "woman, 40, pulled a muscle lifting a child, no fragile bones",
+        {"age": 40, "recent_minor_injury": True},
+        "self_care",
+        NONE,
+        "A minor strain alone is not a flag; fragility would make it urgent.",
+    ),
+    v(
+        "nothing answered at all",
+        {},
+        "self_care",
+        NONE,
+        "Omitted answers count as no.",
+    ),
+]
+
+
+def test_there_are_at_least_30_vignettes_covering_every_level() -> None:
+    assert len(VIGNETTES) >= 30
+    assert {vignette.level for vignette in VIGNETTES} == {
+        "emergency",
+        "urgent",
+        "soon",
+        "self_care_with_precautions",
+        "self_care",
+    }
+    assert len({vignette.name for vignette in VIGNETTES}) == len(VIGNETTES)
+
+
+@pytest.mark.parametrize("vignette", VIGNETTES, ids=[vignette.name for vignette in VIGNETTES])
+def test_each_vignette_gets_the_expected_level_and_exact_precautions(
+    rules: RuleSet, vignette: Vignette
+) -> None:
+    result = screen(vignette.answers, rules)
+    assert result.level == vignette.level, vignette.note
+    assert set(result.precautions) == vignette.precautions, vignette.note
+    assert len(result.precautions) == len(set(result.precautions))
+    assert bool(result.reasons) == (vignette.level != "self_care"), "a flagged result must say why"
+    assert result.advice == rules.advice_for(result.level)
+    assert result.plan_allowed == (vignette.level not in ("emergency", "urgent"))
