@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -261,3 +262,24 @@ def test_the_console_script_runs() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["total_seconds"] == 300
+
+
+def test_start_walks_a_new_user_from_screen_to_plan(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No to every group of signs, no precautions, then: area 4 at pain 6 with a knot,
+    # default tools, cause 1 (posture), 10 minutes, defaults for the rest.
+    lines = ["n", "n", "n", "n", "", "", "", "", "", "n", "n", "4", "6", "y", "", "1", "10", "", "", ""]
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(lines) + "\n"))
+    code, out, _ = cli(capsys, "start")
+    assert code == 0, out
+    assert "Today's plan: 10 min" in out and "Total: 10:00" in out
+
+
+def test_start_stops_at_an_emergency_sign_with_the_emergency_message(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("y\ny\n" + "n\n" * 12))
+    code, out, _ = cli(capsys, "start")
+    assert code == 3
+    assert "EMERGENCY" in out and "Where does it hurt" not in out

@@ -60,22 +60,36 @@ def _ask(question: Question) -> object:
             if low <= value <= high:
                 return value
             console.print(f"  Please give a whole number from {low} to {high}.", style="red")
-    if Confirm.ask(f"  {question.text}", default=False, console=console):
-        for number, region in enumerate(REGIONS, start=1):
-            console.print(f"    {number:>2}. {region}")
-        return _pick_numbers("  Which areas? (numbers)", REGIONS)
-    return []
+    return _pick_numbers(f"  {question.text} (numbers from the list above; empty for none)", REGIONS)
 
 
 def ask_screening(rules: RuleSet) -> dict[str, object]:
-    """Ask every screening question, group by group. Stops early on an emergency."""
+    """Ask the screening questions, group by group. Stops early on an emergency.
+
+    Yes/no signs are shown as a list first ("any of these?"), and asked one by one
+    only when the answer is yes, so a person with none of them answers in seconds.
+    """
     answers: dict[str, object] = {}
     for group, title in GROUP_TITLES.items():
         questions = [q for q in rules.questions if q.group == group]
         if not questions:
             continue
         console.print(f"\n[bold]{title}[/bold]")
+        signs = [q for q in questions if q.type == "bool"]
+        if group != "context" and len(signs) > 1:
+            for question in signs:
+                console.print(f"  • {question.text}", markup=False)
+            if not Confirm.ask("Does any of these apply to you?", default=False, console=console):
+                signs = []
+            else:
+                console.print("Which ones?")
+        if any(q.type == "regions" for q in questions):
+            console.print("  Body areas:")
+            for number, region in enumerate(REGIONS, start=1):
+                console.print(f"    {number:>2}. {region}")
         for question in questions:
+            if question.type == "bool" and question not in signs:
+                continue
             value = _ask(question)
             if value is not None and value is not False and value != []:
                 answers[question.id] = value
