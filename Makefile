@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/backease start
+	$(BIN)/backease serve
 
 test: lint types pytest
 
@@ -25,10 +25,11 @@ lint: $(STAMP)
 
 types: $(STAMP)
 	$(BIN)/mypy backease
+	$(BIN)/mypy --strict backease/core
 
 pytest: $(STAMP)
 	$(BIN)/backease content check
-	$(BIN)/pytest
+	BACKEASE_DATA_DIR=$(CURDIR)/.test-data $(BIN)/pytest
 
 bench: $(STAMP)
 	$(BIN)/python bench/plan_latency.py

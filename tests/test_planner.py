@@ -274,3 +274,42 @@ def test_blood_thinners_rule_out_deep_pressure_massage(library: Library, rules: 
 def test_an_emergency_rules_out_every_massage(library: Library, rules: RuleSet) -> None:
     ranked = recommend_massage_types(Profile(), screen({"chest_pain": True}, rules), library)
     assert not any(s.suitable for s in ranked)
+
+
+# --- stored plans and swapping -------------------------------------------------------------
+
+
+def test_a_plan_survives_a_round_trip_through_its_record(library: Library, rules: RuleSet) -> None:
+    import json
+
+    from backease.core.planner import plan_from_record, plan_to_record
+
+    plan = make_plan(library, rules, {"anticoagulants": True}, minutes=12, areas=(PainArea("lats_left", 5),))
+    record = json.loads(json.dumps(plan_to_record(plan)))
+    assert plan_from_record(record) == plan
+
+
+def test_alternatives_keep_the_time_the_phase_and_the_safety_limits(library: Library, rules: RuleSet) -> None:
+    from backease.core.planner import step_alternatives, swap_step
+
+    profile = Profile(minutes=20, areas=(PainArea("upper_trapezius_left", 6),))
+    result = screen({"osteoporosis": True}, rules)
+    plan = plan_session(profile, result, library)
+    for index, step in enumerate(plan.steps):
+        for tech in step_alternatives(plan, index, profile, result, library):
+            assert tech.min_seconds <= step.seconds <= tech.max_seconds
+            assert not tech.spinal_pressure
+            assert tech.id not in {s.technique for s in plan.steps}
+            swapped = swap_step(plan, index, tech.id, profile, result, library)
+            assert swapped.total_seconds == plan.total_seconds
+            assert [s.seconds for s in swapped.steps] == [s.seconds for s in plan.steps]
+            assert step.technique not in {s.technique for s in swapped.steps}
+
+
+def test_an_unknown_step_index_is_refused(library: Library, rules: RuleSet) -> None:
+    from backease.core.planner import step_alternatives
+
+    plan = make_plan(library, rules, minutes=10)
+    with pytest.raises(InputError) as info:
+        step_alternatives(plan, 99, Profile(minutes=10), screen({}, rules), library)
+    assert info.value.field == "index"

@@ -344,6 +344,19 @@ def start(
     print_plan(session, result)
 
 
+@app.command()
+def serve(
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on (personal mode: keep 127.0.0.1).")
+    ] = ("127.0.0.1"),
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.", min=1, max=65535)] = 8000,
+) -> None:
+    """Start the web app (migrates the database first) and print its address."""
+    from backease.web.server import serve as run_server
+
+    run_server(host=host, port=port)
+
+
 @content_app.command("check")
 def content_check(json_: JsonOption = False) -> None:
     """Validate every content file; name the file, entry and field of any problem."""
@@ -376,6 +389,11 @@ def content_check(json_: JsonOption = False) -> None:
     sys.stdout.write(
         "content ok: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()) + "\n"
     )
+
+
+from backease.cli import store_commands  # noqa: E402 - session, log, history (they load Django lazily)
+
+store_commands.register(app)
 
 
 # --- entry point --------------------------------------------------------------------------

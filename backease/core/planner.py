@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Protocol
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Protocol
 
 from backease.core.errors import InputError
 from backease.core.library import Library, MassageType, Technique
@@ -855,3 +855,113 @@ def recommend_massage_types(
 def covered_regions(plan: Plan) -> frozenset[str]:
     """Every region some step of the plan works on."""
     return frozenset(r for step in plan.steps for r in step.regions)
+
+
+# --- storing and editing plans ------------------------------------------------------------
+
+
+def plan_to_record(plan: Plan) -> dict[str, object]:
+    """Everything in a plan, as JSON-ready data (steps with names and cues)."""
+
+    def plain(value: object) -> object:
+        if isinstance(value, tuple | list):
+            return [plain(item) for item in value]
+        if isinstance(value, dict):
+            return {key: plain(item) for key, item in value.items()}
+        return value
+
+    record = plain(asdict(plan))
+    assert isinstance(record, dict)
+    return record
+
+
+def plan_from_record(data: dict[str, Any]) -> Plan:
+    """A plan back from `plan_to_record` data."""
+    fields = dict(data)
+    fields["steps"] = tuple(
+        PlanStep(**{**step, "regions": tuple(step["regions"]), "tools": tuple(step["tools"])})
+        for step in data.get("steps", ())
+    )
+    for name in ("precautions", "before", "after", "notes"):
+        fields[name] = tuple(data.get(name, ()))
+    return Plan(**fields)
+
+
+def step_alternatives(
+    plan: Plan, index: int, profile: Profile, safety: ScreeningOutcome, library: Library
+) -> tuple[Technique, ...]:
+    """Techniques that could replace step `index` (and its other side) as they are.
+
+    An alternative is of the same phase, passes every safety filter, needs only tools
+    at hand, is done per side exactly when the step is, can run for the step's time
+    within its own limits, works at least one of the step's regions (any for a step
+    with none), and is not already in the plan.
+    """
+    if not 0 <= index < len(plan.steps):
+        raise InputError("index", f"step {index} does not exist; the plan has {len(plan.steps)} steps")
+    step = plan.steps[index]
+    current = library.technique(step.technique)
+    if current is None:
+        return ()
+    limits = _limits(profile, safety, plan.desk_break)
+    used = {s.technique for s in plan.steps}
+    wanted_regions = {region_base(r) for r in step.regions}
+    sides = {s.side for s in plan.steps if s.technique == step.technique}
+    out = []
+    for tech in library.techniques:
+        if tech.id in used or PHASE_OF_KIND[tech.kind] != PHASE_OF_KIND[current.kind]:
+            continue
+        if not _allowed(tech, limits) or tech.per_side != current.per_side:
+            continue
+        if not tech.min_seconds <= step.seconds <= tech.max_seconds:
+            continue
+        if wanted_regions and not wanted_regions & {region_base(r) for r in tech.regions}:
+            continue
+        touched = [r for r in tech.regions if region_side(r) in (*sides, "none") or not tech.per_side]
+        if any(r in limits.avoided for r in touched):
+            continue
+        out.append(tech)
+    return tuple(out)
+
+
+def swap_step(
+    plan: Plan, index: int, technique_id: str, profile: Profile, safety: ScreeningOutcome, library: Library
+) -> Plan:
+    """The plan with step `index` (and its other side) done with another technique.
+
+    Times stay the same, so the total does too. Raises InputError when the technique
+    is not one of `step_alternatives`.
+    """
+    options = {t.id: t for t in step_alternatives(plan, index, profile, safety, library)}
+    if technique_id not in options:
+        raise InputError("technique", f"'{technique_id}' cannot replace this step", sorted(options))
+    tech = options[technique_id]
+    old = plan.steps[index]
+    limits = _limits(profile, safety, plan.desk_break)
+    intensity = _intensity(tech, profile, limits)
+    variant = tech.variant(intensity)
+    steps = []
+    for step in plan.steps:
+        if step.technique != old.technique:
+            steps.append(step)
+            continue
+        if step.side in ("left", "right"):
+            regions = tuple(r for r in tech.regions if region_side(r) in (step.side, "none"))
+        else:
+            regions = tech.regions
+        steps.append(
+            PlanStep(
+                technique=tech.id,
+                name=tech.name,
+                kind=tech.kind,
+                seconds=step.seconds,
+                side=step.side,
+                intensity=intensity,
+                regions=regions,
+                tools=tech.tools,
+                position=tech.position,
+                reason=f"Your choice, instead of {old.name.lower()}.",
+                cue=variant.cue if variant else "",
+            )
+        )
+    return replace(plan, steps=tuple(steps))

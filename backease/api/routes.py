@@ -1,0 +1,524 @@
+"""The operations of the JSON API and its error handling.
+
+Every operation acts for `request.auth` (the local owner) and reads or writes only
+through `backease.store.services`. Bad input is a 422 naming the field
+(`{"detail": [{"field", "message", "allowed"}]}`), an unknown id a 404
+(`{"detail": "..."}`); no input produces a 5xx.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone
+from django.views.decorators.csrf import ensure_csrf_cookie
+from ninja import Router, Status
+from ninja.decorators import decorate_view
+from ninja.errors import HttpError, ValidationError
+from pydantic import BaseModel
+
+from backease.api import api
+from backease.api import schemas as s
+from backease.content.loader import load_content
+from backease.core import planner
+from backease.core.errors import InputError
+from backease.core.library import Faq, Muscle, Region, Technique, Tip
+from backease.core.vocab import KINDS, REGIONS, TOOLS
+from backease.store import services
+from backease.store.models import PainEntry, Person, Plan, Screening, Session, StepLog
+
+NOT_FOUND: dict[int, Any] = {404: s.Message}
+INVALID: dict[int, Any] = {422: s.Invalid}
+EARLIEST_ENTRY = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+# --- errors -------------------------------------------------------------------------------
+
+
+def invalid(request: HttpRequest, errors: list[dict[str, Any]], status: int = 422) -> HttpResponse:
+    return api.create_response(request, {"detail": errors}, status=status)
+
+
+@api.exception_handler(InputError)
+def input_error(request: HttpRequest, exc: InputError) -> HttpResponse:
+    return invalid(request, [{"field": exc.field, "message": exc.message, "allowed": list(exc.allowed)}])
+
+
+def _field(loc: Sequence[Any]) -> str:
+    """'pain' from ('body', 'payload', 'pain'); 'plan_id' from ('path', 'plan_id')."""
+    parts = list(loc)
+    source = str(parts.pop(0)) if parts else "body"
+    if source == "body" and parts:
+        parts.pop(0)  # the operation's parameter name, which the client never sees
+    # Unions add the member's type to the location ("function-after[...]"): not a field.
+    names = [str(p) for p in parts if isinstance(p, int) or "[" not in str(p)]
+    return ".".join(names) or source
+
+
+_MESSAGES = {
+    "missing": "is required",
+    "extra_forbidden": "is not a known field",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "string_type": "must be text",
+    "list_type": "must be a list",
+    "dict_type": "must be an object",
+    "model_type": "must be an object",
+    "model_attributes_type": "must be an object",
+    "dataclass_type": "must be an object",
+    "greater_than_equal": "must be at least {ge}",
+    "less_than_equal": "must be at most {le}",
+    "string_too_long": "is too long (at most {max_length} characters)",
+    "too_long": "has too many items (at most {max_length})",
+}
+
+
+def _message(error: dict[str, Any]) -> str:
+    kind = str(error.get("type", ""))
+    template = _MESSAGES.get(kind)
+    if template is not None:
+        try:
+            return template.format(**error.get("ctx", {}))
+        except (KeyError, IndexError):
+            return str(error.get("msg", "is not valid"))
+    if kind.startswith(("datetime", "date", "timezone")):
+        return "must be a date and time like 2025-01-31T08:30:00+00:00"
+    message = str(error.get("msg", "is not valid"))
+    return message.removeprefix("Value error, ")
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """ninja's request validation, in the same shape as InputError."""
+    errors = [{"field": _field(e.get("loc", ())), "message": _message(e), "allowed": []} for e in exc.errors]
+    return invalid(request, errors)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja reports a body that is not JSON as a 400; it is bad input like any other.
+    if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+        return invalid(request, [{"field": "body", "message": "is not valid JSON", "allowed": []}])
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return invalid(request, [{"field": "body", "message": "is too large", "allowed": []}], status=413)
+
+
+def _changes(payload: BaseModel, nullable: Sequence[str] = ()) -> dict[str, Any]:
+    """The fields the client sent; null only where it means "clear this"."""
+    fields = payload.model_dump(exclude_unset=True)
+    for name, value in fields.items():
+        if value is None and name not in nullable:
+            raise InputError(name, "must not be null; leave it out to keep it as it is")
+    return fields
+
+
+# --- person-scoped lookups (an unknown id is a 404) ---------------------------------------
+
+
+def _person(request: HttpRequest) -> Person:
+    person = getattr(request, "auth", None)
+    assert isinstance(person, Person)
+    return person
+
+
+def _get_plan(request: HttpRequest, plan_id: int) -> Plan:
+    try:
+        return services.get_plan(_person(request), plan_id)
+    except InputError as exc:
+        raise HttpError(404, exc.message) from None
+
+
+def _get_session(request: HttpRequest, session_id: int) -> Session:
+    try:
+        return services.get_session(_person(request), session_id)
+    except InputError as exc:
+        raise HttpError(404, exc.message) from None
+
+
+def _get_pain_entry(request: HttpRequest, entry_id: int) -> PainEntry:
+    try:
+        return services.get_pain_entry(_person(request), entry_id)
+    except InputError as exc:
+        raise HttpError(404, exc.message) from None
+
+
+# --- shapes -------------------------------------------------------------------------------
+
+
+def _screening_out(row: Screening) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "created_at": row.created_at,
+        "level": row.level,
+        "reasons": row.reasons,
+        "precautions": row.precautions,
+        "advice": row.advice,
+    }
+
+
+def _plan_out(row: Plan) -> dict[str, Any]:
+    data = row.data
+    return {
+        "id": row.id,
+        "created_at": row.created_at,
+        "seed": row.seed,
+        "level": row.level,
+        "minutes": row.minutes,
+        "total_seconds": row.total_seconds,
+        "precautions": data.get("precautions", []),
+        "before": data.get("before", []),
+        "after": data.get("after", []),
+        "advice": data.get("advice", ""),
+        "desk_break": data.get("desk_break", False),
+        "notes": data.get("notes", []),
+        "steps": [{"index": i, **step} for i, step in enumerate(data.get("steps", []))],
+    }
+
+
+def _step_out(log: StepLog) -> dict[str, Any]:
+    return {
+        "index": log.index,
+        "technique": log.technique,
+        "side": log.side,
+        "seconds_planned": log.seconds_planned,
+        "seconds_done": log.seconds_done,
+        "intensity": log.intensity,
+        "feedback": log.feedback,
+        "skipped": log.skipped,
+    }
+
+
+def _session_out(row: Session) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "plan_id": row.plan_id,
+        "started_at": row.started_at,
+        "finished_at": row.finished_at,
+        "status": row.status,
+        "pain_before": row.pain_before,
+        "pain_after": row.pain_after,
+        "stress_before": row.stress_before,
+        "stress_after": row.stress_after,
+        "stop_reason": row.stop_reason,
+        "notes": row.notes,
+        "steps": [_step_out(log) for log in row.steps.all()],
+    }
+
+
+def _pain_out(row: PainEntry) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "at": row.at,
+        "region": row.region,
+        "pain": row.pain,
+        "stress": row.stress,
+        "note": row.note,
+    }
+
+
+# --- CSRF ---------------------------------------------------------------------------------
+
+meta = Router(tags=["csrf"])
+
+
+@meta.get("/csrf", auth=None, response=s.CsrfOut)
+@decorate_view(ensure_csrf_cookie)
+def csrf(request: HttpRequest) -> dict[str, str]:
+    """The CSRF token (also set as the `csrftoken` cookie). Send it back as `X-CSRFToken`."""
+    return {"csrf_token": get_token(request)}
+
+
+# --- screening ----------------------------------------------------------------------------
+
+screening = Router(tags=["screening"])
+
+
+@screening.get("/questions", response=list[s.QuestionOut])
+def screening_questions(request: HttpRequest) -> Any:
+    """The safety questions, emergency signs first."""
+    return load_content().rules.questions
+
+
+@screening.post("", response={200: s.ScreeningOut, **INVALID})
+def take_screening(request: HttpRequest, payload: s.ScreeningIn) -> Any:
+    """Answer the safety screen; the result decides what a plan may contain."""
+    row, _result = services.record_screening(_person(request), payload.answers)
+    return _screening_out(row)
+
+
+@screening.get("/latest", response={200: s.ScreeningOut, **NOT_FOUND})
+def latest_screening(request: HttpRequest) -> Any:
+    row = services.latest_screening(_person(request))
+    if row is None:
+        raise HttpError(404, "no screening yet")
+    return _screening_out(row)
+
+
+# --- profile ------------------------------------------------------------------------------
+
+profile = Router(tags=["profile"])
+
+
+@profile.get("", response=s.ProfileBody)
+def get_profile(request: HttpRequest) -> Any:
+    """The saved profile (the defaults until one is saved)."""
+    return services.profile_to_data(services.get_profile(_person(request)))
+
+
+@profile.put("", response={200: s.ProfileBody, **INVALID})
+def put_profile(request: HttpRequest, payload: s.ProfileBody) -> Any:
+    """Replace the profile. Nothing is saved if any field is wrong."""
+    saved = services.save_profile(_person(request), payload.model_dump())
+    return services.profile_to_data(saved)
+
+
+# --- plans --------------------------------------------------------------------------------
+
+plans = Router(tags=["plans"])
+
+
+@plans.post("", response={200: s.PlanOut, **INVALID})
+def make_plan(request: HttpRequest, payload: s.PlanIn | None = None) -> Any:
+    """Plan a session from the saved profile and the latest screening."""
+    seed = payload.seed if payload is not None else None
+    return _plan_out(services.make_plan(_person(request), seed=seed))
+
+
+@plans.get("/latest", response={200: s.PlanOut, **NOT_FOUND})
+def latest_plan(request: HttpRequest) -> Any:
+    row = services.latest_plan(_person(request))
+    if row is None:
+        raise HttpError(404, "no plan yet")
+    return _plan_out(row)
+
+
+@plans.get("/{plan_id}", response={200: s.PlanOut, **NOT_FOUND, **INVALID})
+def get_plan(request: HttpRequest, plan_id: int) -> Any:
+    return _plan_out(_get_plan(request, plan_id))
+
+
+@plans.get(
+    "/{plan_id}/steps/{index}/alternatives", response={200: list[s.AlternativeOut], **NOT_FOUND, **INVALID}
+)
+def step_alternatives(request: HttpRequest, plan_id: int, index: int) -> Any:
+    """Techniques that could replace this step (and its other side) as they are."""
+    return services.alternatives(_person(request), _get_plan(request, plan_id), index)
+
+
+@plans.post("/{plan_id}/steps/{index}/swap", response={200: s.PlanOut, **NOT_FOUND, **INVALID})
+def swap_step(request: HttpRequest, plan_id: int, index: int, payload: s.SwapIn) -> Any:
+    """Do this step (both sides) with one of its alternatives. Times stay the same."""
+    row = _get_plan(request, plan_id)
+    return _plan_out(services.swap_step(_person(request), row, index, payload.technique))
+
+
+# --- sessions -----------------------------------------------------------------------------
+
+sessions = Router(tags=["sessions"])
+
+
+@sessions.post("", response={201: s.SessionOut, **NOT_FOUND, **INVALID})
+def start_session(request: HttpRequest, payload: s.SessionIn) -> Any:
+    """Start a session of a plan (a plan refused for safety cannot be started)."""
+    row = services.start_session(_person(request), _get_plan(request, payload.plan_id))
+    return Status(201, _session_out(row))
+
+
+@sessions.get("", response=list[s.SessionOut])
+def list_sessions(request: HttpRequest) -> Any:
+    """Sessions, newest first."""
+    return [_session_out(row) for row in services.sessions(_person(request))]
+
+
+@sessions.get("/{session_id}", response={200: s.SessionOut, **NOT_FOUND, **INVALID})
+def get_session(request: HttpRequest, session_id: int) -> Any:
+    return _session_out(_get_session(request, session_id))
+
+
+@sessions.patch("/{session_id}", response={200: s.SessionOut, **NOT_FOUND, **INVALID})
+def patch_session(request: HttpRequest, session_id: int, payload: s.SessionPatch) -> Any:
+    """Change scores, notes, stop reason or status; only the fields sent change."""
+    row = _get_session(request, session_id)
+    fields = _changes(payload, nullable=("pain_before", "pain_after", "stress_before", "stress_after"))
+    return _session_out(services.edit_session(row, **fields))
+
+
+@sessions.put("/{session_id}/steps/{index}", response={200: s.StepLogOut, **NOT_FOUND, **INVALID})
+def put_step(request: HttpRequest, session_id: int, index: int, payload: s.StepIn) -> Any:
+    """Save progress on a step as it goes. Feedback 'sharp_pain' stops the session."""
+    row = _get_session(request, session_id)
+    return _step_out(services.log_step(row, index, **_changes(payload)))
+
+
+@sessions.post("/{session_id}/finish", response={200: s.SessionOut, **NOT_FOUND, **INVALID})
+def finish_session(request: HttpRequest, session_id: int, payload: s.FinishIn) -> Any:
+    """End a session: completed, stopped or skipped, with the scores after."""
+    row = _get_session(request, session_id)
+    fields = _changes(payload, nullable=("pain_after", "stress_after"))
+    return _session_out(services.finish_session(row, **fields))
+
+
+@sessions.delete("/{session_id}", response={204: None, **NOT_FOUND, **INVALID})
+def delete_session(request: HttpRequest, session_id: int) -> Any:
+    """Delete a session and its step logs."""
+    services.delete_session(_get_session(request, session_id))
+    return Status(204, None)
+
+
+# --- pain diary ---------------------------------------------------------------------------
+
+pain = Router(tags=["pain diary"])
+
+
+def _entry_time(at: datetime | None) -> datetime | None:
+    if at is None:
+        return None
+    if timezone.is_naive(at):
+        at = at.replace(tzinfo=UTC)
+    now = timezone.now()
+    try:
+        too_late = at > now + timedelta(days=1)
+        too_early = at < EARLIEST_ENTRY
+    except OverflowError:  # pragma: no cover - offsets at the ends of the calendar
+        too_late = too_early = True
+    if too_late or too_early:
+        raise InputError("at", "must be a time between the year 2000 and now")
+    return at.astimezone(UTC)
+
+
+@pain.post("", response={201: s.PainOut, **INVALID})
+def add_pain_entry(request: HttpRequest, payload: s.PainIn) -> Any:
+    """Add a diary entry (region '' means the upper back in general)."""
+    at = _entry_time(payload.at)
+    row = services.add_pain_entry(
+        _person(request), payload.pain, region=payload.region, stress=payload.stress, note=payload.note, at=at
+    )
+    return Status(201, _pain_out(row))
+
+
+@pain.get("", response=list[s.PainOut])
+def list_pain_entries(request: HttpRequest) -> Any:
+    """Diary entries, newest first."""
+    return [_pain_out(row) for row in services.pain_entries(_person(request))]
+
+
+@pain.delete("/{entry_id}", response={204: None, **NOT_FOUND, **INVALID})
+def delete_pain_entry(request: HttpRequest, entry_id: int) -> Any:
+    services.delete_pain_entry(_get_pain_entry(request, entry_id))
+    return Status(204, None)
+
+
+# --- library ------------------------------------------------------------------------------
+
+library = Router(tags=["library"])
+
+
+def _choice(field: str, value: str | None, allowed: tuple[str, ...]) -> str | None:
+    """A filter value: one of `allowed`, or None for any (an empty value from a form too)."""
+    if not value:
+        return None
+    if value not in allowed:
+        raise InputError(field, f"unknown {field} '{value[:40]}'", allowed)
+    return value
+
+
+@library.get("/techniques", response={200: list[Technique], **INVALID})
+def techniques(
+    request: HttpRequest, kind: str | None = None, region: str | None = None, tool: str | None = None
+) -> Any:
+    """Techniques, optionally only of a kind, for a region, or needing a tool."""
+    kind = _choice("kind", kind, KINDS)
+    region = _choice("region", region, REGIONS)
+    tool = _choice("tool", tool, TOOLS)
+    return [
+        t
+        for t in load_content().library.techniques
+        if (kind is None or t.kind == kind)
+        and (region is None or region in t.regions)
+        and (tool is None or tool in t.tools)
+    ]
+
+
+@library.get("/techniques/{technique_id}", response={200: Technique, **NOT_FOUND})
+def technique(request: HttpRequest, technique_id: str) -> Any:
+    found = load_content().library.technique(technique_id)
+    if found is None:
+        raise HttpError(404, f"no technique with id '{technique_id[:80]}'")
+    return found
+
+
+@library.get("/regions", response=list[Region])
+def regions(request: HttpRequest) -> Any:
+    """The body-map regions."""
+    return load_content().library.regions
+
+
+@library.get("/muscles", response=list[Muscle])
+def muscles(request: HttpRequest) -> Any:
+    return load_content().library.muscles
+
+
+@library.get("/massage-types", response=list[s.MassageTypeOut])
+def massage_types(request: HttpRequest) -> Any:
+    """Professional massage types, best fit first for the saved profile and latest screening."""
+    person = _person(request)
+    ranked = planner.recommend_massage_types(
+        services.get_profile(person), services.outcome(person), load_content().library
+    )
+    out = []
+    for rank, suggestion in enumerate(ranked, start=1):
+        kind = suggestion.massage_type
+        out.append(
+            {
+                "id": kind.id,
+                "name": kind.name,
+                "what_it_is": kind.what_it_is,
+                "suits": kind.suits,
+                "what_to_expect": kind.what_to_expect,
+                "pressure": kind.pressure,
+                "suits_causes": list(kind.suits_causes),
+                "avoid_when": list(kind.avoid_when),
+                "avoid_precautions": list(kind.avoid_precautions),
+                "evidence": kind.evidence,
+                "evidence_note": kind.evidence_note,
+                "choosing_a_therapist": kind.choosing_a_therapist,
+                "references": list(kind.references),
+                "rank": rank,
+                "suitable": suggestion.suitable,
+                "reasons": list(suggestion.reasons),
+            }
+        )
+    return out
+
+
+@library.get("/tips", response=list[Tip])
+def tips(request: HttpRequest) -> Any:
+    return load_content().library.tips
+
+
+@library.get("/faq", response=list[Faq])
+def faq(request: HttpRequest) -> Any:
+    return load_content().library.faq
+
+
+api.add_router("/", meta)
+api.add_router("/screening", screening)
+api.add_router("/profile", profile)
+api.add_router("/plans", plans)
+api.add_router("/sessions", sessions)
+api.add_router("/pain", pain)
+api.add_router("/library", library)

@@ -1,0 +1,305 @@
+"""Typed bodies of the JSON API, documented in /api/openapi.json.
+
+Request bodies (`Input`) are strict: JSON types must match (`"5"` is not a number,
+`1` is not `true`) and unknown keys are refused, so a typo never silently does
+nothing. Ranges and lengths are checked here; ids (regions, tools, techniques...) are
+checked by the services, which name what is allowed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from ninja import Schema
+from pydantic import AfterValidator, ConfigDict, Field
+
+from backease.core.vocab import CAUSES, INTENSITIES, KINDS, LEVELS, REGIONS, TOOLS
+from backease.store.services import FEEDBACK, FINAL_STATUSES, MAX_NOTE
+
+MAX_ID = 100
+"""No id in the vocabulary or the library is near this long."""
+MAX_STOP_REASON = 200
+"""The stored column's length (Session.stop_reason)."""
+MAX_SEED = 2**31 - 1
+
+
+def plain_text(value: str) -> str:
+    """Refuse text a database cannot store: NUL characters and lone surrogates."""
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text") from None
+    return value
+
+
+def _id(choices: tuple[str, ...] | None = None, description: str = "") -> Any:
+    extra: dict[str, Any] = {"enum": list(choices)} if choices is not None else {}
+    return Field(max_length=MAX_ID, description=description, json_schema_extra=extra or None)
+
+
+Note = Annotated[str, Field(max_length=MAX_NOTE), AfterValidator(plain_text)]
+StopReason = Annotated[str, Field(max_length=MAX_STOP_REASON), AfterValidator(plain_text)]
+Score = Annotated[int, Field(ge=0, le=10, description="0 (none) to 10 (worst)")]
+RegionId = Annotated[str, _id(REGIONS, "a body-map region id")]
+OptionalRegionId = Annotated[str, _id(("", *REGIONS), "a region id, or '' for the upper back in general")]
+ToolId = Annotated[str, _id(TOOLS, "a tool id")]
+CauseId = Annotated[str, _id(CAUSES, "a cause id")]
+PressureId = Annotated[str, _id(("", *INTENSITIES), "'' (or null) lets the planner choose")]
+IntensityId = Annotated[str, _id(INTENSITIES)]
+FeedbackId = Annotated[str, _id(("", *FEEDBACK), "'sharp_pain' stops the session")]
+StatusId = Annotated[str, _id(FINAL_STATUSES)]
+AnyStatusId = Annotated[str, _id((*FINAL_STATUSES, "running"))]
+TechniqueId = Annotated[str, _id(None, "a technique id from /api/plans/{id}/steps/{index}/alternatives")]
+
+
+class Input(Schema):
+    """A request body: strict JSON types, no unknown keys."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+# --- errors and CSRF ----------------------------------------------------------------------
+
+
+class FieldError(Schema):
+    field: str = Field(description="the field at fault, e.g. 'pain' or 'areas.0.region'")
+    message: str
+    allowed: list[str] = Field(description="the accepted values, when there is a fixed list")
+
+
+class Invalid(Schema):
+    """422: the input was refused and nothing was stored."""
+
+    detail: list[FieldError]
+
+
+class Message(Schema):
+    """404 (no such id), 403 (CSRF check failed)."""
+
+    detail: str
+
+
+class CsrfOut(Schema):
+    csrf_token: str = Field(description="send it back as the X-CSRFToken header on POST/PUT/PATCH/DELETE")
+
+
+# --- screening ----------------------------------------------------------------------------
+
+
+class QuestionOut(Schema):
+    id: str
+    group: str = Field(json_schema_extra={"enum": ["emergency", "urgent", "soon", "precaution", "context"]})
+    type: str = Field(json_schema_extra={"enum": ["bool", "number", "regions"]})
+    text: str
+    help: str
+    minimum: float | None
+    maximum: float | None
+
+
+class ScreeningIn(Input):
+    answers: dict[str, Any] = Field(
+        description=(
+            "question id -> answer: true/false for 'bool' questions, a number for 'number' questions,"
+            " a list of region ids for 'regions' questions; left out or null means no."
+        ),
+        examples=[{"chest_pain": False, "age": 42, "acute_injury_regions": []}],
+    )
+
+
+class ReasonOut(Schema):
+    question: str
+    message: str
+    source: str
+
+
+class ScreeningOut(Schema):
+    id: int
+    created_at: datetime
+    level: str = Field(json_schema_extra={"enum": list(LEVELS)})
+    reasons: list[ReasonOut]
+    precautions: list[str]
+    advice: str
+
+
+# --- profile ------------------------------------------------------------------------------
+
+
+class Area(Input):
+    region: RegionId
+    pain: Score
+    knot: bool = Field(False, description="a knot (tender spot) is marked here")
+
+
+class ProfileBody(Input):
+    """What the planner starts from. Fields left out take their defaults."""
+
+    areas: list[Area] = Field(default_factory=list, max_length=50)
+    causes: list[CauseId] = Field(default_factory=list, max_length=50)
+    tools: list[ToolId] = Field(
+        default_factory=list, max_length=50, description="none means hands, a wall, a doorway and a chair"
+    )
+    minutes: int = Field(15, ge=2, le=60)
+    pressure: PressureId | None = ""
+    no_floor: bool = Field(False, description="cannot get down on the floor: standing and seated only")
+    stress: Score = 0
+
+
+# --- plans --------------------------------------------------------------------------------
+
+
+class PlanIn(Input):
+    seed: int | None = Field(
+        None, ge=0, le=MAX_SEED, description="breaks ties between equally good techniques; null: a new one"
+    )
+
+
+class PlanStepOut(Schema):
+    index: int
+    technique: str
+    name: str
+    kind: str = Field(json_schema_extra={"enum": list(KINDS)})
+    seconds: int
+    side: str = Field(json_schema_extra={"enum": ["left", "right", "both", "none"]})
+    intensity: str = Field(json_schema_extra={"enum": list(INTENSITIES)})
+    regions: list[str]
+    tools: list[str]
+    position: str
+    reason: str
+    cue: str
+
+
+class PlanOut(Schema):
+    id: int
+    created_at: datetime
+    seed: int
+    level: str = Field(json_schema_extra={"enum": list(LEVELS)})
+    minutes: int
+    total_seconds: int
+    precautions: list[str]
+    before: list[str]
+    after: list[str]
+    advice: str
+    desk_break: bool
+    notes: list[str]
+    steps: list[PlanStepOut] = Field(description="empty when the safety check asks you to see a doctor first")
+
+
+class AlternativeOut(Schema):
+    id: str
+    name: str
+    summary: str
+    tools: list[str]
+
+
+class SwapIn(Input):
+    technique: TechniqueId
+
+
+# --- sessions -----------------------------------------------------------------------------
+
+
+class SessionIn(Input):
+    plan_id: int
+
+
+class StepLogOut(Schema):
+    index: int
+    technique: str
+    side: str
+    seconds_planned: int
+    seconds_done: int
+    intensity: str
+    feedback: str
+    skipped: bool
+
+
+class SessionOut(Schema):
+    id: int
+    plan_id: int | None
+    started_at: datetime
+    finished_at: datetime | None
+    status: str = Field(json_schema_extra={"enum": ["running", *FINAL_STATUSES]})
+    pain_before: int | None
+    pain_after: int | None
+    stress_before: int | None
+    stress_after: int | None
+    stop_reason: str
+    notes: str
+    steps: list[StepLogOut]
+
+
+class SessionPatch(Input):
+    """Only the fields you send change. Scores may be null to clear them."""
+
+    pain_before: Score | None = None
+    pain_after: Score | None = None
+    stress_before: Score | None = None
+    stress_after: Score | None = None
+    notes: Note | None = None
+    stop_reason: StopReason | None = None
+    status: AnyStatusId | None = Field(None, description="an ended session keeps its status")
+
+
+class FinishIn(Input):
+    status: StatusId
+    pain_after: Score | None = None
+    stress_after: Score | None = None
+    notes: Note | None = None
+
+
+class StepIn(Input):
+    """Only the fields you send change."""
+
+    seconds_done: int | None = Field(None, ge=0, le=3600)
+    intensity: IntensityId | None = None
+    feedback: FeedbackId | None = None
+    skipped: bool | None = None
+
+
+# --- pain diary ---------------------------------------------------------------------------
+
+
+class PainIn(Input):
+    pain: Score
+    region: OptionalRegionId = ""
+    stress: Score | None = None
+    note: Note = ""
+    at: datetime | None = Field(
+        None, strict=False, description="ISO 8601; defaults to now; a time without a zone is read as UTC"
+    )
+
+
+class PainOut(Schema):
+    id: int
+    at: datetime
+    region: str
+    pain: int
+    stress: int | None
+    note: str
+
+
+# --- library ------------------------------------------------------------------------------
+
+
+class MassageTypeOut(Schema):
+    """A professional massage type, ranked for the saved profile and latest screening."""
+
+    id: str
+    name: str
+    what_it_is: str
+    suits: str
+    what_to_expect: str
+    pressure: str
+    suits_causes: list[str]
+    avoid_when: list[str]
+    avoid_precautions: list[str]
+    evidence: str
+    evidence_note: str
+    choosing_a_therapist: str
+    references: list[str]
+    rank: int = Field(description="1 is the best fit")
+    suitable: bool
+    reasons: list[str]

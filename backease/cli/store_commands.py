@@ -1,0 +1,397 @@
+"""The commands that use the stored data: `session`, `log` and `history`.
+
+They read and write the same database as the web app (the one `backease.web.settings`
+chooses from BACKEASE_DATA_DIR / DATABASE_URL), only through `backease.store.services`.
+Django and Rich are imported inside the commands, so `plan`, `screen` and `library`
+stay fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from backease.core.errors import InputError
+from backease.core.vocab import REGIONS, closest
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from backease.cli.player import Terminal
+    from backease.store.models import Person, Plan, Session
+
+EXIT_REFUSED = 3
+MAX_SPEED = 1000.0
+
+terminal_hook: Callable[[float, Console], Terminal] | None = None
+"""Tests set this to give `session` a fake clock, scripted keys and scripted answers."""
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a readable layout.")]
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _store() -> None:
+    """Set up Django and bring the database up to date (quietly) before first use."""
+    from backease.web import setup
+
+    setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        call_command("migrate", interactive=False, verbosity=0)
+
+
+def _print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+
+
+def _local(moment: datetime) -> str:
+    """A stored time in this computer's time zone."""
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _mmss(seconds: int) -> str:
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def _score_text(value: int | None) -> str:
+    return "-" if value is None else str(value)
+
+
+def _region_label(region: str) -> str:
+    if not region:
+        return "upper back"
+    from backease.content.loader import load_content
+
+    labels: dict[str, str] = {r.id: r.label for r in load_content().library.regions}
+    return labels.get(region, region)
+
+
+def _check_region(region: str) -> str:
+    if region and region not in REGIONS:
+        hint = closest(region, REGIONS)
+        suffix = f"; did you mean '{hint}'?" if hint else "; see `backease regions`"
+        raise InputError("region", f"unknown region '{region}'{suffix}")
+    return region
+
+
+# --- session ------------------------------------------------------------------------------
+
+
+def _choose_plan(person: Person, minutes: int | None, new_plan: bool) -> Plan:
+    """The latest plan, or a fresh one when asked, when none exists, when the time differs,
+    or when a newer safety check was stored after the plan was made."""
+    from dataclasses import replace
+
+    from backease.store import services
+
+    plan = services.latest_plan(person)
+    screening = services.latest_screening(person)
+    stale = plan is not None and screening is not None and plan.screening_id != screening.id
+    if minutes is not None and (plan is None or plan.minutes != minutes):
+        profile = replace(services.get_profile(person), minutes=minutes)  # validates minutes
+        return services.make_plan(person, profile=profile)
+    if plan is None or new_plan or stale:
+        return services.make_plan(person)
+    return plan
+
+
+def _refused(plan: Plan, console: Console, json_: bool) -> None:
+    """Show why there is no plan, and exit 3."""
+    from rich.panel import Panel
+
+    from backease.cli.render import LEVEL_STYLE
+
+    if json_:
+        _print_json({"refused": True, "level": plan.level, "advice": plan.data.get("advice", "")})
+    else:
+        style, label = LEVEL_STYLE.get(plan.level, ("bold", plan.level))
+        console.print(Panel(plan.data.get("advice", ""), title=label, border_style=style, width=88))
+        console.print("No session today: please get checked first.", style="bold")
+    raise typer.Exit(EXIT_REFUSED)
+
+
+def _recheck(person: Person, terminal: Terminal) -> bool:
+    """Offer the safety questions again; True when a new screening was stored."""
+    from backease.store import services
+
+    console = terminal.console
+    if services.needs_recheck(person):
+        console.print(
+            "Your pain is 3 or more points higher than last time you logged it. "
+            "Please answer the safety questions again.",
+            style="bold yellow",
+        )
+        again = terminal.prompter.confirm("Answer them now?", True)
+    else:
+        again = terminal.prompter.confirm(
+            "Anything new since your last safety check (a new symptom, injury, illness or medicine)?", False
+        )
+    if not again:
+        return False
+    from backease.cli.questionnaire import ask_screening
+    from backease.content.loader import load_content
+
+    with contextlib.redirect_stdout(console.file):
+        answers = ask_screening(load_content().rules)
+    services.record_screening(person, answers)
+    return True
+
+
+class _StoreRecorder:
+    """Sends the player's progress to the store as it happens."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def step(self, index: int, **fields: Any) -> None:
+        from backease.store import services
+
+        services.log_step(self.session, index, **fields)
+
+
+def _cue_for(technique: str, intensity: str) -> str:
+    from backease.content.loader import load_content
+
+    found = load_content().library.technique(technique)
+    variant = found.variant(intensity) if found else None  # type: ignore[arg-type]
+    return variant.cue if variant else ""
+
+
+def _checklist(console: Console, title: str, items: list[str]) -> None:
+    if items:
+        console.print(title, style="bold underline")
+        for item in items:
+            console.print(f"  [ ] {item}", markup=False)
+
+
+@contextlib.contextmanager
+def _interrupt_saves(session: Session, console: Console) -> Iterator[None]:
+    """Ctrl-C during a session: the player has saved the progress; mark the session stopped."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        from backease.store import services
+
+        session.refresh_from_db()
+        if session.status == "running":
+            services.update_session(session, status="stopped", stop_reason="interrupted")
+        console.print("Stopped. What you did so far is saved.", style="bold")
+        raise
+
+
+def session_command(
+    minutes: Annotated[
+        int | None,
+        typer.Option(
+            "--minutes", help="Make a plan of this many minutes (2-60) instead.", show_default=False
+        ),
+    ] = None,
+    new_plan: Annotated[bool, typer.Option("--new-plan", help="Make a fresh plan first.")] = False,
+    speed: Annotated[
+        float, typer.Option("--speed", help="Run the clock this many times faster (demos).")
+    ] = 1.0,
+    json_: JsonOption = False,
+) -> None:
+    """Run today's plan as a guided session in the terminal, saved as you go.
+
+    Keys: p pause/resume, s skip, b back, t too much, x sharp pain (stop), q quit.
+    """
+    if not 0 < speed <= MAX_SPEED:
+        raise InputError("speed", f"must be more than 0 and at most {MAX_SPEED:g}")
+    _store()
+    from rich.console import Console
+
+    from backease.cli.player import SHARP_PAIN_ADVICE, Player, Step, real_terminal
+    from backease.core.planner import REFUSED_LEVELS
+    from backease.store import services
+
+    # With --json the display goes to stderr, so stdout holds only the JSON.
+    console = Console(stderr=json_, highlight=False)
+    terminal = terminal_hook(speed, console) if terminal_hook else real_terminal(speed, console)
+    console = terminal.console
+    person = services.local_owner()
+    plan = _choose_plan(person, minutes, new_plan)
+    if plan.level in REFUSED_LEVELS or not plan.data.get("steps"):
+        _refused(plan, console, json_)
+    if _recheck(person, terminal):
+        plan = services.make_plan(person)
+        if plan.level in REFUSED_LEVELS or not plan.data.get("steps"):
+            _refused(plan, console, json_)
+
+    data = plan.data
+    title = f"Today's session: {_mmss(plan.total_seconds)}, {len(data['steps'])} steps"
+    console.print(title, style="bold")
+    if plan.level != "self_care" and data.get("advice"):
+        console.print(data["advice"], style="cyan")
+    _checklist(console, "Before you start", list(data.get("before", [])))
+
+    pain_before = terminal.prompter.score("Pain right now")
+    stress_before = terminal.prompter.score("Stress right now")
+    session = services.start_session(person, plan)
+    services.update_session(session, pain_before=pain_before, stress_before=stress_before)
+
+    player = Player(
+        [Step.from_plan(step) for step in data["steps"]],
+        _StoreRecorder(session),
+        terminal.clock,
+        terminal.keys,
+        console,
+        cue_for=_cue_for,
+    )
+    with _interrupt_saves(session, console):
+        outcome = player.run()
+    session.refresh_from_db()
+
+    if outcome.stop_reason == "sharp pain":
+        console.print()
+        for number, line in enumerate(SHARP_PAIN_ADVICE):
+            console.print(line, style="bold red" if number == 0 else None, markup=False)
+        console.print()
+    pain_after = terminal.prompter.score("Pain now")
+    stress_after = terminal.prompter.score("Stress now")
+    changes: dict[str, Any] = {"pain_after": pain_after, "stress_after": stress_after}
+    if session.status == "running":
+        changes["status"] = outcome.status
+        if outcome.stop_reason:
+            changes["stop_reason"] = outcome.stop_reason
+    services.update_session(session, **changes)
+    session = services.get_session(person, session.id)
+
+    if json_:
+        _print_json(services.session_as_data(session))
+        return
+    done = services.seconds_done(session)
+    console.print(
+        f"Saved: {session.status}"
+        + (f" ({session.stop_reason})" if session.stop_reason else "")
+        + f", {_mmss(done)} of {_mmss(plan.total_seconds)} done."
+        + f" Pain {_score_text(session.pain_before)} -> {_score_text(session.pain_after)},"
+        + f" stress {_score_text(session.stress_before)} -> {_score_text(session.stress_after)}.",
+        style="bold",
+    )
+    if outcome.stop_reason != "sharp pain":
+        _checklist(console, "Afterwards", list(data.get("after", [])))
+
+
+# --- log ----------------------------------------------------------------------------------
+
+
+def log_command(
+    pain: Annotated[int, typer.Argument(help="Pain right now, 0-10.")],
+    region: Annotated[
+        str,
+        typer.Option("--region", help="Where (a region id, see `backease regions`); default: upper back."),
+    ] = "",
+    stress: Annotated[
+        int | None, typer.Option("--stress", help="Stress right now, 0-10.", show_default=False)
+    ] = None,
+    note: Annotated[str, typer.Option("--note", help="A short note (at most 2000 characters).")] = "",
+    json_: JsonOption = False,
+) -> None:
+    """Add a pain diary entry."""
+    _check_region(region)
+    _store()
+    from backease.store import services
+
+    person = services.local_owner()
+    entry = services.add_pain_entry(person, pain, region=region, stress=stress, note=note)
+    recheck = services.needs_recheck(person)
+    if json_:
+        _print_json({**services.pain_entry_as_data(entry), "needs_recheck": recheck})
+        return
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    extra = "" if entry.stress is None else f", stress {entry.stress}/10"
+    console.print(
+        f"Logged pain {entry.pain}/10 ({_region_label(entry.region)}){extra} at {_local(entry.at)}.",
+        markup=False,
+    )
+    if recheck:
+        console.print(
+            "Your pain is 3 or more points higher than last time. Please answer the safety questions "
+            "again: `backease session` asks them first, or use the safety check in the app.",
+            style="bold yellow",
+            markup=False,
+        )
+
+
+# --- history ------------------------------------------------------------------------------
+
+
+def history_command(
+    limit: Annotated[int, typer.Option("--limit", help="How many sessions and diary entries.", min=1)] = 20,
+    json_: JsonOption = False,
+) -> None:
+    """List your sessions and recent pain diary entries."""
+    _store()
+    from backease.store import services
+
+    person = services.local_owner()
+    rows = services.sessions(person, limit=limit)
+    entries = services.pain_entries(person, limit=limit)
+    if json_:
+        _print_json(
+            {
+                "sessions": [services.session_as_data(s) for s in rows],
+                "pain_entries": [services.pain_entry_as_data(e) for e in entries],
+            }
+        )
+        return
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(highlight=False)
+    if not rows and not entries:
+        console.print("Nothing yet: run `backease session` or `backease log PAIN` to start your history.")
+        return
+    table = Table(title=f"Sessions ({len(rows)})", box=box.SIMPLE_HEAD)
+    for column in ("date", "status", "done", "pain before -> after", "stress before -> after"):
+        table.add_column(column)
+    for s in rows:
+        planned = sum(log.seconds_planned for log in s.steps.all())
+        status = s.status + (f" ({s.stop_reason})" if s.stop_reason else "")
+        table.add_row(
+            _local(s.started_at),
+            status,
+            f"{_mmss(services.seconds_done(s))} of {_mmss(planned)}",
+            f"{_score_text(s.pain_before)} -> {_score_text(s.pain_after)}",
+            f"{_score_text(s.stress_before)} -> {_score_text(s.stress_after)}",
+        )
+    if rows:
+        console.print(table)
+    this_week = services.weekly_counts(person, weeks=1)[0][1]
+    console.print(f"This week: {this_week} session{'s' if this_week != 1 else ''} (the goal is 2-3).")
+    if entries:
+        diary = Table(title=f"Pain diary ({len(entries)})", box=box.SIMPLE_HEAD)
+        for column in ("date", "where", "pain", "stress", "note"):
+            diary.add_column(column)
+        for e in entries:
+            diary.add_row(
+                _local(e.at), _region_label(e.region), str(e.pain), _score_text(e.stress), Text(e.note)
+            )
+        console.print(diary)
+
+
+# --- registration -------------------------------------------------------------------------
+
+
+def register(app: typer.Typer) -> None:
+    """Add `session`, `log` and `history` to the `backease` app."""
+    app.command("session")(session_command)
+    app.command("log")(log_command)
+    app.command("history")(history_command)

@@ -1,0 +1,1 @@
+"""The web pages: server-rendered templates, HTMX where it helps, small JS modules."""

@@ -1,0 +1,403 @@
+"""The guided session player, the session summary, history and the pain diary.
+
+Every session is fetched through `_get_session`, which only finds the local owner's
+sessions, so no view can show someone else's. The player itself runs in the browser
+(static/front/player.js) and saves progress through the JSON API as it goes.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, datetime
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.middleware.csrf import get_token
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from backease.content.loader import load_content
+from backease.core.errors import InputError
+from backease.core.vocab import REGIONS
+from backease.store import services
+from backease.store.models import PainEntry, Person, Session, StepLog
+
+WEEKS_SHOWN = 8
+GOAL_LOW, GOAL_HIGH = 2, 3
+"""PRODUCT.md: self-massage 2-3 times a week."""
+SESSIONS_LISTED = 50
+DIARY_LISTED = 20
+
+STATUS_LABELS = {
+    "running": "Not finished",
+    "completed": "Completed",
+    "stopped": "Stopped",
+    "skipped": "Skipped",
+}
+SIDE_LABELS = {"left": "Left side", "right": "Right side", "both": "Both sides", "none": ""}
+FEEDBACK_LABELS = {
+    "helped": "Helped",
+    "neutral": "No change",
+    "too_much": "Too much",
+    "sharp_pain": "Sharp pain",
+}
+
+
+def clock() -> datetime:
+    """The current time; tests replace this to fix "this week" and "this month"."""
+    now: datetime = timezone.now()
+    return now
+
+
+def _get_session(person: Person, session_id: int) -> Session:
+    try:
+        return services.get_session(person, session_id)
+    except InputError as error:
+        raise Http404(error.message) from error
+
+
+def _duration(seconds: int) -> str:
+    minutes, rest = divmod(max(seconds, 0), 60)
+    if minutes and rest:
+        return f"{minutes} min {rest} s"
+    return f"{minutes} min" if minutes else f"{rest} s"
+
+
+def _score(value: int | None) -> str:
+    return "–" if value is None else str(value)
+
+
+PAIN_HINT = "0 means no pain, 10 the worst pain you can imagine."
+STRESS_HINT = "0 means calm, 10 extremely stressed."
+
+
+def _scale(name: str, legend: str, hint: str, value: object, required: bool = False) -> dict[str, Any]:
+    """A 0-10 rating as radio buttons: one per number, the current value checked."""
+    current = str(value) if value is not None else ""
+    prefix = name.replace("_", "-")
+    return {
+        "name": name,
+        "id": prefix,
+        "required": required,
+        "legend": legend,
+        "hint": hint,
+        "hint_id": f"{prefix}-hint",
+        "options": [{"value": n, "id": f"{prefix}-{n}", "checked": str(n) == current} for n in range(11)],
+    }
+
+
+# --- the player -----------------------------------------------------------------------------
+
+
+def _player_steps(row: Session) -> list[dict[str, Any]]:
+    """The session's steps as the player needs them: plan step, how-to, variants, progress.
+
+    The step logs are the session's own record (they exist even if the plan is gone);
+    the plan adds names, reasons and cues; the library adds how-to text and the cue for
+    each intensity, so "Too much" can show the gentler version.
+    """
+    library = load_content().library
+    planned = row.plan.data.get("steps", []) if row.plan is not None else []
+    steps = []
+    for log in row.steps.all():
+        plan_step: dict[str, Any] = planned[log.index] if log.index < len(planned) else {}
+        tech = library.technique(log.technique)
+        variants = {v.intensity: v.cue for v in tech.intensities} if tech else {}
+        steps.append(
+            {
+                "index": log.index,
+                "technique": log.technique,
+                "name": plan_step.get("name") or (tech.name if tech else log.technique),
+                "kind": plan_step.get("kind") or (tech.kind if tech else ""),
+                "seconds": log.seconds_planned,
+                "side": log.side,
+                "intensity": log.intensity,
+                "planned_intensity": plan_step.get("intensity", log.intensity),
+                "position": plan_step.get("position") or (tech.position if tech else ""),
+                "reason": plan_step.get("reason", ""),
+                "cue": plan_step.get("cue") or variants.get(log.intensity, ""),
+                "variants": variants,
+                "how": list(tech.steps) if tech else [],
+                "breathing": tech.breathing_cue if tech else "",
+                "stop_if": list(tech.stop_if) if tech else [],
+                "seconds_done": log.seconds_done,
+                "skipped": log.skipped,
+                "feedback": log.feedback,
+            }
+        )
+    return steps
+
+
+def session(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The guided player for one of the owner's sessions; a finished one shows its summary."""
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    person = services.local_owner()
+    row = _get_session(person, session_id)
+    if row.status != Session.Status.RUNNING:
+        return redirect("session_done", session_id=row.id)
+    plan_data = row.plan.data if row.plan is not None else {}
+    data = {
+        "id": row.id,
+        "status": row.status,
+        "pain_before": row.pain_before,
+        "stress_before": row.stress_before,
+        "steps": _player_steps(row),
+        "csrf_token": get_token(request),
+        "urls": {
+            "api": f"/api/sessions/{row.id}",
+            "done": reverse("session_done", args=[row.id]),
+            "check": reverse("check"),
+        },
+    }
+    ctx = {
+        "session": row,
+        "data": data,
+        "before": plan_data.get("before", []),
+        "after": plan_data.get("after", []),
+        "before_scales": [
+            _scale("pain_before", "How much does your back hurt right now?", PAIN_HINT, row.pain_before),
+            _scale("stress_before", "How stressed do you feel right now?", STRESS_HINT, row.stress_before),
+        ],
+        "after_scales": [
+            _scale("pain_after", "How much does your back hurt now?", PAIN_HINT, row.pain_after),
+            _scale("stress_after", "How stressed do you feel now?", STRESS_HINT, row.stress_after),
+        ],
+    }
+    return render(request, "front/session.html", ctx)
+
+
+# --- the summary ------------------------------------------------------------------------------
+
+
+def _step_rows(row: Session) -> list[dict[str, Any]]:
+    library = load_content().library
+    planned = row.plan.data.get("steps", []) if row.plan is not None else []
+    rows = []
+    for log in row.steps.all():
+        name = planned[log.index].get("name") if log.index < len(planned) else None
+        tech = library.technique(log.technique)
+        rows.append(
+            {
+                "number": log.index + 1,
+                "name": name or (tech.name if tech else log.technique),
+                "side": SIDE_LABELS.get(log.side, ""),
+                "intensity": log.intensity,
+                "done": _duration(log.seconds_done),
+                "planned": _duration(log.seconds_planned),
+                "state": _step_state(log),
+                "feedback": FEEDBACK_LABELS.get(log.feedback, ""),
+            }
+        )
+    return rows
+
+
+def _step_state(log: StepLog) -> str:
+    if log.skipped:
+        return "Skipped"
+    if log.seconds_done >= log.seconds_planned:
+        return "Done"
+    return "Part done" if log.seconds_done else "Not started"
+
+
+def _pain_text(before: int | None, after: int | None) -> str:
+    if before is None or after is None:
+        return "You did not rate your pain both before and after, so there is no change to show."
+    if after < before:
+        return f"Your pain went down from {before} to {after} out of 10."
+    if after > before:
+        return f"Your pain went up from {before} to {after} out of 10."
+    return f"Your pain stayed at {before} out of 10."
+
+
+def session_done(request: HttpRequest, session_id: int) -> HttpResponse:
+    """What happened in a session; after a sharp-pain stop, what to do now."""
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    person = services.local_owner()
+    row = _get_session(person, session_id)
+    logs = list(row.steps.all())
+    # The player adds ?sharp=1 when it stops for sharp pain, so the guidance shows even
+    # if saving failed; showing advice is harmless when it is not needed.
+    stored_sharp = row.stop_reason == "sharp pain" or any(log.feedback == "sharp_pain" for log in logs)
+    sharp = stored_sharp or request.GET.get("sharp") == "1"
+    steps = _step_rows(row)
+    ctx = {
+        "session": row,
+        "status": STATUS_LABELS.get(row.status, row.status),
+        "running": row.status == Session.Status.RUNNING,
+        "steps": steps,
+        "steps_done": sum(1 for log in logs if not log.skipped and log.seconds_done >= log.seconds_planned),
+        "steps_total": len(logs),
+        "time_done": _duration(sum(log.seconds_done for log in logs)),
+        "too_much": [r for r in steps if r["feedback"] == "Too much"],
+        "sharp": sharp,
+        "pain_before": _score(row.pain_before),
+        "pain_after": _score(row.pain_after),
+        "pain_text": _pain_text(row.pain_before, row.pain_after),
+        "pain_rose": row.pain_before is not None
+        and row.pain_after is not None
+        and row.pain_after - row.pain_before >= services.RECHECK_RISE,
+        "stress_before": _score(row.stress_before),
+        "stress_after": _score(row.stress_after),
+    }
+    return render(request, "front/session_done.html", ctx)
+
+
+# --- history and the pain diary -----------------------------------------------------------------
+
+
+def _session_rows(items: list[Session]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": s.id,
+            "started": timezone.localtime(s.started_at),
+            "done": _duration(services.seconds_done(s)),
+            "status": STATUS_LABELS.get(s.status, s.status),
+            "running": s.status == Session.Status.RUNNING,
+            "stop_reason": s.stop_reason,
+            "pain_before": _score(s.pain_before),
+            "pain_after": _score(s.pain_after),
+        }
+        for s in items
+    ]
+
+
+def _month(items: list[Session], today: date) -> dict[str, Any]:
+    """This month as weeks of days, each with how many sessions started that day."""
+    per_day: dict[date, int] = {}
+    for s in items:
+        day = timezone.localtime(s.started_at).date()
+        per_day[day] = per_day.get(day, 0) + 1
+    weeks = [
+        [
+            {"day": d.day, "date": d, "count": per_day.get(d, 0), "today": d == today}
+            if d.month == today.month
+            else None
+            for d in week
+        ]
+        for week in calendar.Calendar(firstweekday=0).monthdatescalendar(today.year, today.month)
+    ]
+    in_month = sum(n for d, n in per_day.items() if (d.year, d.month) == (today.year, today.month))
+    return {
+        "title": today.strftime("%B %Y"),
+        "weeks": weeks,
+        "count": in_month,
+        "days": [(name, abbr) for name, abbr in zip(calendar.day_name, calendar.day_abbr, strict=True)],
+    }
+
+
+def _week_chart(counts: list[tuple[datetime, int]]) -> dict[str, Any]:
+    """Geometry of the sessions-per-week bar chart (an SVG drawn by the template)."""
+    width, height, top, bottom, left = 320, 170, 10, 30, 26
+    plot_h = height - top - bottom
+    top_value = max(GOAL_HIGH + 1, *(n for _, n in counts))
+    slot = (width - left) / len(counts)
+
+    def y(value: float) -> float:
+        return round(top + plot_h * (1 - value / top_value), 1)
+
+    # Both goal lines get a label only while they are far enough apart to read.
+    goal_ticks = (GOAL_LOW, GOAL_HIGH) if top_value <= 10 else (GOAL_HIGH,)
+
+    bars = []
+    for i, (start, n) in enumerate(counts):
+        bars.append(
+            {
+                "x": round(left + i * slot + slot * 0.2, 1),
+                "y": y(n),
+                "width": round(slot * 0.6, 1),
+                "height": round(plot_h * n / top_value, 1),
+                "label_x": round(left + i * slot + slot / 2, 1),
+                "start": start,
+                "count": n,
+                "met": n >= GOAL_LOW,
+            }
+        )
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "plot_width": width - left,
+        "axis_y": height - bottom,
+        "label_y": height - bottom + 16,
+        "band_y": y(GOAL_HIGH),
+        "band_height": round(y(GOAL_LOW) - y(GOAL_HIGH), 1),
+        "ticks": [{"value": v, "y": y(v)} for v in sorted({0, *goal_ticks, top_value})],
+        "bars": bars,
+    }
+
+
+DIARY_FIELDS = {"pain": "Pain", "stress": "Stress", "region": "Where", "note": "Note"}
+
+
+def _history_context(person: Person, form: dict[str, str]) -> dict[str, Any]:
+    now = timezone.localtime(clock())
+    items = services.sessions(person)
+    counts = services.weekly_counts(person, weeks=WEEKS_SHOWN, now=now)
+    library = load_content().library
+    region_labels = {r.id: r.label for r in library.regions}
+    entries: list[PainEntry] = services.pain_entries(person, limit=DIARY_LISTED)
+    return {
+        "sessions": _session_rows(items[:SESSIONS_LISTED]),
+        "session_count": len(items),
+        "month": _month(items, now.date()),
+        "weeks": counts,
+        "chart": _week_chart(counts),
+        "weeks_met": sum(1 for _, n in counts if n >= GOAL_LOW),
+        "weeks_total": len(counts),
+        "week_sessions": sum(n for _, n in counts),
+        "goal_low": GOAL_LOW,
+        "goal_high": GOAL_HIGH,
+        "pain_change": services.pain_change(person),
+        "entries": [
+            {"entry": e, "region": region_labels.get(e.region, "Upper back in general")} for e in entries
+        ],
+        "regions": [(r, region_labels.get(r, r)) for r in REGIONS],
+        "form": {"region": form.get("region", ""), "note": form.get("note", "")},
+        "diary_scales": [
+            _scale("pain", "Pain now", PAIN_HINT, form.get("pain") or None, required=True),
+            _scale("stress", "Stress now (optional)", STRESS_HINT, form.get("stress") or None),
+        ],
+    }
+
+
+def history(request: HttpRequest) -> HttpResponse:
+    """Past sessions (list, calendar, sessions per week) and the pain diary."""
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    person = services.local_owner()
+    return render(request, "front/history.html", _history_context(person, {}))
+
+
+def _whole_number(field: str, text: str, *, optional: bool = False) -> int | None:
+    text = text.strip()
+    if not text and optional:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise InputError(field, "must be a whole number from 0 to 10") from None
+
+
+def diary(request: HttpRequest) -> HttpResponse:
+    """Add a pain diary entry; bad input re-renders history naming the field (400)."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    person = services.local_owner()
+    form = {name: request.POST.get(name, "") for name in ("region", "pain", "stress", "note")}
+    try:
+        services.add_pain_entry(
+            person,
+            pain=_whole_number("pain", form["pain"]),
+            region=form["region"],
+            stress=_whole_number("stress", form["stress"], optional=True),
+            note=form["note"].strip(),
+        )
+    except InputError as error:
+        ctx = _history_context(person, form)
+        ctx["error"] = error
+        ctx["error_label"] = DIARY_FIELDS.get(error.field, error.field)
+        return render(request, "front/history.html", ctx, status=400)
+    return redirect(reverse("history") + "#diary")

@@ -1,0 +1,77 @@
+// The body map of the setup page. The real controls are the checkboxes in the list
+// beside the map (keyboard and screen readers use those); the map's shapes are big
+// pointer targets that toggle the same checkboxes, and show what is ticked.
+(function () {
+  "use strict";
+
+  var form = document.querySelector("form[data-setup]");
+  if (!form) return;
+
+  function box(region) {
+    return document.getElementById("region-" + region);
+  }
+
+  function sync(region) {
+    var input = box(region);
+    if (!input) return;
+    var item = form.querySelector('[data-area="' + region + '"]');
+    var knot = document.getElementById("knot-" + region);
+    form.querySelectorAll('[data-region="' + region + '"]').forEach(function (shape) {
+      shape.classList.toggle("is-on", input.checked);
+    });
+    form.querySelectorAll('[data-knot="' + region + '"]').forEach(function (dot) {
+      dot.classList.toggle("is-on", input.checked && knot !== null && knot.checked);
+    });
+    if (item) item.classList.toggle("is-on", input.checked);
+  }
+
+  function regionOf(input) {
+    if (input.name === "region") return input.value;
+    if (input.name && input.name.indexOf("knot_") === 0) return input.name.slice(5);
+    return null;
+  }
+
+  form.addEventListener("click", function (event) {
+    var shape = event.target.closest("[data-region]");
+    if (!shape) return;
+    var input = box(shape.dataset.region);
+    if (!input) return;
+    input.checked = !input.checked;
+    sync(shape.dataset.region);
+  });
+
+  form.addEventListener("change", function (event) {
+    var region = regionOf(event.target);
+    if (region) sync(region);
+  });
+
+  // Keyboard focus on a checkbox in the list lights up its shape on the map.
+  form.addEventListener("focusin", function (event) {
+    var region = regionOf(event.target);
+    if (!region) return;
+    form.querySelectorAll('[data-region="' + region + '"]').forEach(function (shape) {
+      shape.classList.add("is-focus");
+    });
+  });
+  form.addEventListener("focusout", function (event) {
+    var region = regionOf(event.target);
+    if (!region) return;
+    form.querySelectorAll('[data-region="' + region + '"]').forEach(function (shape) {
+      shape.classList.remove("is-focus");
+    });
+  });
+
+  // Hovering an item in the list highlights its shape, and the other way round.
+  form.addEventListener("pointerover", function (event) {
+    var shape = event.target.closest("[data-region]");
+    var item = event.target.closest("[data-area]");
+    var region = shape ? shape.dataset.region : item ? item.dataset.area : null;
+    form.querySelectorAll(".is-hover").forEach(function (el) { el.classList.remove("is-hover"); });
+    if (!region) return;
+    form.querySelectorAll('[data-region="' + region + '"], [data-area="' + region + '"]').forEach(function (el) {
+      el.classList.add("is-hover");
+    });
+  });
+
+  form.querySelectorAll('input[name="region"]').forEach(function (input) { sync(input.value); });
+})();

@@ -1,0 +1,850 @@
+// The guided session player.
+//
+// Reads the session from <script id="session-data">, times one step at a time, shows
+// and speaks the cues, beeps softly at the end of each step, and saves progress through
+// the JSON API as it goes, so closing the tab keeps everything done so far.
+//
+// Time comes only from performance.now() and setInterval (no clock of our own), so
+// browser tests can drive it with Playwright's clock API. Speech, sound and the screen
+// wake lock are extras: where a browser lacks them, the player works without them.
+
+const LEVELS = ["gentle", "moderate", "firm"];
+const TICK_MS = 250;
+const SAVE_EVERY_S = 5;
+const SWITCH_BANNER_MS = 5000;
+const RING = 2 * Math.PI * 54; // circumference of the countdown ring (r = 54)
+const KINDS = {
+  warm_up: "Warm-up",
+  self_massage: "Self-massage",
+  trigger_point: "Trigger-point release",
+  stretch: "Stretch",
+  mobility: "Mobility",
+  relaxation: "Relaxation",
+};
+const SIDES = { left: "Left side", right: "Right side", both: "Both sides" };
+
+const $ = (id) => document.getElementById(id);
+const data = JSON.parse($("session-data").textContent);
+const steps = data.steps;
+const api = data.urls.api;
+
+const state = {
+  screen: "before", // before | step | after | ended
+  index: 0,
+  running: false,
+  elapsedMs: 0, // time done on this step before the current run
+  runStart: 0, // performance.now() when the current run began
+  savedSeconds: 0, // seconds_done last sent for this step
+  halfCue: false,
+  tenCue: false,
+  switched: false,
+  endedEarly: false,
+  timer: null,
+};
+
+// --- preferences (saved in localStorage; both default to on) ---------------------------
+
+function readPref(name) {
+  try {
+    return window.localStorage.getItem(`backease.${name}`) !== "off";
+  } catch {
+    return true;
+  }
+}
+
+function writePref(name, on) {
+  try {
+    window.localStorage.setItem(`backease.${name}`, on ? "on" : "off");
+  } catch {
+    // Private browsing can refuse storage; the toggle still works for this page.
+  }
+}
+
+const prefs = { speech: readPref("speech"), beep: readPref("beep") };
+
+// --- a local copy of progress ---------------------------------------------------------------
+// Written whenever the page is hidden or closed, and merged on load, so a page reopened
+// before its last save reached the server still resumes where it was.
+
+const localKey = `backease.session.${data.id}`;
+
+function keepLocalCopy() {
+  try {
+    const copy = steps.map((s) => [s.seconds_done, s.skipped, s.intensity, s.feedback]);
+    window.localStorage.setItem(localKey, JSON.stringify(copy));
+  } catch {
+    // No storage: the server copy is still there.
+  }
+}
+
+function forgetLocalCopy() {
+  try {
+    window.localStorage.removeItem(localKey);
+  } catch {
+    // nothing stored
+  }
+}
+
+function mergeLocalCopy() {
+  let copy = null;
+  try {
+    copy = JSON.parse(window.localStorage.getItem(localKey) || "null");
+  } catch {
+    copy = null;
+  }
+  if (!Array.isArray(copy) || copy.length !== steps.length) return;
+  copy.forEach(([done, skipped, intensity, feedback], i) => {
+    const step = steps[i];
+    const fields = {};
+    if (Number.isInteger(done) && done > step.seconds_done && done <= step.seconds) {
+      fields.seconds_done = done;
+    }
+    if (skipped === true && !step.skipped) fields.skipped = true;
+    if (LEVELS.indexOf(intensity) >= 0 && LEVELS.indexOf(intensity) < LEVELS.indexOf(step.intensity)) {
+      fields.intensity = intensity;
+    }
+    if (feedback === "too_much" && !step.feedback) fields.feedback = feedback;
+    if (Object.keys(fields).length) {
+      Object.assign(step, fields);
+      saveStep(i, fields);
+    }
+  });
+}
+
+// --- speech, beeps, screen wake lock, screen-reader announcements ----------------------------
+
+const canSpeak = "speechSynthesis" in window && typeof window.SpeechSynthesisUtterance === "function";
+const AudioContextClass = window.AudioContext || window.webkitAudioContext;
+const canWakeLock = "wakeLock" in navigator;
+let audio = null;
+let wakeLock = null;
+
+function say(text) {
+  if (!prefs.speech || !canSpeak) return;
+  try {
+    window.speechSynthesis.cancel();
+    const utterance = new window.SpeechSynthesisUtterance(text);
+    utterance.rate = 0.95;
+    window.speechSynthesis.speak(utterance);
+  } catch {
+    // Speaking is an extra; the screen shows every cue.
+  }
+}
+
+function hush() {
+  if (!canSpeak) return;
+  try {
+    window.speechSynthesis.cancel();
+  } catch {
+    // nothing to stop
+  }
+}
+
+function unlockAudio() {
+  // Browsers only allow sound after a tap, so the context is made on "Begin".
+  if (audio || !AudioContextClass) return;
+  try {
+    audio = new AudioContextClass();
+  } catch {
+    audio = null;
+  }
+}
+
+function beep(times = 1) {
+  if (!prefs.beep || !audio) return;
+  try {
+    if (audio.state === "suspended") audio.resume();
+    for (let i = 0; i < times; i += 1) {
+      const start = audio.currentTime + i * 0.3;
+      const osc = audio.createOscillator();
+      const gain = audio.createGain();
+      osc.type = "sine";
+      osc.frequency.value = 660;
+      gain.gain.setValueAtTime(0.0001, start);
+      gain.gain.exponentialRampToValueAtTime(0.08, start + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, start + 0.2);
+      osc.connect(gain).connect(audio.destination);
+      osc.start(start);
+      osc.stop(start + 0.22);
+    }
+  } catch {
+    // Sound is an extra.
+  }
+}
+
+async function keepAwake() {
+  if (!canWakeLock || (wakeLock && !wakeLock.released)) return;
+  try {
+    wakeLock = await navigator.wakeLock.request("screen");
+  } catch {
+    wakeLock = null; // refused (battery saver, hidden tab): the session still runs
+  }
+}
+
+function releaseWakeLock() {
+  if (wakeLock) {
+    wakeLock.release().catch(() => {});
+    wakeLock = null;
+  }
+}
+
+function announce(text) {
+  $("announce").textContent = text;
+}
+
+// --- the API -------------------------------------------------------------------------------
+
+function csrfToken() {
+  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : data.csrf_token;
+}
+
+function describe(payload) {
+  if (!payload || payload.detail === undefined) return "";
+  if (typeof payload.detail === "string") return payload.detail;
+  if (Array.isArray(payload.detail)) {
+    return payload.detail.map((d) => (d.field ? `${d.field}: ${d.message}` : d.message)).join("; ");
+  }
+  return "";
+}
+
+async function call(method, path, body, keepalive = false) {
+  const response = await fetch(path, {
+    method,
+    keepalive,
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  let payload = null;
+  try {
+    payload = await response.json();
+  } catch {
+    payload = null;
+  }
+  if (!response.ok) {
+    const error = new Error(describe(payload) || `The server answered ${response.status}.`);
+    error.status = response.status;
+    error.payload = payload;
+    throw error;
+  }
+  return payload;
+}
+
+// Writes go one at a time, in order, so a later save never overtakes an earlier one.
+// Each waiting write is kept as data, so that when the page is hidden or closed the
+// ones not yet sent can go at once with `keepalive` (see flushProgress).
+const pending = [];
+let sending = false;
+
+function enqueue(method, path, body) {
+  return new Promise((resolve, reject) => {
+    pending.push({ method, path, body, resolve, reject });
+    pump();
+  });
+}
+
+async function pump() {
+  if (sending) return;
+  sending = true;
+  while (pending.length) {
+    const job = pending.shift();
+    try {
+      job.resolve(await call(job.method, job.path, job.body));
+    } catch (error) {
+      job.reject(error);
+    }
+  }
+  sending = false;
+}
+
+function sessionIsOver(error) {
+  const detail = error && error.payload && error.payload.detail;
+  return Array.isArray(detail) && detail.some((d) => d.field === "session");
+}
+
+function showSaveStatus(text) {
+  const el = $("save-status");
+  el.textContent = text;
+  el.hidden = !text;
+}
+
+function onSaveError(error) {
+  if (sessionIsOver(error)) {
+    // Finished somewhere else (another tab, the CLI): show its summary.
+    state.screen = "ended";
+    window.location.assign(data.urls.done);
+    return;
+  }
+  showSaveStatus("Could not save just now. backease will try again in a few seconds.");
+}
+
+function stepPath(index) {
+  return `${api}/steps/${index}`;
+}
+
+function saveStep(index, fields) {
+  return enqueue("PUT", stepPath(index), fields)
+    .then(() => showSaveStatus(""))
+    .catch(onSaveError);
+}
+
+// --- time ----------------------------------------------------------------------------------
+
+function elapsedMs() {
+  return state.elapsedMs + (state.running ? performance.now() - state.runStart : 0);
+}
+
+function secondsDone() {
+  const step = steps[state.index];
+  return Math.min(step.seconds, Math.floor(elapsedMs() / 1000));
+}
+
+function progressSeconds() {
+  // Never report less than was already stored (going Back restarts a step's timer).
+  return Math.max(steps[state.index].seconds_done, secondsDone());
+}
+
+function clockText(ms) {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, "0")}`;
+}
+
+function shortDuration(seconds) {
+  const m = Math.floor(seconds / 60);
+  const s = seconds % 60;
+  if (m && s) return `${m} min ${s} s`;
+  return m ? `${m} min` : `${s} s`;
+}
+
+function spokenDuration(seconds) {
+  if (seconds <= 90) return `${seconds} seconds`;
+  const m = Math.floor(seconds / 60);
+  const s = seconds % 60;
+  const minutes = `${m} minute${m === 1 ? "" : "s"}`;
+  return s ? `${minutes} ${s} seconds` : minutes;
+}
+
+// --- showing a step ------------------------------------------------------------------------
+
+function cueFor(step) {
+  return (step.variants && step.variants[step.intensity]) || step.cue || "";
+}
+
+function isSwitch(from, to) {
+  const a = steps[from];
+  const b = steps[to];
+  return Boolean(a && b && a.technique === b.technique && a.side !== b.side && SIDES[a.side] && SIDES[b.side]);
+}
+
+function fillList(el, items) {
+  el.replaceChildren(
+    ...items.map((text) => {
+      const li = document.createElement("li");
+      li.textContent = text;
+      return li;
+    }),
+  );
+}
+
+function renderIntensity(step) {
+  const el = $("intensity");
+  el.textContent = `Intensity: ${step.intensity}`;
+  el.dataset.intensity = step.intensity;
+  $("cue").textContent = cueFor(step);
+}
+
+function renderStep() {
+  const i = state.index;
+  const step = steps[i];
+  $("step-count").textContent = `Step ${i + 1} of ${steps.length}`;
+  $("step-kind").textContent = KINDS[step.kind] || "";
+  $("step-name").textContent = step.name;
+  const side = $("step-side");
+  side.textContent = SIDES[step.side] || "";
+  side.dataset.side = step.side;
+  side.hidden = !SIDES[step.side];
+  renderIntensity(step);
+  fillList($("how-list"), step.how || []);
+  $("breathing").textContent = step.breathing || "";
+  $("reason").textContent = step.reason ? `Why this step: ${step.reason}` : "";
+  fillList($("stop-if"), step.stop_if || []);
+  $("stop-if-wrap").hidden = !(step.stop_if && step.stop_if.length);
+  $("switch-banner").hidden = !state.switched;
+  $("too-much-note").hidden = true;
+  $("back").disabled = i === 0;
+  const next = steps[i + 1];
+  let preview = "Next: rate how you feel, then finish.";
+  if (next && isSwitch(i, i + 1)) {
+    preview = `Next: switch sides (${SIDES[next.side].toLowerCase()}) · ${shortDuration(next.seconds)}`;
+  } else if (next) {
+    const nextSide = SIDES[next.side] ? ` · ${SIDES[next.side]}` : "";
+    preview = `Next: ${next.name}${nextSide} · ${shortDuration(next.seconds)}`;
+  }
+  $("next-preview").textContent = preview;
+  renderTime();
+}
+
+function renderTime() {
+  const step = steps[state.index];
+  const total = step.seconds * 1000;
+  const left = Math.max(0, total - elapsedMs());
+  $("time-left").textContent = clockText(left);
+  $("ring").setAttribute("stroke-dashoffset", (RING * (1 - left / total)).toFixed(2));
+}
+
+function renderPaused() {
+  $("pause").textContent = state.running ? "Pause" : "Resume";
+  $("paused-label").hidden = state.running;
+  $("player").classList.toggle("is-paused", !state.running);
+}
+
+function startStep(index, { fromMs = 0, switched = false, carryOn = false } = {}) {
+  const step = steps[index];
+  state.index = index;
+  state.elapsedMs = fromMs;
+  state.runStart = performance.now();
+  state.savedSeconds = Math.floor(fromMs / 1000);
+  state.halfCue = fromMs >= (step.seconds * 1000) / 2;
+  state.tenCue = fromMs >= step.seconds * 1000 - 10000;
+  state.switched = switched;
+  renderStep();
+  renderPaused();
+  const side = SIDES[step.side] ? ` ${SIDES[step.side]}.` : "";
+  const duration = spokenDuration(step.seconds);
+  let spoken;
+  if (switched) {
+    spoken = `Switch sides.${side} ${duration}.`;
+  } else {
+    const lead = carryOn ? "Carry on with" : index === 0 ? "First:" : "Next:";
+    spoken = `${lead} ${step.name}.${side} ${duration}. ${cueFor(step)}`;
+  }
+  say(spoken);
+  const sideText = SIDES[step.side] ? `, ${SIDES[step.side].toLowerCase()}` : "";
+  announce(
+    `${switched ? "Switch sides. " : ""}Step ${index + 1} of ${steps.length}: ${step.name}${sideText}, ` +
+      `${step.intensity}, ${shortDuration(step.seconds)}. ${cueFor(step)}`,
+  );
+}
+
+function goNext() {
+  const from = state.index;
+  if (from + 1 < steps.length) {
+    startStep(from + 1, { switched: isSwitch(from, from + 1) });
+  } else {
+    beep(2);
+    say("Well done. That was the last step. Rate how you feel now.");
+    showAfter();
+  }
+}
+
+// --- the timer -----------------------------------------------------------------------------
+
+function tick() {
+  if (state.screen !== "step") return;
+  const step = steps[state.index];
+  const total = step.seconds * 1000;
+  const elapsed = elapsedMs();
+  renderTime();
+  if (state.switched && elapsed >= SWITCH_BANNER_MS) {
+    state.switched = false;
+    $("switch-banner").hidden = true;
+  }
+  if (!state.running) return;
+  const left = total - elapsed;
+  if (left <= 0) {
+    completeStep();
+    return;
+  }
+  if (!state.tenCue && step.seconds >= 25 && left <= 10000) {
+    state.tenCue = true;
+    state.halfCue = true;
+    say(isSwitch(state.index, state.index + 1) ? "10 seconds left. Then switch sides." : "10 seconds left.");
+  } else if (!state.halfCue && step.seconds >= 30 && elapsed >= total / 2) {
+    state.halfCue = true;
+    say("Halfway.");
+  }
+  const seconds = Math.floor(elapsed / 1000);
+  if (seconds - state.savedSeconds >= SAVE_EVERY_S) {
+    state.savedSeconds = seconds;
+    step.seconds_done = Math.max(step.seconds_done, seconds);
+    saveStep(state.index, { seconds_done: step.seconds_done });
+  }
+}
+
+function completeStep() {
+  const step = steps[state.index];
+  step.seconds_done = step.seconds;
+  step.skipped = false;
+  saveStep(state.index, { seconds_done: step.seconds, skipped: false });
+  beep(1);
+  goNext();
+}
+
+// --- controls ------------------------------------------------------------------------------
+
+function pause() {
+  if (!state.running) return;
+  state.elapsedMs = elapsedMs();
+  state.running = false;
+  hush();
+  renderPaused();
+  renderTime();
+  announce("Paused.");
+  const step = steps[state.index];
+  step.seconds_done = progressSeconds();
+  saveStep(state.index, { seconds_done: step.seconds_done });
+}
+
+function resume() {
+  if (state.running || state.screen !== "step") return;
+  state.runStart = performance.now();
+  state.running = true;
+  renderPaused();
+  announce("Going again.");
+  say("Going again.");
+}
+
+function togglePause() {
+  if (state.running) pause();
+  else resume();
+}
+
+function leaveStep(skipped) {
+  const step = steps[state.index];
+  step.seconds_done = progressSeconds();
+  step.skipped = skipped;
+  saveStep(state.index, { seconds_done: step.seconds_done, skipped });
+}
+
+function back() {
+  if (state.screen !== "step" || state.index === 0) return;
+  leaveStep(steps[state.index].skipped);
+  startStep(state.index - 1); // keeps running or paused as it was
+}
+
+function skip() {
+  if (state.screen !== "step") return;
+  leaveStep(true);
+  goNext();
+}
+
+function lower(intensity) {
+  const rank = LEVELS.indexOf(intensity);
+  return rank > 0 ? LEVELS[rank - 1] : intensity;
+}
+
+function tooMuch() {
+  if (state.screen !== "step") return;
+  const i = state.index;
+  const step = steps[i];
+  const was = step.intensity;
+  const laterChanged = [];
+  for (let j = i; j < steps.length; j += 1) {
+    const lowered = lower(steps[j].intensity);
+    if (lowered !== steps[j].intensity) {
+      steps[j].intensity = lowered;
+      if (j > i) laterChanged.push(j);
+    }
+  }
+  step.feedback = "too_much";
+  saveStep(i, { feedback: "too_much", intensity: step.intensity });
+  for (const j of laterChanged) saveStep(j, { intensity: steps[j].intensity });
+  renderIntensity(step);
+  const note = $("too-much-note");
+  if (step.intensity !== was) {
+    note.textContent = `Eased to ${step.intensity} for this step and the rest of the session.`;
+    say(`Ease off. ${step.intensity}. ${cueFor(step)}`);
+  } else {
+    note.textContent =
+      "This is already the gentlest way. Ease off more, slow down, or press Skip. " +
+      "If the pain is sharp, press Sharp pain — stop.";
+    say("Ease off, or skip this step.");
+  }
+  note.hidden = false;
+  announce(note.textContent);
+}
+
+// "Sharp pain — stop": confirm, record it (the API stops the session), show guidance.
+let resumeAfterDialog = false;
+
+function askSharpPain() {
+  if (state.screen !== "step") return;
+  resumeAfterDialog = state.running;
+  pause();
+  const dialog = $("sharp-dialog");
+  if (typeof dialog.showModal === "function") {
+    dialog.showModal();
+    $("sharp-confirm").focus();
+  } else if (window.confirm("Stop for sharp pain? This ends the session now.")) {
+    stopForSharpPain();
+  } else if (resumeAfterDialog) {
+    resume();
+  }
+}
+
+function cancelSharpPain() {
+  const dialog = $("sharp-dialog");
+  if (dialog.open) dialog.close();
+}
+
+async function stopForSharpPain() {
+  const dialog = $("sharp-dialog");
+  resumeAfterDialog = false;
+  if (dialog.open) dialog.close();
+  state.screen = "ended";
+  state.running = false;
+  window.clearInterval(state.timer);
+  hush();
+  const index = state.index;
+  const fields = { feedback: "sharp_pain", seconds_done: progressSeconds() };
+  try {
+    await enqueue("PUT", stepPath(index), fields);
+  } catch (error) {
+    if (!sessionIsOver(error)) {
+      try {
+        await enqueue("PATCH", api, { status: "stopped", stop_reason: "sharp pain" });
+      } catch {
+        // Could not save: the guidance matters more, so show it anyway.
+      }
+    }
+  }
+  releaseWakeLock();
+  forgetLocalCopy();
+  window.location.assign(`${data.urls.done}?sharp=1`);
+}
+
+// --- screens -------------------------------------------------------------------------------
+
+function showScreen(name) {
+  for (const id of ["before", "step", "after"]) $(`${id}-screen`).hidden = id !== name;
+}
+
+function radioValue(name) {
+  const checked = document.querySelector(`input[name="${name}"]:checked`);
+  return checked ? Number(checked.value) : null;
+}
+
+function firstUnfinished() {
+  return steps.findIndex((s) => !s.skipped && s.seconds_done < s.seconds);
+}
+
+function begin() {
+  unlockAudio();
+  keepAwake();
+  const patch = {};
+  const pain = radioValue("pain_before");
+  const stress = radioValue("stress_before");
+  if (pain !== null && pain !== data.pain_before) patch.pain_before = pain;
+  if (stress !== null && stress !== data.stress_before) patch.stress_before = stress;
+  if (Object.keys(patch).length) {
+    enqueue("PATCH", api, patch)
+      .then(() => Object.assign(data, patch))
+      .catch(onSaveError);
+  }
+  const index = Math.max(0, firstUnfinished());
+  state.screen = "step";
+  state.running = true;
+  showScreen("step");
+  const fromMs = steps[index].seconds_done * 1000;
+  startStep(index, { fromMs, carryOn: fromMs > 0 });
+  if (state.timer === null) state.timer = window.setInterval(tick, TICK_MS);
+  $("step-name").focus();
+}
+
+function endNow() {
+  if (state.screen !== "step") return;
+  leaveStep(steps[state.index].skipped);
+  state.elapsedMs = elapsedMs();
+  state.running = false;
+  hush();
+  state.endedEarly = true;
+  showAfter();
+}
+
+function carryOnAfterEnding() {
+  state.endedEarly = false;
+  state.screen = "step";
+  showScreen("step");
+  const step = steps[state.index];
+  startStep(state.index, { fromMs: Math.min(step.seconds_done, step.seconds - 1) * 1000, carryOn: true });
+  state.running = true;
+  renderPaused();
+  $("step-name").focus();
+}
+
+function showAfter() {
+  state.screen = "after";
+  state.running = false;
+  showScreen("after");
+  $("carry-on").hidden = !state.endedEarly;
+  $("after-title").focus();
+  announce("How do you feel now? Rate your pain and stress, then press Finish.");
+}
+
+function finalStatus() {
+  const unfinished = steps.some((s) => !s.skipped && s.seconds_done < s.seconds);
+  if (unfinished) return "stopped";
+  return steps.some((s) => !s.skipped && s.seconds_done >= s.seconds) ? "completed" : "skipped";
+}
+
+async function finish() {
+  const button = $("finish");
+  const error = $("after-error");
+  const status = finalStatus();
+  const body = { status, notes: $("notes").value.trim() };
+  const pain = radioValue("pain_after");
+  const stress = radioValue("stress_after");
+  if (pain !== null) body.pain_after = pain;
+  if (stress !== null) body.stress_after = stress;
+  button.disabled = true;
+  button.textContent = "Saving…";
+  error.hidden = true;
+  try {
+    if (status === "stopped") await enqueue("PATCH", api, { stop_reason: "ended early" });
+    await enqueue("POST", `${api}/finish`, body);
+  } catch (failure) {
+    if (!sessionIsOver(failure)) {
+      error.textContent = failure instanceof TypeError
+        ? "Could not reach backease. Check that it is still running, then press Finish again."
+        : `Could not save: ${failure.message}`;
+      error.hidden = false;
+      button.disabled = false;
+      button.textContent = "Finish";
+      return;
+    }
+  }
+  state.screen = "ended";
+  window.clearInterval(state.timer);
+  releaseWakeLock();
+  forgetLocalCopy();
+  window.location.assign(data.urls.done);
+}
+
+// --- toggles and support notes -----------------------------------------------------------------
+
+function renderToggle(id, on, available) {
+  const button = $(id);
+  button.setAttribute("aria-pressed", String(on && available));
+  button.querySelector(".toggle-state").textContent = available ? (on ? "on" : "off") : "not available";
+  button.disabled = !available;
+}
+
+function renderToggles() {
+  renderToggle("speech-toggle", prefs.speech, canSpeak);
+  renderToggle("beep-toggle", prefs.beep, Boolean(AudioContextClass));
+}
+
+function supportNote() {
+  const missing = [];
+  if (!canSpeak) missing.push("speak the cues");
+  if (!AudioContextClass) missing.push("play beeps");
+  if (!canWakeLock) missing.push("keep the screen on (tap it now and then so it does not lock)");
+  const el = $("support-note");
+  if (missing.length) {
+    el.textContent = `This browser cannot ${missing.join(", or ")}. Nothing else changes: every cue is on screen.`;
+    el.hidden = false;
+  }
+}
+
+// --- wiring --------------------------------------------------------------------------------
+
+function flushProgress() {
+  // The tab is being hidden or closed: send every waiting write now with keepalive (it
+  // outlives the page), then the current step's progress. A waiting write's older
+  // seconds_done for this step is dropped, so it cannot land after the newer one.
+  const path = state.screen === "step" ? stepPath(state.index) : null;
+  while (pending.length) {
+    const job = pending.shift();
+    let body = job.body;
+    if (path && job.path === path && body && "seconds_done" in body) {
+      body = { ...body };
+      delete body.seconds_done;
+      if (!Object.keys(body).length) {
+        job.resolve(null);
+        continue;
+      }
+    }
+    call(job.method, job.path, body, true).then(job.resolve, job.reject);
+  }
+  if (!path) {
+    keepLocalCopy();
+    return;
+  }
+  const step = steps[state.index];
+  step.seconds_done = progressSeconds();
+  state.savedSeconds = secondsDone();
+  keepLocalCopy();
+  call("PUT", path, { seconds_done: step.seconds_done }, true).catch(() => {});
+}
+
+function isTyping(target) {
+  return Boolean(
+    target &&
+      target.closest &&
+      target.closest("input, textarea, select, button, a, summary, dialog, [contenteditable]"),
+  );
+}
+
+function init() {
+  $("begin").addEventListener("click", begin);
+  $("pause").addEventListener("click", togglePause);
+  $("back").addEventListener("click", back);
+  $("skip").addEventListener("click", skip);
+  $("too-much").addEventListener("click", tooMuch);
+  $("sharp-pain").addEventListener("click", askSharpPain);
+  $("sharp-confirm").addEventListener("click", stopForSharpPain);
+  $("sharp-cancel").addEventListener("click", cancelSharpPain);
+  $("sharp-dialog").addEventListener("close", () => {
+    if (state.screen === "step" && resumeAfterDialog) {
+      resumeAfterDialog = false;
+      resume();
+    }
+    if (state.screen === "step") $("sharp-pain").focus();
+  });
+  $("end").addEventListener("click", endNow);
+  $("carry-on").addEventListener("click", carryOnAfterEnding);
+  $("finish").addEventListener("click", finish);
+  $("speech-toggle").addEventListener("click", () => {
+    prefs.speech = !prefs.speech;
+    writePref("speech", prefs.speech);
+    if (!prefs.speech) hush();
+    renderToggles();
+  });
+  $("beep-toggle").addEventListener("click", () => {
+    prefs.beep = !prefs.beep;
+    writePref("beep", prefs.beep);
+    renderToggles();
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== " " || state.screen !== "step" || $("sharp-dialog").open) return;
+    if (isTyping(event.target)) return;
+    event.preventDefault();
+    togglePause();
+  });
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") flushProgress();
+    else if (state.screen === "step") keepAwake();
+  });
+  window.addEventListener("pagehide", flushProgress);
+  for (const form of [$("before-form"), $("after-form")]) {
+    form.addEventListener("submit", (event) => event.preventDefault());
+  }
+
+  renderToggles();
+  supportNote();
+  mergeLocalCopy();
+  const next = firstUnfinished();
+  const started = data.pain_before !== null || steps.some((s) => s.seconds_done > 0 || s.skipped);
+  if (next === -1) {
+    // Every step is done or skipped: only the after-ratings are left.
+    state.index = steps.length - 1;
+    showAfter();
+  } else if (started) {
+    $("resume-note").hidden = false;
+    $("begin").textContent = `Carry on from step ${next + 1}`;
+  }
+  $("player").dataset.ready = "true";
+}
+
+init();

@@ -1,0 +1,29 @@
+"""Page URLs. Views in `views.py` (onboarding, plan, library, guides) and
+`player_views.py` (session player, history, pain diary)."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from backease.front import player_views, views
+
+urlpatterns = [
+    path("", views.welcome, name="welcome"),
+    path("check/", views.check, name="check"),
+    path("setup/", views.setup, name="setup"),
+    path("today/", views.today, name="today"),
+    path("today/regenerate/", views.regenerate, name="regenerate"),
+    path("today/swap/<int:index>/", views.swap, name="swap"),
+    path("today/start/", views.start, name="start"),
+    path("library/", views.library, name="library"),
+    path("library/<slug:technique>/", views.technique, name="technique"),
+    path("anatomy/", views.anatomy, name="anatomy"),
+    path("anatomy/<slug:region>/", views.region, name="region"),
+    path("massage-types/", views.massage_types, name="massage_types"),
+    path("tips/", views.tips, name="tips"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("session/<int:session_id>/", player_views.session, name="session"),
+    path("session/<int:session_id>/done/", player_views.session_done, name="session_done"),
+    path("history/", player_views.history, name="history"),
+    path("diary/", player_views.diary, name="diary"),
+]

@@ -1,0 +1,894 @@
+"""The main pages: welcome, the safety check, the body map, today's plan, the library,
+anatomy, massage types, tips and privacy.
+
+Views stay short: they read the form, call `backease.store.services` (which validates
+and stores) and turn the result into display data. Every stored object is fetched
+through a helper below that only finds the local owner's data (`_latest_plan_or_404`).
+Bad input re-renders the form with a message naming the field, with status 400, and
+stores nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from backease.content.loader import load_content
+from backease.core import planner
+from backease.core.errors import InputError
+from backease.core.library import Library, Region, Technique
+from backease.core.screening import Question, RuleSet, evaluate, validate_answers
+from backease.core.vocab import (
+    AVOID_REGION_PREFIX,
+    CAUSES,
+    DEFAULT_TOOLS,
+    INTENSITIES,
+    KINDS,
+    PHASE_OF_KIND,
+    PHASES,
+    REGIONS,
+    TOOLS,
+)
+from backease.store import services
+from backease.store.models import Person, Plan
+
+# --- words for ids ----------------------------------------------------------------------------
+
+KIND_LABELS = {
+    "warm_up": "Warm-up",
+    "self_massage": "Self-massage",
+    "trigger_point": "Trigger-point release",
+    "stretch": "Stretch",
+    "mobility": "Mobility",
+    "relaxation": "Relaxation",
+}
+PHASE_LABELS = {
+    "warm_up": "Warm-up",
+    "release": "Self-massage and release",
+    "stretch": "Stretch and mobility",
+    "relaxation": "Relax and breathe",
+}
+SIDE_LABELS = {"left": "Left side", "right": "Right side", "both": "Both sides", "none": ""}
+POSITION_LABELS = {
+    "standing": "Standing",
+    "seated": "Sitting",
+    "supine": "Lying on your back",
+    "prone": "Lying face down",
+    "side_lying": "Lying on your side",
+    "all_fours": "On hands and knees",
+}
+INTENSITY_LABELS = {"gentle": "Gentle", "moderate": "Moderate", "firm": "Firm"}
+CAUSE_LABELS = {
+    "posture": "Posture: long hours sitting or at a screen",
+    "stress": "Stress",
+    "sport": "Sport or training",
+    "repetitive": "The same movement again and again (work, a hobby)",
+    "sleep": "Sleep: waking up stiff",
+    "injury": "A strain that is healing (not in the last 3 days)",
+    "unknown": "Not sure",
+}
+BENEFIT_LABELS = {
+    "pain_relief": "pain relief",
+    "circulation": "blood flow to the area",
+    "range_of_motion": "easier movement (range of motion)",
+    "stress_reduction": "feeling less stressed",
+}
+EVIDENCE_LABELS = {
+    "moderate": "Moderate evidence",
+    "low": "Low evidence",
+    "very_low": "Very low evidence",
+    "expert_opinion": "Expert opinion (not tested in good studies)",
+}
+LEVEL_TITLES = {
+    "emergency": "Call your local emergency number now (999 / 112 / 911)",
+    "urgent": "See a doctor today",
+    "soon": "See a doctor or physio in the next few days",
+    "self_care_with_precautions": "Self-care is fine, with some limits",
+    "self_care": "Self-care is a reasonable start",
+}
+PRECAUTION_WORDS = {
+    "gentle_pressure_only": "Gentle pressure only: light strokes, no deep kneading.",
+    "no_sustained_pressure": "Keep moving: no holding a ball or fingers on one spot.",
+    "no_spinal_pressure": "Keep rollers and balls off the bones of your spine.",
+    "no_lying_on_back": "No lying flat on your back.",
+    "no_lying_face_down": "No lying face down.",
+    "no_neck_pressure": "No pressure on your neck while you have arm symptoms.",
+}
+TIP_TOPICS = {
+    "warm_up": "Warming up",
+    "consistency": "Keeping at it",
+    "listen": "Listening to your body",
+    "hydration": "Drinking water",
+    "aftercare": "After a session",
+    "precautions": "Staying safe",
+    "tools": "Tools",
+    "posture": "Posture",
+    "anatomy": "Your upper back",
+    "stress": "Stress and pain",
+}
+REFUSED_LEVELS = planner.REFUSED_LEVELS
+
+# --- the safety check wizard: one screen per question group, most serious first ----------------
+
+CHECK_GROUPS: tuple[tuple[str, str, str], ...] = (
+    (
+        "emergency",
+        "Signs that need help right now",
+        "Tick any that are true for you now. If none are, leave them all and go on.",
+    ),
+    ("urgent", "Signs to see a doctor today", "Tick any that are true for you. Leave the rest."),
+    ("soon", "Signs to get checked in the next few days", "Tick any that are true for you. Leave the rest."),
+    (
+        "precaution",
+        "Things that change how you massage",
+        "These do not stop you, but your plan will be gentler or leave some areas out.",
+    ),
+    ("context", "A little about you", "Your age matters for a few of the checks. Fill in what you can."),
+)
+MAX_FIELD_CHARS = 200
+"""Longer form values are refused before any parsing (no huge strings in messages)."""
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _short(value: str) -> str:
+    return value if len(value) <= 40 else value[:37] + "..."
+
+
+def _check_length(field: str, values: Iterable[str]) -> None:
+    for value in values:
+        if len(value) > MAX_FIELD_CHARS:
+            raise InputError(field, f"is too long ({len(value)} characters; at most {MAX_FIELD_CHARS})")
+
+
+def _answers_from_post(post: QueryDict, rules: RuleSet) -> dict[str, object]:
+    """The raw answers in a check form: ticked boxes, numbers (left as text when not a
+    number, so validation names the field), region lists. Unknown keys are ignored."""
+    raw: dict[str, object] = {}
+    for question in rules.questions:
+        if question.type == "bool":
+            if question.id in post:
+                raw[question.id] = True
+        elif question.type == "number":
+            text = post.get(question.id, "").strip()
+            if not text:
+                continue
+            try:
+                number = float(text) if len(text) <= 20 else text
+            except ValueError:
+                number = text
+            if isinstance(number, float) and number.is_integer():
+                number = int(number)
+            raw[question.id] = number
+        else:
+            regions = post.getlist(question.id)
+            if regions:
+                raw[question.id] = [_short(r) for r in regions]
+    return raw
+
+
+def _question_view(question: Question, value: object, regions: tuple[Region, ...]) -> dict[str, Any]:
+    shown: Any = value
+    if question.type == "number" and isinstance(value, float) and value.is_integer():
+        shown = int(value)
+    if question.type == "number" and isinstance(value, str):
+        shown = _short(value)
+    return {
+        "q": question,
+        "value": shown,
+        "checked": value is True,
+        "regions": [
+            {"id": r.id, "label": r.label, "checked": isinstance(value, list | tuple) and r.id in value}
+            for r in regions
+        ]
+        if question.type == "regions"
+        else [],
+    }
+
+
+def _hidden_answers(rules: RuleSet, values: dict[str, object], group: str) -> list[tuple[str, str]]:
+    """Answers of the other groups, carried along as hidden inputs."""
+    out: list[tuple[str, str]] = []
+    for question in rules.questions:
+        value = values.get(question.id)
+        if question.group == group or value is None or value is False:
+            continue
+        if value is True:
+            out.append((question.id, "yes"))
+        elif isinstance(value, list | tuple):
+            out.extend((question.id, str(item)) for item in value)
+        elif isinstance(value, float) and value.is_integer():
+            out.append((question.id, str(int(value))))
+        else:
+            out.append((question.id, _short(str(value))))
+    return out
+
+
+def _wizard_context(
+    rules: RuleSet, step: int, values: dict[str, object], error: InputError | None = None
+) -> dict[str, Any]:
+    group, title, intro = CHECK_GROUPS[step]
+    regions = load_content().library.regions
+    questions = [q for q in rules.questions if q.group == group]
+    return {
+        "mode": "wizard",
+        "step": step,
+        "step_number": step + 1,
+        "steps": len(CHECK_GROUPS),
+        "group": group,
+        "title": title,
+        "intro": intro,
+        "questions": [_question_view(q, values.get(q.id), regions) for q in questions],
+        "hidden": _hidden_answers(rules, values, group),
+        "last": step == len(CHECK_GROUPS) - 1,
+        "error": error,
+        "error_label": _question_label(rules, error.field) if error else "",
+    }
+
+
+def _question_label(rules: RuleSet, field: str) -> str:
+    question = rules.question(field)
+    return question.text if question else field
+
+
+def _group_step(rules: RuleSet, field: str, default: int) -> int:
+    question = rules.question(field)
+    if question is None:
+        return default
+    return next(i for i, (group, _, _) in enumerate(CHECK_GROUPS) if group == question.group)
+
+
+def _result_context(
+    level: str, reasons: list[dict[str, str]], precautions: list[str], advice: str
+) -> dict[str, Any]:
+    return {
+        "mode": "result",
+        "level": level,
+        "level_title": LEVEL_TITLES.get(level, level),
+        "reasons": reasons,
+        "precautions": _precaution_words(precautions),
+        "advice": advice,
+        "refused": level in REFUSED_LEVELS,
+        "hide_safety_banner": True,
+    }
+
+
+def _render_check(request: HttpRequest, ctx: dict[str, Any], status: int = 200) -> HttpResponse:
+    template = "front/_check_step.html" if _is_htmx(request) else "front/check.html"
+    return render(request, template, ctx, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def check(request: HttpRequest) -> HttpResponse:
+    """The safety questions, one group per screen, emergency signs first.
+
+    Each screen posts every answer so far (earlier ones ride along as hidden inputs).
+    An emergency answer ends the check at once with the emergency message; the last
+    screen stores the screening and shows what it means.
+    """
+    rules = load_content().rules
+    if request.method != "POST":
+        return _render_check(request, _wizard_context(rules, 0, {}))
+    try:
+        step = min(max(int(request.POST.get("step", "0")[:3]), 0), len(CHECK_GROUPS) - 1)
+    except ValueError:
+        step = 0
+    raw = _answers_from_post(request.POST, rules)
+    try:
+        answers = validate_answers(raw, rules)
+    except InputError as error:
+        ctx = _wizard_context(rules, _group_step(rules, error.field, step), raw, error)
+        return _render_check(request, ctx, status=400)
+    if request.POST.get("go") == "back":
+        return _render_check(request, _wizard_context(rules, max(step - 1, 0), raw))
+    result = evaluate(answers, rules)
+    if result.level != "emergency" and step < len(CHECK_GROUPS) - 1:
+        return _render_check(request, _wizard_context(rules, step + 1, raw))
+    row, result = services.record_screening(services.local_owner(), dict(answers))
+    return _render_check(request, _result_context(row.level, row.reasons, row.precautions, row.advice))
+
+
+def _region_labels(library: Library) -> dict[str, str]:
+    return {r.id: r.label for r in library.regions}
+
+
+def _tool_names(library: Library) -> dict[str, str]:
+    return {t.id: t.name for t in library.tools}
+
+
+def _precaution_words(precautions: Iterable[str]) -> list[str]:
+    labels = _region_labels(load_content().library)
+    out = []
+    for item in precautions:
+        if item.startswith(AVOID_REGION_PREFIX):
+            region = item[len(AVOID_REGION_PREFIX) :]
+            out.append(f"Leave this area alone: {labels.get(region, region)}.")
+        else:
+            out.append(PRECAUTION_WORDS.get(item, item.replace("_", " ")))
+    return out
+
+
+# --- the body map -----------------------------------------------------------------------------
+
+# Shapes of the body map (front/_bodymap.html) on a 220 x 400 figure: (SVG path, knot dot).
+# Left-side shapes are drawn once and mirrored for the right. The back view shows the
+# person's left on the viewer's left; the front view shows it on the viewer's right.
+MAP_WIDTH = 220
+_BACK_SHAPES: dict[str, tuple[str, tuple[int, int]]] = {
+    "neck_base": ("M99,58 L121,58 L123,80 C116,84 104,84 97,80 Z", (110, 70)),
+    "upper_trapezius_left": (
+        "M97,80 C88,88 68,90 55,94 C48,97 47,106 53,108 C68,106 86,103 97,101 Z",
+        (75, 97),
+    ),
+    "between_shoulder_blades_left": ("M98,104 L107,104 L107,160 L90,160 Z", (101, 132)),
+    "shoulder_blade_left": ("M60,110 L93,108 L86,158 C82,164 74,162 71,154 L58,118 Z", (75, 128)),
+    "thoracic_spine_left": ("M91,166 L107,166 L107,226 L93,226 Z", (100, 196)),
+    "lats_left": (
+        "M53,128 L63,152 C67,162 77,168 86,170 L88,230 C79,238 70,240 64,238 C59,218 54,196 50,172 Z",
+        (68, 196),
+    ),
+    "glute_left": ("M66,268 C76,258 98,258 107,264 L107,296 C96,302 76,302 66,294 Z", (86, 280)),
+}
+_FRONT_SHAPES: dict[str, tuple[str, tuple[int, int]]] = {
+    # The person's left chest is on the viewer's right in the front view.
+    "chest_left": (
+        "M114,104 C124,98 146,98 154,104 C160,118 160,134 154,144 C142,152 122,152 114,144 Z",
+        (136, 124),
+    ),
+}
+BODY_OUTLINE = (
+    "M97,78 C90,86 68,90 54,94 C44,98 40,106 42,118 L48,172 C52,202 60,224 62,240 C58,260 54,282 56,302 "
+    "C58,320 64,332 72,338 L108,338 L110,332 L112,338 L148,338 C156,332 162,320 164,302 "
+    "C166,282 162,260 158,240 C160,224 168,202 172,172 L178,118 C180,106 176,98 166,94 "
+    "C152,90 130,86 123,78 Z"
+)
+ARM_OUTLINE = "M44,104 C34,108 30,118 30,132 L26,212 L20,282 C20,294 34,296 35,284 L43,214 L49,152 Z"
+LEG_OUTLINE = "M66,336 L72,398 L104,398 L108,338 Z"
+
+
+def _mirror(path: str) -> str:
+    """The same path mirrored left-right about the figure's midline."""
+    return re.sub(
+        r"(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)",
+        lambda m: f"{MAP_WIDTH - float(m.group(1)):g},{m.group(2)}",
+        path,
+    )
+
+
+def _shapes(base: dict[str, tuple[str, tuple[int, int]]]) -> dict[str, tuple[str, tuple[int, int]]]:
+    out = dict(base)
+    for region, (path, (x, y)) in base.items():
+        if region.endswith("_left"):
+            out[region.removesuffix("_left") + "_right"] = (_mirror(path), (MAP_WIDTH - x, y))
+    return out
+
+
+BACK_SHAPES = _shapes(_BACK_SHAPES)
+FRONT_SHAPES = _shapes(_FRONT_SHAPES)
+assert set(BACK_SHAPES) | set(FRONT_SHAPES) == set(REGIONS), "every region needs a shape on the map"
+
+
+def _body_map(library: Library, selected: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """What front/_bodymap.html draws: the outline and one shape per region, per view."""
+    selected = selected or {}
+    labels = _region_labels(library)
+
+    def view(shapes: dict[str, tuple[str, tuple[int, int]]]) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": region,
+                "label": labels[region],
+                "path": path,
+                "knot_x": x,
+                "knot_y": y,
+                "selected": region in selected,
+                "knot": selected.get(region, {}).get("knot", False),
+            }
+            for region, (path, (x, y)) in shapes.items()
+        ]
+
+    return {
+        "outline": BODY_OUTLINE,
+        "arms": (ARM_OUTLINE, _mirror(ARM_OUTLINE)),
+        "legs": (LEG_OUTLINE, _mirror(LEG_OUTLINE)),
+        "back": view(BACK_SHAPES),
+        "front": view(FRONT_SHAPES),
+    }
+
+
+# --- setup: body map, tools, time, pressure -----------------------------------------------------
+
+SETUP_FIELDS = {
+    "region": "Where it hurts",
+    "area": "Where it hurts",
+    "pain": "Pain",
+    "knot": "Knot",
+    "tool": "Tools",
+    "tools": "Tools",
+    "cause": "Causes",
+    "causes": "Causes",
+    "minutes": "Minutes",
+    "pressure": "Pressure",
+    "stress": "Stress",
+    "no_floor": "Floor",
+    "plan": "Plan",
+}
+PRESSURE_CHOICES = (
+    ("gentle", "Gentle", "Light pressure, nothing that hurts."),
+    ("moderate", "Moderate", "A good ache that eases as you go."),
+    ("firm", "Firm", "Strong pressure, for people used to massage."),
+    ("auto", "Let backease choose", "Moderate, or firm if you train for a sport."),
+)
+
+
+def _whole_number(field: str, text: str, low: int, high: int, what: str = "") -> int:
+    text = text.strip()
+    if not re.fullmatch(r"-?\d{1,6}", text):
+        raise InputError(field, f"{what}must be a whole number from {low} to {high}")
+    value = int(text)
+    if not low <= value <= high:
+        raise InputError(field, f"{what}{value} is out of range; it must be from {low} to {high}")
+    return value
+
+
+def _profile_data_from_post(post: QueryDict, labels: dict[str, str]) -> dict[str, Any]:
+    """The profile as `services.save_profile` takes it, from the setup form."""
+    regions = post.getlist("region")
+    tools = post.getlist("tool")
+    causes = post.getlist("cause")
+    _check_length("region", regions)
+    _check_length("tool", tools)
+    _check_length("cause", causes)
+    areas = []
+    for region in dict.fromkeys(regions):
+        if region not in REGIONS:
+            raise InputError("region", f"unknown region '{_short(region)}'", REGIONS)
+        pain = _whole_number("pain", post.get(f"pain_{region}", "5"), 0, 10, f"pain for {labels[region]} ")
+        areas.append({"region": region, "pain": pain, "knot": f"knot_{region}" in post})
+    pressure = post.get("pressure", "auto")
+    if pressure not in (*INTENSITIES, "auto"):
+        raise InputError("pressure", f"unknown pressure '{_short(pressure)}'", (*INTENSITIES, "auto"))
+    return {
+        "areas": areas,
+        "causes": list(dict.fromkeys(causes)),
+        "tools": list(dict.fromkeys(tools)),
+        "minutes": _whole_number(
+            "minutes", post.get("minutes", "15"), planner.MIN_MINUTES, planner.MAX_MINUTES
+        ),
+        "pressure": "" if pressure == "auto" else pressure,
+        "no_floor": "no_floor" in post,
+        "stress": _whole_number("stress", post.get("stress", "0"), 0, 10),
+    }
+
+
+def _setup_form(library: Library, data: dict[str, Any], raw: QueryDict | None = None) -> dict[str, Any]:
+    """Display values for the setup form, from saved data or (after an error) the post."""
+    if raw is not None:
+        selected = {
+            r: {"pain": _short(raw.get(f"pain_{r}", "5")), "knot": f"knot_{r}" in raw}
+            for r in raw.getlist("region")
+            if r in REGIONS
+        }
+        tools = set(raw.getlist("tool"))
+        causes = set(raw.getlist("cause"))
+        minutes = _short(raw.get("minutes", "15"))
+        pressure = raw.get("pressure", "auto")
+        stress = _short(raw.get("stress", "0"))
+        no_floor = "no_floor" in raw
+    else:
+        selected = {a["region"]: {"pain": a["pain"], "knot": a["knot"]} for a in data["areas"]}
+        tools = set(data["tools"] or DEFAULT_TOOLS)
+        causes = set(data["causes"])
+        minutes = data["minutes"]
+        pressure = data["pressure"] or "auto"
+        stress = data["stress"]
+        no_floor = data["no_floor"]
+    tool_rows = {t.id: t for t in library.tools}
+    return {
+        "map": _body_map(library, selected),
+        "areas": [
+            {
+                "id": r.id,
+                "label": r.label,
+                "view": r.view,
+                "selected": r.id in selected,
+                "pain": selected.get(r.id, {}).get("pain", 5),
+                "knot": selected.get(r.id, {}).get("knot", False),
+            }
+            for r in library.regions
+        ],
+        "tools": [
+            {
+                "id": t,
+                "name": tool_rows[t].name,
+                "checked": t in tools,
+                "description": tool_rows[t].description,
+            }
+            for t in TOOLS
+            if t in tool_rows
+        ],
+        "causes": [{"id": c, "label": CAUSE_LABELS[c], "checked": c in causes} for c in CAUSES],
+        "minutes": minutes,
+        "min_minutes": planner.MIN_MINUTES,
+        "max_minutes": planner.MAX_MINUTES,
+        "pressures": [
+            {"id": p, "label": label, "hint": hint, "checked": p == pressure}
+            for p, label, hint in PRESSURE_CHOICES
+        ],
+        "stress": stress,
+        "no_floor": no_floor,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def setup(request: HttpRequest) -> HttpResponse:
+    """Where it hurts (body map), tools, time, causes and pressure -> a new plan."""
+    person = services.local_owner()
+    library = load_content().library
+    screening = services.latest_screening(person)
+    ctx: dict[str, Any] = {"screening": screening}
+    if screening is None or screening.level in REFUSED_LEVELS:
+        if screening is not None:
+            ctx.update(
+                _result_context(screening.level, screening.reasons, screening.precautions, screening.advice)
+            )
+            ctx["hide_safety_banner"] = False
+        status = 200 if request.method == "GET" else 400
+        return render(request, "front/setup.html", ctx, status=status)
+    if request.method == "POST":
+        labels = _region_labels(library)
+        try:
+            data = _profile_data_from_post(request.POST, labels)
+            with transaction.atomic():
+                profile = services.profile_from_data(data)
+                services.make_plan(person, profile=profile)
+                services.save_profile(person, data)
+        except InputError as error:
+            ctx.update(form=_setup_form(library, {}, request.POST), error=error)
+            ctx["error_label"] = SETUP_FIELDS.get(error.field, error.field)
+            return render(request, "front/setup.html", ctx, status=400)
+        return redirect("today")
+    data = services.profile_to_data(services.get_profile(person))
+    ctx["form"] = _setup_form(library, data)
+    ctx["precautions"] = _precaution_words(screening.precautions)
+    return render(request, "front/setup.html", ctx)
+
+
+# --- today's plan ---------------------------------------------------------------------------
+
+
+def _latest_plan_or_404(person: Person) -> Plan:
+    row = services.latest_plan(person)
+    if row is None:
+        raise Http404("no plan yet")
+    return row
+
+
+def _clock(seconds: int) -> str:
+    minutes, rest = divmod(seconds, 60)
+    return f"{minutes}:{rest:02d}"
+
+
+def _words(seconds: int) -> str:
+    minutes, rest = divmod(seconds, 60)
+    parts = [f"{minutes} minute{'s' if minutes != 1 else ''}"] if minutes else []
+    if rest or not minutes:
+        parts.append(f"{rest} seconds")
+    return " ".join(parts)
+
+
+def _plan_context(person: Person, row: Plan | None) -> dict[str, Any]:
+    """Everything today.html shows about a stored plan, grouped by phase."""
+    if row is None:
+        return {"plan": None, "has_profile": services.has_profile(person)}
+    plan = services.core_plan(row)
+    screening = services.latest_screening(person)
+    # A plan follows the latest check if it was made from it, or from one with the same result.
+    current = screening is not None and (
+        row.screening_id == screening.id
+        or (row.level == screening.level and set(plan.precautions) == set(screening.precautions))
+    )
+    steps = [
+        {
+            "index": i,
+            "technique": step.technique,
+            "name": step.name,
+            "kind": KIND_LABELS.get(step.kind, step.kind),
+            "time": _clock(step.seconds),
+            "time_words": _words(step.seconds),
+            "side": SIDE_LABELS.get(step.side, ""),
+            "intensity": INTENSITY_LABELS.get(step.intensity, step.intensity),
+            "position": POSITION_LABELS.get(step.position, step.position),
+            "reason": step.reason,
+            "cue": step.cue,
+            "phase": PHASE_OF_KIND[step.kind],
+        }
+        for i, step in enumerate(plan.steps)
+    ]
+    refused = plan.refused or (screening is not None and screening.level in REFUSED_LEVELS)
+    level = screening.level if refused and screening is not None else plan.level
+    return {
+        "plan": plan,
+        "row": row,
+        "refused": refused,
+        "level": level,
+        "level_title": LEVEL_TITLES.get(level, level),
+        "advice": screening.advice if refused and screening is not None else plan.advice,
+        "screened": screening is not None,
+        "current": current,
+        "editable": current and not refused and not services.plan_has_session(row),
+        "phases": [
+            {"id": phase, "label": PHASE_LABELS[phase], "steps": [s for s in steps if s["phase"] == phase]}
+            for phase in PHASES
+            if any(s["phase"] == phase for s in steps)
+        ],
+        "step_count": len(steps),
+        "precautions": _precaution_words(plan.precautions),
+    }
+
+
+def _render_today(
+    request: HttpRequest, person: Person, error: InputError | None = None, status: int = 200
+) -> HttpResponse:
+    ctx = _plan_context(person, services.latest_plan(person))
+    ctx["error"] = error
+    template = "front/_plan.html" if _is_htmx(request) else "front/today.html"
+    return render(request, template, ctx, status=status)
+
+
+@require_GET
+def today(request: HttpRequest) -> HttpResponse:
+    """The latest plan as cards, with swap, new plan and start."""
+    return _render_today(request, services.local_owner())
+
+
+@require_POST
+def regenerate(request: HttpRequest) -> HttpResponse:
+    """Make a new plan from the saved profile, with the next seed."""
+    person = services.local_owner()
+    if not services.has_profile(person):
+        return redirect("setup")
+    try:
+        services.make_plan(person)
+    except InputError as error:
+        return _render_today(request, person, error, status=400)
+    return redirect("today")
+
+
+@require_http_methods(["GET", "POST"])
+def swap(request: HttpRequest, index: int) -> HttpResponse:
+    """GET: the alternatives for step `index`. POST: put the chosen one in its place."""
+    person = services.local_owner()
+    row = _latest_plan_or_404(person)
+    ctx = _plan_context(person, row)
+    if not 0 <= index < ctx["step_count"]:
+        raise Http404("no such step")
+    step = next(s for phase in ctx["phases"] for s in phase["steps"] if s["index"] == index)
+    if request.method == "POST":
+        try:
+            if not ctx["editable"]:
+                raise InputError("plan", "this plan cannot be changed now; make a new plan instead")
+            technique = request.POST.get("technique", "")
+            _check_length("technique", [technique])
+            services.swap_step(person, row, index, technique)
+        except InputError as error:
+            return _render_today(request, person, error, status=400)
+        if _is_htmx(request):
+            return _render_today(request, person)
+        return redirect("today")
+    options = services.alternatives(person, row, index) if ctx["editable"] else []
+    tools = _tool_names(load_content().library)
+    for option in options:
+        option["tool_names"] = ", ".join(tools.get(t, t) for t in option["tools"]) or "Nothing needed"
+    swap_ctx = {"step": step, "options": options, "editable": ctx["editable"]}
+    template = "front/_swap.html" if _is_htmx(request) else "front/swap.html"
+    return render(request, template, swap_ctx)
+
+
+@require_POST
+def start(request: HttpRequest) -> HttpResponse:
+    """Start a session of the latest plan and open the player."""
+    person = services.local_owner()
+    row = _latest_plan_or_404(person)
+    ctx = _plan_context(person, row)
+    try:
+        if ctx["refused"]:
+            raise InputError("plan", "the safety check asks you to see a doctor before self-massage")
+        if not ctx["current"]:
+            raise InputError(
+                "plan", "your safety answers changed since this plan was made; make a new plan first"
+            )
+        session = services.start_session(person, row)
+    except InputError as error:
+        return _render_today(request, person, error, status=400)
+    return redirect("session", session_id=session.id)
+
+
+# --- welcome and the guides ---------------------------------------------------------------------
+
+
+@require_GET
+def welcome(request: HttpRequest) -> HttpResponse:
+    """What backease is and does, and the way in."""
+    person = services.local_owner()
+    return render(request, "front/welcome.html", {"has_plan": services.latest_plan(person) is not None})
+
+
+def _technique_card(tech: Technique, tools: dict[str, str]) -> dict[str, Any]:
+    per = " per side" if tech.per_side else ""
+    return {
+        "t": tech,
+        "kind": KIND_LABELS[tech.kind],
+        "tools": ", ".join(tools.get(t, t) for t in tech.tools) or "Nothing needed",
+        "time": f"{_clock(tech.default_seconds)}{per}",
+    }
+
+
+@require_GET
+def library(request: HttpRequest) -> HttpResponse:
+    """Every technique, filtered by kind, region and tool."""
+    lib = load_content().library
+    tools = _tool_names(lib)
+    filters = {name: request.GET.get(name, "") for name in ("kind", "region", "tool")}
+    allowed = {"kind": KINDS, "region": REGIONS, "tool": TOOLS}
+    error = None
+    for name, value in filters.items():
+        if value and value not in allowed[name]:
+            error = InputError(name, f"unknown {name} '{_short(value)}'", allowed[name])
+            filters[name] = ""
+    found = [
+        t
+        for t in lib.techniques
+        if (not filters["kind"] or t.kind == filters["kind"])
+        and (not filters["region"] or filters["region"] in t.regions)
+        and (not filters["tool"] or filters["tool"] in t.tools)
+    ]
+    ctx = {
+        "cards": [_technique_card(t, tools) for t in found],
+        "filters": filters,
+        "kinds": [(k, KIND_LABELS[k]) for k in KINDS],
+        "regions": [(r.id, r.label) for r in lib.regions],
+        "tools": [(t.id, t.name) for t in lib.tools],
+        "total": len(lib.techniques),
+        "error": error,
+    }
+    return render(request, "front/library.html", ctx, status=400 if error else 200)
+
+
+def _technique_or_404(technique_id: str) -> Technique:
+    tech = load_content().library.technique(technique_id)
+    if tech is None:
+        raise Http404("no such technique")
+    return tech
+
+
+def _references(lib: Library, ids: Iterable[str]) -> list[Any]:
+    by_id = {r.id: r for r in lib.references}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+@require_GET
+def technique(request: HttpRequest, technique: str) -> HttpResponse:
+    """One technique: how to do it, cues, mistakes, when to stop, and the evidence."""
+    tech = _technique_or_404(technique)
+    lib = load_content().library
+    regions = _region_labels(lib)
+    muscles = {m.id: m.name for m in lib.muscles}
+    ctx = {
+        "t": tech,
+        "kind": KIND_LABELS[tech.kind],
+        "position": POSITION_LABELS[tech.position],
+        "tools": [tool for tool in lib.tools if tool.id in tech.tools],
+        "time": _clock(tech.default_seconds),
+        "min_time": _clock(tech.min_seconds),
+        "max_time": _clock(tech.max_seconds),
+        "variants": [(INTENSITY_LABELS[v.intensity], v.cue) for v in tech.intensities],
+        "benefits": [BENEFIT_LABELS[b] for b in tech.benefits],
+        "evidence": EVIDENCE_LABELS[tech.evidence],
+        "references": _references(lib, tech.references),
+        "regions": [(r, regions.get(r, r)) for r in tech.regions],
+        "muscles": [muscles.get(m, m.replace("_", " ")) for m in tech.muscles],
+    }
+    return render(request, "front/technique.html", ctx)
+
+
+@require_GET
+def anatomy(request: HttpRequest) -> HttpResponse:
+    """The body map as links to each region."""
+    lib = load_content().library
+    return render(
+        request,
+        "front/anatomy.html",
+        {
+            "map": _body_map(lib),
+            "back": [r for r in lib.regions if r.view == "back"],
+            "front": [r for r in lib.regions if r.view == "front"],
+        },
+    )
+
+
+def _region_or_404(region_id: str) -> Region:
+    for item in load_content().library.regions:
+        if item.id == region_id:
+            return item
+    raise Http404("no such region")
+
+
+@require_GET
+def region(request: HttpRequest, region: str) -> HttpResponse:
+    """One body-map region: its muscles and the techniques that reach it."""
+    place = _region_or_404(region)
+    lib = load_content().library
+    tools = _tool_names(lib)
+    muscles = [m for m in lib.muscles if m.id in place.muscles or place.id in m.regions]
+    ctx = {
+        "region": place,
+        "muscles": [{"m": m, "references": _references(lib, m.references)} for m in muscles],
+        "cards": [_technique_card(t, tools) for t in lib.techniques if place.id in t.regions],
+    }
+    return render(request, "front/region.html", ctx)
+
+
+@require_GET
+def massage_types(request: HttpRequest) -> HttpResponse:
+    """The kinds of professional massage, ranked for the saved profile and screen."""
+    person = services.local_owner()
+    lib = load_content().library
+    profile = services.get_profile(person)
+    ranked = planner.recommend_massage_types(profile, services.outcome(person), lib)
+    personal = services.has_profile(person)
+    # Reasons that come from the safety check alone: those a clear check would not give.
+    clear = services.StoredOutcome("self_care", (), "")
+    neutral = {
+        s.massage_type.id: set(s.reasons) for s in planner.recommend_massage_types(profile, clear, lib)
+    }
+    suitable_scores = [s.score for s in ranked if s.suitable and s.score > 0]
+    best = sorted(suitable_scores, reverse=True)[:2]
+    items = [
+        {
+            "m": s.massage_type,
+            "suitable": s.suitable,
+            "suits_you": personal and s.suitable and s.score > 0 and s.score in best,
+            "reasons": s.reasons
+            if personal
+            else [r for r in s.reasons if r not in neutral[s.massage_type.id]],
+            "pressure": INTENSITY_LABELS[s.massage_type.pressure],
+            "evidence": EVIDENCE_LABELS[s.massage_type.evidence],
+            "references": _references(lib, s.massage_type.references),
+        }
+        for s in ranked
+    ]
+    return render(request, "front/massage_types.html", {"items": items, "personal": personal})
+
+
+@require_GET
+def tips(request: HttpRequest) -> HttpResponse:
+    """Self-care tips by topic, and the FAQ."""
+    lib = load_content().library
+    topics = [
+        {"id": topic, "label": label, "tips": [t for t in lib.tips if t.topic == topic]}
+        for topic, label in TIP_TOPICS.items()
+    ]
+    return render(request, "front/tips.html", {"topics": [t for t in topics if t["tips"]], "faq": lib.faq})
+
+
+@require_GET
+def privacy(request: HttpRequest) -> HttpResponse:
+    """What is stored, where, and that nothing leaves the machine."""
+    database = settings.DATABASES["default"]
+    sqlite = database["ENGINE"] == "django.db.backends.sqlite3"
+    ctx = {
+        "sqlite": sqlite,
+        "database_path": str(database["NAME"]) if sqlite else "",
+        "data_dir": str(settings.DATA_DIR),
+    }
+    return render(request, "front/privacy.html", ctx)

@@ -1,0 +1,132 @@
+"""What backease keeps: a person's profile, screenings, plans, sessions, step logs and
+pain diary. Personal mode has exactly one person, the local owner."""
+
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+PAIN_VALIDATORS = [MinValueValidator(0), MaxValueValidator(10)]
+
+
+class Person(models.Model):
+    """Someone doing self-care. Personal mode: the single local owner."""
+
+    name = models.CharField(max_length=100, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name or f"person {self.pk}"
+
+
+class Profile(models.Model):
+    """What the person told us about their back (the planner's input)."""
+
+    PRESSURES = [("gentle", "gentle"), ("moderate", "moderate"), ("firm", "firm")]
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="profile")
+    areas = models.JSONField(default=list, help_text="[{region, pain 0-10, knot}]")
+    causes = models.JSONField(default=list)
+    tools = models.JSONField(default=list)
+    minutes = models.PositiveSmallIntegerField(default=15)
+    pressure = models.CharField(max_length=10, choices=PRESSURES, blank=True, default="")
+    no_floor = models.BooleanField(default=False)
+    stress = models.PositiveSmallIntegerField(default=0, validators=PAIN_VALIDATORS)
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class Screening(models.Model):
+    """One answered safety screen and its result."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="screenings")
+    answers = models.JSONField(default=dict)
+    level = models.CharField(max_length=32)
+    reasons = models.JSONField(default=list)
+    precautions = models.JSONField(default=list)
+    advice = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class Plan(models.Model):
+    """A generated plan, kept as the JSON the planner produced (with names and cues)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="plans")
+    screening = models.ForeignKey(Screening, on_delete=models.SET_NULL, null=True, blank=True)
+    profile = models.JSONField(default=dict, help_text="the profile the plan was made from")
+    seed = models.IntegerField(default=0)
+    level = models.CharField(max_length=32)
+    minutes = models.PositiveSmallIntegerField()
+    total_seconds = models.PositiveIntegerField()
+    data = models.JSONField(default=dict, help_text="the full plan: steps, checklists, notes")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class Session(models.Model):
+    """A guided session, saved as it goes."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running"
+        COMPLETED = "completed"
+        SKIPPED = "skipped"
+        STOPPED = "stopped"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="sessions")
+    plan = models.ForeignKey(Plan, on_delete=models.SET_NULL, null=True, blank=True, related_name="sessions")
+    started_at = models.DateTimeField(db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    pain_before = models.PositiveSmallIntegerField(null=True, blank=True, validators=PAIN_VALIDATORS)
+    pain_after = models.PositiveSmallIntegerField(null=True, blank=True, validators=PAIN_VALIDATORS)
+    stress_before = models.PositiveSmallIntegerField(null=True, blank=True, validators=PAIN_VALIDATORS)
+    stress_after = models.PositiveSmallIntegerField(null=True, blank=True, validators=PAIN_VALIDATORS)
+    stop_reason = models.CharField(max_length=200, blank=True, default="")
+    notes = models.TextField(blank=True, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+
+class StepLog(models.Model):
+    """What happened in one step of a session."""
+
+    class Feedback(models.TextChoices):
+        HELPED = "helped"
+        NEUTRAL = "neutral"
+        TOO_MUCH = "too_much"
+        SHARP_PAIN = "sharp_pain"
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="steps")
+    index = models.PositiveSmallIntegerField()
+    technique = models.CharField(max_length=80)
+    side = models.CharField(max_length=5)
+    seconds_planned = models.PositiveIntegerField()
+    seconds_done = models.PositiveIntegerField(default=0)
+    intensity = models.CharField(max_length=10)
+    feedback = models.CharField(max_length=12, choices=Feedback.choices, blank=True, default="")
+    skipped = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["session", "index"]
+        constraints = [models.UniqueConstraint(fields=["session", "index"], name="one_log_per_step")]
+
+
+class PainEntry(models.Model):
+    """A pain diary entry."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="pain_entries")
+    at = models.DateTimeField(db_index=True)
+    region = models.CharField(max_length=40, blank=True, default="")
+    pain = models.PositiveSmallIntegerField(validators=PAIN_VALIDATORS)
+    stress = models.PositiveSmallIntegerField(null=True, blank=True, validators=PAIN_VALIDATORS)
+    note = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["-at", "-id"]

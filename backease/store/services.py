@@ -1,0 +1,549 @@
+"""Everything that reads or writes stored data, used by the pages, the API and the CLI.
+
+Functions take the person they act for, validate their input (raising
+`backease.core.errors.InputError` naming the field, before anything is written) and
+call the pure core for screening and planning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from backease.content.loader import load_content
+from backease.core import planner
+from backease.core.errors import InputError
+from backease.core.planner import PainArea, plan_from_record, plan_session, plan_to_record
+from backease.core.screening import ScreeningResult, screen
+from backease.core.vocab import REGIONS, Level
+from backease.store.models import PainEntry, Person, Plan, Profile, Screening, Session, StepLog
+
+MAX_NOTE = 2000
+FEEDBACK = tuple(choice for choice, _ in StepLog.Feedback.choices)
+FINAL_STATUSES = ("completed", "skipped", "stopped")
+RECHECK_RISE = 3
+"""SCREENING.md: the screen is offered again when logged pain jumps by 3 or more."""
+
+
+# --- the person -------------------------------------------------------------------------
+
+
+def local_owner() -> Person:
+    """The single person of personal mode, created on first use."""
+    person = Person.objects.order_by("id").first()
+    if person is None:
+        person = Person.objects.create()
+    return person
+
+
+# --- validation helpers -------------------------------------------------------------------
+
+
+def check_score(field: str, value: object, *, optional: bool = False) -> int | None:
+    """A 0-10 rating (pain or stress)."""
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
+        raise InputError(field, "must be a whole number from 0 to 10")
+    return value
+
+
+def check_note(field: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise InputError(field, "must be text")
+    if len(value) > MAX_NOTE:
+        raise InputError(field, f"is too long ({len(value)} characters; at most {MAX_NOTE})")
+    return value
+
+
+# --- profile ------------------------------------------------------------------------------
+
+
+def profile_from_data(data: dict[str, Any]) -> planner.Profile:
+    """A validated core profile from stored or submitted data."""
+    areas = data.get("areas") or []
+    if not isinstance(areas, list):
+        raise InputError("areas", "must be a list of {region, pain, knot}")
+    parsed = []
+    for item in areas:
+        if not isinstance(item, dict) or "region" not in item:
+            raise InputError("areas", "each area needs a region and a pain 0-10")
+        knot = item.get("knot", False)
+        if not isinstance(knot, bool):
+            raise InputError("knot", "must be true or false")
+        parsed.append(PainArea(item["region"], item.get("pain", 5), knot))
+    for name in ("causes", "tools"):
+        if not isinstance(data.get(name) or [], list):
+            raise InputError(name, "must be a list")
+    no_floor = data.get("no_floor", False)
+    if not isinstance(no_floor, bool):
+        raise InputError("no_floor", "must be true or false")
+    return planner.Profile(
+        areas=tuple(parsed),
+        causes=tuple(data.get("causes") or ()),
+        tools=tuple(data.get("tools") or ()),
+        minutes=data.get("minutes", 15),
+        pressure=data.get("pressure") or None,
+        no_floor=no_floor,
+        stress=data.get("stress", 0),
+    )
+
+
+def profile_to_data(profile: planner.Profile) -> dict[str, Any]:
+    return {
+        "areas": [{"region": a.region, "pain": a.pain, "knot": a.knot} for a in profile.areas],
+        "causes": list(profile.causes),
+        "tools": list(profile.tools),
+        "minutes": profile.minutes,
+        "pressure": profile.pressure or "",
+        "no_floor": profile.no_floor,
+        "stress": profile.stress,
+    }
+
+
+def get_profile(person: Person) -> planner.Profile:
+    """The person's saved profile, or the defaults."""
+    row = Profile.objects.filter(person=person).first()
+    if row is None:
+        return planner.Profile()
+    return profile_from_data(_row_profile_data(row))
+
+
+def _row_profile_data(row: Profile) -> dict[str, Any]:
+    return {
+        "areas": row.areas,
+        "causes": row.causes,
+        "tools": row.tools,
+        "minutes": row.minutes,
+        "pressure": row.pressure,
+        "no_floor": row.no_floor,
+        "stress": row.stress,
+    }
+
+
+def save_profile(person: Person, data: dict[str, Any]) -> planner.Profile:
+    """Validate and store the profile. Nothing is written if any field is wrong."""
+    profile = profile_from_data(data)
+    values = profile_to_data(profile)
+    Profile.objects.update_or_create(person=person, defaults=values)
+    return profile
+
+
+# --- screening ----------------------------------------------------------------------------
+
+
+def record_screening(person: Person, answers: dict[str, Any]) -> tuple[Screening, ScreeningResult]:
+    """Evaluate and store a screen. Bad answers raise InputError and store nothing."""
+    if not isinstance(answers, dict):
+        raise InputError("answers", "must be an object of question ids to answers")
+    result = screen(answers, load_content().rules)
+    cleaned = {k: (list(v) if isinstance(v, tuple) else v) for k, v in answers.items() if v is not None}
+    row = Screening.objects.create(
+        person=person,
+        answers=cleaned,
+        level=result.level,
+        reasons=[{"question": r.question, "message": r.message, "source": r.source} for r in result.reasons],
+        precautions=list(result.precautions),
+        advice=result.advice,
+    )
+    return row, result
+
+
+def latest_screening(person: Person) -> Screening | None:
+    return Screening.objects.filter(person=person).first()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredOutcome:
+    """A stored screening as the planner needs it."""
+
+    level: Level
+    precautions: tuple[str, ...]
+    advice: str
+
+
+def outcome(person: Person) -> StoredOutcome:
+    """The latest screening result, or an empty screen's (self-care) when none yet."""
+    row = latest_screening(person)
+    if row is None:
+        empty = screen({}, load_content().rules)
+        return StoredOutcome(empty.level, empty.precautions, empty.advice)
+    return StoredOutcome(row.level, tuple(row.precautions), row.advice)  # type: ignore[arg-type]
+
+
+# --- plans --------------------------------------------------------------------------------
+
+
+def make_plan(person: Person, seed: int | None = None, profile: planner.Profile | None = None) -> Plan:
+    """Plan a session from the saved profile and the latest screening, and store it."""
+    profile = profile if profile is not None else get_profile(person)
+    if seed is None:
+        last = Plan.objects.filter(person=person).first()
+        seed = 0 if last is None else (last.seed + 1) % 1_000_000
+    safety = outcome(person)
+    result = plan_session(profile, safety, load_content().library, seed=seed)
+    return Plan.objects.create(
+        person=person,
+        screening=latest_screening(person),
+        profile=profile_to_data(profile),
+        seed=seed,
+        level=result.level,
+        minutes=result.minutes,
+        total_seconds=result.total_seconds,
+        data=plan_to_record(result),
+    )
+
+
+def latest_plan(person: Person) -> Plan | None:
+    return Plan.objects.filter(person=person).first()
+
+
+def get_plan(person: Person, plan_id: int) -> Plan:
+    """The person's plan with this id (InputError when there is none)."""
+    row = Plan.objects.filter(person=person, id=plan_id).first()
+    if row is None:
+        raise InputError("plan", f"no plan with id {plan_id}")
+    return row
+
+
+def core_plan(row: Plan) -> planner.Plan:
+    return plan_from_record(row.data)
+
+
+def alternatives(person: Person, row: Plan, index: int) -> list[dict[str, Any]]:
+    """Techniques that could replace step `index` of a stored plan."""
+    options = planner.step_alternatives(
+        core_plan(row), index, profile_from_data(row.profile), outcome(person), load_content().library
+    )
+    return [{"id": t.id, "name": t.name, "summary": t.summary, "tools": list(t.tools)} for t in options]
+
+
+def swap_step(person: Person, row: Plan, index: int, technique: str) -> Plan:
+    """Replace a step (both sides) with an alternative; the plan is updated in place."""
+    if row.sessions.exists():
+        raise InputError("plan", "this plan has a session already; make a new plan to change it")
+    new = planner.swap_step(
+        core_plan(row),
+        index,
+        technique,
+        profile_from_data(row.profile),
+        outcome(person),
+        load_content().library,
+    )
+    row.data = plan_to_record(new)
+    row.save(update_fields=["data"])
+    return row
+
+
+# --- sessions -----------------------------------------------------------------------------
+
+
+def start_session(person: Person, plan: Plan, now: datetime | None = None) -> Session:
+    """Start a session of a plan. A plan refused for safety cannot be started."""
+    if plan.level in planner.REFUSED_LEVELS or not plan.data.get("steps"):
+        raise InputError("plan", "this plan has no steps: the safety check asks you to see a doctor first")
+    with transaction.atomic():
+        session = Session.objects.create(person=person, plan=plan, started_at=now or timezone.now())
+        StepLog.objects.bulk_create(
+            StepLog(
+                session=session,
+                index=i,
+                technique=step["technique"],
+                side=step["side"],
+                seconds_planned=step["seconds"],
+                intensity=step["intensity"],
+            )
+            for i, step in enumerate(plan.data["steps"])
+        )
+    return session
+
+
+def get_session(person: Person, session_id: int) -> Session:
+    """The person's session with this id (InputError when there is none)."""
+    row = Session.objects.filter(person=person, id=session_id).first()
+    if row is None:
+        raise InputError("session", f"no session with id {session_id}")
+    return row
+
+
+def update_session(session: Session, **fields: Any) -> Session:
+    """Set pain/stress before/after, notes, stop reason, or finish with a status."""
+    allowed = {"pain_before", "pain_after", "stress_before", "stress_after", "notes", "stop_reason", "status"}
+    changes: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name not in allowed:
+            raise InputError(name, "unknown field", sorted(allowed))
+        if name in ("pain_before", "pain_after", "stress_before", "stress_after"):
+            changes[name] = check_score(name, value, optional=True)
+        elif name == "notes":
+            changes[name] = check_note(name, value)
+        elif name == "stop_reason":
+            changes[name] = check_note(name, value)
+            if len(value) > 200:
+                raise InputError(name, f"is too long ({len(value)} characters; at most 200)")
+        elif name == "status":
+            if value not in (*FINAL_STATUSES, "running"):
+                raise InputError("status", f"unknown status '{value}'", (*FINAL_STATUSES, "running"))
+            changes[name] = value
+    if session.status != "running" and changes.get("status", session.status) == "running":
+        raise InputError("status", "a finished session cannot be restarted")
+    for name, value in changes.items():
+        setattr(session, name, value)
+    if changes.get("status") in FINAL_STATUSES and session.finished_at is None:
+        session.finished_at = timezone.now()
+    session.save()
+    return session
+
+
+def log_step(session: Session, index: int, **fields: Any) -> StepLog:
+    """Record progress on one step: seconds done, intensity, feedback, skipped."""
+    log = StepLog.objects.filter(session=session, index=index).first()
+    if log is None:
+        raise InputError("index", f"step {index} does not exist in this session")
+    if session.status != "running":
+        raise InputError("session", "this session is finished; its steps can no longer change")
+    for name, value in fields.items():
+        if name == "seconds_done":
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 3600:
+                raise InputError("seconds_done", "must be a whole number of seconds from 0 to 3600")
+            log.seconds_done = value
+        elif name == "intensity":
+            if value not in ("gentle", "moderate", "firm"):
+                raise InputError("intensity", f"unknown intensity '{value}'", ("gentle", "moderate", "firm"))
+            log.intensity = value
+        elif name == "feedback":
+            if value not in ("", *FEEDBACK):
+                raise InputError("feedback", f"unknown feedback '{value}'", FEEDBACK)
+            log.feedback = value
+        elif name == "skipped":
+            if not isinstance(value, bool):
+                raise InputError("skipped", "must be true or false")
+            log.skipped = value
+        else:
+            raise InputError(name, "unknown field", ("seconds_done", "intensity", "feedback", "skipped"))
+    log.save()
+    if fields.get("feedback") == "sharp_pain":
+        update_session(session, status="stopped", stop_reason="sharp pain")
+    return log
+
+
+def delete_session(session: Session) -> None:
+    session.delete()
+
+
+def sessions(person: Person, limit: int = 500) -> list[Session]:
+    return list(Session.objects.filter(person=person).prefetch_related("steps")[:limit])
+
+
+# --- pain diary ---------------------------------------------------------------------------
+
+
+def add_pain_entry(
+    person: Person,
+    pain: object,
+    region: object = "",
+    stress: object = None,
+    note: object = "",
+    at: datetime | None = None,
+) -> PainEntry:
+    """Add a diary entry. Region is optional ('' means the upper back in general)."""
+    if region not in ("", *REGIONS):
+        raise InputError("region", f"unknown region '{region}'", REGIONS)
+    return PainEntry.objects.create(
+        person=person,
+        at=at or timezone.now(),
+        region=region,
+        pain=check_score("pain", pain),
+        stress=check_score("stress", stress, optional=True),
+        note=check_note("note", note),
+    )
+
+
+def pain_entries(person: Person, limit: int = 500) -> list[PainEntry]:
+    return list(PainEntry.objects.filter(person=person)[:limit])
+
+
+def needs_recheck(person: Person) -> bool:
+    """True when the latest logged pain is 3 or more above the one before it.
+
+    Pain is logged in the diary and as a session's "pain before"; both count, newest
+    first. A screening taken after the jump clears the prompt.
+    """
+    points: list[tuple[datetime, int]] = [
+        (e.at, e.pain) for e in PainEntry.objects.filter(person=person)[:20]
+    ]
+    points += [
+        (s.started_at, s.pain_before)
+        for s in Session.objects.filter(person=person, pain_before__isnull=False)[:20]
+        if s.pain_before is not None
+    ]
+    points.sort(key=lambda p: p[0], reverse=True)
+    if len(points) < 2 or points[0][1] - points[1][1] < RECHECK_RISE:
+        return False
+    last_screen = latest_screening(person)
+    return last_screen is None or last_screen.created_at < points[0][0]
+
+
+# --- history ------------------------------------------------------------------------------
+
+
+def weekly_counts(person: Person, weeks: int = 8, now: datetime | None = None) -> list[tuple[datetime, int]]:
+    """Sessions per week (Monday-start, local time), oldest first, for the 2-3 goal.
+
+    A session counts when something was done: finished or stopped ones, and running
+    ones with time on a step. Skipped and untouched sessions do not count.
+    """
+    now = timezone.localtime(now or timezone.now())
+    monday = (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+    starts = [monday - timedelta(weeks=w) for w in range(weeks - 1, -1, -1)]
+    counts = dict.fromkeys(starts, 0)
+    counted = (
+        Session.objects.filter(person=person, started_at__gte=starts[0])
+        .exclude(status="skipped")
+        .filter(models.Q(status__in=("completed", "stopped")) | models.Q(steps__seconds_done__gt=0))
+        .distinct()
+    )
+    for started in counted.values_list("started_at", flat=True):
+        local = timezone.localtime(started)
+        week = (local - timedelta(days=local.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+        if week in counts:
+            counts[week] += 1
+    return list(counts.items())
+
+
+# --- history summaries (added by the session player / history helper) ---------------------
+
+PAIN_CHANGE_MINIMUM = 3
+"""Fewer sessions rated before and after than this is "too little data" for an average."""
+
+
+@dataclass(frozen=True, slots=True)
+class PainChange:
+    """Mean pain before and after, over sessions rated both times (None: too little data)."""
+
+    sessions: int
+    before: float | None
+    after: float | None
+
+
+def pain_change(person: Person, minimum: int = PAIN_CHANGE_MINIMUM) -> PainChange:
+    """Average pain before and after a session, over every session rated both times.
+
+    Method: the plain mean of `pain_before` and of `pain_after` over the sessions that
+    have both; with fewer than `minimum` such sessions there is too little data.
+    """
+    rated = list(
+        Session.objects.filter(
+            person=person, pain_before__isnull=False, pain_after__isnull=False
+        ).values_list("pain_before", "pain_after")
+    )
+    if len(rated) < minimum:
+        return PainChange(len(rated), None, None)
+    before = sum(b for b, _ in rated) / len(rated)
+    after = sum(a for _, a in rated) / len(rated)
+    return PainChange(len(rated), round(before, 1), round(after, 1))
+
+
+def seconds_done(session: Session) -> int:
+    """Seconds of the session's steps actually done (uses prefetched step logs)."""
+    return sum(log.seconds_done for log in session.steps.all())
+
+
+# --- CLI store commands (added by the CLI helper) -------------------------------------------
+
+
+def session_as_data(session: Session) -> dict[str, Any]:
+    """A session in the API's JSON shape (also `backease session/history --json`)."""
+    return {
+        "id": session.id,
+        "plan_id": session.plan_id,
+        "started_at": session.started_at.isoformat(),
+        "finished_at": session.finished_at.isoformat() if session.finished_at else None,
+        "status": session.status,
+        "pain_before": session.pain_before,
+        "pain_after": session.pain_after,
+        "stress_before": session.stress_before,
+        "stress_after": session.stress_after,
+        "stop_reason": session.stop_reason,
+        "notes": session.notes,
+        "steps": [
+            {
+                "index": log.index,
+                "technique": log.technique,
+                "side": log.side,
+                "seconds_planned": log.seconds_planned,
+                "seconds_done": log.seconds_done,
+                "intensity": log.intensity,
+                "feedback": log.feedback,
+                "skipped": log.skipped,
+            }
+            for log in session.steps.all()
+        ],
+    }
+
+
+def pain_entry_as_data(entry: PainEntry) -> dict[str, Any]:
+    """A diary entry in the API's JSON shape."""
+    return {
+        "id": entry.id,
+        "at": entry.at.isoformat(),
+        "region": entry.region,
+        "pain": entry.pain,
+        "stress": entry.stress,
+        "note": entry.note,
+    }
+
+
+# --- JSON API helper: diary entries by id, ending sessions ------------------------------------
+# Appended by the API helper (backease/api/routes.py uses these).
+
+
+def get_pain_entry(person: Person, entry_id: int) -> PainEntry:
+    """The person's diary entry with this id (InputError when there is none)."""
+    row: PainEntry | None = PainEntry.objects.filter(person=person, id=entry_id).first()
+    if row is None:
+        raise InputError("entry", f"no pain entry with id {entry_id}")
+    return row
+
+
+def delete_pain_entry(entry: PainEntry) -> None:
+    entry.delete()
+
+
+def edit_session(session: Session, **fields: Any) -> Session:
+    """`update_session`, except that a session that has ended keeps its status.
+
+    A session stopped for sharp pain must stay on record as stopped, even if a page
+    that was still open later asks to finish it as completed. Sending the same status
+    again is fine (a retried request).
+    """
+    status = fields.get("status")
+    if status is not None and session.status != "running" and status != session.status:
+        message = f"this session has already ended ({session.status}); its status cannot change"
+        raise InputError("status", message, (session.status,))
+    return update_session(session, **fields)
+
+
+def finish_session(session: Session, status: str, **fields: Any) -> Session:
+    """End a session as completed, skipped or stopped (see `edit_session`)."""
+    if status not in FINAL_STATUSES:
+        raise InputError("status", f"a session ends as one of {', '.join(FINAL_STATUSES)}", FINAL_STATUSES)
+    return edit_session(session, status=status, **fields)
+
+
+# --- pages helper: onboarding and today's plan ----------------------------------------------
+# Appended by the front-pages helper (backease/front/views.py uses these).
+
+
+def has_profile(person: Person) -> bool:
+    """True once the person has saved a profile (the body map and tools)."""
+    return Profile.objects.filter(person=person).exists()
+
+
+def plan_has_session(plan: Plan) -> bool:
+    """True when a session was started from this plan (it can then no longer be edited)."""
+    return plan.sessions.exists()

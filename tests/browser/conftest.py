@@ -1,0 +1,103 @@
+"""Browser tests: Playwright driving Debian's Chromium against pytest-django's live server.
+
+Chromium is /usr/bin/chromium (`.ci/run` installs it with apt). Without it these tests
+are skipped locally, but they fail in CI, where it must be there.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls made by the
+# test itself are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path(os.environ.get("BACKEASE_CHROMIUM", "/usr/bin/chromium"))
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+MOBILE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium is missing at {CHROMIUM}; .ci/run should have installed it")
+        pytest.skip(f"Chromium not installed at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield browser
+        browser.close()
+
+
+def _new_page(browser: Any, viewport: dict[str, int]) -> Iterator[Any]:
+    context = browser.new_context(viewport=viewport, reduced_motion="reduce", locale="en-GB")
+    page = context.new_page()
+    outside: list[str] = []
+
+    def watch(request: Any) -> None:
+        host = request.url.split("/")[2] if "://" in request.url else ""
+        if request.url.startswith(("http://", "https://")) and not host.startswith(
+            ("localhost", "127.0.0.1")
+        ):
+            outside.append(request.url)
+
+    page.on("request", watch)
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+    assert not outside, f"requests left the machine: {outside}"
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A desktop-sized page that fails the test if anything is fetched from elsewhere."""
+    yield from _new_page(browser, DESKTOP)
+
+
+@pytest.fixture
+def phone(browser: Any) -> Iterator[Any]:
+    """A 390x844 page, the size of a common phone."""
+    yield from _new_page(browser, MOBILE)
+
+
+def check_accessibility(page: Any) -> None:
+    """Run axe-core on the current page: no serious or critical violations."""
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    violations = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".filter(v => ['serious', 'critical'].includes(v.impact))"
+        ".map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        " nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))"
+    )
+    assert violations == [], f"{page.url}: {violations}"
+
+
+def screenshot(page: Any, name: str) -> None:
+    """Save a screenshot under docs/screenshots/ when BACKEASE_SCREENSHOTS=1."""
+    if os.environ.get("BACKEASE_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
