@@ -125,6 +125,13 @@ def test_a_session_is_saved_as_it_goes(person) -> None:  # type: ignore[no-untyp
     assert StepLog.objects.get(session=session, index=1).intensity == "gentle"
 
 
+def test_seconds_done_never_go_down_when_saves_arrive_out_of_order(person) -> None:  # type: ignore[no-untyped-def]
+    session = services.start_session(person, services.make_plan(person))
+    services.log_step(session, 0, seconds_done=45)
+    services.log_step(session, 0, seconds_done=40)
+    assert StepLog.objects.get(session=session, index=0).seconds_done == 45
+
+
 def test_sharp_pain_stops_the_session(person) -> None:  # type: ignore[no-untyped-def]
     session = services.start_session(person, services.make_plan(person))
     services.log_step(session, 2, feedback="sharp_pain")

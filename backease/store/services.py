@@ -300,35 +300,45 @@ def update_session(session: Session, **fields: Any) -> Session:
 
 
 def log_step(session: Session, index: int, **fields: Any) -> StepLog:
-    """Record progress on one step: seconds done, intensity, feedback, skipped."""
-    log = StepLog.objects.filter(session=session, index=index).first()
-    if log is None:
-        raise InputError("index", f"step {index} does not exist in this session")
-    if session.status != "running":
-        raise InputError("session", "this session is finished; its steps can no longer change")
-    for name, value in fields.items():
-        if name == "seconds_done":
-            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 3600:
-                raise InputError("seconds_done", "must be a whole number of seconds from 0 to 3600")
-            log.seconds_done = value
-        elif name == "intensity":
-            if value not in ("gentle", "moderate", "firm"):
-                raise InputError("intensity", f"unknown intensity '{value}'", ("gentle", "moderate", "firm"))
-            log.intensity = value
-        elif name == "feedback":
-            if value not in ("", *FEEDBACK):
-                raise InputError("feedback", f"unknown feedback '{value}'", FEEDBACK)
-            log.feedback = value
-        elif name == "skipped":
-            if not isinstance(value, bool):
-                raise InputError("skipped", "must be true or false")
-            log.skipped = value
-        else:
-            raise InputError(name, "unknown field", ("seconds_done", "intensity", "feedback", "skipped"))
-    log.save()
+    """Record progress on one step: seconds done, intensity, feedback, skipped.
+
+    Saves from a closing page can arrive together and out of order, so the step is
+    read and written in one locked transaction and its seconds done only grow.
+    """
+    with transaction.atomic():
+        log = StepLog.objects.select_for_update().filter(session=session, index=index).first()
+        if log is None:
+            raise InputError("index", f"step {index} does not exist in this session")
+        if Session.objects.filter(pk=session.pk).values_list("status", flat=True).first() != "running":
+            raise InputError("session", "this session is finished; its steps can no longer change")
+        for name, value in fields.items():
+            _set_step_field(log, name, value)
+        log.save()
     if fields.get("feedback") == "sharp_pain":
+        session.refresh_from_db()
         update_session(session, status="stopped", stop_reason="sharp pain")
     return log
+
+
+def _set_step_field(log: StepLog, name: str, value: Any) -> None:
+    if name == "seconds_done":
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 3600:
+            raise InputError("seconds_done", "must be a whole number of seconds from 0 to 3600")
+        log.seconds_done = max(log.seconds_done, value)
+    elif name == "intensity":
+        if value not in ("gentle", "moderate", "firm"):
+            raise InputError("intensity", f"unknown intensity '{value}'", ("gentle", "moderate", "firm"))
+        log.intensity = value
+    elif name == "feedback":
+        if value not in ("", *FEEDBACK):
+            raise InputError("feedback", f"unknown feedback '{value}'", FEEDBACK)
+        log.feedback = value
+    elif name == "skipped":
+        if not isinstance(value, bool):
+            raise InputError("skipped", "must be true or false")
+        log.skipped = value
+    else:
+        raise InputError(name, "unknown field", ("seconds_done", "intensity", "feedback", "skipped"))
 
 
 def delete_session(session: Session) -> None:

@@ -104,7 +104,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
     }
+    # Tests use a file too (not shared-cache memory), so the browser tests' live server
+    # and the test itself lock the way the real app does.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-backease.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "en"

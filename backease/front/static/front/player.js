@@ -236,6 +236,9 @@ async function call(method, path, body, keepalive = false) {
 // ones not yet sent can go at once with `keepalive` (see flushProgress).
 const pending = [];
 let sending = false;
+// The write on the wire now. A page that unloads aborts an ordinary fetch, so
+// flushProgress sends this one again with keepalive (every write here is idempotent).
+let inFlight = null;
 
 function enqueue(method, path, body) {
   return new Promise((resolve, reject) => {
@@ -249,10 +252,13 @@ async function pump() {
   sending = true;
   while (pending.length) {
     const job = pending.shift();
+    inFlight = job;
     try {
       job.resolve(await call(job.method, job.path, job.body));
     } catch (error) {
       job.reject(error);
+    } finally {
+      inFlight = null;
     }
   }
   sending = false;
@@ -754,6 +760,10 @@ function flushProgress() {
   // outlives the page), then the current step's progress. A waiting write's older
   // seconds_done for this step is dropped, so it cannot land after the newer one.
   const path = state.screen === "step" ? stepPath(state.index) : null;
+  if (inFlight) {
+    const { method, path: target, body } = inFlight;
+    pending.unshift({ method, path: target, body, resolve: () => {}, reject: () => {} });
+  }
   while (pending.length) {
     const job = pending.shift();
     let body = job.body;
