@@ -391,3 +391,13 @@ def test_each_vignette_gets_the_expected_level_and_exact_precautions(
     assert bool(result.reasons) == (vignette.level != "self_care"), "a flagged result must say why"
     assert result.advice == rules.advice_for(result.level)
     assert result.plan_allowed == (vignette.level not in ("emergency", "urgent"))
+
+
+def test_clearance_of_a_cancer_history_leaves_constant_night_pain_at_soon() -> None:
+    from backease.content.loader import parse_content
+    from backease.core.screening import screen
+
+    rules = parse_content().rules
+    answers = {"cancer_history": True, "constant_or_night_pain": True}
+    assert screen(answers, rules).level == "urgent"
+    assert screen({**answers, "clinician_cleared": True}, rules).level == "soon"

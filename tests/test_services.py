@@ -215,3 +215,48 @@ def test_weekly_counts_cover_eight_weeks_oldest_first(person) -> None:  # type: 
     assert sum(c for _, c in counts) == 4
     assert counts[-1][1] >= 1
     assert Plan.objects.count() == 1
+
+
+# --- learning from history ---------------------------------------------------------------
+
+
+def test_sharp_pain_turns_the_technique_off_until_turned_back_on(person) -> None:  # type: ignore[no-untyped-def]
+    plan = services.make_plan(person)
+    session = services.start_session(person, plan)
+    technique = plan.data["steps"][1]["technique"]
+    services.log_step(session, 1, feedback="sharp_pain")
+    assert technique in services.disabled_techniques(person)
+    for _ in range(5):
+        assert technique not in {s["technique"] for s in services.make_plan(person).data["steps"]}
+    services.set_technique_enabled(person, technique, True)
+    assert technique not in services.disabled_techniques(person)
+
+
+def test_too_much_makes_the_next_plan_gentler_for_that_technique(person) -> None:  # type: ignore[no-untyped-def]
+    services.save_profile(
+        person, {"tools": ["foam_roller", "tennis_ball", "wall", "hands"], "pressure": "firm"}
+    )
+    plan = services.make_plan(person, seed=0)
+    index, step = next((i, s) for i, s in enumerate(plan.data["steps"]) if s["intensity"] == "firm")
+    session = services.start_session(person, plan)
+    services.log_step(session, index, feedback="too_much", intensity="moderate")
+    again = services.make_plan(person, seed=0)
+    for later in again.data["steps"]:
+        if later["technique"] == step["technique"]:
+            assert later["intensity"] != "firm"
+
+
+def test_turning_on_an_unknown_technique_is_refused(person) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InputError) as info:
+        services.set_technique_enabled(person, "no_such_thing", True)
+    assert info.value.field == "technique"
+
+
+def test_the_schedule_is_validated_and_kept_in_weekday_order(person) -> None:  # type: ignore[no-untyped-def]
+    assert services.schedule(person) == (("mon", "wed", "fri"), "18:00")
+    services.save_schedule(person, ["fri", "tue"], "07:30")
+    assert services.schedule(person) == (("tue", "fri"), "07:30")
+    for days, time in ((["funday"], "07:30"), ([], "07:30"), (["mon"], "25:00"), (["mon"], "7pm")):
+        with pytest.raises(InputError):
+            services.save_schedule(person, days, time)
+    assert services.schedule(person) == (("tue", "fri"), "07:30")

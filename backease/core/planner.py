@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Protocol
 
 from backease.core.errors import InputError
+from backease.core.history import TechniqueEffect
 from backease.core.library import Library, MassageType, Technique
 from backease.core.vocab import (
     AVOID_REGION_PREFIX,
@@ -187,6 +188,37 @@ class ScreeningOutcome(Protocol):
     def advice(self) -> str: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Adaptation:
+    """What the person's own history tells the planner (see docs/planner.md, "Learning").
+
+    `effects` come from `core.insights.estimate_effects`; `learned` says whether there are
+    enough rated sessions to act on the estimates (the counts of "too much" are used
+    either way). `disabled` techniques are left out until the person turns them back on.
+    `progression` (0-3) lengthens holds and, at 2 or more, allows one step firmer
+    pressure when the planner chooses it, as pain has been falling over the weeks.
+    """
+
+    effects: tuple[TechniqueEffect, ...] = ()
+    learned: bool = False
+    disabled: frozenset[str] = frozenset()
+    progression: int = 0
+
+    def effect(self, technique: str) -> TechniqueEffect | None:
+        for item in self.effects:
+            if item.technique == technique:
+                return item
+        return None
+
+
+NO_ADAPTATION = Adaptation()
+HISTORY_BONUS_LIMIT = 3.0
+"""The most a technique's own history can add to or take from its score (scores of
+painful-region matches are 2 + pain, so history reorders, it does not overrule)."""
+PRIOR_SD = 1.0
+"""Spread of the effect drawn for a technique with no data: keeps some exploration."""
+
+
 # --- outputs --------------------------------------------------------------------------
 
 
@@ -268,9 +300,12 @@ class _Limits:
     no_sustained: bool
     no_neck: bool
     tools: frozenset[ToolId]
+    disabled: frozenset[str] = frozenset()
 
 
-def _limits(profile: Profile, safety: ScreeningOutcome, desk_break: bool) -> _Limits:
+def _limits(
+    profile: Profile, safety: ScreeningOutcome, desk_break: bool, adaptation: Adaptation = NO_ADAPTATION
+) -> _Limits:
     precautions = set(safety.precautions)
     positions = set(POSITIONS)
     if profile.no_floor or desk_break:
@@ -292,12 +327,13 @@ def _limits(profile: Profile, safety: ScreeningOutcome, desk_break: bool) -> _Li
         no_sustained="no_sustained_pressure" in precautions,
         no_neck="no_neck_pressure" in precautions,
         tools=profile.available_tools,
+        disabled=adaptation.disabled,
     )
 
 
 def _allowed(tech: Technique, limits: _Limits) -> bool:
     """Whether a technique passes every hard filter (sides are checked later)."""
-    if tech.before_session:
+    if tech.before_session or tech.id in limits.disabled:
         return False
     if not set(tech.tools) <= limits.tools or tech.position not in limits.positions:
         return False
@@ -308,16 +344,33 @@ def _allowed(tech: Technique, limits: _Limits) -> bool:
     return tech.variant("gentle") is not None or limits.max_intensity != "gentle"
 
 
-def _intensity(tech: Technique, profile: Profile, limits: _Limits) -> Intensity:
+def _too_much_cap(tech: Technique, adaptation: Adaptation) -> Intensity | None:
+    """One level below the gentlest intensity at which the person pressed "too much"."""
+    effect = adaptation.effect(tech.id)
+    if effect is None or effect.too_much_intensity is None:
+        return None
+    return INTENSITIES[max(0, INTENSITY_RANK[effect.too_much_intensity] - 1)]
+
+
+def _intensity(
+    tech: Technique, profile: Profile, limits: _Limits, adaptation: Adaptation = NO_ADAPTATION
+) -> Intensity:
     """The strongest variant the technique has that does not exceed what is allowed."""
     phase = PHASE_OF_KIND[tech.kind]
+    target = profile.target_intensity
+    if profile.pressure is None and adaptation.progression >= 2 and phase == "release":
+        # Pain has fallen for weeks: allow one step firmer when backease chooses.
+        target = INTENSITIES[min(len(INTENSITIES) - 1, INTENSITY_RANK[target] + 1)]
     if phase in ("warm_up", "relaxation"):
         wanted: Intensity = "gentle"
     elif phase == "stretch":
-        wanted = min(profile.target_intensity, "moderate", key=INTENSITY_RANK.__getitem__)
+        wanted = min(target, "moderate", key=INTENSITY_RANK.__getitem__)
     else:
-        wanted = profile.target_intensity
+        wanted = target
     cap = min(wanted, limits.max_intensity, key=INTENSITY_RANK.__getitem__)
+    too_much = _too_much_cap(tech, adaptation)
+    if too_much is not None:
+        cap = min(cap, too_much, key=INTENSITY_RANK.__getitem__)
     options = [v.intensity for v in tech.intensities if INTENSITY_RANK[v.intensity] <= INTENSITY_RANK[cap]]
     if options:
         return max(options, key=INTENSITY_RANK.__getitem__)
@@ -462,8 +515,37 @@ def _generic_reason(tech: Technique, matched: Sequence[str], profile: Profile) -
     return "Loosens the upper back muscles in general"
 
 
+def _history(tech: Technique, adaptation: Adaptation, rng: random.Random) -> tuple[float, str]:
+    """Thompson sampling: a score bonus drawn from the technique's estimated effect.
+
+    Each plan draws one plausible effect per technique from its posterior (a normal with
+    the estimate's mean and sd; techniques never rated use N(0, PRIOR_SD)), so what has
+    helped is preferred while uncertain techniques still get tried. The bonus is bounded.
+    Returns the bonus and a reason to add ("helped you in 5 of 6 sessions").
+    """
+    if not adaptation.learned:
+        return 0.0, ""
+    effect = adaptation.effect(tech.id)
+    mean, sd = (effect.estimate, effect.sd) if effect is not None else (0.0, PRIOR_SD)
+    draw = rng.gauss(mean, max(sd, 0.05))
+    bonus = max(-HISTORY_BONUS_LIMIT, min(HISTORY_BONUS_LIMIT, -1.5 * draw))
+    reason = ""
+    if (
+        effect is not None
+        and effect.sessions >= 3
+        and effect.estimate < 0
+        and 2 * effect.helped > effect.sessions
+    ):
+        reason = f"it helped you in {effect.helped} of {effect.sessions} sessions"
+    return bonus, reason
+
+
 def _candidates(
-    library: Library, profile: Profile, limits: _Limits, rng: random.Random
+    library: Library,
+    profile: Profile,
+    limits: _Limits,
+    rng: random.Random,
+    adaptation: Adaptation = NO_ADAPTATION,
 ) -> dict[Phase, list[_Unit]]:
     pains: dict[str, PainArea] = {a.region: a for a in profile.areas}
     out: dict[Phase, list[_Unit]] = {phase: [] for phase in PHASES}
@@ -474,8 +556,13 @@ def _candidates(
         if not sides:
             continue
         score, reason = _score(tech, covered, pains, profile, rng)
-        if side_note:
-            reason = f"{reason}; {side_note}"
+        bonus, helped = _history(tech, adaptation, rng)
+        score += bonus
+        for extra in (helped, side_note):
+            if extra:
+                reason = f"{reason}; {extra}"
+        if _too_much_cap(tech, adaptation) is not None:
+            reason = f"{reason}; gentler than before, as you pressed 'too much'"
         weights = []
         for side in sides:
             # Release work gets more time on the more painful side; stretches stay
@@ -485,12 +572,14 @@ def _candidates(
                 (pains[r].pain for r in covered if same or region_side(r) in (side, "none")), default=0
             )
             weight = tech.default_seconds * (1 + pain / 10)
+            if PHASE_OF_KIND[tech.kind] in ("release", "stretch"):
+                # Progression: holds grow by 10 % per level as pain keeps falling.
+                weight *= 1 + 0.1 * adaptation.progression
             if tech.kind == "relaxation":
                 weight *= 1 + profile.stress / 20
             weights.append(weight)
-        unit = _Unit(
-            tech, sides, score, tuple(weights), reason + ".", covered, _intensity(tech, profile, limits)
-        )
+        intensity = _intensity(tech, profile, limits, adaptation)
+        unit = _Unit(tech, sides, score, tuple(weights), reason + ".", covered, intensity)
         out[PHASE_OF_KIND[tech.kind]].append(unit)
     for units in out.values():
         units.sort(key=lambda u: (-u.score, u.tech.id))
@@ -735,10 +824,19 @@ def _checklists(
 # --- public API -----------------------------------------------------------------------
 
 
-def plan_session(profile: Profile, safety: ScreeningOutcome, library: Library, seed: int = 0) -> Plan:
+def plan_session(
+    profile: Profile,
+    safety: ScreeningOutcome,
+    library: Library,
+    seed: int = 0,
+    adaptation: Adaptation = NO_ADAPTATION,
+) -> Plan:
     """Build a timed session plan that honours every precaution of the screening.
 
-    Raises InputError when nothing at all can be planned with the tools given.
+    With an `adaptation` from the person's history, it prefers what has helped them,
+    keeps exploring, eases techniques where they pressed "too much", leaves out those
+    they turned off, and progresses slowly while pain falls. Deterministic for the same
+    input, history and seed. Raises InputError when nothing at all can be planned.
     """
     total = profile.minutes * 60
     if safety.level in REFUSED_LEVELS:
@@ -753,9 +851,9 @@ def plan_session(profile: Profile, safety: ScreeningOutcome, library: Library, s
             advice=safety.advice,
         )
     desk_break = profile.minutes < DESK_BREAK_BELOW_MINUTES
-    limits = _limits(profile, safety, desk_break)
+    limits = _limits(profile, safety, desk_break, adaptation)
     rng = random.Random(seed)
-    candidates = _candidates(library, profile, limits, rng)
+    candidates = _candidates(library, profile, limits, rng, adaptation)
     if not any(candidates.values()):
         raise InputError(
             "tool", "no technique fits these tools and limits; add 'hands' or another tool", TOOLS
@@ -774,8 +872,21 @@ def plan_session(profile: Profile, safety: ScreeningOutcome, library: Library, s
         steps=tuple(steps),
         advice=safety.advice,
         desk_break=desk_break,
-        notes=_coverage_notes(profile, steps, limits),
+        notes=_coverage_notes(profile, steps, limits) + _adaptation_notes(adaptation),
     )
+
+
+def _adaptation_notes(adaptation: Adaptation) -> tuple[str, ...]:
+    notes = []
+    if adaptation.progression:
+        notes.append("Your pain has been falling, so holds are a little longer than before.")
+    if adaptation.disabled:
+        count = len(adaptation.disabled)
+        notes.append(
+            f"{count} technique{'s are' if count > 1 else ' is'} left out after 'sharp pain';"
+            " you can turn them back on under Insights."
+        )
+    return tuple(notes)
 
 
 def _coverage_notes(profile: Profile, steps: Sequence[PlanStep], limits: _Limits) -> tuple[str, ...]:
@@ -888,7 +999,12 @@ def plan_from_record(data: dict[str, Any]) -> Plan:
 
 
 def step_alternatives(
-    plan: Plan, index: int, profile: Profile, safety: ScreeningOutcome, library: Library
+    plan: Plan,
+    index: int,
+    profile: Profile,
+    safety: ScreeningOutcome,
+    library: Library,
+    adaptation: Adaptation = NO_ADAPTATION,
 ) -> tuple[Technique, ...]:
     """Techniques that could replace step `index` (and its other side) as they are.
 
@@ -903,7 +1019,7 @@ def step_alternatives(
     current = library.technique(step.technique)
     if current is None:
         return ()
-    limits = _limits(profile, safety, plan.desk_break)
+    limits = _limits(profile, safety, plan.desk_break, adaptation)
     used = {s.technique for s in plan.steps}
     wanted_regions = {region_base(r) for r in step.regions}
     sides = {s.side for s in plan.steps if s.technique == step.technique}
@@ -925,20 +1041,26 @@ def step_alternatives(
 
 
 def swap_step(
-    plan: Plan, index: int, technique_id: str, profile: Profile, safety: ScreeningOutcome, library: Library
+    plan: Plan,
+    index: int,
+    technique_id: str,
+    profile: Profile,
+    safety: ScreeningOutcome,
+    library: Library,
+    adaptation: Adaptation = NO_ADAPTATION,
 ) -> Plan:
     """The plan with step `index` (and its other side) done with another technique.
 
     Times stay the same, so the total does too. Raises InputError when the technique
     is not one of `step_alternatives`.
     """
-    options = {t.id: t for t in step_alternatives(plan, index, profile, safety, library)}
+    options = {t.id: t for t in step_alternatives(plan, index, profile, safety, library, adaptation)}
     if technique_id not in options:
         raise InputError("technique", f"'{technique_id}' cannot replace this step", sorted(options))
     tech = options[technique_id]
     old = plan.steps[index]
-    limits = _limits(profile, safety, plan.desk_break)
-    intensity = _intensity(tech, profile, limits)
+    limits = _limits(profile, safety, plan.desk_break, adaptation)
+    intensity = _intensity(tech, profile, limits, adaptation)
     variant = tech.variant(intensity)
     steps = []
     for step in plan.steps:

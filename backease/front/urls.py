@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from backease.front import player_views, views
+from backease.front import insights_views, player_views, views
 
 urlpatterns = [
     path("", views.welcome, name="welcome"),
@@ -26,4 +26,11 @@ urlpatterns = [
     path("session/<int:session_id>/done/", player_views.session_done, name="session_done"),
     path("history/", player_views.history, name="history"),
     path("diary/", player_views.diary, name="diary"),
+    path("insights/", insights_views.insights, name="insights"),
+    path("report/", insights_views.report, name="report"),
+    path("export/", insights_views.export, name="export"),
+    path("export/<slug:kind>/", insights_views.download, name="download"),
+    path("import/", insights_views.import_backup, name="import_backup"),
+    path("techniques/<slug:technique>/enable/", insights_views.enable_technique, name="enable_technique"),
+    path("schedule/", insights_views.schedule, name="schedule"),
 ]

@@ -32,6 +32,8 @@ class Profile(models.Model):
     pressure = models.CharField(max_length=10, choices=PRESSURES, blank=True, default="")
     no_floor = models.BooleanField(default=False)
     stress = models.PositiveSmallIntegerField(default=0, validators=PAIN_VALIDATORS)
+    session_days = models.JSONField(default=list, help_text='planned weekdays, e.g. ["mon", "wed", "fri"]')
+    session_time = models.CharField(max_length=5, default="18:00", help_text="planned start time, HH:MM")
     updated_at = models.DateTimeField(auto_now=True)
 
 
@@ -130,3 +132,19 @@ class PainEntry(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+
+
+class TechniqueChoice(models.Model):
+    """A technique the person turned off (or back on). Sharp pain turns one off."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="technique_choices")
+    technique = models.CharField(max_length=80)
+    disabled = models.BooleanField(default=True)
+    reason = models.CharField(max_length=200, blank=True, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["technique"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "technique"], name="one_choice_per_technique")
+        ]

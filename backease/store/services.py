@@ -7,6 +7,7 @@ call the pure core for screening and planning.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,10 +18,21 @@ from django.utils import timezone
 from backease.content.loader import load_content
 from backease.core import planner
 from backease.core.errors import InputError
+from backease.core.history import PainRecord, SessionRecord, StepRecord
+from backease.core.history import TechniqueChoice as CoreTechniqueChoice
 from backease.core.planner import PainArea, plan_from_record, plan_session, plan_to_record
 from backease.core.screening import ScreeningResult, screen
 from backease.core.vocab import REGIONS, Level
-from backease.store.models import PainEntry, Person, Plan, Profile, Screening, Session, StepLog
+from backease.store.models import (
+    PainEntry,
+    Person,
+    Plan,
+    Profile,
+    Screening,
+    Session,
+    StepLog,
+    TechniqueChoice,
+)
 
 MAX_NOTE = 2000
 FEEDBACK = tuple(choice for choice, _ in StepLog.Feedback.choices)
@@ -185,7 +197,7 @@ def make_plan(person: Person, seed: int | None = None, profile: planner.Profile 
         last = Plan.objects.filter(person=person).first()
         seed = 0 if last is None else (last.seed + 1) % 1_000_000
     safety = outcome(person)
-    result = plan_session(profile, safety, load_content().library, seed=seed)
+    result = plan_session(profile, safety, load_content().library, seed=seed, adaptation=adaptation(person))
     return Plan.objects.create(
         person=person,
         screening=latest_screening(person),
@@ -217,7 +229,12 @@ def core_plan(row: Plan) -> planner.Plan:
 def alternatives(person: Person, row: Plan, index: int) -> list[dict[str, Any]]:
     """Techniques that could replace step `index` of a stored plan."""
     options = planner.step_alternatives(
-        core_plan(row), index, profile_from_data(row.profile), outcome(person), load_content().library
+        core_plan(row),
+        index,
+        profile_from_data(row.profile),
+        outcome(person),
+        load_content().library,
+        adaptation(person),
     )
     return [{"id": t.id, "name": t.name, "summary": t.summary, "tools": list(t.tools)} for t in options]
 
@@ -233,6 +250,7 @@ def swap_step(person: Person, row: Plan, index: int, technique: str) -> Plan:
         profile_from_data(row.profile),
         outcome(person),
         load_content().library,
+        adaptation(person),
     )
     row.data = plan_to_record(new)
     row.save(update_fields=["data"])
@@ -317,6 +335,12 @@ def log_step(session: Session, index: int, **fields: Any) -> StepLog:
     if fields.get("feedback") == "sharp_pain":
         session.refresh_from_db()
         update_session(session, status="stopped", stop_reason="sharp pain")
+        # Left out of later plans until the person turns it back on.
+        TechniqueChoice.objects.update_or_create(
+            person=session.person,
+            technique=log.technique,
+            defaults={"disabled": True, "reason": "You pressed 'sharp pain' during this technique."},
+        )
     return log
 
 
@@ -557,3 +581,190 @@ def has_profile(person: Person) -> bool:
 def plan_has_session(plan: Plan) -> bool:
     """True when a session was started from this plan (it can then no longer be edited)."""
     return plan.sessions.exists()
+
+
+# --- history, technique choices and schedule (lead) ----------------------------------------
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DEFAULT_SESSION_DAYS = ("mon", "wed", "fri")
+"""Three sessions a week: the 2-3 a week the consistency tip recommends."""
+
+
+def history(person: Person) -> tuple[tuple[SessionRecord, ...], tuple[PainRecord, ...]]:
+    """The person's sessions (with steps) and diary entries as core records, oldest first."""
+    records = []
+    for row in Session.objects.filter(person=person).order_by("started_at", "id").prefetch_related("steps"):
+        steps = tuple(
+            StepRecord(
+                technique=log.technique,
+                side=log.side,  # type: ignore[arg-type]
+                seconds_planned=log.seconds_planned,
+                seconds_done=log.seconds_done,
+                intensity=log.intensity,  # type: ignore[arg-type]
+                feedback=log.feedback,
+                skipped=log.skipped,
+            )
+            for log in sorted(row.steps.all(), key=lambda log: log.index)
+        )
+        records.append(
+            SessionRecord(
+                started_at=row.started_at,
+                status=row.status,
+                pain_before=row.pain_before,
+                pain_after=row.pain_after,
+                stress_before=row.stress_before,
+                stress_after=row.stress_after,
+                steps=steps,
+            )
+        )
+    entries = tuple(
+        PainRecord(at=e.at, pain=e.pain, region=e.region, stress=e.stress)
+        for e in PainEntry.objects.filter(person=person).order_by("at", "id")
+    )
+    return tuple(records), entries
+
+
+def technique_choices(person: Person) -> tuple[CoreTechniqueChoice, ...]:
+    """The techniques the person has turned off or back on."""
+    return tuple(
+        CoreTechniqueChoice(c.technique, c.disabled, c.reason)
+        for c in TechniqueChoice.objects.filter(person=person)
+    )
+
+
+def disabled_techniques(person: Person) -> frozenset[str]:
+    return frozenset(c.technique for c in technique_choices(person) if c.disabled)
+
+
+def set_technique_enabled(person: Person, technique: str, enabled: bool, reason: str = "") -> None:
+    """Turn a technique off (the planner leaves it out) or back on."""
+    library = load_content().library
+    if library.technique(technique) is None:
+        raise InputError("technique", f"unknown technique '{technique}'", library.technique_ids())
+    if not isinstance(enabled, bool):
+        raise InputError("enabled", "must be true or false")
+    reason = check_note("reason", reason)[:200]
+    TechniqueChoice.objects.update_or_create(
+        person=person, technique=technique, defaults={"disabled": not enabled, "reason": reason}
+    )
+
+
+def schedule(person: Person) -> tuple[tuple[str, ...], str]:
+    """The planned session days (mon..sun) and time (HH:MM)."""
+    row = Profile.objects.filter(person=person).first()
+    if row is None:
+        return DEFAULT_SESSION_DAYS, "18:00"
+    return tuple(row.session_days) or DEFAULT_SESSION_DAYS, row.session_time
+
+
+def save_schedule(person: Person, days: object, time: object) -> None:
+    """Validate and store the planned days and time."""
+    if not isinstance(days, list | tuple) or not days or any(d not in WEEKDAYS for d in days):
+        raise InputError("days", "must be a non-empty list of weekdays", WEEKDAYS)
+    if not isinstance(time, str) or not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", time):
+        raise InputError("time", "must be a time as HH:MM, e.g. 18:30")
+    ordered = [d for d in WEEKDAYS if d in days]
+    row, _ = Profile.objects.get_or_create(person=person)
+    row.session_days = ordered
+    row.session_time = time
+    row.save(update_fields=["session_days", "session_time", "updated_at"])
+
+
+def adaptation(person: Person, now: datetime | None = None) -> planner.Adaptation:
+    """What the person's history tells the planner: effects, too-much, turned-off, progression."""
+    from backease.core.insights import MIN_SESSIONS_FOR_EFFECTS, estimate_effects, progression_level
+
+    sessions, _ = history(person)
+    # The same rule as the insights page's "effects shown".
+    rated = sum(1 for s in sessions if s.done and s.pain_change is not None)
+    return planner.Adaptation(
+        effects=estimate_effects(sessions),
+        learned=rated >= MIN_SESSIONS_FOR_EFFECTS,
+        disabled=disabled_techniques(person),
+        progression=progression_level(sessions, timezone.localtime(now or timezone.now())),
+    )
+
+
+# --- insights, report and exports pages (web helper: insights/report/export) -----------------
+# backease/front/insights_views.py, backease/front/report.py and `backease stats` use these.
+
+from typing import TYPE_CHECKING  # noqa: E402 - this section's own import
+
+if TYPE_CHECKING:
+    from backease.core.insights import Insights
+
+
+def insights(person: Person, now: datetime | None = None, weeks: int = 8) -> Insights:
+    """The person's insights (adherence, pain trend, what helps) over the last `weeks` weeks."""
+    from backease.core.insights import summarize  # numpy: loaded only when needed
+
+    records, entries = history(person)
+    # Days and weeks are counted in the timezone of `now` (the site's when not given).
+    return summarize(records, entries, now if now is not None else timezone.localtime(), weeks=weeks)
+
+
+def rated_sessions(person: Person) -> int:
+    """Done sessions with pain rated before and after: what "what helps you" learns from
+    (the same count as backease.core.insights; "done" as in `weekly_counts`)."""
+    return (
+        Session.objects.filter(person=person, pain_before__isnull=False, pain_after__isnull=False)
+        .exclude(status="skipped")
+        .filter(models.Q(status__in=("completed", "stopped")) | models.Q(steps__seconds_done__gt=0))
+        .distinct()
+        .count()
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TechniqueUse:
+    """How often a technique was done (time spent on it) since a moment."""
+
+    technique: str
+    sessions: int
+    seconds: int
+
+
+def technique_usage(person: Person, since: datetime | None = None) -> list[TechniqueUse]:
+    """Techniques done in the person's sessions (steps with time spent), most used first."""
+    logs = StepLog.objects.filter(session__person=person, seconds_done__gt=0)
+    if since is not None:
+        logs = logs.filter(session__started_at__gte=since)
+    rows = (
+        logs.values("technique")
+        .annotate(sessions=models.Count("session", distinct=True), seconds=models.Sum("seconds_done"))
+        .order_by("-sessions", "-seconds", "technique")
+    )
+    return [TechniqueUse(r["technique"], r["sessions"], r["seconds"] or 0) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A note the person wrote, on a session or in the pain diary."""
+
+    at: datetime
+    source: str
+    """'session' or 'diary'."""
+    text: str
+
+
+def recent_notes(person: Person, limit: int = 5, since: datetime | None = None) -> list[Note]:
+    """The newest non-empty notes from sessions and the diary, newest first."""
+    found = Session.objects.filter(person=person).exclude(notes="")
+    diary = PainEntry.objects.filter(person=person).exclude(note="")
+    if since is not None:
+        found = found.filter(started_at__gte=since)
+        diary = diary.filter(at__gte=since)
+    notes = [Note(s.started_at, "session", s.notes) for s in found.order_by("-started_at")[:limit]]
+    notes += [Note(e.at, "diary", e.note) for e in diary.order_by("-at")[:limit]]
+    notes.sort(key=lambda n: n.at, reverse=True)
+    return notes[:limit]
+
+
+def history_span(person: Person) -> tuple[datetime, datetime] | None:
+    """The first and last moment anything was recorded (sessions and diary), or None."""
+    found = Session.objects.filter(person=person).aggregate(
+        a=models.Min("started_at"), b=models.Max("started_at")
+    )
+    diary = PainEntry.objects.filter(person=person).aggregate(a=models.Min("at"), b=models.Max("at"))
+    times = [t for t in (*found.values(), *diary.values()) if t is not None]
+    return (min(times), max(times)) if times else None

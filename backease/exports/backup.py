@@ -1,0 +1,479 @@
+"""A full JSON backup of one person's data, and its lossless restore (docs/exports.md).
+
+`make_backup(person)` returns everything stored for the person: the person, the
+profile (with the planned schedule), screenings, plans, sessions with their step
+logs, pain diary entries and technique choices, each with its id and timestamps.
+
+`restore_backup(data)` puts such a backup into an empty store, with the same ids and
+the same timestamps. It checks the whole file first (format, schema version, every
+field of every record, the links between records) and writes nothing unless all of
+it is good; the writes then happen in one transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection, models, transaction
+from django.utils import timezone
+
+import backease
+from backease.core import planner
+from backease.core.errors import InputError
+from backease.core.vocab import INTENSITIES, LEVELS, REGIONS, SIDES
+from backease.store import services
+from backease.store.models import (
+    PainEntry,
+    Person,
+    Plan,
+    Profile,
+    Screening,
+    Session,
+    StepLog,
+    TechniqueChoice,
+)
+
+FORMAT = "backease-backup"
+SCHEMA_VERSION = 1
+SECTIONS = ("person", "profile", "screenings", "plans", "sessions", "pain_entries", "technique_choices")
+HEADER = ("format", "schema_version", "app_version", "exported_at")
+TECHNIQUE_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,79}")
+"""Step logs and choices keep technique ids as they were: a later content version may
+have renamed a technique, and the history must still restore."""
+
+INSERT_BATCH = 500
+
+MODELS: tuple[type[models.Model], ...] = (
+    Person,
+    Profile,
+    Screening,
+    Plan,
+    Session,
+    StepLog,
+    PainEntry,
+    TechniqueChoice,
+)
+
+
+# --- making a backup ----------------------------------------------------------------------
+
+
+def _fields(model: type[models.Model], skip: tuple[str, ...] = ()) -> list[models.Field[Any, Any]]:
+    """The stored fields of a model, as the backup names them (foreign keys by `*_id`)."""
+    return [f for f in model._meta.concrete_fields if f.name not in ("person", *skip)]
+
+
+def _dump(row: models.Model, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for field in _fields(type(row), skip):
+        value = getattr(row, field.attname)
+        data[field.attname] = value.isoformat() if isinstance(value, datetime) else value
+    return data
+
+
+def _index(log: StepLog) -> int:
+    return log.index
+
+
+def make_backup(person: Person) -> dict[str, Any]:
+    """Everything stored for the person, as JSON-ready data."""
+    profile = Profile.objects.filter(person=person).first()
+    found = Session.objects.filter(person=person).order_by("id").prefetch_related("steps")
+    return {
+        "format": FORMAT,
+        "schema_version": SCHEMA_VERSION,
+        "app_version": backease.__version__,
+        "exported_at": timezone.now().isoformat(),
+        "person": _dump(person),
+        "profile": _dump(profile) if profile is not None else None,
+        "screenings": [_dump(s) for s in Screening.objects.filter(person=person).order_by("id")],
+        "plans": [_dump(p) for p in Plan.objects.filter(person=person).order_by("id")],
+        "sessions": [
+            {
+                **_dump(s),
+                "steps": [
+                    _dump(log, ("session",)) for log in sorted(s.steps.all(), key=lambda log: log.index)
+                ],
+            }
+            for s in found
+        ],
+        "pain_entries": [_dump(e) for e in PainEntry.objects.filter(person=person).order_by("id")],
+        "technique_choices": [_dump(c) for c in TechniqueChoice.objects.filter(person=person).order_by("id")],
+    }
+
+
+# --- reading a backup ---------------------------------------------------------------------
+
+
+def _value(field: models.Field[Any, Any], raw: object, where: str) -> object:
+    """A JSON value checked against the field's type (no silent conversions)."""
+    if raw is None:
+        if field.null:
+            return None
+        raise InputError(where, "must not be empty (null)")
+    if isinstance(field, models.DateTimeField):
+        if not isinstance(raw, str):
+            raise InputError(where, "must be a date and time in ISO 8601 form")
+        try:
+            moment = datetime.fromisoformat(raw)
+        except ValueError:
+            raise InputError(where, f"'{raw[:40]}' is not a date and time in ISO 8601 form") from None
+        if moment.tzinfo is None:
+            raise InputError(where, "must include a time zone offset, e.g. +00:00")
+        return moment
+    if isinstance(field, models.BooleanField):
+        if not isinstance(raw, bool):
+            raise InputError(where, "must be true or false")
+        return raw
+    if isinstance(field, models.IntegerField | models.ForeignKey):
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            raise InputError(where, "must be a whole number")
+        if isinstance(field, models.AutoField | models.ForeignKey) and raw < 1:
+            raise InputError(where, "must be a positive id")
+        return raw
+    if isinstance(field, models.CharField | models.TextField):
+        if not isinstance(raw, str):
+            raise InputError(where, "must be text")
+        return raw
+    return raw  # JSONField: any JSON; checked by the record's own checks
+
+
+def _record(
+    model: type[models.Model],
+    raw: object,
+    where: str,
+    check: Callable[[dict[str, Any]], None] | None = None,
+    skip: tuple[str, ...] = (),
+    extra: tuple[str, ...] = (),
+) -> tuple[dict[str, Any], models.Model]:
+    """One record of the backup as an unsaved model row, fully checked."""
+    if not isinstance(raw, dict):
+        raise InputError(where, "must be an object")
+    fields = _fields(model, skip)
+    names = {f.attname for f in fields}
+    unknown = sorted(set(raw) - names - set(extra))
+    if unknown:
+        raise InputError(f"{where}.{unknown[0]}", "unknown field", sorted(names | set(extra)))
+    values: dict[str, Any] = {}
+    for field in fields:
+        if field.attname not in raw:
+            raise InputError(f"{where}.{field.attname}", "is missing")
+        values[field.attname] = _value(field, raw[field.attname], f"{where}.{field.attname}")
+    if check is not None:
+        try:
+            check(values)
+        except InputError as exc:
+            raise InputError(f"{where}.{exc.field}", exc.message, exc.allowed) from None
+    row = model(**values)
+    try:
+        # Links between records are checked by the caller (nothing is stored yet), ids
+        # are unique in an empty store once they are unique in the file, and JSON
+        # fields (where an empty list is a fine value) by the record's own checks.
+        exclude = [f.name for f in fields if f.is_relation or isinstance(f, models.JSONField)]
+        exclude += ["person", "session"]
+        row.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        name, messages = next(iter(exc.message_dict.items()))
+        raise InputError(f"{where}.{name}", " ".join(messages)) from None
+    return values, row
+
+
+def _list(data: dict[str, Any], name: str) -> list[Any]:
+    value = data.get(name)
+    if not isinstance(value, list):
+        raise InputError(name, "must be a list")
+    return value
+
+
+def _unique(rows: list[models.Model], name: str) -> None:
+    seen: set[object] = set()
+    for i, row in enumerate(rows):
+        if row.pk in seen:
+            raise InputError(f"{name}[{i}].id", f"id {row.pk} is used twice")
+        seen.add(row.pk)
+
+
+def _choice(field: str, value: object, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise InputError(field, f"unknown {field} '{value}'", allowed)
+
+
+# Per-record checks: the same rules the services apply to new input.
+
+
+def _check_profile(values: dict[str, Any]) -> None:
+    services.profile_from_data(values)
+    days = values["session_days"]
+    if not isinstance(days, list) or any(d not in services.WEEKDAYS for d in days):
+        raise InputError("session_days", "must be a list of weekdays", services.WEEKDAYS)
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", values["session_time"]):
+        raise InputError("session_time", "must be a time as HH:MM, e.g. 18:30")
+
+
+def _check_screening(values: dict[str, Any]) -> None:
+    _choice("level", values["level"], LEVELS)
+    if not isinstance(values["answers"], dict):
+        raise InputError("answers", "must be an object of question ids to answers")
+    if not isinstance(values["reasons"], list) or not all(isinstance(r, dict) for r in values["reasons"]):
+        raise InputError("reasons", "must be a list of objects")
+    if not isinstance(values["precautions"], list) or not all(
+        isinstance(p, str) for p in values["precautions"]
+    ):
+        raise InputError("precautions", "must be a list of precaution ids")
+
+
+def _check_plan(values: dict[str, Any]) -> None:
+    _choice("level", values["level"], LEVELS)
+    if not isinstance(values["profile"], dict):
+        raise InputError("profile", "must be an object")
+    services.profile_from_data(values["profile"])
+    data = values["data"]
+    if not isinstance(data, dict):
+        raise InputError("data", "must be an object (the plan)")
+    try:
+        planner.plan_from_record(data)
+    except InputError:
+        raise
+    except (TypeError, KeyError, ValueError, AttributeError) as exc:
+        raise InputError("data", f"is not a plan this version can read ({exc.__class__.__name__})") from None
+
+
+def _check_session(values: dict[str, Any]) -> None:
+    for name in ("pain_before", "pain_after", "stress_before", "stress_after"):
+        services.check_score(name, values[name], optional=True)
+    services.check_note("notes", values["notes"])
+    services.check_note("stop_reason", values["stop_reason"])
+
+
+def _check_step(values: dict[str, Any]) -> None:
+    if not TECHNIQUE_ID.fullmatch(values["technique"]):
+        raise InputError("technique", f"'{values['technique'][:40]}' is not a technique id")
+    _choice("side", values["side"], SIDES)
+    _choice("intensity", values["intensity"], INTENSITIES)
+    _choice("feedback", values["feedback"], ("", *services.FEEDBACK))
+    if values["seconds_done"] > 3600:
+        raise InputError("seconds_done", "must be a whole number of seconds from 0 to 3600")
+
+
+def _check_entry(values: dict[str, Any]) -> None:
+    _choice("region", values["region"], ("", *REGIONS))
+    services.check_score("pain", values["pain"])
+    services.check_score("stress", values["stress"], optional=True)
+    services.check_note("note", values["note"])
+
+
+def _check_choice(values: dict[str, Any]) -> None:
+    if not TECHNIQUE_ID.fullmatch(values["technique"]):
+        raise InputError("technique", f"'{values['technique'][:40]}' is not a technique id")
+
+
+class _Parsed:
+    """Every row of a backup, checked and ready to insert (nothing saved yet)."""
+
+    def __init__(self, data: object) -> None:
+        if not isinstance(data, dict):
+            raise InputError("backup", "is not a backease backup (expected a JSON object)")
+        if data.get("format") != FORMAT:
+            found = data.get("format")
+            what = f"'{str(found)[:40]}'" if found is not None else "missing"
+            raise InputError("format", f"is {what}: this is not a backease backup (expected '{FORMAT}')")
+        version = data.get("schema_version")
+        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+            raise InputError("schema_version", "must be a whole number from 1")
+        if version > SCHEMA_VERSION:
+            raise InputError(
+                "schema_version",
+                f"this backup was made by a newer backease (schema {version}); this version reads "
+                f"schema {SCHEMA_VERSION}: update backease, then restore it",
+            )
+        unknown = sorted(set(data) - set(HEADER) - set(SECTIONS))
+        if unknown:
+            raise InputError(unknown[0], "unknown section", (*HEADER, *SECTIONS))
+        missing = [name for name in SECTIONS if name not in data]
+        if missing:
+            raise InputError(missing[0], "is missing from the backup")
+        self.data = data
+
+    def check(self) -> None:
+        data = self.data
+        _, self.person = _record(Person, data["person"], "person")
+        self.profile: list[models.Model] = []
+        if data["profile"] is not None:
+            self.profile = [_record(Profile, data["profile"], "profile", _check_profile)[1]]
+        self.screenings = [
+            _record(Screening, raw, f"screenings[{i}]", _check_screening)[1]
+            for i, raw in enumerate(_list(data, "screenings"))
+        ]
+        self.plans = [
+            _record(Plan, raw, f"plans[{i}]", _check_plan)[1] for i, raw in enumerate(_list(data, "plans"))
+        ]
+        self.sessions: list[models.Model] = []
+        self.steps: list[models.Model] = []
+        for i, raw in enumerate(_list(data, "sessions")):
+            _, session = _record(Session, raw, f"sessions[{i}]", _check_session, extra=("steps",))
+            self.sessions.append(session)
+            steps = raw.get("steps")
+            if not isinstance(steps, list):
+                raise InputError(f"sessions[{i}].steps", "must be a list")
+            indexes: set[int] = set()
+            for j, step_raw in enumerate(steps):
+                where = f"sessions[{i}].steps[{j}]"
+                values, step = _record(StepLog, step_raw, where, _check_step, skip=("session",))
+                if values["index"] in indexes:
+                    raise InputError(f"{where}.index", f"step {values['index']} is listed twice")
+                indexes.add(values["index"])
+                step.session_id = session.pk  # type: ignore[attr-defined]
+                self.steps.append(step)
+        self.entries = [
+            _record(PainEntry, raw, f"pain_entries[{i}]", _check_entry)[1]
+            for i, raw in enumerate(_list(data, "pain_entries"))
+        ]
+        self.choices = [
+            _record(TechniqueChoice, raw, f"technique_choices[{i}]", _check_choice)[1]
+            for i, raw in enumerate(_list(data, "technique_choices"))
+        ]
+        for name, rows in (
+            ("screenings", self.screenings),
+            ("plans", self.plans),
+            ("sessions", self.sessions),
+            ("pain_entries", self.entries),
+            ("technique_choices", self.choices),
+        ):
+            _unique(rows, name)
+        _unique(self.steps, "steps")
+        self._check_links()
+
+    def _check_links(self) -> None:
+        screenings = {s.pk for s in self.screenings}
+        for i, plan in enumerate(self.plans):
+            linked = plan.screening_id  # type: ignore[attr-defined]
+            if linked is not None and linked not in screenings:
+                raise InputError(f"plans[{i}].screening_id", f"no screening with id {linked} in the backup")
+        plans = {p.pk for p in self.plans}
+        for i, session in enumerate(self.sessions):
+            linked = session.plan_id  # type: ignore[attr-defined]
+            if linked is not None and linked not in plans:
+                raise InputError(f"sessions[{i}].plan_id", f"no plan with id {linked} in the backup")
+        techniques: set[str] = set()
+        for i, choice in enumerate(self.choices):
+            technique = choice.technique  # type: ignore[attr-defined]
+            if technique in techniques:
+                raise InputError(f"technique_choices[{i}].technique", f"'{technique}' is listed twice")
+            techniques.add(technique)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "person": 1,
+            "profile": len(self.profile),
+            "screenings": len(self.screenings),
+            "plans": len(self.plans),
+            "sessions": len(self.sessions),
+            "steps": len(self.steps),
+            "pain_entries": len(self.entries),
+            "technique_choices": len(self.choices),
+        }
+
+
+# --- restoring ----------------------------------------------------------------------------
+
+
+def store_is_empty() -> bool:
+    """True when nothing is stored but, at most, the automatically made local owner."""
+    if Person.objects.count() > 1:
+        return False
+    return not any(model.objects.exists() for model in MODELS if model is not Person)
+
+
+def _write(parsed: _Parsed) -> None:
+    person = parsed.person
+    Person.objects.all().delete()  # the empty, automatically made owner, if any
+    groups: list[tuple[type[models.Model], list[models.Model]]] = [
+        (Person, [person]),
+        (Profile, parsed.profile),
+        (Screening, parsed.screenings),
+        (Plan, parsed.plans),
+        (Session, parsed.sessions),
+        (StepLog, parsed.steps),
+        (PainEntry, parsed.entries),
+        (TechniqueChoice, parsed.choices),
+    ]
+    for model, rows in groups:
+        if not rows:
+            continue
+        if model is not Person:
+            for row in rows:
+                if hasattr(row, "person_id"):
+                    row.person_id = person.pk
+        stamps = [
+            f
+            for f in model._meta.concrete_fields
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        ]
+        saved = [[getattr(row, f.attname) for f in stamps] for row in rows]
+        model.objects.bulk_create(rows, batch_size=INSERT_BATCH)  # type: ignore[attr-defined]
+        if stamps:
+            _put_back(model, stamps, rows, saved)
+    _reset_sequences()
+
+
+def _put_back(
+    model: type[models.Model], stamps: list[Any], rows: list[models.Model], saved: list[list[Any]]
+) -> None:
+    """bulk_create stamps auto_now / auto_now_add fields with "now": put the saved ones back.
+
+    One parameterised UPDATE run for every row (executemany): linear and quick, where
+    bulk_update's CASE expressions grow with the batch.
+    """
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"{quote(f.column)} = %s" for f in stamps)
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {columns} WHERE {quote(model._meta.pk.column)} = %s"
+    params = [
+        [f.get_db_prep_value(value, connection) for f, value in zip(stamps, values, strict=True)] + [row.pk]
+        for row, values in zip(rows, saved, strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+    for row, values in zip(rows, saved, strict=True):
+        for f, value in zip(stamps, values, strict=True):
+            setattr(row, f.attname, value)
+
+
+def _reset_sequences() -> None:
+    """After inserting explicit ids, move PostgreSQL's id sequences past them."""
+    from django.core.management.color import no_style
+
+    statements = connection.ops.sequence_reset_sql(no_style(), list(MODELS))
+    if statements:
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+
+
+def restore_backup(data: object) -> dict[str, int]:
+    """Restore a backup into an empty store; returns how many records of each kind.
+
+    Raises InputError, and changes nothing, when the data is not a backease backup, was
+    made by a newer schema, has any bad record, or when the store is not empty.
+    """
+    parsed = _Parsed(data)
+    if not store_is_empty():
+        raise InputError(
+            "store",
+            "is not empty: a backup can only be restored into an empty backease "
+            "(start one with a new data directory, BACKEASE_DATA_DIR, or a new database)",
+        )
+    parsed.check()
+    try:
+        with transaction.atomic():
+            if not store_is_empty():  # something was saved meanwhile
+                raise InputError("store", "is not empty: something was saved while the backup was read")
+            _write(parsed)
+    except DatabaseError as exc:
+        raise InputError(
+            "backup", f"could not be restored ({exc.__class__.__name__}); nothing was changed"
+        ) from None
+    return parsed.counts()

@@ -1,0 +1,91 @@
+"""The planned sessions as an iCalendar file: one weekly event (see docs/exports.md).
+
+Time zone: the planned time ("18:00") is a time on your own clock, so the event is
+written in *floating* local time (no TZID, no "Z"): calendar apps show it at 18:00
+in whatever time zone the calendar is set to, also after a clock change or a trip.
+"The next planned day" is worked out on this computer's clock.
+
+Privacy: calendars are often synced to online services, so the event says only
+"Upper back self-care (N min)" and general reminders: no pain scores, regions,
+screening results or precautions, no attendees and no links.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from icalendar import Calendar, Event
+
+import backease
+from backease.store import services
+from backease.store.models import Person
+
+PRODID = f"-//backease//backease {backease.__version__}//EN"
+NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "backease:calendar")
+BYDAY = {"mon": "MO", "tue": "TU", "wed": "WE", "thu": "TH", "fri": "FR", "sat": "SA", "sun": "SU"}
+BEFORE = (
+    "Drink a glass of water.",
+    "Warm up first: gentle movement, or a warm shower beforehand.",
+    "Breathe out slowly as you press; never hold your breath.",
+    "Stop at once on sharp, shooting or burning pain, numbness, tingling or dizziness.",
+)
+AFTER = (
+    "Drink some water.",
+    "Rest a minute and breathe slowly before you get up.",
+    "Rate your pain 0-10, so you can see what helps.",
+)
+
+
+def next_start(days: tuple[str, ...], time: str, now: datetime) -> datetime:
+    """The next planned day at the planned time, after `now`, as a local (naive) time.
+
+    An aware `now` is first put on this computer's clock; a naive one is taken as local.
+    Today counts when the planned time is still ahead.
+    """
+    local = now.astimezone().replace(tzinfo=None) if now.tzinfo is not None else now
+    hour, minute = (int(part) for part in time.split(":"))
+    weekdays = {list(BYDAY).index(day) for day in days}
+    for ahead in range(8):
+        day = local.date() + timedelta(days=ahead)
+        start = datetime(day.year, day.month, day.day, hour, minute)
+        if day.weekday() in weekdays and start > local:
+            return start
+    raise AssertionError("a planned weekday comes within 8 days")  # pragma: no cover
+
+
+def event_uid(person: Person) -> str:
+    """The same for every export of this person's schedule, so a re-import updates it."""
+    key = f"{person.pk}/{person.created_at.isoformat()}"
+    return f"{uuid.uuid5(NAMESPACE, key)}@backease"
+
+
+def calendar_ics(person: Person, now: datetime) -> bytes:
+    """An iCalendar (RFC 5545) file with one weekly event for the planned sessions."""
+    days, time = services.schedule(person)
+    minutes = services.get_profile(person).minutes
+    description = (
+        "Before:\n"
+        + "\n".join(f"- {line}" for line in BEFORE)
+        + "\n\nAfter:\n"
+        + "\n".join(f"- {line}" for line in AFTER)
+    )
+    event = Event()
+    event.add("uid", event_uid(person))
+    stamp = (now if now.tzinfo is not None else now.astimezone()).astimezone(UTC)
+    event.add("dtstamp", stamp.replace(microsecond=0))
+    event.add("dtstart", next_start(days, time, now))
+    event.add("duration", timedelta(minutes=minutes))
+    event.add("rrule", {"freq": "weekly", "byday": [BYDAY[d] for d in days]})
+    event.add("summary", f"Upper back self-care ({minutes} min)")
+    event.add("description", description)
+    event.add("transp", "OPAQUE")
+
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add_component(event)
+    data: bytes = calendar.to_ical()
+    return data
