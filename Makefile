@@ -34,6 +34,7 @@ pytest: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/plan_latency.py
 	$(BIN)/python bench/web_latency.py
+	$(BIN)/python bench/insights_scaling.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

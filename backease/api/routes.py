@@ -30,7 +30,7 @@ from backease.core.errors import InputError
 from backease.core.library import Faq, Muscle, Region, Technique, Tip
 from backease.core.vocab import KINDS, REGIONS, TOOLS
 from backease.store import services
-from backease.store.models import PainEntry, Person, Plan, Screening, Session, StepLog
+from backease.store.models import PainEntry, Person, Plan, Screening, Session
 
 NOT_FOUND: dict[int, Any] = {404: s.Message}
 INVALID: dict[int, Any] = {422: s.Invalid}
@@ -189,36 +189,6 @@ def _plan_out(row: Plan) -> dict[str, Any]:
     }
 
 
-def _step_out(log: StepLog) -> dict[str, Any]:
-    return {
-        "index": log.index,
-        "technique": log.technique,
-        "side": log.side,
-        "seconds_planned": log.seconds_planned,
-        "seconds_done": log.seconds_done,
-        "intensity": log.intensity,
-        "feedback": log.feedback,
-        "skipped": log.skipped,
-    }
-
-
-def _session_out(row: Session) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "plan_id": row.plan_id,
-        "started_at": row.started_at,
-        "finished_at": row.finished_at,
-        "status": row.status,
-        "pain_before": row.pain_before,
-        "pain_after": row.pain_after,
-        "stress_before": row.stress_before,
-        "stress_after": row.stress_after,
-        "stop_reason": row.stop_reason,
-        "notes": row.notes,
-        "steps": [_step_out(log) for log in row.steps.all()],
-    }
-
-
 def _pain_out(row: PainEntry) -> dict[str, Any]:
     return {
         "id": row.id,
@@ -335,18 +305,18 @@ sessions = Router(tags=["sessions"])
 def start_session(request: HttpRequest, payload: s.SessionIn) -> Any:
     """Start a session of a plan (a plan refused for safety cannot be started)."""
     row = services.start_session(_person(request), _get_plan(request, payload.plan_id))
-    return Status(201, _session_out(row))
+    return Status(201, services.session_as_data(row))
 
 
 @sessions.get("", response=list[s.SessionOut])
 def list_sessions(request: HttpRequest) -> Any:
     """Sessions, newest first."""
-    return [_session_out(row) for row in services.sessions(_person(request))]
+    return [services.session_as_data(row) for row in services.sessions(_person(request))]
 
 
 @sessions.get("/{session_id}", response={200: s.SessionOut, **NOT_FOUND, **INVALID})
 def get_session(request: HttpRequest, session_id: int) -> Any:
-    return _session_out(_get_session(request, session_id))
+    return services.session_as_data(_get_session(request, session_id))
 
 
 @sessions.patch("/{session_id}", response={200: s.SessionOut, **NOT_FOUND, **INVALID})
@@ -354,14 +324,14 @@ def patch_session(request: HttpRequest, session_id: int, payload: s.SessionPatch
     """Change scores, notes, stop reason or status; only the fields sent change."""
     row = _get_session(request, session_id)
     fields = _changes(payload, nullable=("pain_before", "pain_after", "stress_before", "stress_after"))
-    return _session_out(services.edit_session(row, **fields))
+    return services.session_as_data(services.edit_session(row, **fields))
 
 
 @sessions.put("/{session_id}/steps/{index}", response={200: s.StepLogOut, **NOT_FOUND, **INVALID})
 def put_step(request: HttpRequest, session_id: int, index: int, payload: s.StepIn) -> Any:
     """Save progress on a step as it goes. Feedback 'sharp_pain' stops the session."""
     row = _get_session(request, session_id)
-    return _step_out(services.log_step(row, index, **_changes(payload)))
+    return services.step_as_data(services.log_step(row, index, **_changes(payload)))
 
 
 @sessions.post("/{session_id}/finish", response={200: s.SessionOut, **NOT_FOUND, **INVALID})
@@ -369,7 +339,7 @@ def finish_session(request: HttpRequest, session_id: int, payload: s.FinishIn) -
     """End a session: completed, stopped or skipped, with the scores after."""
     row = _get_session(request, session_id)
     fields = _changes(payload, nullable=("pain_after", "stress_after"))
-    return _session_out(services.finish_session(row, **fields))
+    return services.session_as_data(services.finish_session(row, **fields))
 
 
 @sessions.delete("/{session_id}", response={204: None, **NOT_FOUND, **INVALID})

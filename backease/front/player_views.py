@@ -19,13 +19,13 @@ from django.utils import timezone
 
 from backease.content.loader import load_content
 from backease.core.errors import InputError
+from backease.core.insights import GOAL_HIGH, GOAL_LOW
 from backease.core.vocab import REGIONS
+from backease.front.views import SIDE_LABELS
 from backease.store import services
 from backease.store.models import PainEntry, Person, Session, StepLog
 
 WEEKS_SHOWN = 8
-GOAL_LOW, GOAL_HIGH = 2, 3
-"""PRODUCT.md: self-massage 2-3 times a week."""
 SESSIONS_LISTED = 50
 DIARY_LISTED = 20
 
@@ -35,7 +35,6 @@ STATUS_LABELS = {
     "stopped": "Stopped",
     "skipped": "Skipped",
 }
-SIDE_LABELS = {"left": "Left side", "right": "Right side", "both": "Both sides", "none": ""}
 FEEDBACK_LABELS = {
     "helped": "Helped",
     "neutral": "No change",

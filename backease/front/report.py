@@ -47,7 +47,7 @@ def _short(text: str) -> str:
 
 
 def _screening(person: Person) -> dict[str, Any] | None:
-    from backease.front.views import LEVEL_TITLES, _precaution_words
+    from backease.front.views import LEVEL_TITLES, precaution_words
 
     row = services.latest_screening(person)
     if row is None:
@@ -56,7 +56,7 @@ def _screening(person: Person) -> dict[str, Any] | None:
         "level": row.level,
         "title": LEVEL_TITLES.get(row.level, row.level),
         "reasons": [r.get("message", "") for r in row.reasons if isinstance(r, dict)],
-        "precautions": _precaution_words(row.precautions),
+        "precautions": precaution_words(row.precautions),
         "at": timezone.localtime(row.created_at),
     }
 

@@ -255,7 +255,7 @@ def _result_context(
         "level": level,
         "level_title": LEVEL_TITLES.get(level, level),
         "reasons": reasons,
-        "precautions": _precaution_words(precautions),
+        "precautions": precaution_words(precautions),
         "advice": advice,
         "refused": level in REFUSED_LEVELS,
         "hide_safety_banner": True,
@@ -305,7 +305,7 @@ def _tool_names(library: Library) -> dict[str, str]:
     return {t.id: t.name for t in library.tools}
 
 
-def _precaution_words(precautions: Iterable[str]) -> list[str]:
+def precaution_words(precautions: Iterable[str]) -> list[str]:
     labels = _region_labels(load_content().library)
     out = []
     for item in precautions:
@@ -559,7 +559,7 @@ def setup(request: HttpRequest) -> HttpResponse:
         return redirect("today")
     data = services.profile_to_data(services.get_profile(person))
     ctx["form"] = _setup_form(library, data)
-    ctx["precautions"] = _precaution_words(screening.precautions)
+    ctx["precautions"] = precaution_words(screening.precautions)
     return render(request, "front/setup.html", ctx)
 
 
@@ -632,7 +632,7 @@ def _plan_context(person: Person, row: Plan | None) -> dict[str, Any]:
             if any(s["phase"] == phase for s in steps)
         ],
         "step_count": len(steps),
-        "precautions": _precaution_words(plan.precautions),
+        "precautions": precaution_words(plan.precautions),
     }
 
 

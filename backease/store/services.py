@@ -504,19 +504,21 @@ def session_as_data(session: Session) -> dict[str, Any]:
         "stress_after": session.stress_after,
         "stop_reason": session.stop_reason,
         "notes": session.notes,
-        "steps": [
-            {
-                "index": log.index,
-                "technique": log.technique,
-                "side": log.side,
-                "seconds_planned": log.seconds_planned,
-                "seconds_done": log.seconds_done,
-                "intensity": log.intensity,
-                "feedback": log.feedback,
-                "skipped": log.skipped,
-            }
-            for log in session.steps.all()
-        ],
+        "steps": [step_as_data(log) for log in session.steps.all()],
+    }
+
+
+def step_as_data(log: StepLog) -> dict[str, Any]:
+    """A step log in the API's JSON shape."""
+    return {
+        "index": log.index,
+        "technique": log.technique,
+        "side": log.side,
+        "seconds_planned": log.seconds_planned,
+        "seconds_done": log.seconds_done,
+        "intensity": log.intensity,
+        "feedback": log.feedback,
+        "skipped": log.skipped,
     }
 
 
