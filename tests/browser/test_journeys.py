@@ -152,7 +152,8 @@ def test_the_player_saves_as_it_goes_and_resumes_after_the_tab_is_closed(page: A
     url = page.url
     page.get_by_test_id("begin").click()
     first = Plan.objects.get().data["steps"][0]
-    page.clock.run_for((first["seconds"] + 12) * 1000)
+    # 5 s to get ready for the first step, up to 8 s for the second, then some of it.
+    page.clock.run_for((first["seconds"] + 25) * 1000)
     page.goto(f"{base}/privacy/")  # leave mid-session
     session = Session.objects.get()
 
@@ -238,3 +239,21 @@ def test_onboarding_works_with_the_keyboard_alone(page: Any, live_server: Any) -
     page.wait_for_url("**/today/")
     plan = Plan.objects.get()
     assert any(a["region"] == "upper_trapezius_right" for a in plan.profile["areas"])
+
+
+def test_each_step_starts_with_a_short_get_ready_countdown(page: Any, live_server: Any) -> None:
+    answer_no_to_every_sign(page, live_server.url)
+    make_plan(page, minutes=6)
+    page.clock.install()
+    page.get_by_test_id("start").click()
+    page.wait_for_selector('#player[data-ready="true"]')
+    page.get_by_test_id("begin").click()
+    ready = page.get_by_test_id("get-ready")
+    assert ready.is_visible()
+    assert page.get_by_test_id("time-left").inner_text() == "0:05"
+    page.clock.run_for(6_000)
+    assert not ready.is_visible()
+    first = Plan.objects.get().data["steps"][0]
+    remaining = page.get_by_test_id("time-left").inner_text()
+    minutes, seconds = (int(part) for part in remaining.split(":"))
+    assert first["seconds"] - 2 <= minutes * 60 + seconds < first["seconds"]

@@ -12,6 +12,9 @@ const LEVELS = ["gentle", "moderate", "firm"];
 const TICK_MS = 250;
 const SAVE_EVERY_S = 5;
 const SWITCH_BANNER_MS = 5000;
+// A few seconds to get into position before a step's timer starts: longer when the
+// position changes (say, from standing to lying on a roller), short between sides.
+const LEAD_MS = { first: 5000, newPosition: 8000, same: 3000 };
 const RING = 2 * Math.PI * 54; // circumference of the countdown ring (r = 54)
 const KINDS = {
   warm_up: "Warm-up",
@@ -37,6 +40,7 @@ const state = {
   savedSeconds: 0, // seconds_done last sent for this step
   halfCue: false,
   tenCue: false,
+  goCue: true, // "Go" said for this step (false during a get-ready lead-in)
   switched: false,
   endedEarly: false,
   timer: null,
@@ -302,8 +306,9 @@ function elapsedMs() {
 }
 
 function secondsDone() {
+  // During the get-ready lead-in the elapsed time is negative: nothing done yet.
   const step = steps[state.index];
-  return Math.min(step.seconds, Math.floor(elapsedMs() / 1000));
+  return Math.min(step.seconds, Math.floor(Math.max(0, elapsedMs()) / 1000));
 }
 
 function progressSeconds() {
@@ -394,9 +399,18 @@ function renderStep() {
 function renderTime() {
   const step = steps[state.index];
   const total = step.seconds * 1000;
-  const left = Math.max(0, total - elapsedMs());
-  $("time-left").textContent = clockText(left);
+  const elapsed = elapsedMs();
+  const ready = elapsed < 0;
+  const left = ready ? total : Math.max(0, total - elapsed);
+  $("time-left").textContent = ready ? clockText(-elapsed) : clockText(left);
+  $("ready-label").hidden = !ready;
   $("ring").setAttribute("stroke-dashoffset", (RING * (1 - left / total)).toFixed(2));
+}
+
+function leadFor(index, switched) {
+  if (index === 0) return LEAD_MS.first;
+  if (switched) return LEAD_MS.same;
+  return steps[index - 1].position === steps[index].position ? LEAD_MS.same : LEAD_MS.newPosition;
 }
 
 function renderPaused() {
@@ -408,7 +422,10 @@ function renderPaused() {
 function startStep(index, { fromMs = 0, switched = false, carryOn = false } = {}) {
   const step = steps[index];
   state.index = index;
-  state.elapsedMs = fromMs;
+  // A fresh step starts with a short get-ready lead-in (negative elapsed time).
+  const lead = fromMs > 0 ? 0 : leadFor(index, switched);
+  state.elapsedMs = fromMs - lead;
+  state.goCue = lead === 0;
   state.runStart = performance.now();
   state.savedSeconds = Math.floor(fromMs / 1000);
   state.halfCue = fromMs >= (step.seconds * 1000) / 2;
@@ -457,6 +474,11 @@ function tick() {
     $("switch-banner").hidden = true;
   }
   if (!state.running) return;
+  if (!state.goCue && elapsed >= 0) {
+    state.goCue = true;
+    beep(1);
+    say("Go.");
+  }
   const left = total - elapsed;
   if (left <= 0) {
     completeStep();
