@@ -185,3 +185,11 @@ def test_a_corrupt_cache_is_ignored(content_copy: Path, tmp_path: Path) -> None:
     load_content.cache_clear()
     assert len(load_content(content_copy, cache_dir).library.techniques) >= 40
     load_content.cache_clear()
+
+
+def test_trigger_point_cues_leave_the_hold_time_to_the_timer(library: Library) -> None:
+    # The plan sets each hold's length; a cue naming another length would contradict it.
+    for tech in library.techniques:
+        if tech.kind == "trigger_point":
+            for variant in tech.intensities:
+                assert "seconds" not in variant.cue, (tech.id, variant.cue)
