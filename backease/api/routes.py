@@ -449,30 +449,7 @@ def massage_types(request: HttpRequest) -> Any:
     ranked = planner.recommend_massage_types(
         services.get_profile(person), services.outcome(person), load_content().library
     )
-    out = []
-    for rank, suggestion in enumerate(ranked, start=1):
-        kind = suggestion.massage_type
-        out.append(
-            {
-                "id": kind.id,
-                "name": kind.name,
-                "what_it_is": kind.what_it_is,
-                "suits": kind.suits,
-                "what_to_expect": kind.what_to_expect,
-                "pressure": kind.pressure,
-                "suits_causes": list(kind.suits_causes),
-                "avoid_when": list(kind.avoid_when),
-                "avoid_precautions": list(kind.avoid_precautions),
-                "evidence": kind.evidence,
-                "evidence_note": kind.evidence_note,
-                "choosing_a_therapist": kind.choosing_a_therapist,
-                "references": list(kind.references),
-                "rank": rank,
-                "suitable": suggestion.suitable,
-                "reasons": list(suggestion.reasons),
-            }
-        )
-    return out
+    return [suggestion.to_json(rank) for rank, suggestion in enumerate(ranked, start=1)]
 
 
 @library.get("/tips", response=list[Tip])

@@ -158,22 +158,9 @@ def import_command(
     json_: Annotated[bool, typer.Option("--json", help="Print JSON instead of a readable line.")] = False,
 ) -> None:
     """Restore a backup into an empty backease (nothing is changed if anything is wrong)."""
-    try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("file", f"file not found: {file}") from None
-    except IsADirectoryError:
-        raise InputError("file", f"{file} is a folder, not a backup file") from None
-    except UnicodeDecodeError:
-        raise InputError("file", f"{file} is not a backup (not UTF-8 text)") from None
-    except OSError as exc:
-        raise InputError("file", f"cannot read {file}: {exc.strerror or exc}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            "file", f"{file} is not valid JSON (line {exc.lineno}, column {exc.colno})"
-        ) from None
+    from backease.cli.files import read_json
+
+    data = read_json(file, "file")
     from backease.cli.store_commands import _store
 
     _store()

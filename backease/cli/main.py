@@ -69,18 +69,9 @@ def _fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
 def _read_answers(path: Path | None) -> dict[str, object]:
     if path is None:
         return {}
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("answers", f"file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError("answers", f"cannot read {path}: {exc.__class__.__name__}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            "answers", f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno})"
-        ) from None
+    from backease.cli.files import read_json
+
+    data = read_json(path, "answers")
     if not isinstance(data, dict):
         raise InputError("answers", f"{path} must hold a JSON object of question ids to answers")
     return data
@@ -298,14 +289,7 @@ def massage_types(
     profile = _profile(15, area, knot, [], cause, pressure, stress, False)
     ranked = recommend_massage_types(profile, _screen(_read_answers(answers)), _content().library)
     if json_:
-        from dataclasses import asdict
-
-        _print_json(
-            [
-                {**asdict(s.massage_type), "rank": i + 1, "suitable": s.suitable, "reasons": list(s.reasons)}
-                for i, s in enumerate(ranked)
-            ]
-        )
+        _print_json([s.to_json(rank) for rank, s in enumerate(ranked, start=1)])
         return
     from backease.cli.render import print_massage_types
 

@@ -912,6 +912,15 @@ class MassageSuggestion:
     suitable: bool
     reasons: tuple[str, ...]
 
+    def to_json(self, rank: int) -> dict[str, object]:
+        """The type with its rank, verdict and reasons (CLI `--json` and the API)."""
+        return {
+            **json_ready(asdict(self.massage_type)),
+            "rank": rank,
+            "suitable": self.suitable,
+            "reasons": list(self.reasons),
+        }
+
 
 def recommend_massage_types(
     profile: Profile, safety: ScreeningOutcome, library: Library
@@ -974,16 +983,20 @@ def covered_regions(plan: Plan) -> frozenset[str]:
 def plan_to_record(plan: Plan) -> dict[str, object]:
     """Everything in a plan, as JSON-ready data (steps with names and cues)."""
 
-    def plain(value: object) -> object:
-        if isinstance(value, tuple | list):
-            return [plain(item) for item in value]
-        if isinstance(value, dict):
-            return {key: plain(item) for key, item in value.items()}
-        return value
+    return json_ready(asdict(plan))
 
-    record = plain(asdict(plan))
-    assert isinstance(record, dict)
-    return record
+
+def json_ready(value: dict[str, Any]) -> dict[str, Any]:
+    """`asdict` output with every tuple turned into a list, ready for JSON fields."""
+
+    def plain(item: object) -> object:
+        if isinstance(item, tuple | list):
+            return [plain(x) for x in item]
+        if isinstance(item, dict):
+            return {key: plain(x) for key, x in item.items()}
+        return item
+
+    return {key: plain(x) for key, x in value.items()}
 
 
 def plan_from_record(data: dict[str, Any]) -> Plan:
