@@ -425,22 +425,26 @@ def needs_recheck(person: Person) -> bool:
 # --- history ------------------------------------------------------------------------------
 
 
-def weekly_counts(person: Person, weeks: int = 8, now: datetime | None = None) -> list[tuple[datetime, int]]:
-    """Sessions per week (Monday-start, local time), oldest first, for the 2-3 goal.
-
-    A session counts when something was done: finished or stopped ones, and running
-    ones with time on a step. Skipped and untouched sessions do not count.
-    """
-    now = timezone.localtime(now or timezone.now())
-    monday = (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
-    starts = [monday - timedelta(weeks=w) for w in range(weeks - 1, -1, -1)]
-    counts = dict.fromkeys(starts, 0)
-    counted = (
-        Session.objects.filter(person=person, started_at__gte=starts[0])
+def done_sessions(person: Person) -> models.QuerySet[Session]:
+    """Sessions in which something was done: finished or stopped ones, and running ones
+    with time on a step; skipped and untouched ones are left out. The same rule as
+    `backease.core.history.SessionRecord.done`."""
+    return (
+        Session.objects.filter(person=person)
         .exclude(status="skipped")
         .filter(models.Q(status__in=("completed", "stopped")) | models.Q(steps__seconds_done__gt=0))
         .distinct()
     )
+
+
+def weekly_counts(person: Person, weeks: int = 8, now: datetime | None = None) -> list[tuple[datetime, int]]:
+    """Done sessions (see `done_sessions`) per week, Monday-start in local time, oldest
+    first, for the 2-3 goal."""
+    now = timezone.localtime(now or timezone.now())
+    monday = (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+    starts = [monday - timedelta(weeks=w) for w in range(weeks - 1, -1, -1)]
+    counts = dict.fromkeys(starts, 0)
+    counted = done_sessions(person).filter(started_at__gte=starts[0])
     for started in counted.values_list("started_at", flat=True):
         local = timezone.localtime(started)
         week = (local - timedelta(days=local.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -707,14 +711,8 @@ def insights(person: Person, now: datetime | None = None, weeks: int = 8) -> Ins
 
 def rated_sessions(person: Person) -> int:
     """Done sessions with pain rated before and after: what "what helps you" learns from
-    (the same count as backease.core.insights; "done" as in `weekly_counts`)."""
-    return (
-        Session.objects.filter(person=person, pain_before__isnull=False, pain_after__isnull=False)
-        .exclude(status="skipped")
-        .filter(models.Q(status__in=("completed", "stopped")) | models.Q(steps__seconds_done__gt=0))
-        .distinct()
-        .count()
-    )
+    (the same count as backease.core.insights)."""
+    return done_sessions(person).filter(pain_before__isnull=False, pain_after__isnull=False).count()
 
 
 @dataclass(frozen=True, slots=True)
