@@ -498,19 +498,27 @@ def test_weak_bones_mean_no_spinal_pressure_and_gentle_pressure(
 ) -> None:
     result = screen(answers, rules)
     assert result.level == "self_care_with_precautions"
-    assert result.precautions == ("gentle_pressure_only", "no_spinal_pressure")
+    assert result.precautions == (
+        "gentle_pressure_only",
+        "no_spinal_pressure",
+        "no_body_weight_on_tools",
+        "no_loaded_end_range",
+    )
 
 
 def test_blood_thinners_mean_gentle_and_no_sustained_pressure(rules: RuleSet) -> None:
     result = screen({"anticoagulants": True}, rules)
     assert result.level == "self_care_with_precautions"
-    assert result.precautions == ("gentle_pressure_only", "no_sustained_pressure")
+    assert result.precautions == ("gentle_pressure_only", "no_sustained_pressure", "no_firm_tools")
     assert result.reasons[0].source == "NCCIH; BHF"
 
 
-def test_reduced_sensation_means_gentle_pressure(rules: RuleSet) -> None:
+def test_reduced_sensation_means_gentle_pressure_and_no_heat(rules: RuleSet) -> None:
     result = screen({"reduced_sensation": True}, rules)
-    assert (result.level, result.precautions) == ("self_care_with_precautions", ("gentle_pressure_only",))
+    assert (result.level, result.precautions) == (
+        "self_care_with_precautions",
+        ("gentle_pressure_only", "no_heat"),
+    )
 
 
 def test_arm_pain_is_soon_and_keeps_pressure_off_the_neck(rules: RuleSet) -> None:
@@ -646,6 +654,10 @@ def test_precautions_are_deduplicated_in_a_stable_order(rules: RuleSet) -> None:
         "no_spinal_pressure",
         "no_lying_on_back",
         "no_lying_face_down",
+        "no_body_weight_on_tools",
+        "no_loaded_end_range",
+        "no_heat",
+        "no_firm_tools",
         "avoid_region:neck_base",
         "avoid_region:upper_trapezius_left",
         "avoid_region:chest_right",
@@ -671,6 +683,7 @@ def test_to_json_has_exactly_the_contract_shape(rules: RuleSet) -> None:
     assert data["precautions"] == [
         "gentle_pressure_only",
         "no_sustained_pressure",
+        "no_firm_tools",
         "avoid_region:upper_trapezius_left",
     ]
     assert isinstance(data["advice"], str) and data["advice"]

@@ -120,7 +120,7 @@ VIGNETTES = [
         "woman, 78, shivering and hot, her daughter finds her confused",
         {"age": 78, "fever": True, "confused_or_drowsy": True},
         "emergency",
-        {"no_spinal_pressure", "gentle_pressure_only"},
+        {"no_spinal_pressure", "gentle_pressure_only", "no_body_weight_on_tools", "no_loaded_end_range"},
         "Infection with confusion: possible sepsis (NHS sepsis, kidney infection).",
     ),
     v(
@@ -156,14 +156,14 @@ VIGNETTES = [
         "woman, 74, osteoporosis, slipped on a step last week, sharp mid-back pain",
         {"age": 74, "osteoporosis": True, "recent_minor_injury": True},
         "urgent",
-        {"no_spinal_pressure", "gentle_pressure_only"},
+        {"no_spinal_pressure", "gentle_pressure_only", "no_body_weight_on_tools", "no_loaded_end_range"},
         "Minor trauma with weak bones: fragility fracture (Downie 2013).",
     ),
     v(
         "man, 58, on prednisolone for years, back hurt after lifting a box",
         {"age": 58, "long_term_steroids": True, "recent_minor_injury": True},
         "urgent",
-        {"no_spinal_pressure", "gentle_pressure_only"},
+        {"no_spinal_pressure", "gentle_pressure_only", "no_body_weight_on_tools", "no_loaded_end_range"},
         "Prolonged steroid use plus minor trauma: fracture risk (Downie 2013).",
     ),
     v(
@@ -248,7 +248,7 @@ VIGNETTES = [
         "on warfarin, first back pain at 67",
         {"age": 67, "anticoagulants": True, "first_episode": True},
         "soon",
-        {"gentle_pressure_only", "no_sustained_pressure"},
+        {"gentle_pressure_only", "no_sustained_pressure", "no_firm_tools"},
         "The soon flag wins, but the blood-thinner limits still apply (NCCIH, BHF).",
     ),
     # --- self-care with precautions ---------------------------------------------------------
@@ -256,7 +256,7 @@ VIGNETTES = [
         "on warfarin, desk worker",
         {"age": 54, "anticoagulants": True},
         "self_care_with_precautions",
-        {"gentle_pressure_only", "no_sustained_pressure"},
+        {"gentle_pressure_only", "no_sustained_pressure", "no_firm_tools"},
         "Blood thinners: bruising risk (NCCIH, BHF).",
     ),
     v(
@@ -277,21 +277,21 @@ VIGNETTES = [
         "retired teacher, 76, stiff upper back, no other problems",
         {"age": 76},
         "self_care_with_precautions",
-        {"no_spinal_pressure", "gentle_pressure_only"},
+        {"no_spinal_pressure", "gentle_pressure_only", "no_body_weight_on_tools", "no_loaded_end_range"},
         "Age 70 or over: bones may be weaker (Downie 2013; Bartsch 2021).",
     ),
     v(
         "woman, 61, osteoporosis, sore shoulders from gardening",
         {"age": 61, "osteoporosis": True},
         "self_care_with_precautions",
-        {"no_spinal_pressure", "gentle_pressure_only"},
+        {"no_spinal_pressure", "gentle_pressure_only", "no_body_weight_on_tools", "no_loaded_end_range"},
         "No rolling on the spine with osteoporosis (Bartsch 2021).",
     ),
     v(
         "man, 57, type 2 diabetes with numb patches, tight upper back",
         {"age": 57, "reduced_sensation": True},
         "self_care_with_precautions",
-        {"gentle_pressure_only"},
+        {"gentle_pressure_only", "no_heat"},
         "Reduced feeling: pressure could be too much without noticing.",
     ),
     v(
@@ -319,7 +319,13 @@ VIGNETTES = [
         "man, 70, on chemotherapy, his oncologist said gentle self-care is fine",
         {"age": 70, "cancer_history": True, "active_cancer_treatment": True, "clinician_cleared": True},
         "self_care_with_precautions",
-        {"gentle_pressure_only", "no_sustained_pressure", "no_spinal_pressure"},
+        {
+            "gentle_pressure_only",
+            "no_sustained_pressure",
+            "no_spinal_pressure",
+            "no_body_weight_on_tools",
+            "no_loaded_end_range",
+        },
         "Cleared cancer treatment plus age 70: every limit applies (Macmillan; Downie 2013).",
     ),
     v(

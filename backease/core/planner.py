@@ -494,6 +494,7 @@ _CAUSE_WORDS: dict[str, str] = {
     "stress": "tension from stress",
     "sport": "tightness after training",
     "repetitive": "strain from repeated movements",
+    "imbalance": "tight muscles pulling against weaker ones",
     "sleep": "stiffness after sleeping awkwardly",
     "injury": "an old strain",
     "unknown": "general stiffness",
@@ -783,6 +784,10 @@ _PRECAUTION_NOTES: dict[str, str] = {
     "no_lying_on_back": "No lying flat on your back: seated, standing, side-lying and wall work only.",
     "no_lying_face_down": "No lying face down.",
     "no_neck_pressure": "No pressure on the neck while you have arm symptoms.",
+    "no_body_weight_on_tools": "No body weight on a roller or ball: use them against a wall, standing.",
+    "no_loaded_end_range": "No pushing a twist or bend further with your hands, a strap or a door frame.",
+    "no_heat": "No heat packs: skin that feels less may not notice a burn.",
+    "no_firm_tools": "No firm massage ball and no massage gun: you bruise more easily.",
 }
 
 

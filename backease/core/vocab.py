@@ -45,7 +45,7 @@ Kind = Literal["warm_up", "self_massage", "trigger_point", "stretch", "mobility"
 Position = Literal["standing", "seated", "supine", "prone", "side_lying", "all_fours"]
 Intensity = Literal["gentle", "moderate", "firm"]
 Side = Literal["left", "right", "both", "none"]
-Cause = Literal["posture", "stress", "sport", "repetitive", "sleep", "injury", "unknown"]
+Cause = Literal["posture", "stress", "sport", "repetitive", "imbalance", "sleep", "injury", "unknown"]
 Level = Literal["emergency", "urgent", "soon", "self_care_with_precautions", "self_care"]
 Benefit = Literal["pain_relief", "circulation", "range_of_motion", "stress_reduction"]
 EvidenceGrade = Literal["moderate", "low", "very_low", "expert_opinion"]
@@ -91,6 +91,10 @@ PRECAUTIONS: tuple[str, ...] = (
     "no_lying_on_back",
     "no_lying_face_down",
     "no_neck_pressure",
+    "no_body_weight_on_tools",
+    "no_loaded_end_range",
+    "no_heat",
+    "no_firm_tools",
 )
 AVOID_REGION_PREFIX = "avoid_region:"
 

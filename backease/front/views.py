@@ -70,6 +70,7 @@ CAUSE_LABELS = {
     "stress": "Stress",
     "sport": "Sport or training",
     "repetitive": "The same movement again and again (work, a hobby)",
+    "imbalance": "Muscular imbalance: some muscles tight, others weak",
     "sleep": "Sleep: waking up stiff",
     "injury": "A strain that is healing (not in the last 3 days)",
     "unknown": "Not sure",
@@ -100,6 +101,10 @@ PRECAUTION_WORDS = {
     "no_lying_on_back": "No lying flat on your back.",
     "no_lying_face_down": "No lying face down.",
     "no_neck_pressure": "No pressure on your neck while you have arm symptoms.",
+    "no_body_weight_on_tools": "No lying, sitting or leaning your body weight on a roller or ball.",
+    "no_loaded_end_range": "No pushing a twist or forward bend further with your hands, a strap or a door.",
+    "no_heat": "No heat packs: numb skin may not feel a burn.",
+    "no_firm_tools": "No firm massage ball and no massage gun.",
 }
 TIP_TOPICS = {
     "warm_up": "Warming up",
