@@ -14,6 +14,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 
@@ -41,6 +42,11 @@ FEEDBACK_LABELS = {
     "too_much": "Too much",
     "sharp_pain": "Sharp pain",
 }
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on their own: send them to the SVG icon."""
+    return redirect(static("front/icon.svg"))
 
 
 def clock() -> datetime:
@@ -367,7 +373,9 @@ def history(request: HttpRequest) -> HttpResponse:
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     person = services.local_owner()
-    return render(request, "front/history.html", _history_context(person, {}))
+    ctx = _history_context(person, {})
+    ctx["deleted"] = DELETED_NOTES.get(request.GET.get("deleted", ""), "")
+    return render(request, "front/history.html", ctx)
 
 
 def _whole_number(field: str, text: str, *, optional: bool = False) -> int | None:
@@ -400,3 +408,94 @@ def diary(request: HttpRequest) -> HttpResponse:
         ctx["error_label"] = DIARY_FIELDS.get(error.field, error.field)
         return render(request, "front/history.html", ctx, status=400)
     return redirect(reverse("history") + "#diary")
+
+
+# --- deleting: a session, a diary entry, everything ------------------------------------------
+
+DELETED_NOTES = {
+    "session": "The session was deleted.",
+    "entry": "The diary entry was deleted.",
+}
+
+
+def _describe_session(row: Session) -> str:
+    started = timezone.localtime(row.started_at).strftime("%A %-d %B %Y, %H:%M")
+    status = STATUS_LABELS.get(row.status, row.status).lower()
+    return f"The session of {started} ({status}, {_duration(services.seconds_done(row))} done)"
+
+
+def delete_session(request: HttpRequest, session_id: int) -> HttpResponse:
+    """GET: ask to confirm. POST: delete one of the owner's sessions and its step log."""
+    if request.method not in ("GET", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    person = services.local_owner()
+    row = _get_session(person, session_id)
+    if request.method == "POST":
+        services.delete_session(row)
+        return redirect(reverse("history") + "?deleted=session#sessions")
+    ctx = {
+        "title": "Delete this session?",
+        "what": _describe_session(row) + " and the record of each step will be deleted.",
+        "consequence": "It will no longer count in your history, charts or insights. This cannot be undone.",
+        "action": reverse("delete_session", args=[row.id]),
+        "button": "Delete the session",
+        "cancel": reverse("session_done", args=[row.id]),
+    }
+    return render(request, "front/confirm_delete.html", ctx)
+
+
+def delete_entry(request: HttpRequest, entry_id: int) -> HttpResponse:
+    """GET: ask to confirm. POST: delete one of the owner's pain diary entries."""
+    if request.method not in ("GET", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    person = services.local_owner()
+    try:
+        entry = services.get_pain_entry(person, entry_id)
+    except InputError as error:
+        raise Http404(error.message) from error
+    if request.method == "POST":
+        services.delete_pain_entry(entry)
+        return redirect(reverse("history") + "?deleted=entry#diary")
+    at = timezone.localtime(entry.at).strftime("%A %-d %B %Y, %H:%M")
+    ctx = {
+        "title": "Delete this diary entry?",
+        "what": f"The diary entry of {at} (pain {entry.pain} out of 10) will be deleted.",
+        "consequence": "This cannot be undone.",
+        "action": reverse("delete_entry", args=[entry.id]),
+        "button": "Delete the entry",
+        "cancel": reverse("history") + "#diary",
+    }
+    return render(request, "front/confirm_delete.html", ctx)
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def delete_everything(request: HttpRequest) -> HttpResponse:
+    """GET: say what will go and ask to confirm. POST: delete everything kept about the owner."""
+    if request.method not in ("GET", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    person = services.local_owner()
+    if request.method == "POST":
+        counts = services.delete_everything(person)
+        ctx = {"counts": counts, "summary": _counts_text(counts), "hide_safety_banner": True}
+        return render(request, "front/deleted_everything.html", ctx)
+    counts = {
+        "sessions": Session.objects.filter(person=person).count(),
+        "diary_entries": PainEntry.objects.filter(person=person).count(),
+        "plans": person.plans.count(),
+        "safety_checks": person.screenings.count(),
+    }
+    return render(request, "front/delete_everything.html", {"summary": _counts_text(counts)})
+
+
+def _counts_text(counts: dict[str, int]) -> str:
+    return ", ".join(
+        [
+            _plural(counts["sessions"], "session", "sessions"),
+            _plural(counts["diary_entries"], "diary entry", "diary entries"),
+            _plural(counts["plans"], "plan", "plans"),
+            _plural(counts["safety_checks"], "safety check", "safety checks"),
+        ]
+    )

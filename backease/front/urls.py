@@ -9,6 +9,8 @@ from backease.front import insights_views, player_views, views
 
 urlpatterns = [
     path("", views.welcome, name="welcome"),
+    # Browsers ask for /favicon.ico on their own; the icon is an SVG.
+    path("favicon.ico", player_views.favicon, name="favicon"),
     path("check/", views.check, name="check"),
     path("setup/", views.setup, name="setup"),
     path("today/", views.today, name="today"),
@@ -25,7 +27,10 @@ urlpatterns = [
     path("session/<int:session_id>/", player_views.session, name="session"),
     path("session/<int:session_id>/done/", player_views.session_done, name="session_done"),
     path("history/", player_views.history, name="history"),
+    path("session/<int:session_id>/delete/", player_views.delete_session, name="delete_session"),
     path("diary/", player_views.diary, name="diary"),
+    path("diary/<int:entry_id>/delete/", player_views.delete_entry, name="delete_entry"),
+    path("delete-everything/", player_views.delete_everything, name="delete_everything"),
     path("insights/", insights_views.insights, name="insights"),
     path("report/", insights_views.report, name="report"),
     path("export/", insights_views.export, name="export"),

@@ -638,6 +638,7 @@ def _plan_context(person: Person, row: Plan | None) -> dict[str, Any]:
         ],
         "step_count": len(steps),
         "precautions": precaution_words(plan.precautions),
+        "unfinished": services.unfinished_session(person, row),
     }
 
 
@@ -712,7 +713,8 @@ def start(request: HttpRequest) -> HttpResponse:
             raise InputError(
                 "plan", "your safety answers changed since this plan was made; make a new plan first"
             )
-        session = services.start_session(person, row)
+        # An unfinished session of this plan is carried on, not started again.
+        session = services.unfinished_session(person, row) or services.start_session(person, row)
     except InputError as error:
         return _render_today(request, person, error, status=400)
     return redirect("session", session_id=session.id)

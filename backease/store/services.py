@@ -369,6 +369,32 @@ def delete_session(session: Session) -> None:
     session.delete()
 
 
+def unfinished_session(person: Person, plan: Plan) -> Session | None:
+    """The latest session of this plan that was started and not finished, if any."""
+    return (
+        Session.objects.filter(person=person, plan=plan, status=Session.Status.RUNNING)
+        .order_by("-started_at", "-id")
+        .first()
+    )
+
+
+def delete_everything(person: Person) -> dict[str, int]:
+    """Delete the person and everything kept about them; how many of each were deleted.
+
+    Profile, safety checks, plans, sessions with their step logs, diary entries and
+    technique choices all hang off the person (on_delete=CASCADE), so they go with it.
+    """
+    counts = {
+        "sessions": Session.objects.filter(person=person).count(),
+        "diary_entries": PainEntry.objects.filter(person=person).count(),
+        "plans": Plan.objects.filter(person=person).count(),
+        "safety_checks": Screening.objects.filter(person=person).count(),
+    }
+    with transaction.atomic():
+        Person.objects.filter(id=person.id).delete()
+    return counts
+
+
 def sessions(person: Person, limit: int = 500) -> list[Session]:
     return list(Session.objects.filter(person=person).prefetch_related("steps")[:limit])
 

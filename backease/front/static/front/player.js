@@ -580,14 +580,21 @@ function tooMuch() {
   for (const j of laterChanged) saveStep(j, { intensity: steps[j].intensity });
   renderIntensity(step);
   const note = $("too-much-note");
+  const later = laterChanged.length
+    ? ` ${laterChanged.length} later step${laterChanged.length === 1 ? " was" : "s were"} made one level gentler too.`
+    : "";
   if (step.intensity !== was) {
-    note.textContent = `Eased to ${step.intensity} for this step and the rest of the session.`;
-    say(`Ease off. ${step.intensity}. ${cueFor(step)}`);
+    note.textContent = `Eased this step from ${was} to ${step.intensity}: ${cueFor(step)}${later}`;
+    say(`Ease off. This step is now ${step.intensity}. ${cueFor(step)}`);
   } else {
     note.textContent =
-      "This is already the gentlest way. Ease off more, slow down, or press Skip. " +
-      "If the pain is sharp, press Sharp pain — stop.";
-    say("Ease off, or skip this step.");
+      "This step is already at the lightest setting (gentle), so its pressure did not change. " +
+      "Use a lighter touch: less of your weight on the tool, or a softer spot nearby. Or press Skip. " +
+      `If the pain is sharp, press Sharp pain — stop.${later}`;
+    say(
+      "This step is already at the lightest setting. Use a lighter touch, or skip this step. " +
+        "If the pain is sharp, stop.",
+    );
   }
   note.hidden = false;
   announce(note.textContent);
