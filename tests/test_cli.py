@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,12 @@ import pytest
 
 from backease.cli.main import run
 
+# The commands read and write the store (an isolated test database).
+pytestmark = pytest.mark.django_db
+
 PLAN_KEYS = {"level", "minutes", "total_seconds", "precautions", "before", "after", "steps"}
+PLAN_JSON_KEYS = PLAN_KEYS | {"plan_id", "screening"}
+"""`plan --json`: the plan's contract shape, the id it was saved as, and the safety check it follows."""
 STEP_KEYS = {"technique", "kind", "seconds", "side", "intensity", "regions", "tools", "position", "reason"}
 LIBRARY_KEYS = {
     "id",
@@ -59,7 +65,7 @@ def test_plan_json_has_exactly_the_contract_shape(capsys: pytest.CaptureFixture[
     )
     assert code == 0
     plan = json.loads(out)
-    assert set(plan) == PLAN_KEYS
+    assert set(plan) == PLAN_JSON_KEYS
     assert plan["total_seconds"] == 720 == sum(step["seconds"] for step in plan["steps"])
     assert plan["level"] == "self_care"
     for step in plan["steps"]:
@@ -101,9 +107,9 @@ def test_precautions_from_answers_reach_the_plan(capsys: pytest.CaptureFixture[s
 
 
 def test_the_seed_is_accepted_and_deterministic(capsys: pytest.CaptureFixture[str]) -> None:
-    first = cli(capsys, "plan", "--seed", "7", "--json")[1]
-    second = cli(capsys, "plan", "--seed", "7", "--json")[1]
-    assert first == second
+    first = json.loads(cli(capsys, "plan", "--seed", "7", "--json")[1])
+    second = json.loads(cli(capsys, "plan", "--seed", "7", "--json")[1])
+    assert first["steps"] == second["steps"] and first["plan_id"] != second["plan_id"]
 
 
 def test_screen_json_has_exactly_the_contract_shape(
@@ -112,7 +118,7 @@ def test_screen_json_has_exactly_the_contract_shape(
     code, out, _ = cli(capsys, "screen", "--answers", write(tmp_path, {"anticoagulants": True}), "--json")
     assert code == 0
     result = json.loads(out)
-    assert set(result) == {"level", "reasons", "precautions", "advice"}
+    assert set(result) == {"level", "reasons", "precautions", "advice", "id", "created_at"}
     assert result["level"] == "self_care_with_precautions"
     assert all(set(reason) == {"question", "message", "source"} for reason in result["reasons"])
 
@@ -230,7 +236,12 @@ def test_bad_answers_files_are_one_line_exit_2(
         assert len(err.strip().splitlines()) == 1 and hint in err and err.startswith("error: ")
 
 
-def test_plan_screen_and_library_do_not_import_django_or_pydantic_when_cached(tmp_path: Path) -> None:
+def test_plan_screen_and_library_do_not_import_django_or_pydantic_when_cached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Nothing stored yet on this computer: `plan` and `screen --no-save` need no database.
+    monkeypatch.setenv("BACKEASE_DATA_DIR", str(tmp_path / "empty"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
     probe = (
         "import sys, atexit\n"
         "watched = ('django', 'pydantic', 'yaml', 'rich')\n"
@@ -240,7 +251,8 @@ def test_plan_screen_and_library_do_not_import_django_or_pydantic_when_cached(tm
     )
     answers = tmp_path / "answers.json"
     answers.write_text('{"anticoagulants": true}')
-    for args in (["plan", "--json"], ["screen", "--answers", str(answers), "--json"], ["library", "--json"]):
+    screen = ["screen", "--answers", str(answers), "--no-save", "--json"]
+    for args in (["plan", "--json"], screen, ["library", "--json"]):
         subprocess.run([sys.executable, "-c", probe, "library", "--json"], capture_output=True, check=False)
         done = subprocess.run(
             [sys.executable, "-c", probe, *args], capture_output=True, text=True, check=False
@@ -255,10 +267,11 @@ def test_plain_backease_shows_the_help(capsys: pytest.CaptureFixture[str]) -> No
     assert code == 0 and "plan" in out and "screen" in out
 
 
-def test_the_console_script_runs() -> None:
+def test_the_console_script_runs(tmp_path: Path) -> None:
     exe = Path(sys.executable).with_name("backease")
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {"BACKEASE_DATA_DIR": str(tmp_path)}
     done = subprocess.run(
-        [str(exe), "plan", "--minutes", "5", "--json"], capture_output=True, text=True, check=False
+        [str(exe), "plan", "--minutes", "5", "--json"], capture_output=True, text=True, check=False, env=env
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["total_seconds"] == 300

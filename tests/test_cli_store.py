@@ -66,7 +66,10 @@ def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 class Fake:
     """The outside world of one `backease session` run: fake clock, scripted keys and answers."""
 
-    def __init__(self, keys: list[tuple[Any, ...]] | None = None, **answers: Any) -> None:
+    def __init__(
+        self, keys: list[tuple[Any, ...]] | None = None, interactive: bool = True, **answers: Any
+    ) -> None:
+        self.interactive = interactive
         self.clock = FakeClock()
         self.keys = ScriptedKeys(list(keys or []), self.clock)
         self.prompter = ScriptedPrompter(
@@ -77,7 +80,8 @@ class Fake:
     def install(self, monkeypatch: pytest.MonkeyPatch) -> Fake:
         def hook(speed: float, console: Console) -> Terminal:
             self.speed = speed
-            return Terminal(self.clock, self.keys, self.prompter, Console(file=self.screen, width=100))
+            console = Console(file=self.screen, width=100)
+            return Terminal(self.clock, self.keys, self.prompter, console, self.interactive)
 
         monkeypatch.setattr(store_commands, "terminal_hook", hook)
         return self
@@ -89,8 +93,10 @@ class Fake:
 
 @pytest.fixture
 def owner_plan() -> Plan:
-    """A saved profile and a plan made from it, as the web app's setup page leaves them."""
+    """A safety check, a saved profile and a plan made from them, as the web app's setup
+    page leaves them."""
     person = services.local_owner()
+    services.record_screening(person, {})
     services.save_profile(person, PROFILE)
     return services.make_plan(person)
 
@@ -319,6 +325,7 @@ def test_pause_holds_the_countdown(
 def test_a_session_without_a_plan_makes_one_from_the_saved_profile(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    services.record_screening(services.local_owner(), {})
     services.save_profile(services.local_owner(), PROFILE)
     Fake().install(monkeypatch)
     data = session_json(capsys)

@@ -3,9 +3,11 @@
 Every command can print `--json`. Bad input is one line on stderr and exit code 2;
 a plan refused for safety exits with code 3 (its JSON is still printed).
 
-`plan`, `screen` and `library` must feel instant: they import neither Django nor,
-once the content cache is warm, pydantic or YAML; Rich is imported only to draw
-human output.
+The safety check, the profile, today's plan and the turned-off techniques are the
+store's (`backease.cli.state`, `backease.store.services`): the same rows the web app uses.
+`library`, `screen --no-save` and a `plan` on a computer with nothing stored yet must feel
+instant: they import neither Django nor, once the content cache is warm, pydantic or
+YAML; Rich is imported only to draw human output.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from backease.core.vocab import CAUSES, INTENSITIES, KINDS, REGIONS, TOOLS, clos
 
 if TYPE_CHECKING:
     from backease.content.loader import Content
+    from backease.core.planner import Plan as CorePlan
     from backease.core.planner import Profile
     from backease.core.screening import ScreeningResult
+    from backease.store.models import Screening
 
 EXIT_BAD_INPUT = 2
 EXIT_REFUSED = 3
@@ -155,49 +159,207 @@ StressOption = Annotated[int, typer.Option("--stress", help="Stress today, 0-10.
 # --- commands -----------------------------------------------------------------------------
 
 
-@app.command()
-def screen(answers: AnswersOption = None, json_: JsonOption = False) -> None:
-    """Answer the safety screen (interactively, or from --answers FILE.json)."""
-    if answers is None and not json_:
-        from backease.cli.questionnaire import ask_screening
+SaveOption = Annotated[
+    bool,
+    typer.Option("--save", help="Store the --answers as your latest safety check, and the plan as today's."),
+]
 
-        result = _screen(ask_screening(_content().rules))
-    else:
-        result = _screen(_read_answers(answers))
+
+def _interactive_answers(json_: bool) -> dict[str, object]:
+    """Ask the screen in the terminal; with --json the questions go to stderr."""
+    import contextlib
+
+    from backease.cli.questionnaire import ask_screening
+
+    rules = _content().rules
+    if not json_:
+        return ask_screening(rules)
+    with contextlib.redirect_stdout(sys.stderr):
+        return ask_screening(rules)
+
+
+@app.command()
+def screen(
+    answers: AnswersOption = None,
+    no_save: Annotated[bool, typer.Option("--no-save", help="Only show the result; store nothing.")] = False,
+    json_: JsonOption = False,
+) -> None:
+    """Answer the safety screen (interactively, or from --answers FILE.json) and store it.
+
+    The stored result is what `plan`, `session` and the web app follow from then on.
+    """
+    given = _interactive_answers(json_) if answers is None else _read_answers(answers)
+    result = _screen(given)  # validates the answers before anything is stored
+    row = None
+    if not no_save:
+        from backease.cli import state
+
+        state.open_store()
+        from backease.store import services
+
+        row, result = services.record_screening(services.local_owner(), given)
     if json_:
-        _print_json(result.to_json())
+        saved = {"id": row.id if row else None, "created_at": row.created_at.isoformat() if row else None}
+        _print_json({**result.to_json(), **saved})
         return
-    from backease.cli.render import print_screening
+    from backease.cli.render import console, print_screening
 
     print_screening(result)
+    if row is None:
+        console.print("Not saved (--no-save).", markup=False)
+        return
+    from backease.cli import state
+
+    console.print(
+        f"Saved as your safety check of {state.local_time(row.created_at)}: "
+        "`backease plan`, `backease session` and the web app follow it.",
+        markup=False,
+    )
+
+
+def _given_profile(
+    base: Profile,
+    minutes: int | None,
+    areas: list[str],
+    knots: list[str],
+    tools: list[str],
+    causes: list[str],
+    pressure: str | None,
+    stress: int | None,
+    no_floor: bool | None,
+) -> Profile:
+    """`base` (the saved profile, or the defaults) with each option that was given in its place."""
+    from dataclasses import replace
+
+    given = _profile(
+        minutes if minutes is not None else base.minutes,
+        areas,
+        knots,
+        tools,
+        causes,
+        pressure,
+        stress if stress is not None else base.stress,
+        bool(no_floor),
+    )
+    return replace(
+        base,
+        areas=given.areas if areas or knots else base.areas,
+        tools=given.tools if tools else base.tools,
+        causes=given.causes if causes else base.causes,
+        pressure=given.pressure if pressure else base.pressure,
+        minutes=given.minutes,
+        stress=given.stress,
+        no_floor=base.no_floor if no_floor is None else no_floor,
+    )
 
 
 @app.command()
 def plan(
-    minutes: Annotated[int, typer.Option("--minutes", help="Session length, 2-60 minutes.")] = 15,
+    minutes: Annotated[
+        int | None,
+        typer.Option(
+            "--minutes", help="Session length, 2-60 minutes (default: saved, or 15).", show_default=False
+        ),
+    ] = None,
     area: AreaOption = [],  # noqa: B006 - Typer reads the default, never mutates it
     knot: KnotOption = [],  # noqa: B006
     tool: ToolOption = [],  # noqa: B006
     cause: CauseOption = [],  # noqa: B006
     pressure: PressureOption = None,
-    stress: StressOption = 0,
-    no_floor: Annotated[bool, typer.Option("--no-floor", help="Standing and seated steps only.")] = False,
+    stress: Annotated[
+        int | None, typer.Option("--stress", help="Stress today, 0-10.", show_default=False)
+    ] = None,
+    no_floor: Annotated[
+        bool | None,
+        typer.Option(
+            "--no-floor/--floor",
+            help="Standing and seated steps only (or allow the floor).",
+            show_default=False,
+        ),
+    ] = None,
     answers: AnswersOption = None,
+    save: SaveOption = False,
     seed: Annotated[int, typer.Option("--seed", help="Vary the choice among equally good techniques.")] = 0,
     json_: JsonOption = False,
 ) -> None:
-    """Build a timed self-massage plan for today."""
+    """Build today's self-massage plan from your latest safety check, and save it.
+
+    Without --answers the plan follows the latest stored safety check and the saved
+    profile (options given here replace saved values for this plan), leaves out the
+    techniques you turned off, and is saved as today's plan for `backease session`.
+    With --answers FILE it follows those answers and stores nothing, unless --save.
+    """
+    from backease.cli import state
+    from backease.core.planner import Profile as CoreProfile
     from backease.core.planner import plan_session
 
-    profile = _profile(minutes, area, knot, tool, cause, pressure, stress, no_floor)
-    result = _screen(_read_answers(answers))
-    session = plan_session(profile, result, _content().library, seed=seed)
-    if json_:
-        _print_json(session.to_json())
-    else:
-        from backease.cli.render import print_plan
+    if save and answers is None:
+        raise InputError("save", "--save stores the answers of --answers FILE; give both")
+    given = _read_answers(answers) if answers is not None else None
+    from_file = _screen(given) if given is not None else None  # validates the answers first
+    options = (minutes, area, knot, tool, cause, pressure, stress, no_floor)
+    library = _content().library
+    if not save and not state.store_exists():
+        # Nothing stored on this computer yet: plan from the options alone, store nothing.
+        profile = _given_profile(CoreProfile(), *options)
+        result = from_file if from_file is not None else _screen({})
+        session = plan_session(profile, result, library, seed=seed)
+        _show_plan(session, result, state.screening_json(None, "answers" if given else "none"), None, json_)
+        return
 
+    state.open_store()
+    from backease.store import services
+
+    person = services.local_owner()
+    profile = _given_profile(services.get_profile(person), *options)
+    if from_file is not None and not save:
+        # A "what if" plan: these answers, the person's turned-off techniques and history.
+        adapted = plan_session(profile, from_file, library, seed=seed, adaptation=services.adaptation(person))
+        _show_plan(adapted, from_file, state.screening_json(None, "answers"), None, json_)
+        return
+    row: Screening | None
+    if given is not None:
+        row, result = services.record_screening(person, given)
+    else:
+        row = services.latest_screening(person)
+        result = state.result_of(row) if row is not None else _screen({})
+    source = state.screening_json(row, "stored" if row is not None else "none")
+    if not result.plan_allowed:  # nothing to store: say why and stop
+        _show_plan(plan_session(profile, result, library, seed=seed), result, source, None, json_, row)
+        return
+    stored = services.make_plan(person, seed=seed, profile=profile)
+    _show_plan(services.core_plan(stored), result, source, stored.id, json_, row)
+
+
+def _show_plan(
+    session: CorePlan,
+    result: ScreeningResult,
+    source: dict[str, Any],
+    plan_id: int | None,
+    json_: bool,
+    row: Screening | None = None,
+) -> None:
+    """Print a plan and which safety check it follows; exit 3 when refused for safety."""
+    if json_:
+        _print_json({**session.to_json(), "plan_id": plan_id, "screening": source})
+    else:
+        from backease.cli import state
+        from backease.cli.render import console, print_plan
+
+        if row is not None:
+            console.print(f"Following {state.describe(row)}.", markup=False)
+        elif source["source"] == "answers":
+            console.print("Following the answers in the file (not saved; add --save to keep them).")
+        else:
+            console.print(
+                "No safety check yet: this plan assumes none of the warning signs. "
+                "Run `backease screen` (or `backease start`) first.",
+                style="bold yellow",
+                markup=False,
+            )
         print_plan(session, result)
+        if plan_id is not None:
+            console.print("Saved as today's plan: `backease session` runs it.", markup=False)
     if session.refused:
         raise typer.Exit(EXIT_REFUSED)
 
@@ -313,19 +475,46 @@ def regions(json_: JsonOption = False) -> None:
 @app.command()
 def start(
     seed: Annotated[int, typer.Option("--seed", help="Vary the choice among equally good techniques.")] = 0,
+    json_: JsonOption = False,
 ) -> None:
-    """Screen, describe your back, and get today's plan: the interactive way in."""
-    from backease.cli.questionnaire import ask_profile, ask_screening
-    from backease.cli.render import print_plan, print_screening
+    """Screen, describe your back, and get today's plan: the interactive way in.
+
+    The answers, the profile (areas, pain, knots, tools, minutes, causes, pressure,
+    floor) and the plan are stored: `backease session` and the web app use them.
+    With --json the questions go to stderr and the plan's JSON to stdout.
+    """
+    import contextlib
+
+    from backease.cli import state
+    from backease.cli.questionnaire import ask_profile
     from backease.core.planner import plan_session
 
+    state.open_store()
+    from django.db import transaction
+
+    from backease.store import services
+
     content = _content()
-    result = _screen(ask_screening(content.rules))
+    person = services.local_owner()
+    row, result = services.record_screening(person, _interactive_answers(json_))
+    source = state.screening_json(row, "stored")
     if not result.plan_allowed:
-        print_screening(result)
-        raise typer.Exit(EXIT_REFUSED)
-    session = plan_session(ask_profile(content.library), result, content.library, seed=seed)
-    print_plan(session, result)
+        # No profile questions: the person needs help, not a plan.
+        _show_plan(
+            plan_session(services.get_profile(person), result, content.library),
+            result,
+            source,
+            None,
+            json_,
+            row,
+        )
+        return
+    with contextlib.redirect_stdout(sys.stderr) if json_ else contextlib.nullcontext():
+        profile = ask_profile(content.library)
+    with transaction.atomic():
+        services.save_profile(person, services.profile_to_data(profile))
+        stored = services.make_plan(person, seed=seed, profile=profile)
+    _show_plan(services.core_plan(stored), result, source, stored.id, json_, row)
 
 
 @app.command()
@@ -401,7 +590,16 @@ def run(argv: list[str] | None = None) -> None:
             sys.exit(0)
         sys.stderr.write(f"error: {exc.format_message()}\n")
         sys.exit(getattr(exc, "exit_code", EXIT_BAD_INPUT) or EXIT_BAD_INPUT)
-    except (Abort, KeyboardInterrupt):
+    except EOFError:  # a question was asked and the input ended (e.g. a pipe ran dry)
+        sys.stderr.write("error: input: it ended before every question was answered\n")
+        sys.exit(EXIT_BAD_INPUT)
+    except Abort as exc:
+        if isinstance(exc.__cause__, EOFError):  # click turns the end of input into Abort
+            sys.stderr.write("error: input: it ended before every question was answered\n")
+            sys.exit(EXIT_BAD_INPUT)
+        sys.stderr.write("\nstopped.\n")
+        sys.exit(130)
+    except KeyboardInterrupt:
         sys.stderr.write("\nstopped.\n")
         sys.exit(130)
     sys.exit(code if isinstance(code, int) else 0)

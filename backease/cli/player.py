@@ -327,12 +327,15 @@ class Terminal:
     keys: KeySource
     prompter: Prompter
     console: Console
+    interactive: bool = True
+    """True when a person can answer questions (stdin is a terminal)."""
 
 
 def real_terminal(speed: float, console: Console) -> Terminal:
     """The terminal of a person: single keys on a TTY, line input otherwise."""
-    keys: KeySource = TerminalKeys() if sys.stdin.isatty() else LineKeys()
-    return Terminal(RealClock(speed), keys, ConsolePrompter(console), console)
+    tty = sys.stdin.isatty()
+    keys: KeySource = TerminalKeys() if tty else LineKeys()
+    return Terminal(RealClock(speed), keys, ConsolePrompter(console), console, interactive=tty)
 
 
 # --- the player ---------------------------------------------------------------------------

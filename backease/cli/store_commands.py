@@ -1,4 +1,4 @@
-"""The commands that use the stored data: `session`, `log` and `history`.
+"""The commands that use the stored data: `session`, `log`, `history` and `techniques`.
 
 They read and write the same database as the web app (the one `backease.web.settings`
 chooses from BACKEASE_DATA_DIR / DATABASE_URL), only through `backease.store.services`.
@@ -13,7 +13,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from backease.cli.player import Terminal
-    from backease.store.models import Person, Plan, Session
+    from backease.store.models import Person, Plan, Screening, Session
 
 EXIT_REFUSED = 3
 MAX_SPEED = 1000.0
@@ -40,16 +40,9 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 
 def _store() -> None:
     """Set up Django and bring the database up to date (quietly) before first use."""
-    from backease.web import setup
+    from backease.cli import state
 
-    setup()
-    from django.core.management import call_command
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    executor = MigrationExecutor(connection)
-    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-        call_command("migrate", interactive=False, verbosity=0)
+    state.open_store()
 
 
 def _print_json(value: Any) -> None:
@@ -89,9 +82,10 @@ def _check_region(region: str) -> str:
 # --- session ------------------------------------------------------------------------------
 
 
-def _choose_plan(person: Person, minutes: int | None, new_plan: bool) -> Plan:
-    """The latest plan, or a fresh one when asked, when none exists, when the time differs,
-    or when a newer safety check was stored after the plan was made."""
+def _choose_plan(person: Person, minutes: int | None, new_plan: bool) -> tuple[Plan, bool]:
+    """The plan the person was last shown (from `start`, `plan` or the web app), and False;
+    or a fresh one and True: when asked, when there is none, when the time differs, or
+    when a newer safety check was stored after the plan was made."""
     from dataclasses import replace
 
     from backease.store import services
@@ -101,25 +95,61 @@ def _choose_plan(person: Person, minutes: int | None, new_plan: bool) -> Plan:
     stale = plan is not None and screening is not None and plan.screening_id != screening.id
     if minutes is not None and (plan is None or plan.minutes != minutes):
         profile = replace(services.get_profile(person), minutes=minutes)  # validates minutes
-        return services.make_plan(person, profile=profile)
+        return services.make_plan(person, profile=profile), True
     if plan is None or new_plan or stale:
-        return services.make_plan(person)
-    return plan
+        return services.make_plan(person), True
+    return plan, False
 
 
-def _refused(plan: Plan, console: Console, json_: bool) -> None:
-    """Show why there is no plan, and exit 3."""
+def _refuse(screening: Screening | None, console: Console, json_: bool) -> NoReturn:
+    """No session: show the safety advice, say why on one stderr line, and exit 3."""
     from rich.panel import Panel
 
+    from backease.cli import state
     from backease.cli.render import LEVEL_STYLE
 
+    line = state.refusal(screening)
     if json_:
-        _print_json({"refused": True, "level": plan.level, "advice": plan.data.get("advice", "")})
-    else:
-        style, label = LEVEL_STYLE.get(plan.level, ("bold", plan.level))
-        console.print(Panel(plan.data.get("advice", ""), title=label, border_style=style, width=88))
-        console.print("No session today: please get checked first.", style="bold")
+        _print_json(
+            {
+                "refused": True,
+                "level": screening.level if screening else None,
+                "advice": screening.advice if screening else line,
+                "screening": state.screening_json(screening, "stored" if screening else "none"),
+            }
+        )
+    elif screening is not None:
+        style, label = LEVEL_STYLE.get(screening.level, ("bold", screening.level))
+        console.print(Panel(screening.advice, title=label, border_style=style, width=88))
+    sys.stderr.write(line + "\n")
     raise typer.Exit(EXIT_REFUSED)
+
+
+def _first_screen(person: Person, terminal: Terminal) -> Screening:
+    """No safety check yet: ask it now and store it."""
+    from backease.cli.questionnaire import ask_screening
+    from backease.content.loader import load_content
+    from backease.store import services
+
+    terminal.console.print("First, the safety check: a few questions before any massage.", style="bold")
+    with contextlib.redirect_stdout(terminal.console.file):
+        answers = ask_screening(load_content().rules)
+    row, _ = services.record_screening(person, answers)
+    return row
+
+
+def _outline(console: Console, plan: Plan) -> None:
+    """The steps of a plan made just now, so the person sees what they are about to do."""
+    from backease.content.loader import load_content
+
+    library = load_content().library
+    for number, step in enumerate(plan.data["steps"], start=1):
+        found = library.technique(step["technique"])
+        name = found.name if found else step["technique"]
+        side = "" if step["side"] in ("both", "none") else f" ({step['side']})"
+        console.print(
+            f"  {number:>2}. {name}{side}, {_mmss(step['seconds'])}, {step['intensity']}", markup=False
+        )
 
 
 def _recheck(person: Person, terminal: Terminal) -> bool:
@@ -210,6 +240,10 @@ def session_command(
     """
     if not 0 < speed <= MAX_SPEED:
         raise InputError("speed", f"must be more than 0 and at most {MAX_SPEED:g}")
+    if minutes is not None:
+        from backease.core.planner import Profile as CoreProfile
+
+        CoreProfile(minutes=minutes)  # checks the range before anything is asked or stored
     _store()
     from rich.console import Console
 
@@ -222,17 +256,30 @@ def session_command(
     terminal = terminal_hook(speed, console) if terminal_hook else real_terminal(speed, console)
     console = terminal.console
     person = services.local_owner()
-    plan = _choose_plan(person, minutes, new_plan)
-    if plan.level in REFUSED_LEVELS or not plan.data.get("steps"):
-        _refused(plan, console, json_)
-    if _recheck(person, terminal):
-        plan = services.make_plan(person)
-        if plan.level in REFUSED_LEVELS or not plan.data.get("steps"):
-            _refused(plan, console, json_)
+    screening = services.latest_screening(person)
+    asked = False
+    if screening is None:
+        if not terminal.interactive:
+            _refuse(None, console, json_)
+        screening, asked = _first_screen(person, terminal), True
+    if screening.level in REFUSED_LEVELS:
+        _refuse(screening, console, json_)
+    if not asked and _recheck(person, terminal):
+        screening = services.latest_screening(person)
+        if screening is not None and screening.level in REFUSED_LEVELS:
+            _refuse(screening, console, json_)
+    plan, fresh = _choose_plan(person, minutes, new_plan)  # a newer check makes a new plan
+    if plan.level in REFUSED_LEVELS:
+        _refuse(screening, console, json_)
+    if not plan.data.get("steps"):
+        sys.stderr.write("no session: today's plan has no steps; make another with `backease plan`\n")
+        raise typer.Exit(EXIT_REFUSED)
 
     data = plan.data
     title = f"Today's session: {_mmss(plan.total_seconds)}, {len(data['steps'])} steps"
     console.print(title, style="bold")
+    if fresh:
+        _outline(console, plan)
     if plan.level != "self_care" and data.get("advice"):
         console.print(data["advice"], style="cyan")
     _checklist(console, "Before you start", list(data.get("before", [])))
@@ -387,11 +434,80 @@ def history_command(
         console.print(diary)
 
 
+# --- techniques ---------------------------------------------------------------------------
+
+
+def techniques_command(
+    enable: Annotated[
+        str | None,
+        typer.Option(
+            "--enable", help="Turn this technique back on (an id from the list).", show_default=False
+        ),
+    ] = None,
+    json_: JsonOption = False,
+) -> None:
+    """List the techniques turned off (after 'sharp pain', or by you), or turn one back on.
+
+    Plans in the terminal and the web app leave turned-off techniques out.
+    """
+    from backease.content.loader import load_content
+
+    library = load_content().library
+    if enable is not None and library.technique(enable) is None:
+        hint = closest(enable, library.technique_ids())
+        suffix = f"; did you mean '{hint}'?" if hint else "; see `backease library`"
+        raise InputError("enable", f"unknown technique '{enable}'{suffix}")
+    _store()
+    from backease.store import services
+
+    person = services.local_owner()
+    changed = False
+    if enable is not None:
+        changed = enable in services.disabled_techniques(person)
+        if changed:
+            services.set_technique_enabled(person, enable, True, "You turned it back on.")
+    rows = services.turned_off_rows(person)
+    names = {t.id: t.name for t in library.techniques}
+    if json_:
+        listed = [
+            {
+                "id": r.technique,
+                "name": names.get(r.technique, r.technique),
+                "reason": r.reason,
+                "turned_off_at": r.updated_at.isoformat(),
+            }
+            for r in rows
+        ]
+        _print_json({"enabled": enable, "changed": changed, "turned_off": listed} if enable else listed)
+        return
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    if enable is not None:
+        name = names.get(enable, enable)
+        console.print(
+            f"Turned back on: {name}. New plans may include it again."
+            if changed
+            else f"{name} was not turned off; nothing changed.",
+            markup=False,
+        )
+    if not rows:
+        console.print("No technique is turned off: plans may use every technique that suits you.")
+        return
+    console.print(f"Turned off ({len(rows)}): plans leave these out.", style="bold")
+    for r in rows:
+        console.print(f"  {r.technique}  ({names.get(r.technique, r.technique)})", markup=False)
+        why = f": {r.reason}" if r.reason else ""
+        console.print(f"      since {_local(r.updated_at)}{why}", markup=False, style="dim")
+    console.print("To turn one back on: backease techniques --enable ID", markup=False)
+
+
 # --- registration -------------------------------------------------------------------------
 
 
 def register(app: typer.Typer) -> None:
-    """Add `session`, `log` and `history` to the `backease` app."""
+    """Add `session`, `log`, `history` and `techniques` to the `backease` app."""
     app.command("session")(session_command)
     app.command("log")(log_command)
     app.command("history")(history_command)
+    app.command("techniques")(techniques_command)

@@ -668,6 +668,12 @@ def disabled_techniques(person: Person) -> frozenset[str]:
     return frozenset(c.technique for c in technique_choices(person) if c.disabled)
 
 
+def turned_off_rows(person: Person) -> list[TechniqueChoice]:
+    """The stored choices of the techniques turned off, newest first (when and why: for
+    `backease techniques`)."""
+    return list(TechniqueChoice.objects.filter(person=person, disabled=True).order_by("-updated_at", "id"))
+
+
 def set_technique_enabled(person: Person, technique: str, enabled: bool, reason: str = "") -> None:
     """Turn a technique off (the planner leaves it out) or back on."""
     library = load_content().library
