@@ -193,3 +193,135 @@ def test_trigger_point_cues_leave_the_hold_time_to_the_timer(library: Library) -
         if tech.kind == "trigger_point":
             for variant in tech.intensities:
                 assert "seconds" not in variant.cue, (tech.id, variant.cue)
+
+
+# --- precautions as data --------------------------------------------------------------------
+
+
+def _condition_groups(library: Library) -> dict[str, set[str]]:
+    """Each `mentions` pattern of precautions.yaml with the precautions that share it."""
+    groups: dict[str, set[str]] = {}
+    for item in library.precautions:
+        if item.mentions:
+            groups.setdefault(item.mentions, set()).add(item.id)
+    return groups
+
+
+def test_every_precaution_of_the_contract_has_plain_words_once(library: Library) -> None:
+    from backease.core.vocab import PRECAUTIONS
+
+    assert [p.id for p in library.precautions] == list(PRECAUTIONS)
+    for item in library.precautions:
+        assert item.label and item.note.endswith(".")
+
+
+def test_every_tool_safety_note_names_exactly_the_conditions_its_data_rules_out(library: Library) -> None:
+    # "Avoid it if you take blood thinners" must match `excluded_by`/`cautions`, and every
+    # precaution the data lists for a tool must be said in its note: they never disagree.
+    import re
+
+    groups = _condition_groups(library)
+    for tool in library.tools:
+        data = set(tool.excluded_by) | set(tool.cautions)
+        for pattern, precautions in groups.items():
+            said = re.search(pattern, tool.safety_note, re.IGNORECASE) is not None
+            listed = bool(data & precautions)
+            assert said == listed, (tool.id, pattern, said, sorted(data))
+
+
+def test_a_technique_that_speaks_of_a_condition_is_ruled_out_or_capped_by_it(library: Library) -> None:
+    import re
+
+    groups = _condition_groups(library)
+    for tech in library.techniques:
+        texts = [tech.summary, *tech.steps, tech.pressure_cue, *tech.mistakes, *tech.stop_if]
+        texts += [v.cue for v in tech.intensities]
+        capped = {c.precaution for c in tech.max_intensity_under}
+        for pattern, precautions in groups.items():
+            if any(re.search(pattern, text, re.IGNORECASE) for text in texts):
+                assert precautions & (set(tech.excluded_by) | capped), (tech.id, pattern)
+
+
+def test_each_technique_is_ruled_out_by_everything_its_facts_imply(library: Library) -> None:
+    tools = {t.id: t for t in library.tools}
+    for tech in library.techniques:
+        implied = set()
+        if tech.spinal_pressure:
+            implied.add("no_spinal_pressure")
+        if tech.sustained_pressure:
+            implied.add("no_sustained_pressure")
+        if tech.neck_pressure:
+            implied.add("no_neck_pressure")
+        if tech.body_weight_on_tool:
+            implied.add("no_body_weight_on_tools")
+        if tech.loaded_end_range:
+            implied.add("no_loaded_end_range")
+        if tech.heat_option:
+            implied.add("no_heat")
+        if tech.position == "supine":
+            implied.add("no_lying_on_back")
+        if tech.position == "prone":
+            implied.add("no_lying_face_down")
+        for tool in tech.tools:
+            implied |= set(tools[tool].excluded_by)
+        assert implied <= set(tech.excluded_by), (tech.id, implied - set(tech.excluded_by))
+
+
+def test_the_review_findings_are_classified_in_the_content(library: Library) -> None:
+    def tech(technique_id: str):  # type: ignore[no-untyped-def]
+        found = library.technique(technique_id)
+        assert found is not None
+        return found
+
+    # Rolling across the spine is spinal pressure, whatever the tilt.
+    assert tech("foam_roller_beside_spine").spinal_pressure
+    # Body weight on a roller or ball: floor, side-lying, sitting on it.
+    for technique_id in (
+        "foam_roller_across_upper_back",
+        "foam_roller_beside_spine",
+        "foam_roller_lats",
+        "peanut_ball_along_spine_floor",
+        "massage_ball_on_floor_between_shoulder_blades",
+        "massage_ball_hold_between_shoulder_blades_floor",
+        "massage_ball_glutes_seated",
+        "foam_roller_thoracic_extension",
+        "foam_roller_lengthwise_breathing",
+    ):
+        assert "no_body_weight_on_tools" in tech(technique_id).excluded_by, technique_id
+    for technique_id in ("doorframe_upper_back_traction", "seated_towel_upper_back_traction"):
+        assert tech(technique_id).loaded_end_range
+    assert tech("seated_thoracic_rotation").cap_under(["no_loaded_end_range"]) == "gentle"
+    assert "no_firm_tools" in tech("percussion_massager_upper_back").excluded_by
+    assert "no_heat" in tech("heat_pack_upper_back").excluded_by
+    # Only techniques where heat is part of the practice are heat techniques.
+    assert {t.id for t in library.techniques if t.heat_option} == {"warm_shower", "heat_pack_upper_back"}
+
+
+def test_excluded_by_is_computed_and_cannot_be_written_in_yaml(content_copy: Path) -> None:
+    _edit_first_technique(content_copy, lambda e: e.update(excluded_by=[]))
+    with pytest.raises(ContentError, match="also_excluded_by"):
+        parse_content(content_copy)
+
+
+def test_a_tool_caution_no_technique_needs_is_reported(content_copy: Path) -> None:
+    path = content_copy / "tools.yaml"
+    data = yaml.safe_load(path.read_text())
+    for tool in data["tools"]:
+        if tool["id"] == "tennis_ball":
+            tool["cautions"] = ["no_heat"]
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    with pytest.raises(ContentError, match=r"tools\.yaml: entry 'tennis_ball': field 'cautions'"):
+        parse_content(content_copy)
+
+
+def test_a_roller_technique_taking_body_weight_must_be_listed_in_the_tool_cautions(
+    content_copy: Path,
+) -> None:
+    path = content_copy / "tools.yaml"
+    data = yaml.safe_load(path.read_text())
+    for tool in data["tools"]:
+        if tool["id"] == "foam_roller":
+            tool["cautions"] = ["no_spinal_pressure"]
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    with pytest.raises(ContentError, match="no_body_weight_on_tools"):
+        parse_content(content_copy)

@@ -164,3 +164,92 @@ def test_a_pregnant_user_with_no_tools_and_no_floor_still_gets_a_full_plan(minut
     plan = plan_session(profile, result, LIBRARY)
     _check_invariants(profile, result, plan)
     assert {s.position for s in plan.steps} <= {"standing", "seated"}
+
+
+# --- precautions as data: nothing the content excludes ever reaches a plan ----------------
+
+from dataclasses import dataclass as _dataclass  # noqa: E402
+
+from backease.core.library import Technique  # noqa: E402
+from backease.core.planner import step_alternatives  # noqa: E402
+from backease.core.vocab import INTENSITY_RANK, PRECAUTIONS  # noqa: E402
+
+TOOLS_BY_ID = {t.id: t for t in LIBRARY.tools}
+
+
+@_dataclass(frozen=True)
+class _Safety:
+    level: Any
+    precautions: tuple[str, ...]
+    advice: str = ""
+
+
+def _refused_by_facts(tech: Technique, precautions: set[str]) -> set[str]:
+    """The precautions a technique breaks, read from its facts independently of `excluded_by`."""
+    broken = set()
+    facts = {
+        "no_spinal_pressure": tech.spinal_pressure,
+        "no_sustained_pressure": tech.sustained_pressure,
+        "no_neck_pressure": tech.neck_pressure,
+        "no_body_weight_on_tools": tech.body_weight_on_tool,
+        "no_loaded_end_range": tech.loaded_end_range,
+        "no_heat": tech.heat_option or "heat_pack" in tech.tools,
+        "no_firm_tools": bool({"massage_ball", "percussion_massager"} & set(tech.tools)),
+        "no_lying_on_back": tech.position == "supine",
+        "no_lying_face_down": tech.position == "prone",
+    }
+    for precaution, breaks in facts.items():
+        if breaks and precaution in precautions:
+            broken.add(precaution)
+    for tool in tech.tools:
+        broken |= set(TOOLS_BY_ID[tool].excluded_by) & precautions
+    return broken | (set(tech.excluded_by) & precautions)
+
+
+def _check_obeys(tech: Technique, intensity: str, safety: _Safety) -> None:
+    precautions = set(safety.precautions)
+    if safety.level == "soon":
+        precautions |= {"gentle_pressure_only", "no_sustained_pressure", "no_spinal_pressure"}
+    assert not _refused_by_facts(tech, precautions), (tech.id, precautions)
+    if "gentle_pressure_only" in precautions:
+        assert intensity == "gentle", tech.id
+    cap = tech.cap_under(precautions)
+    if cap is not None:
+        assert INTENSITY_RANK[intensity] <= INTENSITY_RANK[cap], tech.id  # type: ignore[index]
+
+
+every_tool_profiles = st.builds(
+    Profile,
+    areas=areas,
+    causes=st.lists(st.sampled_from(CAUSES), max_size=3, unique=True).map(tuple),
+    tools=st.just(TOOLS),
+    minutes=st.integers(2, 60),
+    pressure=st.one_of(st.none(), st.sampled_from(INTENSITIES)),
+    no_floor=st.just(False),
+    stress=st.integers(0, 10),
+)
+
+
+@pytest.mark.parametrize("precaution", PRECAUTIONS)
+@settings(max_examples=110, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    profile=every_tool_profiles,
+    others=st.lists(st.sampled_from(PRECAUTIONS), max_size=3, unique=True),
+    level=st.sampled_from(["self_care_with_precautions", "soon"]),
+    seed=st.integers(0, 2**16),
+)
+def test_no_plan_and_no_swap_choice_contains_anything_the_content_excludes(
+    precaution: str, profile: Profile, others: list[str], level: str, seed: int
+) -> None:
+    # 10 precautions x 110 profiles with every tool at hand = 1,100 plans, each with the
+    # swap choices of every step.
+    safety = _Safety(level, tuple(dict.fromkeys([precaution, *others])))
+    plan = plan_session(profile, safety, LIBRARY, seed=seed)
+    assert plan.steps
+    for index, step in enumerate(plan.steps):
+        tech = LIBRARY.technique(step.technique)
+        assert tech is not None
+        _check_obeys(tech, step.intensity, safety)
+        for alternative in step_alternatives(plan, index, profile, safety, LIBRARY):
+            _check_obeys(alternative, "gentle", safety)
+            assert not _refused_by_facts(alternative, set(safety.precautions))

@@ -15,9 +15,10 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import re
 import tempfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -28,19 +29,29 @@ from backease.core.library import (
     Library,
     MassageType,
     Muscle,
+    Precaution,
     Reference,
     Region,
     Technique,
     Tip,
     Tool,
+    exclusions_of,
 )
-from backease.core.vocab import REGIONS, TOOLS, is_precaution, region_base, region_side
+from backease.core.vocab import (
+    INTENSITY_RANK,
+    PRECAUTIONS,
+    REGIONS,
+    TOOLS,
+    is_precaution,
+    region_base,
+    region_side,
+)
 
 if TYPE_CHECKING:
     from backease.core.screening import RuleSet
 
 CONTENT_DIR = Path(__file__).resolve().parent
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
 
 T = TypeVar("T")
 
@@ -194,18 +205,30 @@ def parse_content(content_dir: Path = CONTENT_DIR) -> Content:
         return _validate(kind, _entries(content_dir / file, content_dir, key))
 
     technique_files = sorted((content_dir / "techniques").glob("*.yaml"))
-    techniques = _validate(
-        Technique, (pair for path in technique_files for pair in _entries(path, content_dir, "techniques"))
-    )
+    raw = [pair for path in technique_files for pair in _entries(path, content_dir, "techniques")]
+    for name, entry in raw:
+        if "excluded_by" in entry:
+            raise ContentError(
+                name,
+                str(entry.get("id", "?")),
+                "excluded_by",
+                "is computed from the technique's facts; declare extra precautions in 'also_excluded_by'",
+            )
+    techniques = _validate(Technique, raw)
+    tools = tuple(t for _, t in single("tools.yaml", "tools", Tool))
+    tools_by_id = {t.id: t for t in tools}
+    # One source of truth: every precaution a technique's facts imply, computed once here.
+    techniques = [(f, replace(t, excluded_by=exclusions_of(t, tools_by_id))) for f, t in techniques]
     library = Library(
         techniques=tuple(t for _, t in techniques),
         regions=tuple(r for _, r in single("regions.yaml", "regions", Region)),
         muscles=tuple(m for _, m in single("muscles.yaml", "muscles", Muscle)),
-        tools=tuple(t for _, t in single("tools.yaml", "tools", Tool)),
+        tools=tools,
         massage_types=tuple(m for _, m in single("massage_types.yaml", "massage_types", MassageType)),
         tips=tuple(t for _, t in single("tips.yaml", "tips", Tip)),
         faq=tuple(f for _, f in single("faq.yaml", "faq", Faq)),
         references=tuple(r for _, r in single("references.yaml", "references", Reference)),
+        precautions=tuple(p for _, p in single("precautions.yaml", "precautions", Precaution)),
     )
     rules = parse_rules(
         content_dir / "screening.yaml", _read_yaml(content_dir / "screening.yaml", content_dir)
@@ -239,6 +262,7 @@ def _check_library(library: Library, technique_files: dict[str, str]) -> None:
     missing = sorted(set(TOOLS) - set(tool_ids))
     if missing:
         raise ContentError("tools.yaml", missing[0], "id", "every tool id needs an entry")
+    _check_precautions(library)
     for muscle in library.muscles:
         _check_refs("muscles.yaml", muscle.id, "references", muscle.references, reference_ids)
     for massage in library.massage_types:
@@ -255,6 +279,58 @@ def _check_library(library: Library, technique_files: dict[str, str]) -> None:
 
     for tech in library.techniques:
         _check_technique(tech, technique_files[tech.id], muscle_ids, reference_ids)
+    _check_tool_cautions(library)
+
+
+def _check_precautions(library: Library) -> None:
+    """precautions.yaml names every precaution of the contract once; ids used are known."""
+    ids = [p.id for p in library.precautions]
+    for missing in sorted(set(PRECAUTIONS) - set(ids)):
+        raise ContentError(
+            "precautions.yaml", missing, "id", "every precaution of the contract needs an entry"
+        )
+    for item in library.precautions:
+        if item.id not in PRECAUTIONS:
+            raise ContentError(
+                "precautions.yaml", item.id, "id", "not a precaution of the contract (core/vocab.py)"
+            )
+        if item.mentions:
+            try:
+                re.compile(item.mentions)
+            except re.error as exc:
+                raise ContentError(
+                    "precautions.yaml", item.id, "mentions", f"not a valid pattern: {exc}"
+                ) from None
+    for tool in library.tools:
+        for field_name in ("excluded_by", "cautions"):
+            for value in getattr(tool, field_name):
+                if value not in PRECAUTIONS:
+                    raise ContentError("tools.yaml", tool.id, field_name, f"unknown precaution '{value}'")
+
+
+def _check_tool_cautions(library: Library) -> None:
+    """A tool's `cautions` are real, and every way of using it that a precaution rules out
+    through the tool itself (body weight on it, pressure on the spine) is among them."""
+    for tool in library.tools:
+        using = [t for t in library.techniques if tool.id in t.tools]
+        for value in tool.cautions:
+            if not any(value in t.excluded_by for t in using):
+                raise ContentError(
+                    "tools.yaml",
+                    tool.id,
+                    "cautions",
+                    f"no technique with this tool is ruled out by '{value}'",
+                )
+        if tool.default:
+            continue
+        needed = set()
+        for tech in using:
+            if tech.body_weight_on_tool:
+                needed.add("no_body_weight_on_tools")
+        for value in sorted(needed - set(tool.cautions) - set(tool.excluded_by)):
+            raise ContentError(
+                "tools.yaml", tool.id, "cautions", f"'{value}' rules out a technique with this tool; list it"
+            )
 
 
 def _check_technique(tech: Technique, file: str, muscle_ids: set[str], reference_ids: set[str]) -> None:
@@ -295,3 +371,15 @@ def _check_technique(tech: Technique, file: str, muscle_ids: set[str], reference
             fail("regions", "a per-side technique must name each sided region on both sides")
     if len(set(tech.tools)) != len(tech.tools):
         fail("tools", "each tool may appear once")
+    for value in tech.also_excluded_by:
+        if value not in PRECAUTIONS:
+            fail("also_excluded_by", f"unknown precaution '{value}'")
+    for cap in tech.max_intensity_under:
+        if cap.precaution not in PRECAUTIONS:
+            fail("max_intensity_under", f"unknown precaution '{cap.precaution}'")
+        if cap.precaution in tech.excluded_by:
+            fail("max_intensity_under", f"'{cap.precaution}' already rules the technique out")
+        if not any(INTENSITY_RANK[v.intensity] <= INTENSITY_RANK[cap.intensity] for v in tech.intensities):
+            fail("max_intensity_under", f"no variant at or below '{cap.intensity}'; use also_excluded_by")
+    if tech.body_weight_on_tool and not set(tech.tools) - {"hands", "wall", "doorway", "chair", "towel"}:
+        fail("body_weight_on_tool", "only a roller or ball can take body weight; the technique has none")

@@ -7,10 +7,12 @@ files into these records (with pydantic) and checks every cross-reference.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
 from backease.core.vocab import (
+    INTENSITY_RANK,
     Benefit,
     Cause,
     EvidenceGrade,
@@ -83,6 +85,36 @@ class Tool:
     default: bool = False
     substitutes: tuple[ToolId, ...] = ()
     safety_note: str = ""
+    excluded_by: tuple[str, ...] = ()
+    """Precautions under which this tool is never used (e.g. `no_firm_tools` for a firm
+    ball): every technique that needs it is ruled out by them too."""
+    cautions: tuple[str, ...] = ()
+    """Precautions that rule out some ways of using this tool (e.g. lying on it); the
+    safety note must say so, and a content test holds the two together."""
+
+
+@dataclass(frozen=True, slots=True)
+class Precaution:
+    """One precaution of the safety contract (SCREENING.md), in plain words."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
+    id: str
+    label: str
+    """A short name ("Gentle pressure only")."""
+    note: str
+    """One plain sentence saying what it means for a session, shown with every plan."""
+    mentions: str = ""
+    """A regular expression matching words of a safety note that speak of the condition
+    behind this precaution ("blood thinner"); empty when no note names one condition."""
+
+
+@dataclass(frozen=True, slots=True)
+class IntensityCap:
+    """The strongest intensity a technique may be done at under one precaution."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
+    precaution: str
+    intensity: Intensity
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +155,8 @@ class Technique:
     mistakes: tuple[str, ...]
     stop_if: tuple[str, ...]
     spinal_pressure: bool
-    """Puts a roller, ball or tool on the spine, or loads the spine in extension over one."""
+    """Puts a roller, ball, tool or edge on the spine (rolling across it counts, whatever
+    the tilt), or loads the spine in extension over one."""
     sustained_pressure: bool
     """Holds pressure on one spot (trigger-point style) rather than moving."""
     neck_pressure: bool
@@ -138,10 +171,25 @@ class Technique:
     rub_note: str = ""
     """Optional note on using a topical muscle rub with this technique."""
     heat_option: bool = False
-    """True when heat (a warm shower or heat pack) is part of or an option for it."""
+    """True when heat (a warm shower or heat pack) is part of it; `no_heat` rules it out."""
     before_session: bool = False
     """Done before the timed session (a warm shower): the planner puts it in the
     before-checklist instead of timing it as a step."""
+    body_weight_on_tool: bool = False
+    """Body weight rests on a roller or ball: lying, side-lying, on all fours or sitting
+    on it. Leaning on one against a wall while standing does not count."""
+    loaded_end_range: bool = False
+    """Hands, a towel or strap, a door frame or hanging body weight push a twist, bend
+    or traction further than the muscles alone take it."""
+    also_excluded_by: tuple[str, ...] = ()
+    """Precautions that rule this technique out beyond those its facts imply (declared
+    in YAML, with the reason in a comment)."""
+    max_intensity_under: tuple[IntensityCap, ...] = ()
+    """Caps on intensity under a precaution, when only the stronger variants are a
+    problem (e.g. a hand easing a twist further in the moderate variant)."""
+    excluded_by: tuple[str, ...] = ()
+    """Every precaution that rules this technique out, sorted. Computed by the loader from
+    the facts above (`exclusions_of`), never written in YAML; the planner reads only this."""
 
     def variant(self, intensity: Intensity) -> IntensityVariant | None:
         """The variant for an intensity, or None when the technique has none."""
@@ -149,6 +197,47 @@ class Technique:
             if item.intensity == intensity:
                 return item
         return None
+
+    def cap_under(self, precautions: Iterable[str]) -> Intensity | None:
+        """The lowest `max_intensity_under` cap that these precautions trigger, or None."""
+        active = set(precautions)
+        caps: list[Intensity] = [c.intensity for c in self.max_intensity_under if c.precaution in active]
+        if not caps:
+            return None
+        return min(caps, key=INTENSITY_RANK.__getitem__)
+
+
+# What each fact of a technique means for the safety contract (SCREENING.md).
+FACT_PRECAUTIONS: tuple[tuple[str, str], ...] = (
+    ("spinal_pressure", "no_spinal_pressure"),
+    ("sustained_pressure", "no_sustained_pressure"),
+    ("neck_pressure", "no_neck_pressure"),
+    ("body_weight_on_tool", "no_body_weight_on_tools"),
+    ("loaded_end_range", "no_loaded_end_range"),
+    ("heat_option", "no_heat"),
+)
+POSITION_PRECAUTIONS: dict[str, str] = {"supine": "no_lying_on_back", "prone": "no_lying_face_down"}
+
+
+def exclusions_of(tech: Technique, tools: Mapping[ToolId, Tool]) -> tuple[str, ...]:
+    """Every precaution that rules a technique out, derived from its facts.
+
+    Its tools' `excluded_by`, its pressure, load and heat facts, its position, a missing
+    gentle variant (`gentle_pressure_only`), and whatever it declares in `also_excluded_by`.
+    """
+    out = set(tech.also_excluded_by)
+    for tool_id in tech.tools:
+        tool = tools.get(tool_id)
+        if tool is not None:
+            out.update(tool.excluded_by)
+    for fact, precaution in FACT_PRECAUTIONS:
+        if getattr(tech, fact):
+            out.add(precaution)
+    if tech.position in POSITION_PRECAUTIONS:
+        out.add(POSITION_PRECAUTIONS[tech.position])
+    if tech.variant("gentle") is None:
+        out.add("gentle_pressure_only")
+    return tuple(sorted(out))
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,10 +307,17 @@ class Library:
     tips: tuple[Tip, ...]
     faq: tuple[Faq, ...]
     references: tuple[Reference, ...]
+    precautions: tuple[Precaution, ...] = ()
     _by_id: dict[str, Technique] = field(default_factory=dict, compare=False, repr=False)
+    _precaution_by_id: dict[str, Precaution] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._by_id.update({t.id: t for t in self.techniques})
+        self._precaution_by_id.update({p.id: p for p in self.precautions})
+
+    def precaution(self, precaution_id: str) -> Precaution | None:
+        """The plain words for a precaution id, or None (e.g. `avoid_region:...`)."""
+        return self._precaution_by_id.get(precaution_id)
 
     def technique(self, technique_id: str) -> Technique | None:
         """The technique with this id, or None."""

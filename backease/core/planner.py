@@ -92,6 +92,9 @@ CAUSE_TARGETS: dict[str, tuple[tuple[Phase, frozenset[str], str], ...]] = {
 
 REFUSED_LEVELS: frozenset[Level] = frozenset({"emergency", "urgent"})
 
+SOON_PRECAUTIONS: tuple[str, ...] = ("gentle_pressure_only", "no_sustained_pressure", "no_spinal_pressure")
+"""SCREENING.md: a `soon` result allows a gentle plan only, with these on top of its own."""
+
 POSITION_ORDER: dict[Position, int] = {
     "standing": 0,
     "seated": 1,
@@ -291,14 +294,21 @@ class Plan:
 # --- constraints ----------------------------------------------------------------------
 
 
+def effective_precautions(safety: ScreeningOutcome) -> tuple[str, ...]:
+    """The screening's precautions, plus those a `soon` level adds (SCREENING.md)."""
+    out = list(safety.precautions)
+    if safety.level == "soon":
+        out += [p for p in SOON_PRECAUTIONS if p not in out]
+    return tuple(out)
+
+
 @dataclass(frozen=True, slots=True)
 class _Limits:
     avoided: frozenset[str]
     max_intensity: Intensity
     positions: frozenset[Position]
-    no_spinal: bool
-    no_sustained: bool
-    no_neck: bool
+    precautions: frozenset[str]
+    """Every precaution in force; a technique whose `excluded_by` meets it is refused."""
     tools: frozenset[ToolId]
     disabled: frozenset[str] = frozenset()
 
@@ -306,42 +316,34 @@ class _Limits:
 def _limits(
     profile: Profile, safety: ScreeningOutcome, desk_break: bool, adaptation: Adaptation = NO_ADAPTATION
 ) -> _Limits:
-    precautions = set(safety.precautions)
+    precautions = frozenset(effective_precautions(safety))
     positions = set(POSITIONS)
     if profile.no_floor or desk_break:
         positions &= set(NO_FLOOR_POSITIONS)
-    if "no_lying_on_back" in precautions:
-        positions.discard("supine")
-    if "no_lying_face_down" in precautions:
-        positions.discard("prone")
-    # SCREENING.md: at `soon` a gentle plan is allowed, so pressure is capped as for
-    # the gentle-only precaution.
-    gentle = "gentle_pressure_only" in precautions or safety.level == "soon"
     return _Limits(
         avoided=frozenset(
             p[len(AVOID_REGION_PREFIX) :] for p in precautions if p.startswith(AVOID_REGION_PREFIX)
         ),
-        max_intensity="gentle" if gentle else "firm",
+        max_intensity="gentle" if "gentle_pressure_only" in precautions else "firm",
         positions=frozenset(positions),
-        no_spinal="no_spinal_pressure" in precautions,
-        no_sustained="no_sustained_pressure" in precautions,
-        no_neck="no_neck_pressure" in precautions,
+        precautions=precautions,
         tools=profile.available_tools,
         disabled=adaptation.disabled,
     )
 
 
 def _allowed(tech: Technique, limits: _Limits) -> bool:
-    """Whether a technique passes every hard filter (sides are checked later)."""
+    """Whether a technique passes every hard filter (sides are checked later).
+
+    The safety filter is the technique's `excluded_by` (computed from the content when
+    it is loaded, see `core.library.exclusions_of`): one source of truth for every
+    precaution, positions and tools included.
+    """
     if tech.before_session or tech.id in limits.disabled:
         return False
     if not set(tech.tools) <= limits.tools or tech.position not in limits.positions:
         return False
-    if (tech.spinal_pressure and limits.no_spinal) or (tech.sustained_pressure and limits.no_sustained):
-        return False
-    if tech.neck_pressure and limits.no_neck:
-        return False
-    return tech.variant("gentle") is not None or limits.max_intensity != "gentle"
+    return limits.precautions.isdisjoint(tech.excluded_by)
 
 
 def _too_much_cap(tech: Technique, adaptation: Adaptation) -> Intensity | None:
@@ -368,6 +370,9 @@ def _intensity(
     else:
         wanted = target
     cap = min(wanted, limits.max_intensity, key=INTENSITY_RANK.__getitem__)
+    declared = tech.cap_under(limits.precautions)
+    if declared is not None:
+        cap = min(cap, declared, key=INTENSITY_RANK.__getitem__)
     too_much = _too_much_cap(tech, adaptation)
     if too_much is not None:
         cap = min(cap, too_much, key=INTENSITY_RANK.__getitem__)
@@ -777,26 +782,18 @@ def _steps(units: list[_Unit]) -> list[PlanStep]:
 
 # --- checklists -----------------------------------------------------------------------
 
-_PRECAUTION_NOTES: dict[str, str] = {
-    "gentle_pressure_only": "Gentle pressure only: you bruise or get hurt more easily, so keep it light.",
-    "no_sustained_pressure": "Keep moving: no long holds on one spot.",
-    "no_spinal_pressure": "Keep rollers and balls off your spine; no arching back over a roller.",
-    "no_lying_on_back": "No lying flat on your back: seated, standing, side-lying and wall work only.",
-    "no_lying_face_down": "No lying face down.",
-    "no_neck_pressure": "No pressure on the neck while you have arm symptoms.",
-    "no_body_weight_on_tools": "No body weight on a roller or ball: use them against a wall, standing.",
-    "no_loaded_end_range": "No pushing a twist or bend further with your hands, a strap or a door frame.",
-    "no_heat": "No heat packs: skin that feels less may not notice a burn.",
-    "no_firm_tools": "No firm massage ball and no massage gun: you bruise more easily.",
-}
-
 
 def _checklists(
-    profile: Profile, limits: _Limits, safety: ScreeningOutcome, desk_break: bool
+    profile: Profile, limits: _Limits, safety: ScreeningOutcome, desk_break: bool, library: Library
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     before = ["Drink a glass of water."]
     if desk_break:
         before.append("Stand up, loosen your shoulders and breathe out slowly.")
+    elif "no_heat" in limits.precautions:
+        before.append(
+            "Warm up first: the first steps are gentle movement. If you take a warm shower"
+            " beforehand, test the water with a part of you that feels normally; no heat packs."
+        )
     else:
         heat = "heat_pack" in limits.tools
         before.append(
@@ -808,10 +805,10 @@ def _checklists(
         "Stop at once on sharp, shooting or burning pain, numbness, tingling or dizziness;"
         " press 'too much' if it is just too strong."
     )
-    for precaution in safety.precautions:
-        note = _PRECAUTION_NOTES.get(precaution)
-        if note:
-            before.append(note)
+    for precaution in effective_precautions(safety):
+        item = library.precaution(precaution)
+        if item is not None:
+            before.append(item.note)
     avoided = sorted(limits.avoided)
     if avoided:
         before.append("Leave alone: " + ", ".join(_label(r) for r in avoided) + ".")
@@ -866,12 +863,12 @@ def plan_session(
     units = _select(candidates, profile, total)
     _allocate(units, total)
     steps = _steps(units)
-    before, after = _checklists(profile, limits, safety, desk_break)
+    before, after = _checklists(profile, limits, safety, desk_break, library)
     return Plan(
         level=safety.level,
         minutes=profile.minutes,
         total_seconds=sum(s.seconds for s in steps),
-        precautions=safety.precautions,
+        precautions=effective_precautions(safety),
         before=before,
         after=after,
         steps=tuple(steps),
@@ -935,7 +932,7 @@ def recommend_massage_types(
     Types ruled out by a precaution (or by an urgent or emergency screen) are kept in
     the list, last, with `suitable=False` and the reason, so the guide can say why.
     """
-    precautions = set(safety.precautions)
+    precautions = set(effective_precautions(safety))
     knots = any(a.knot for a in profile.areas)
     wanted = profile.target_intensity
     out: list[MassageSuggestion] = []
@@ -948,9 +945,11 @@ def recommend_massage_types(
         blocked = sorted(precautions & set(kind.avoid_precautions))
         if blocked:
             suitable = False
-            reasons.append(
-                "Not advised for you now: " + ", ".join(p.replace("_", " ") for p in blocked) + "."
-            )
+            labels = []
+            for p in blocked:
+                item = library.precaution(p)
+                labels.append(item.label.lower() if item is not None else p.replace("_", " "))
+            reasons.append("Not advised for you now: " + ", ".join(labels) + ".")
         if safety.level == "soon" and kind.pressure != "gentle":
             reasons.append("Ask your clinician first, and ask for gentle pressure.")
         score = 0.0

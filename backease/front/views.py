@@ -94,18 +94,6 @@ LEVEL_TITLES = {
     "self_care_with_precautions": "Self-care is fine, with some limits",
     "self_care": "Self-care is a reasonable start",
 }
-PRECAUTION_WORDS = {
-    "gentle_pressure_only": "Gentle pressure only: light strokes, no deep kneading.",
-    "no_sustained_pressure": "Keep moving: no holding a ball or fingers on one spot.",
-    "no_spinal_pressure": "Keep rollers and balls off the bones of your spine.",
-    "no_lying_on_back": "No lying flat on your back.",
-    "no_lying_face_down": "No lying face down.",
-    "no_neck_pressure": "No pressure on your neck while you have arm symptoms.",
-    "no_body_weight_on_tools": "No lying, sitting or leaning your body weight on a roller or ball.",
-    "no_loaded_end_range": "No pushing a twist or forward bend further with your hands, a strap or a door.",
-    "no_heat": "No heat packs: numb skin may not feel a burn.",
-    "no_firm_tools": "No firm massage ball and no massage gun.",
-}
 TIP_TOPICS = {
     "warm_up": "Warming up",
     "consistency": "Keeping at it",
@@ -311,14 +299,17 @@ def _tool_names(library: Library) -> dict[str, str]:
 
 
 def precaution_words(precautions: Iterable[str]) -> list[str]:
-    labels = _region_labels(load_content().library)
+    """Each precaution in plain words (content/precautions.yaml, shared with the planner)."""
+    library = load_content().library
+    labels = _region_labels(library)
     out = []
     for item in precautions:
         if item.startswith(AVOID_REGION_PREFIX):
             region = item[len(AVOID_REGION_PREFIX) :]
             out.append(f"Leave this area alone: {labels.get(region, region)}.")
         else:
-            out.append(PRECAUTION_WORDS.get(item, item.replace("_", " ")))
+            known = library.precaution(item)
+            out.append(known.note if known is not None else item.replace("_", " "))
     return out
 
 

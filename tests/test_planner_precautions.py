@@ -1,0 +1,190 @@
+"""Every precaution of the safety contract, obeyed by the plan: one concrete case per rule.
+
+The content says which precautions rule a technique out (`Technique.excluded_by`,
+computed from its facts when it is loaded); these tests check real people's plans.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from backease.core.library import Library
+from backease.core.planner import (
+    PainArea,
+    Plan,
+    Profile,
+    plan_session,
+    recommend_massage_types,
+    step_alternatives,
+    swap_step,
+)
+from backease.core.screening import RuleSet, screen
+from backease.core.vocab import REGIONS, TOOLS
+
+EVERY_AREA = tuple(PainArea(region, 6, knot=True) for region in REGIONS)
+
+
+def plans(
+    library: Library, rules: RuleSet, answers: dict[str, object], **kw: object
+) -> list[tuple[Profile, Plan]]:
+    """Plans with every tool at hand for many seeds, times and pain maps."""
+    out = []
+    for seed in range(12):
+        for minutes, areas in ((10, EVERY_AREA[:4]), (30, EVERY_AREA), (60, EVERY_AREA[4:])):
+            options: dict[str, object] = {"tools": TOOLS, "minutes": minutes, "areas": areas, **kw}
+            profile = Profile(**options)  # type: ignore[arg-type]
+            out.append((profile, plan_session(profile, screen(answers, rules), library, seed=seed)))
+    return out
+
+
+def techniques_in(library: Library, plan: Plan) -> set[str]:
+    return {s.technique for s in plan.steps}
+
+
+def swap_choices(
+    library: Library, rules: RuleSet, answers: dict[str, object], profile: Profile, plan: Plan
+) -> set[str]:
+    result = screen(answers, rules)
+    return {
+        t.id for i in range(len(plan.steps)) for t in step_alternatives(plan, i, profile, result, library)
+    }
+
+
+FRAGILE = {"age": 72, "osteoporosis": True}
+
+
+def test_a_72_year_old_with_osteoporosis_never_gets_a_roller_or_a_ball_under_body_weight(
+    library: Library, rules: RuleSet
+) -> None:
+    banned = {"foam_roller_beside_spine", "peanut_ball_along_spine_floor", "foam_roller_lats"}
+    for profile, plan in plans(library, rules, FRAGILE, pressure="firm"):
+        used = techniques_in(library, plan) | swap_choices(library, rules, FRAGILE, profile, plan)
+        assert not banned & used
+        for technique in used:
+            tech = library.technique(technique)
+            assert tech is not None
+            assert not tech.body_weight_on_tool, technique
+            assert not tech.spinal_pressure, technique
+            on_the_floor = tech.position not in ("standing", "seated")
+            assert not (
+                on_the_floor
+                and {"foam_roller", "peanut_ball", "massage_ball", "tennis_ball"} & set(tech.tools)
+            )
+        assert {s.intensity for s in plan.steps} == {"gentle"}
+
+
+def test_loaded_twists_forward_bends_and_door_frame_traction_never_reach_fragile_bones(
+    library: Library, rules: RuleSet
+) -> None:
+    for answers in (FRAGILE, {"long_term_steroids": True}, {"age": 80}):
+        for profile, plan in plans(library, rules, answers, pressure="firm"):
+            used = techniques_in(library, plan) | swap_choices(library, rules, answers, profile, plan)
+            assert (
+                not {
+                    "doorframe_upper_back_traction",
+                    "seated_towel_upper_back_traction",
+                    "doorframe_lat_stretch",
+                }
+                & used
+            )
+            for step in plan.steps:
+                # The hand-assisted variants (easing a twist further) are capped away.
+                if step.technique in (
+                    "seated_thoracic_rotation",
+                    "thread_the_needle",
+                    "standing_overhead_side_bend",
+                ):
+                    assert step.intensity == "gentle"
+
+
+def test_blood_thinners_never_get_a_massage_gun_or_a_firm_ball_and_stay_gentle(
+    library: Library, rules: RuleSet
+) -> None:
+    answers = {"anticoagulants": True}
+    for profile, plan in plans(library, rules, answers, pressure="firm", causes=("sport",)):
+        assert "percussion_massager_upper_back" not in techniques_in(library, plan)
+        assert not any({"massage_ball", "percussion_massager"} & set(s.tools) for s in plan.steps)
+        assert {s.intensity for s in plan.steps} == {"gentle"}
+        for technique in swap_choices(library, rules, answers, profile, plan):
+            tech = library.technique(technique)
+            assert tech is not None and not {"massage_ball", "percussion_massager"} & set(tech.tools)
+            assert not tech.sustained_pressure
+
+
+def test_numb_skin_gets_no_heat_pack_step_and_no_heat_in_the_checklist(
+    library: Library, rules: RuleSet
+) -> None:
+    answers = {"reduced_sensation": True}
+    for profile, plan in plans(library, rules, answers):
+        assert "heat_pack" not in {tool for s in plan.steps for tool in s.tools}
+        assert "heat_pack_upper_back" not in techniques_in(library, plan)
+        assert "heat_pack_upper_back" not in swap_choices(library, rules, answers, profile, plan)
+        assert not any("or a heat pack" in line for line in plan.before)
+        assert any("No heat packs" in line for line in plan.before)
+
+
+@pytest.mark.parametrize("weeks", [16, 24, 38])
+def test_pregnancy_from_16_weeks_never_lies_on_the_back_or_face_down(
+    library: Library, rules: RuleSet, weeks: int
+) -> None:
+    answers = {"pregnancy_weeks": weeks}
+    for profile, plan in plans(library, rules, answers):
+        positions = {s.position for s in plan.steps}
+        for technique in swap_choices(library, rules, answers, profile, plan):
+            tech = library.technique(technique)
+            assert tech is not None
+            positions.add(tech.position)
+        assert not {"supine", "prone"} & positions
+
+
+def test_soon_is_gentle_with_no_sustained_holds_and_nothing_on_the_spine(
+    library: Library, rules: RuleSet
+) -> None:
+    answers = {"constant_or_night_pain": True}
+    for profile, plan in plans(library, rules, answers, pressure="firm"):
+        assert plan.level == "soon" and plan.steps
+        assert {s.intensity for s in plan.steps} == {"gentle"}
+        used = techniques_in(library, plan) | swap_choices(library, rules, answers, profile, plan)
+        for technique in used:
+            tech = library.technique(technique)
+            assert tech is not None
+            assert not tech.sustained_pressure and not tech.spinal_pressure, technique
+        assert {"gentle_pressure_only", "no_sustained_pressure", "no_spinal_pressure"} <= set(
+            plan.precautions
+        )
+
+
+def test_a_swap_keeps_the_gentle_cap_of_a_soon_result(library: Library, rules: RuleSet) -> None:
+    answers = {"constant_or_night_pain": True}
+    profile = Profile(tools=TOOLS, minutes=30, pressure="firm", areas=EVERY_AREA)
+    result = screen(answers, rules)
+    plan = plan_session(profile, result, library)
+    for index in range(len(plan.steps)):
+        for tech in step_alternatives(plan, index, profile, result, library):
+            swapped = swap_step(plan, index, tech.id, profile, result, library)
+            assert {s.intensity for s in swapped.steps} == {"gentle"}
+            break
+
+
+def test_the_plan_checklist_says_each_precaution_in_the_words_of_precautions_yaml(
+    library: Library, rules: RuleSet
+) -> None:
+    plan = plans(library, rules, {"anticoagulants": True})[0][1]
+    for precaution in ("gentle_pressure_only", "no_sustained_pressure", "no_firm_tools"):
+        item = library.precaution(precaution)
+        assert item is not None and item.note in plan.before
+
+
+def test_massage_types_follow_the_gentle_cap_of_a_soon_result(library: Library, rules: RuleSet) -> None:
+    ranked = recommend_massage_types(
+        Profile(causes=("sport",)), screen({"constant_or_night_pain": True}, rules), library
+    )
+    unsuitable = {s.massage_type.id for s in ranked if not s.suitable}
+    assert {"deep_tissue", "sports", "trigger_point_therapy"} <= unsuitable
+
+
+def test_fragile_bones_rule_out_thai_massage_with_its_passive_twists(
+    library: Library, rules: RuleSet
+) -> None:
+    ranked = recommend_massage_types(Profile(), screen(FRAGILE, rules), library)
+    assert "thai" in {s.massage_type.id for s in ranked if not s.suitable}
