@@ -118,7 +118,16 @@ def test_screen_json_has_exactly_the_contract_shape(
     code, out, _ = cli(capsys, "screen", "--answers", write(tmp_path, {"anticoagulants": True}), "--json")
     assert code == 0
     result = json.loads(out)
-    assert set(result) == {"level", "reasons", "precautions", "advice", "id", "created_at"}
+    assert set(result) == {
+        "level",
+        "reasons",
+        "precautions",
+        "advice",
+        "rationale",
+        "clearance",
+        "id",
+        "created_at",
+    }
     assert result["level"] == "self_care_with_precautions"
     assert all(set(reason) == {"question", "message", "source"} for reason in result["reasons"])
 

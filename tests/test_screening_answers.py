@@ -232,12 +232,20 @@ def test_the_level_is_never_less_serious_than_any_rule_that_fires(answers: dict[
     result = screen(answers, rules)
     cleared = answers.get("clinician_cleared") is True
     firing = firing_rules(answers)
-    assert {reason.rule for reason in result.reasons} == {rule["id"] for rule in firing}
+    combined = {c.id for c in rules.combinations}
+    assert {r.rule for r in result.reasons} - combined == {rule["id"] for rule in firing}
     for rule in firing:
         if cleared and rule.get("standing_condition"):
             assert LEVEL_RANK[result.level] <= LEVEL_RANK["self_care_with_precautions"]
         else:
             assert LEVEL_RANK[result.level] <= LEVEL_RANK[rule["level"]], rule["id"]
+    # Two soon flags that still count as soon (not lowered by clearance) make it urgent.
+    soon = [r for r in firing if r["level"] == "soon" and not (cleared and r.get("standing_condition"))]
+    if len(soon) >= 2:
+        assert LEVEL_RANK[result.level] <= LEVEL_RANK["urgent"]
+        assert "two_soon_flags" in {r.rule for r in result.reasons}
+    else:
+        assert "two_soon_flags" not in {r.rule for r in result.reasons}
     if not firing:
         assert result.level == "self_care"
 
@@ -263,7 +271,10 @@ def test_adding_a_yes_never_lowers_the_level_except_clinician_cleared(
             assert LEVEL_RANK[after.level] > LEVEL_RANK[before.level]
     else:
         assert LEVEL_RANK[after.level] <= LEVEL_RANK[before.level]
-        assert set(before.precautions) <= set(after.precautions)
+        # No flag's own limit is ever dropped (the gentle-plan limits of a soon screen
+        # belong to that level: a more serious screen refuses a plan altogether).
+        own = set(before.precautions) - set(rules.precautions_for(before.level))
+        assert own <= set(after.precautions)
 
 
 @settings(max_examples=200, deadline=None)
@@ -276,7 +287,8 @@ def test_adding_a_region_never_lowers_the_level_or_drops_a_precaution(
     before = screen(answers, rules)
     after = screen({**answers, question: [*current, region]}, rules)
     assert LEVEL_RANK[after.level] <= LEVEL_RANK[before.level]
-    assert set(before.precautions) <= set(after.precautions)
+    own = set(before.precautions) - set(rules.precautions_for(before.level))
+    assert own <= set(after.precautions)
     assert f"avoid_region:{region}" in after.precautions
 
 
@@ -297,6 +309,7 @@ def test_an_older_age_is_never_screened_less_seriously(
 @given(answer_sets())
 def test_every_result_is_well_formed(answers: dict[str, object]) -> None:
     result_json = screen(answers, load()).to_json()
-    assert list(result_json) == ["level", "reasons", "precautions", "advice"]
+    assert list(result_json) == ["level", "reasons", "precautions", "advice", "rationale", "clearance"]
+    assert (result_json["rationale"] is not None) == (result_json["level"] == "self_care")
     precautions = result_json["precautions"]
     assert isinstance(precautions, list) and len(precautions) == len(set(precautions))

@@ -37,7 +37,9 @@ SCREENING_YAML = Path(__file__).resolve().parents[1] / "backease" / "content" / 
 SCREENING_REFERENCES = {
     "finucane_2020_red_flags",
     "downie_2013_red_flags",
-    "nice_cg75_mscc",
+    "nice_ng234_spinal_metastases",
+    "nhs_angina",
+    "davies_2018_cervical_myelopathy",
     "aha_heart_attack_signs",
     "nhs_heart_attack",
     "nhs_aortic_dissection",
@@ -87,6 +89,13 @@ CONTRACT_QUESTIONS = {
             "urinary_symptoms",
             "pain_after_meals",
             "not_improving_6_weeks",
+            "pain_with_exertion",
+            "arm_weakness_or_clumsiness",
+            "one_leg_weak",
+            "worse_cough_sneeze_strain",
+            "back_lump_or_deformity",
+            "immune_risk",
+            "sudden_severe_onset",
             "anticoagulants",
             "osteoporosis",
             "long_term_steroids",
@@ -119,6 +128,10 @@ def raw_yaml() -> dict[str, Any]:
     data = yaml.safe_load(SCREENING_YAML.read_text(encoding="utf-8"))
     assert isinstance(data, dict)
     return data
+
+
+GENTLE_PLAN = ("gentle_pressure_only", "no_sustained_pressure", "no_spinal_pressure")
+"""SCREENING.md: what a soon screen carries, in vocabulary order."""
 
 
 def fired(result: ScreeningResult) -> set[str]:
@@ -290,6 +303,9 @@ def test_single_question_rules_have_the_contract_levels(rules: RuleSet) -> None:
             "severe_upper_abdominal_pain",
             "yellow_skin_or_eyes",
             "pregnancy_warning_signs",
+            "pain_with_exertion",
+            "arm_weakness_or_clumsiness",
+            "one_leg_weak",
         ],
         "soon": [
             "constant_or_night_pain",
@@ -298,6 +314,10 @@ def test_single_question_rules_have_the_contract_levels(rules: RuleSet) -> None:
             "urinary_symptoms",
             "pain_after_meals",
             "not_improving_6_weeks",
+            "worse_cough_sneeze_strain",
+            "back_lump_or_deformity",
+            "immune_risk",
+            "sudden_severe_onset",
         ],
     }
     for level, questions in contract.items():
@@ -317,6 +337,9 @@ COMBINATIONS = {
     "minor_injury_fragile_bones": {"recent_minor_injury": True, "osteoporosis": True},
     "weight_loss_and_constant_pain": {"unexplained_weight_loss": True, "constant_or_night_pain": True},
     "first_episode_over_50": {"first_episode": True, "age": 50},
+    "cancer_with_arm_weakness": {"cancer_history": True, "arm_weakness_or_clumsiness": True},
+    "immune_risk_with_fever": {"immune_risk": True, "fever": True},
+    "sudden_onset_fragile_bones": {"sudden_severe_onset": True, "age": 70},
 }
 
 
@@ -328,7 +351,7 @@ def test_each_combination_rule_needs_every_part(
     for key in answers:
         alone = {k: v for k, v in answers.items() if k != key}
         if key == "age":
-            alone["age"] = 49
+            alone["age"] = 49 if rule_id == "first_episode_over_50" else 69
         assert rule_id not in fired(screen(alone, rules)), f"{rule_id} fired without {key}"
 
 
@@ -348,6 +371,8 @@ def test_the_rule_ids_are_the_documented_ones(rules: RuleSet) -> None:
         "breathing_pain_and_breathless",
         "calf_swelling_and_breathing_pain",
         "cancer_with_nerve_signs",
+        "cancer_with_arm_weakness",
+        "immune_risk_with_fever",
         "fever",
         "pain_worse_breathing_in",
         "calf_swelling",
@@ -360,12 +385,20 @@ def test_the_rule_ids_are_the_documented_ones(rules: RuleSet) -> None:
         "minor_injury_fragile_bones",
         "weight_loss_and_constant_pain",
         "urinary_symptoms_with_fever",
+        "pain_with_exertion",
+        "arm_weakness_or_clumsiness",
+        "one_leg_weak",
+        "sudden_onset_fragile_bones",
         "constant_or_night_pain",
         "unexplained_weight_loss",
         "arm_pain_or_tingling",
         "urinary_symptoms",
         "pain_after_meals",
         "not_improving_6_weeks",
+        "worse_cough_sneeze_strain",
+        "back_lump_or_deformity",
+        "immune_risk",
+        "sudden_severe_onset",
         "first_episode_over_50",
         "recent_surgery_or_fracture",
         "anticoagulants",
@@ -475,7 +508,11 @@ def test_first_episode_over_50_is_soon_and_unknown_age_counts_as_over_50(
 def test_recent_surgery_or_fracture_is_soon_and_avoids_each_region(rules: RuleSet) -> None:
     result = screen({"recent_surgery_or_fracture_regions": ["shoulder_blade_right", "neck_base"]}, rules)
     assert result.level == "soon"
-    assert result.precautions == ("avoid_region:neck_base", "avoid_region:shoulder_blade_right")
+    assert result.precautions == (
+        *GENTLE_PLAN,
+        "avoid_region:neck_base",
+        "avoid_region:shoulder_blade_right",
+    )
 
 
 @pytest.mark.parametrize(
@@ -523,7 +560,7 @@ def test_reduced_sensation_means_gentle_pressure_and_no_heat(rules: RuleSet) -> 
 
 def test_arm_pain_is_soon_and_keeps_pressure_off_the_neck(rules: RuleSet) -> None:
     result = screen({"arm_pain_or_tingling": True}, rules)
-    assert (result.level, result.precautions) == ("soon", ("no_neck_pressure",))
+    assert (result.level, result.precautions) == ("soon", (*GENTLE_PLAN, "no_neck_pressure"))
 
 
 def test_a_band_rash_is_urgent_and_says_not_to_massage_the_area(rules: RuleSet) -> None:
@@ -634,7 +671,8 @@ def test_no_flags_is_self_care_with_the_self_care_advice(rules: RuleSet) -> None
     result = no_flags(rules)
     assert (result.level, result.reasons, result.precautions) == ("self_care", (), ())
     assert result.advice == rules.advice_for("self_care")
-    assert result == NO_FLAGS
+    assert dataclasses.replace(result, rationale=None) == NO_FLAGS
+    assert result.rationale is not None and result.rationale == rules.rationale
     assert result.plan_allowed
 
 
@@ -674,7 +712,8 @@ def test_precautions_are_deduplicated_in_a_stable_order(rules: RuleSet) -> None:
 def test_to_json_has_exactly_the_contract_shape(rules: RuleSet) -> None:
     result = screen({"anticoagulants": True, "acute_injury_regions": ["upper_trapezius_left"]}, rules)
     data = result.to_json()
-    assert list(data) == ["level", "reasons", "precautions", "advice"]
+    assert list(data) == ["level", "reasons", "precautions", "advice", "rationale", "clearance"]
+    assert data["rationale"] is None and data["clearance"] is None
     assert data["level"] == "self_care_with_precautions"
     assert data["reasons"] == [
         {"question": "anticoagulants", "message": result.reasons[0].message, "source": "NCCIH; BHF"},
@@ -863,4 +902,264 @@ def test_a_cleared_standing_condition_ranks_below_a_soon_flag(rules: RuleSet) ->
     result = screen({"cancer_history": True, "clinician_cleared": True, "not_improving_6_weeks": True}, rules)
     assert result.level == "soon"
     assert [r.rule for r in result.reasons] == ["not_improving_6_weeks", "cancer_history"]
-    assert result.precautions == ("gentle_pressure_only",)
+    # The cleared cancer history keeps its own limit; a soon screen adds the gentle-plan limits.
+    assert result.precautions == ("gentle_pressure_only", "no_sustained_pressure", "no_spinal_pressure")
+
+
+# --- the extended contract: new signs, combinations, soon limits, clearance, rationale -------
+
+
+def test_pain_on_exertion_is_urgent_and_never_lowered_by_a_clearance(rules: RuleSet) -> None:
+    from datetime import date
+
+    from backease.core.screening import Clearance
+
+    assert screen({"pain_with_exertion": True}, rules).level == "urgent"
+    cleared = screen({"pain_with_exertion": True, "clinician_cleared": True}, rules)
+    assert cleared.level == "urgent"
+    assert cleared.clearance is None  # nothing standing fired, so nothing to clear
+    covering = Clearance(date(2026, 1, 5), frozenset({"pain_with_exertion", "cancer_history"}))
+    forced = screen(
+        {"pain_with_exertion": True, "cancer_history": True, "clinician_cleared": True},
+        rules,
+        clearance=covering,
+        today=date(2026, 1, 6),
+    )
+    assert forced.level == "urgent"
+    assert [r.rule for r in forced.reasons] == ["pain_with_exertion", "cancer_history"]
+    pain = rules.rule("pain_with_exertion")
+    assert pain is not None and not pain.standing_condition
+
+
+def test_arm_weakness_is_urgent_and_with_cancer_history_an_emergency(rules: RuleSet) -> None:
+    assert screen({"arm_weakness_or_clumsiness": True}, rules).level == "urgent"
+    result = screen({"arm_weakness_or_clumsiness": True, "cancer_history": True}, rules)
+    assert result.level == "emergency"
+    assert result.reasons[0].rule == "cancer_with_arm_weakness"
+    assert result.reasons[0].source == "NICE NG234"
+    cleared = screen(
+        {"arm_weakness_or_clumsiness": True, "cancer_history": True, "clinician_cleared": True}, rules
+    )
+    assert cleared.level == "emergency"
+
+
+def test_one_weak_leg_is_urgent(rules: RuleSet) -> None:
+    result = screen({"one_leg_weak": True}, rules)
+    assert (result.level, [r.rule for r in result.reasons]) == ("urgent", ["one_leg_weak"])
+
+
+@pytest.mark.parametrize("question", ["worse_cough_sneeze_strain", "back_lump_or_deformity"])
+def test_nhs_back_pain_signs_are_soon_with_a_gentle_plan(rules: RuleSet, question: str) -> None:
+    result = screen({question: True}, rules)
+    assert (result.level, result.precautions) == ("soon", GENTLE_PLAN)
+    assert result.reasons[0].source == "NHS"
+
+
+def test_a_weakened_immune_system_is_soon_and_with_fever_an_emergency(rules: RuleSet) -> None:
+    assert screen({"immune_risk": True}, rules).level == "soon"
+    result = screen({"immune_risk": True, "fever": True}, rules)
+    assert result.level == "emergency"
+    assert result.reasons[0].rule == "immune_risk_with_fever"
+    assert "Finucane 2020" in result.reasons[0].source
+
+
+@pytest.mark.parametrize("fragile", [{"osteoporosis": True}, {"long_term_steroids": True}, {"age": 70}])
+def test_sudden_severe_onset_is_soon_and_with_fragile_bones_urgent(
+    rules: RuleSet, fragile: dict[str, object]
+) -> None:
+    assert screen({"sudden_severe_onset": True, "age": 69}, rules).level == "soon"
+    result = screen({"sudden_severe_onset": True, **fragile}, rules)
+    assert result.level == "urgent"
+    assert result.reasons[0].rule == "sudden_onset_fragile_bones"
+
+
+def test_nice_cg75_is_no_longer_cited_and_ng234_is(rules: RuleSet) -> None:
+    text = SCREENING_YAML.read_text(encoding="utf-8")
+    assert "CG75" not in text and "cg75" not in text
+    cited = {ref for rule in rules.rules for ref in rule.references}
+    assert "nice_ng234_spinal_metastases" in cited
+
+
+def test_two_soon_flags_together_are_urgent_and_the_reason_says_the_combination_is_why(
+    rules: RuleSet,
+) -> None:
+    result = screen({"worse_cough_sneeze_strain": True, "pain_after_meals": True}, rules)
+    assert result.level == "urgent"
+    assert [r.rule for r in result.reasons] == [
+        "two_soon_flags",
+        "pain_after_meals",
+        "worse_cough_sneeze_strain",
+    ]
+    first = result.reasons[0]
+    assert "together" in first.message and "combination is why" in first.message
+    assert first.source == "Finucane 2020"
+    assert not result.plan_allowed
+
+
+def test_one_soon_flag_alone_stays_soon(rules: RuleSet) -> None:
+    for question in ("worse_cough_sneeze_strain", "immune_risk", "not_improving_6_weeks"):
+        result = screen({question: True}, rules)
+        assert result.level == "soon"
+        assert "two_soon_flags" not in fired(result)
+
+
+def test_limits_only_facts_do_not_count_towards_the_combination(rules: RuleSet) -> None:
+    answers = {
+        "not_improving_6_weeks": True,
+        "anticoagulants": True,
+        "osteoporosis": True,
+        "reduced_sensation": True,
+        "age": 75,
+        "pregnancy_weeks": 20,
+        "acute_injury_regions": ["neck_base"],
+    }
+    result = screen(answers, rules)
+    assert result.level == "soon"
+    assert "two_soon_flags" not in fired(result)
+
+
+def test_a_cleared_standing_soon_flag_does_not_count_but_an_uncleared_one_does(rules: RuleSet) -> None:
+    answers = {"first_episode": True, "age": 58, "not_improving_6_weeks": True}
+    assert screen(answers, rules).level == "urgent"
+    assert "two_soon_flags" in fired(screen(answers, rules))
+    cleared = screen({**answers, "clinician_cleared": True}, rules)
+    assert cleared.level == "soon"
+    assert "two_soon_flags" not in fired(cleared)
+
+
+def test_an_urgent_flag_with_a_soon_flag_is_not_a_combination(rules: RuleSet) -> None:
+    result = screen({"fever": True, "not_improving_6_weeks": True}, rules)
+    assert result.level == "urgent"
+    assert "two_soon_flags" not in fired(result)
+
+
+def test_a_soon_screen_carries_the_gentle_plan_limits_on_top_of_its_own(rules: RuleSet) -> None:
+    result = screen({"arm_pain_or_tingling": True, "anticoagulants": True}, rules)
+    assert result.level == "soon"
+    assert result.precautions == (*GENTLE_PLAN, "no_neck_pressure", "no_firm_tools")
+    assert rules.precautions_for("soon") == GENTLE_PLAN
+    for level in ("emergency", "urgent", "self_care_with_precautions", "self_care"):
+        assert rules.precautions_for(level) == ()  # type: ignore[arg-type]
+    assert screen({"anticoagulants": True}, rules).precautions == (
+        "gentle_pressure_only",
+        "no_sustained_pressure",
+        "no_firm_tools",
+    )
+
+
+def test_only_a_self_care_result_carries_the_written_rationale(rules: RuleSet) -> None:
+    result = screen({"age": 30}, rules)
+    assert result.level == "self_care"
+    assert result.rationale is not None
+    assert "Finucane 2020" in result.rationale.text and "NHS" in result.rationale.text
+    assert "between the shoulder blades" in result.rationale.text
+    assert "2 to 3 weeks" in result.rationale.text
+    assert result.rationale.source == "Finucane 2020; NHS"
+    assert set(result.rationale.references) == {"finucane_2020_red_flags", "nhs_back_pain"}
+    assert result.to_json()["rationale"] == {
+        "title": result.rationale.title,
+        "text": result.rationale.text,
+        "source": "Finucane 2020; NHS",
+    }
+    for answers in ({"anticoagulants": True}, {"not_improving_6_weeks": True}, {"fever": True}):
+        assert screen(answers, rules).rationale is None
+
+
+# --- clearance: 12 weeks, and only what was there -----------------------------------------
+
+
+def _clearance(given: str, *rule_ids: str) -> Any:
+    from datetime import date
+
+    from backease.core.screening import Clearance
+
+    return Clearance(date.fromisoformat(given), frozenset(rule_ids))
+
+
+def test_a_clearance_lowers_its_standing_flag_until_the_day_before_12_weeks(rules: RuleSet) -> None:
+    from datetime import date, timedelta
+
+    answers = {"cancer_history": True, "clinician_cleared": True}
+    clearance = _clearance("2026-01-05", "cancer_history")
+    assert clearance.expires_on == date(2026, 3, 30)
+    last_day = screen(answers, rules, clearance=clearance, today=date(2026, 3, 29))
+    assert last_day.level == "self_care_with_precautions"
+    assert last_day.precautions == ("gentle_pressure_only",)
+    assert last_day.to_json()["clearance"] == {
+        "given_on": "2026-01-05",
+        "expires_on": "2026-03-30",
+        "active": True,
+        "rules": ["cancer_history"],
+    }
+    ended = screen(answers, rules, clearance=clearance, today=date(2026, 3, 29) + timedelta(days=1))
+    assert ended.level == "urgent"
+    assert ended.precautions == ("gentle_pressure_only",)  # the flag's own limit stays
+    message = ended.reasons[0].message
+    assert "ended on 30 March 2026" in message and "5 January 2026" in message
+    assert ended.to_json()["clearance"]["active"] is False  # type: ignore[index]
+
+
+def test_a_clearance_never_lowers_a_standing_flag_that_was_not_there_when_it_was_given(
+    rules: RuleSet,
+) -> None:
+    from datetime import date
+
+    clearance = _clearance("2026-01-05", "cancer_history")
+    answers = {"cancer_history": True, "active_cancer_treatment": True, "clinician_cleared": True}
+    result = screen(answers, rules, clearance=clearance, today=date(2026, 2, 1))
+    assert result.level == "urgent"
+    treatment = next(r for r in result.reasons if r.rule == "active_cancer_treatment")
+    assert "does not cover this one" in treatment.message
+    history = next(r for r in result.reasons if r.rule == "cancer_history")
+    assert "clinician has checked this pain" in history.message
+    # Both flags keep their limits whatever the level.
+    assert result.precautions == ("gentle_pressure_only", "no_sustained_pressure")
+
+
+def test_a_clearance_given_with_the_answers_covers_what_fires_now(rules: RuleSet) -> None:
+    from datetime import date
+
+    result = screen(
+        {"first_episode": True, "age": 61, "clinician_cleared": True}, rules, today=date(2026, 5, 1)
+    )
+    assert result.clearance is not None
+    assert result.clearance.given_on == date(2026, 5, 1)
+    assert result.clearance.rules == frozenset({"first_episode_over_50"})
+    assert result.level == "self_care_with_precautions"
+
+
+def test_answering_no_to_clinician_cleared_ignores_a_stored_clearance(rules: RuleSet) -> None:
+    from datetime import date
+
+    clearance = _clearance("2026-01-05", "cancer_history")
+    result = screen({"cancer_history": True}, rules, clearance=clearance, today=date(2026, 1, 6))
+    assert result.level == "urgent"
+    assert result.clearance is None
+
+
+# --- the new sections of the rules file are checked strictly -----------------------------------
+
+
+def test_a_combination_that_does_not_raise_the_level_is_rejected() -> None:
+    error = _broken(lambda d: d["combine"][0].update(level="soon"))
+    assert (error.entry, error.field) == ("two_soon_flags", "level")
+
+
+def test_a_combination_of_one_flag_is_rejected() -> None:
+    error = _broken(lambda d: d["combine"][0].update(at_least=1))
+    assert (error.entry, error.field) == ("two_soon_flags", "at_least")
+
+
+def test_a_combination_without_references_is_rejected() -> None:
+    error = _broken(lambda d: d["combine"][0].update(references=[]))
+    assert (error.entry, error.field) == ("two_soon_flags", "references")
+
+
+def test_an_unknown_level_precaution_is_rejected() -> None:
+    error = _broken(lambda d: d["level_precautions"].update(soon=["no_massage"]))
+    assert (error.entry, error.field) == ("level_precautions", "soon")
+
+
+def test_a_rationale_without_references_is_rejected() -> None:
+    error = _broken(lambda d: d["self_care_rationale"].update(references=[]))
+    assert (error.entry, error.field) == ("self_care_rationale", "references")

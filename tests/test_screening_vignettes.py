@@ -43,6 +43,8 @@ def v(name: str, answers: dict[str, object], level: str, precautions: set[str], 
 
 
 NONE: set[str] = set()
+SOON = {"gentle_pressure_only", "no_sustained_pressure", "no_spinal_pressure"}
+"""SCREENING.md: a soon result allows a gentle plan only, on top of the flags' own limits."""
 
 VIGNETTES = [
     # --- emergencies -------------------------------------------------------------------------
@@ -107,14 +109,14 @@ VIGNETTES = [
         {"age": 66, "cancer_history": True, "both_legs_weak_or_numb": True},
         "emergency",
         {"gentle_pressure_only"},
-        "Metastatic spinal cord compression (NICE CG75): no delay.",
+        "Metastatic spinal cord compression (NICE NG234): no delay.",
     ),
     v(
         "man, 59, prostate cancer, cleared by his GP last month, now cannot pass urine",
         {"age": 59, "cancer_history": True, "clinician_cleared": True, "bladder_bowel_change": True},
         "emergency",
         {"gentle_pressure_only"},
-        "A new nerve sign is never overridden by an earlier clearance (NICE CG75, NHS back pain).",
+        "A new nerve sign is never overridden by an earlier clearance (NICE NG234, NHS back pain).",
     ),
     v(
         "woman, 78, shivering and hot, her daughter finds her confused",
@@ -130,7 +132,93 @@ VIGNETTES = [
         NONE,
         "New confusion or drowsiness alone: treated as an emergency (NHS sepsis).",
     ),
+    v(
+        "woman, 63, breast cancer 4 years ago, new upper back pain and dropping her cup",
+        {"age": 63, "cancer_history": True, "arm_weakness_or_clumsiness": True},
+        "emergency",
+        {"gentle_pressure_only"},
+        "After cancer, any new limb weakness or clumsiness may be metastatic cord compression:"
+        " an oncological emergency (NICE NG234).",
+    ),
+    v(
+        "kidney transplant recipient, 48, shivering with a fever and mid-back pain",
+        {"age": 48, "immune_risk": True, "fever": True},
+        "emergency",
+        NONE,
+        "Immunosuppression plus fever: possible spinal infection or sepsis (Finucane 2020; NHS sepsis).",
+    ),
+    v(
+        "man, 50, injects drugs, back pain, temperature 38.5",
+        {"age": 50, "immune_risk": True, "fever": True, "constant_or_night_pain": True},
+        "emergency",
+        NONE,
+        "Injecting drug use with fever and unrelenting pain: spinal infection until proven otherwise"
+        " (Finucane 2020).",
+    ),
     # --- urgent ------------------------------------------------------------------------------
+    v(
+        "man, 66, ache between the shoulder blades when he walks uphill, gone after resting",
+        {"age": 66, "pain_with_exertion": True},
+        "urgent",
+        NONE,
+        "Exertional pain easing with rest can be angina felt in the back: urgent GP (NHS angina; AHA).",
+    ),
+    v(
+        "woman, 58, exertional back pain, her physio said it was muscular",
+        {"age": 58, "pain_with_exertion": True, "clinician_cleared": True},
+        "urgent",
+        NONE,
+        "Possible angina is an acute sign, never a standing condition: clearance does not lower it.",
+    ),
+    v(
+        "man, 61, stiff neck and upper back, fumbling buttons, feels unsteady",
+        {"age": 61, "arm_weakness_or_clumsiness": True},
+        "urgent",
+        NONE,
+        "Hand clumsiness and imbalance suggest cervical myelopathy: prompt assessment (Davies 2018).",
+    ),
+    v(
+        "woman, 39, mid-back pain and her right foot has started to catch",
+        {"age": 39, "one_leg_weak": True},
+        "urgent",
+        NONE,
+        "New one-sided leg weakness is a neurological deficit: same-day examination (Finucane 2020).",
+    ),
+    v(
+        "woman, 74, osteoporosis, sudden severe mid-back pain getting out of a chair",
+        {"age": 74, "osteoporosis": True, "sudden_severe_onset": True},
+        "urgent",
+        {"no_spinal_pressure", "gentle_pressure_only", "no_body_weight_on_tools", "no_loaded_end_range"},
+        "Sudden severe pain with fragile bones: possible vertebral fragility fracture (Finucane 2020).",
+    ),
+    v(
+        "man, 55, 5 years of prednisolone for asthma, sudden severe back pain",
+        {"age": 55, "long_term_steroids": True, "sudden_severe_onset": True},
+        "urgent",
+        {"no_spinal_pressure", "gentle_pressure_only", "no_body_weight_on_tools", "no_loaded_end_range"},
+        "Long-term steroids weaken bone: sudden severe onset may be a fracture (Finucane 2020).",
+    ),
+    v(
+        "woman, 52, back pain worse on coughing, and it wakes her at night",
+        {"age": 52, "worse_cough_sneeze_strain": True, "constant_or_night_pain": True},
+        "urgent",
+        NONE,
+        "Two soon-level flags together: red flags are weak alone and concerning together (Finucane 2020).",
+    ),
+    v(
+        "man, 57, first back pain ever, and a new lump over his spine",
+        {"age": 57, "first_episode": True, "back_lump_or_deformity": True},
+        "urgent",
+        NONE,
+        "First episode over 50 plus a new lump: two soon flags, so urgent (Finucane 2020; NHS back pain).",
+    ),
+    v(
+        "man, 45, on HIV medicines, pain not better after 7 weeks",
+        {"age": 45, "immune_risk": True, "not_improving_6_weeks": True},
+        "urgent",
+        NONE,
+        "Immune risk plus a lack of improvement: two soon flags together (Finucane 2020).",
+    ),
     v(
         "30 weeks pregnant, pain under the ribs and a headache",
         {"age": 31, "pregnancy_weeks": 30, "pregnancy_warning_signs": True},
@@ -178,7 +266,7 @@ VIGNETTES = [
         {"age": 52, "cancer_history": True},
         "urgent",
         {"gentle_pressure_only"},
-        "Thoracic pain with a cancer history: assess within 24 h (NICE CG75).",
+        "Thoracic pain with a cancer history: assess within 24 h (NICE NG234).",
     ),
     v(
         "man, 45, severe pain at the top of the stomach through to the back after drinking",
@@ -199,57 +287,99 @@ VIGNETTES = [
         {"age": 60, "cancer_history": True, "active_cancer_treatment": True},
         "urgent",
         {"gentle_pressure_only", "no_sustained_pressure"},
-        "Back pain during cancer treatment needs the cancer team first (NICE CG75, Macmillan).",
+        "Back pain during cancer treatment needs the cancer team first (NICE NG234, Macmillan).",
     ),
     # --- soon --------------------------------------------------------------------------------
     v(
         "58-year-old, first episode of back pain, otherwise well",
         {"age": 58, "first_episode": True},
         "soon",
-        NONE,
+        SOON,
         "First episode over 50: rule out malignancy (Finucane 2020).",
     ),
     v(
         "first episode of back pain, age not given",
         {"first_episode": True},
         "soon",
-        NONE,
+        SOON,
         "Unknown age is treated as possibly over 50 (cautious).",
     ),
     v(
         "office worker, 36, neck and shoulder pain with tingling down the right arm",
         {"age": 36, "arm_pain_or_tingling": True},
         "soon",
-        {"no_neck_pressure"},
+        SOON | {"no_neck_pressure"},
         "Possible nerve root irritation in the neck: check within days; no neck pressure.",
     ),
     v(
         "man, 44, back pain no better after 8 weeks of stretching",
         {"age": 44, "not_improving_6_weeks": True},
         "soon",
-        NONE,
+        SOON,
         "Not improving after 6 weeks of self-care: see a GP or physio (NHS back pain).",
     ),
     v(
         "woman, 51, pain under the right ribs into the shoulder blade after fatty meals",
         {"age": 51, "pain_after_meals": True},
         "soon",
-        NONE,
+        SOON,
         "Possible gallstones (NHS).",
     ),
     v(
         "rower, 27, collarbone plate fitted 8 weeks ago, tight upper back",
         {"age": 27, "recent_surgery_or_fracture_regions": ["chest_left", "upper_trapezius_left"]},
         "soon",
-        {"avoid_region:chest_left", "avoid_region:upper_trapezius_left"},
+        SOON | {"avoid_region:chest_left", "avoid_region:upper_trapezius_left"},
         "Recent surgery: check with the surgeon; the areas are left out (Bartsch 2021).",
     ),
     v(
         "on warfarin, first back pain at 67",
         {"age": 67, "anticoagulants": True, "first_episode": True},
         "soon",
-        {"gentle_pressure_only", "no_sustained_pressure", "no_firm_tools"},
+        SOON | {"no_firm_tools"},
         "The soon flag wins, but the blood-thinner limits still apply (NCCIH, BHF).",
+    ),
+    v(
+        "man, 35, back pain that jolts when he sneezes, otherwise well",
+        {"age": 35, "worse_cough_sneeze_strain": True},
+        "soon",
+        SOON,
+        "Pain worse on coughing or straining alone: a GP check within days (NHS back pain).",
+    ),
+    v(
+        "woman, 41, partner noticed one shoulder blade now sticks out more",
+        {"age": 41, "back_lump_or_deformity": True},
+        "soon",
+        SOON,
+        "A new change in the shape of the back: GP within days (NHS back pain).",
+    ),
+    v(
+        "man, 38, on methotrexate and a biologic for arthritis, tight upper back",
+        {"age": 38, "immune_risk": True},
+        "soon",
+        SOON,
+        "Immunosuppression alone, no fever: check within days (Finucane 2020).",
+    ),
+    v(
+        "woman, 33, sudden severe spasm between the shoulder blades reaching for a shelf",
+        {"age": 33, "sudden_severe_onset": True},
+        "soon",
+        SOON,
+        "Sudden severe onset without fragile bones: usually spasm, check within days (Finucane 2020).",
+    ),
+    v(
+        "man, 59, first back pain, his GP said self-care is fine, now no better after 6 weeks",
+        {"age": 59, "first_episode": True, "clinician_cleared": True, "not_improving_6_weeks": True},
+        "soon",
+        SOON,
+        "The cleared first-episode flag no longer counts, so one soon flag remains: soon, not urgent.",
+    ),
+    v(
+        "on apixaban, 64, osteoporosis, back pain that gets worse on straining",
+        {"age": 64, "anticoagulants": True, "osteoporosis": True, "worse_cough_sneeze_strain": True},
+        "soon",
+        SOON | {"no_firm_tools", "no_body_weight_on_tools", "no_loaded_end_range"},
+        "Limits-only facts do not count towards the combination; one soon flag stays soon.",
     ),
     # --- self-care with precautions ---------------------------------------------------------
     v(

@@ -237,6 +237,12 @@ def parse_content(content_dir: Path = CONTENT_DIR) -> Content:
     reference_ids = {r.id for r in library.references}
     for rule in rules.rules:
         _check_refs("screening.yaml", rule.id, "references", rule.references, reference_ids)
+    for combination in rules.combinations:
+        _check_refs("screening.yaml", combination.id, "references", combination.references, reference_ids)
+    if rules.rationale is not None:
+        _check_refs(
+            "screening.yaml", "self_care_rationale", "references", rules.rationale.references, reference_ids
+        )
     return Content(library=library, rules=rules)
 
 

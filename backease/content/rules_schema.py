@@ -20,10 +20,13 @@ from backease.core.screening import (
     CLINICIAN_CLEARED,
     Answered,
     AnyOf,
+    ClearancePolicy,
+    Combination,
     Compare,
     NotAnswered,
     Operator,
     Question,
+    Rationale,
     Rule,
     RuleSet,
     Term,
@@ -32,6 +35,7 @@ from backease.core.vocab import LEVELS, Level, is_precaution
 
 _STRICT: dict[str, Any] = {"extra": "forbid", "str_strip_whitespace": True}
 _TOP_LEVEL = ("questions", "rules", "advice")
+_OPTIONAL = ("combine", "level_precautions", "self_care_rationale", "clearance")
 _COMPARISON = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*(>=|<=|>|<)\s*(-?\d+(?:\.\d+)?)\s*$")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _RULE_LEVELS: tuple[Level, ...] = ("emergency", "urgent", "soon", "self_care_with_precautions")
@@ -55,6 +59,37 @@ class _RuleEntry:
     cleared_message: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class _CombineEntry:
+    """One combination as written in the YAML file."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
+    id: str
+    count: Level
+    at_least: int
+    level: Level
+    message: str
+    source: str
+    references: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _RationaleEntry:
+    __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
+    title: str
+    text: str
+    source: str
+    references: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _ClearanceEntry:
+    __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
+    weeks: int
+    expired_note: str
+    not_covered_note: str
+
+
 def _first_error(exc: ValidationError) -> tuple[str, str]:
     error = exc.errors()[0]
     return ".".join(str(part) for part in error["loc"]) or "-", error["msg"]
@@ -71,10 +106,9 @@ def parse_rules(path: Path, data: object) -> RuleSet:
             file, "-", "-", "the file must be a mapping with 'questions', 'rules' and 'advice'"
         )
     for key in data:
-        if key not in _TOP_LEVEL:
-            raise ContentError(
-                file, "-", str(key), f"unknown top-level key (allowed: {', '.join(_TOP_LEVEL)})"
-            )
+        if key not in _TOP_LEVEL + _OPTIONAL:
+            allowed = ", ".join(_TOP_LEVEL + _OPTIONAL)
+            raise ContentError(file, "-", str(key), f"unknown top-level key (allowed: {allowed})")
     for key in _TOP_LEVEL:
         if key not in data:
             raise ContentError(file, "-", key, "missing")
@@ -82,12 +116,24 @@ def parse_rules(path: Path, data: object) -> RuleSet:
     by_id = {q.id: q for q in questions}
     rules = _parse_rules(file, data["rules"], by_id)
     advice = _parse_advice(file, data["advice"])
+    combinations = _parse_combinations(file, data.get("combine", []), {r.id for r in rules})
+    level_precautions = _parse_level_precautions(file, data.get("level_precautions", {}))
+    rationale = _parse_rationale(file, data.get("self_care_rationale"))
+    clearance = _parse_clearance(file, data.get("clearance"))
 
     used = {q for rule in rules for q in _questions_in(rule.when)}
     for question in questions:
         if question.id != CLINICIAN_CLEARED and question.id not in used:
             raise ContentError(file, question.id, "id", "no rule uses this question")
-    return RuleSet(questions=tuple(questions), rules=tuple(rules), advice=advice)
+    return RuleSet(
+        questions=tuple(questions),
+        rules=tuple(rules),
+        advice=advice,
+        combinations=combinations,
+        level_precautions=level_precautions,
+        rationale=rationale,
+        clearance=clearance,
+    )
 
 
 # --- questions ----------------------------------------------------------------------
@@ -302,3 +348,101 @@ def _parse_advice(file: str, raw: object) -> tuple[tuple[Level, str], ...]:
             raise ContentError(file, "advice", level, "every level needs a non-empty advice text")
         out.append((level, " ".join(text.split())))
     return tuple(out)
+
+
+# --- combinations, level precautions, rationale, clearance --------------------------------
+
+
+def _parse_combinations(file: str, raw: object, rule_ids: set[str]) -> tuple[Combination, ...]:
+    if not isinstance(raw, list):
+        raise ContentError(file, "combine", "-", "must be a list")
+    adapter = TypeAdapter(_CombineEntry)
+    out: list[Combination] = []
+    for index, entry in enumerate(raw):
+        name = str(entry.get("id", f"#{index + 1}")) if isinstance(entry, dict) else f"#{index + 1}"
+        if not isinstance(entry, dict):
+            raise ContentError(file, name, "-", "each combination must be a mapping")
+        try:
+            item = adapter.validate_python(entry)
+        except ValidationError as exc:
+            raise ContentError(file, name, *_first_error(exc)) from None
+        if not _ID.match(item.id) or item.id in rule_ids or any(c.id == item.id for c in out):
+            raise ContentError(file, item.id, "id", "must be a new lower_snake_case id (not a rule's)")
+        if item.count not in ("soon", "urgent"):
+            raise ContentError(file, item.id, "count", "count flags at soon or urgent")
+        if item.at_least < 2:
+            raise ContentError(file, item.id, "at_least", "a combination needs at least 2 flags")
+        if item.level not in _RULE_LEVELS or LEVELS.index(item.level) >= LEVELS.index(item.count):
+            raise ContentError(file, item.id, "level", "must be more serious than the flags it counts")
+        for field_name in ("message", "source"):
+            if not getattr(item, field_name):
+                raise ContentError(file, item.id, field_name, "must not be empty")
+        if not item.references:
+            raise ContentError(file, item.id, "references", "cite at least one reference")
+        out.append(
+            Combination(
+                id=item.id,
+                count_level=item.count,
+                at_least=item.at_least,
+                level=item.level,
+                message=" ".join(item.message.split()),
+                source=item.source,
+                references=item.references,
+            )
+        )
+    return tuple(out)
+
+
+def _parse_level_precautions(file: str, raw: object) -> tuple[tuple[Level, tuple[str, ...]], ...]:
+    if not isinstance(raw, dict):
+        raise ContentError(file, "level_precautions", "-", "must be a mapping from level to precautions")
+    out: list[tuple[Level, tuple[str, ...]]] = []
+    for level in LEVELS:
+        if level not in raw:
+            continue
+        values = raw[level]
+        if not isinstance(values, list) or not values:
+            raise ContentError(file, "level_precautions", level, "must be a non-empty list")
+        for value in values:
+            if not isinstance(value, str) or not is_precaution(value):
+                raise ContentError(file, "level_precautions", level, f"unknown precaution '{value}'")
+        out.append((level, tuple(values)))
+    for key in raw:
+        if key not in LEVELS:
+            raise ContentError(
+                file, "level_precautions", str(key), f"unknown level (allowed: {', '.join(LEVELS)})"
+            )
+    return tuple(out)
+
+
+def _parse_rationale(file: str, raw: object) -> Rationale | None:
+    if raw is None:
+        return None
+    try:
+        item = TypeAdapter(_RationaleEntry).validate_python(raw)
+    except ValidationError as exc:
+        raise ContentError(file, "self_care_rationale", *_first_error(exc)) from None
+    for field_name in ("title", "text", "source"):
+        if not getattr(item, field_name):
+            raise ContentError(file, "self_care_rationale", field_name, "must not be empty")
+    if not item.references:
+        raise ContentError(file, "self_care_rationale", "references", "cite at least one reference")
+    return Rationale(
+        title=item.title, text=" ".join(item.text.split()), source=item.source, references=item.references
+    )
+
+
+def _parse_clearance(file: str, raw: object) -> ClearancePolicy:
+    if raw is None:
+        return ClearancePolicy()
+    try:
+        item = TypeAdapter(_ClearanceEntry).validate_python(raw)
+    except ValidationError as exc:
+        raise ContentError(file, "clearance", *_first_error(exc)) from None
+    if item.weeks < 1:
+        raise ContentError(file, "clearance", "weeks", "must be at least 1")
+    return ClearancePolicy(
+        weeks=item.weeks,
+        expired_note=" ".join(item.expired_note.split()),
+        not_covered_note=" ".join(item.not_covered_note.split()),
+    )

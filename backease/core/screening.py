@@ -12,16 +12,27 @@ A rule fires when every term of its `when` list holds. A term is one of:
 - `AnyOf(terms)`: at least one of the terms holds.
 
 Every rule that fires adds a reason and its precautions; the most serious level wins.
-The one designed exception: a person who answers `clinician_cleared` has rules marked
-`standing_condition` (cancer history, osteoporosis, age) turned from urgent/soon into
-self-care with precautions. Emergency rules can never be standing conditions.
+Three more steps, all data in the rules file:
+
+- clinician clearance: a person who answers `clinician_cleared` has rules marked
+  `standing_condition` (cancer history, first episode over 50) turned from urgent/soon
+  into self-care with precautions, but only the standing rules that fired when the
+  clearance was given (`Clearance.rules`) and only for `Clearance.weeks` weeks from
+  `Clearance.given_on`. Emergency rules can never be standing conditions;
+- combinations (`Combination`): two or more flags at one level (after clearance) raise
+  the level, e.g. two `soon` flags make the screen `urgent` (Finucane 2020);
+- level precautions: a screen that ends at a level (e.g. `soon`) carries the limits the
+  contract sets for that level, on top of the flags' own.
+
+`today` is always injected by the caller (the store, the CLI), so the core stays pure.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any, ClassVar, Literal
 
 from backease.core.errors import InputError
@@ -118,6 +129,43 @@ class Rule:
 
 
 @dataclass(frozen=True, slots=True)
+class Combination:
+    """Flags that are weak alone but concerning together: `at_least` flags that end at
+    `count_level` (after clinician clearance) raise the screen to `level`."""
+
+    id: str
+    count_level: Level
+    at_least: int
+    level: Level
+    message: str
+    """Plain words that say the combination is why."""
+    source: str
+    references: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Rationale:
+    """The written reason shown on a `self_care` result (SCREENING.md)."""
+
+    title: str
+    text: str
+    source: str
+    references: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ClearancePolicy:
+    """How long a clinician's clearance lasts, and the notes shown when it does not apply."""
+
+    weeks: int = 12
+    expired_note: str = ""
+    """Added to a standing flag whose clearance has ended; `{given_on}` and `{expired_on}`
+    are filled in."""
+    not_covered_note: str = ""
+    """Added to a standing flag that was not there when the clearance was given."""
+
+
+@dataclass(frozen=True, slots=True)
 class RuleSet:
     """All questions, rules and per-level advice of the screen."""
 
@@ -125,6 +173,11 @@ class RuleSet:
     rules: tuple[Rule, ...]
     advice: tuple[tuple[Level, str], ...]
     """Plain next-steps text per level."""
+    combinations: tuple[Combination, ...] = ()
+    level_precautions: tuple[tuple[Level, tuple[str, ...]], ...] = ()
+    """Precautions a screen carries when it ends at that level (e.g. `soon`: gentle only)."""
+    rationale: Rationale | None = None
+    clearance: ClearancePolicy = field(default_factory=ClearancePolicy)
 
     def question(self, question_id: str) -> Question | None:
         """The question with this id, or None."""
@@ -147,6 +200,13 @@ class RuleSet:
                 return text
         return ""
 
+    def precautions_for(self, level: Level) -> tuple[str, ...]:
+        """The precautions a screen ending at this level carries (none for most levels)."""
+        for name, precautions in self.level_precautions:
+            if name == level:
+                return precautions
+        return ()
+
 
 AnswerValue = bool | float | tuple[str, ...]
 Answers = Mapping[str, AnswerValue]
@@ -164,6 +224,36 @@ class Reason:
 
 
 @dataclass(frozen=True, slots=True)
+class Clearance:
+    """A clinician's clearance: when the person said so, and which standing rules fired then.
+
+    It lowers only those rules, and only for `weeks` weeks from `given_on`.
+    """
+
+    given_on: date
+    rules: frozenset[str]
+    weeks: int = 12
+
+    @property
+    def expires_on(self) -> date:
+        """The first day the clearance no longer applies."""
+        return self.given_on + timedelta(weeks=self.weeks)
+
+    def active_on(self, today: date) -> bool:
+        """True from `given_on` until the day before `expires_on`."""
+        return today < self.expires_on
+
+    def to_json(self, today: date) -> dict[str, object]:
+        """The stored and shown shape: dates as ISO text, the covered rule ids sorted."""
+        return {
+            "given_on": self.given_on.isoformat(),
+            "expires_on": self.expires_on.isoformat(),
+            "active": self.active_on(today),
+            "rules": sorted(self.rules),
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class ScreeningResult:
     """The outcome of a screen."""
 
@@ -171,9 +261,19 @@ class ScreeningResult:
     reasons: tuple[Reason, ...]
     precautions: tuple[str, ...]
     advice: str
+    rationale: Rationale | None = None
+    """Why self-care is reasonable: set on a `self_care` result only."""
+    clearance: Clearance | None = None
+    """The clinician clearance this screen used (active or ended), if any."""
+    today: date | None = None
+    """The day the screen was evaluated (for the clearance's `active`)."""
 
     def to_json(self) -> dict[str, object]:
-        """The JSON shape of SCREENING.md: level, reasons, precautions, advice."""
+        """The JSON shape of SCREENING.md (level, reasons, precautions, advice), plus the
+        self-care `rationale` and the `clearance` (each null when there is none)."""
+        clearance: dict[str, object] | None = None
+        if self.clearance is not None:
+            clearance = self.clearance.to_json(self.today or self.clearance.given_on)
         return {
             "level": self.level,
             "reasons": [
@@ -182,6 +282,8 @@ class ScreeningResult:
             ],
             "precautions": list(self.precautions),
             "advice": self.advice,
+            "rationale": rationale_json(self.rationale),
+            "clearance": clearance,
         }
 
     @property
@@ -203,10 +305,21 @@ NO_FLAGS = ScreeningResult(level="self_care", reasons=(), precautions=(), advice
 
 
 def no_flags(rules: RuleSet) -> ScreeningResult:
-    """The result of a screen with nothing flagged, with the advice of these rules."""
+    """The result of a screen with nothing flagged, with the advice and rationale of these rules."""
     return ScreeningResult(
-        level="self_care", reasons=(), precautions=(), advice=rules.advice_for("self_care")
+        level="self_care",
+        reasons=(),
+        precautions=(),
+        advice=rules.advice_for("self_care"),
+        rationale=rules.rationale,
     )
+
+
+def rationale_json(rationale: Rationale | None) -> dict[str, str] | None:
+    """The rationale as shown in JSON (title, text, source), or None."""
+    if rationale is None:
+        return None
+    return {"title": rationale.title, "text": rationale.text, "source": rationale.source}
 
 
 # --- answers ----------------------------------------------------------------------
@@ -344,9 +457,39 @@ def _precaution_order(precaution: str) -> tuple[int, int]:
     return (1, REGIONS.index(region) if region in REGIONS else len(REGIONS))
 
 
-def evaluate(answers: Answers, rules: RuleSet) -> ScreeningResult:
-    """Evaluate every rule on already validated answers (see `screen`)."""
-    cleared = answers.get(CLINICIAN_CLEARED) is True
+def clearance_from(answers: Answers, rules: RuleSet, today: date) -> Clearance | None:
+    """The clearance these answers give today: the standing rules that fire now.
+
+    None when `clinician_cleared` is not answered yes, or when no standing rule fires
+    (a clearance that covers nothing lowers nothing).
+    """
+    if answers.get(CLINICIAN_CLEARED) is not True:
+        return None
+    covered = frozenset(r.id for r in rules.rules if r.standing_condition and fires(r, answers))
+    if not covered:
+        return None
+    return Clearance(given_on=today, rules=covered, weeks=rules.clearance.weeks)
+
+
+def evaluate(
+    answers: Answers,
+    rules: RuleSet,
+    clearance: Clearance | None = None,
+    today: date | None = None,
+) -> ScreeningResult:
+    """Evaluate every rule on already validated answers (see `screen`).
+
+    `clearance` is a clearance given earlier (kept by the store); without one, a yes to
+    `clinician_cleared` gives a new clearance today. A clearance lowers a standing rule
+    only when `clinician_cleared` is still answered yes, the rule fired when the
+    clearance was given, and it has not ended (`today` < `expires_on`).
+    """
+    day = today if today is not None else date.today()
+    if answers.get(CLINICIAN_CLEARED) is not True:
+        clearance = None
+    elif clearance is None:
+        clearance = clearance_from(answers, rules, day)
+    active = clearance is not None and clearance.active_on(day)
     fired: list[tuple[Level, int, Reason]] = []
     precautions: set[str] = set()
     for index, rule in enumerate(rules.rules):
@@ -354,31 +497,72 @@ def evaluate(answers: Answers, rules: RuleSet) -> ScreeningResult:
             continue
         level: Level = rule.level
         message = rule.message
-        if cleared and rule.standing_condition and level in ("urgent", "soon"):
-            level = "self_care_with_precautions"
-            message = rule.cleared_message or rule.message
+        if clearance is not None and rule.standing_condition and level in ("urgent", "soon"):
+            if rule.id not in clearance.rules:
+                message = _join(message, _fill(rules.clearance.not_covered_note, clearance))
+            elif active:
+                level = "self_care_with_precautions"
+                message = rule.cleared_message or rule.message
+            else:
+                message = _join(message, _fill(rules.clearance.expired_note, clearance))
         fired.append((level, index, Reason(rule.question, message, rule.source, rule.id)))
         precautions.update(_rule_precautions(rule, answers))
+    fired.extend(_combinations(fired, rules))
     fired.sort(key=lambda item: (LEVEL_RANK[item[0]], item[1]))
     level_out: Level = fired[0][0] if fired else "self_care"
     if level_out == "self_care" and precautions:
         level_out = "self_care_with_precautions"
+    precautions.update(rules.precautions_for(level_out))
     return ScreeningResult(
         level=level_out,
         reasons=tuple(reason for _, _, reason in fired),
         precautions=tuple(sorted(precautions, key=_precaution_order)),
         advice=rules.advice_for(level_out),
+        rationale=rules.rationale if level_out == "self_care" else None,
+        clearance=clearance,
+        today=day if clearance is not None else None,
     )
 
 
-def screen(answers: Mapping[str, object], rules: RuleSet) -> ScreeningResult:
+def _combinations(fired: list[tuple[Level, int, Reason]], rules: RuleSet) -> list[tuple[Level, int, Reason]]:
+    """The reasons of every combination that holds, ranked after the rules' own."""
+    out: list[tuple[Level, int, Reason]] = []
+    for offset, combination in enumerate(rules.combinations):
+        counted = [reason for level, _, reason in fired if level == combination.count_level]
+        if len(counted) < combination.at_least:
+            continue
+        reason = Reason(counted[0].question, combination.message, combination.source, combination.id)
+        out.append((combination.level, len(rules.rules) + offset, reason))
+    return out
+
+
+def _fill(note: str, clearance: Clearance) -> str:
+    return note.replace("{given_on}", _day(clearance.given_on)).replace(
+        "{expired_on}", _day(clearance.expires_on)
+    )
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day.strftime('%B')} {day.year}"
+
+
+def _join(message: str, note: str) -> str:
+    return f"{message} {note}" if note else message
+
+
+def screen(
+    answers: Mapping[str, object],
+    rules: RuleSet,
+    clearance: Clearance | None = None,
+    today: date | None = None,
+) -> ScreeningResult:
     """Validate the answers, evaluate every rule, and return the most serious outcome.
 
-    Reasons are listed most serious first (ties in rules-file order); precautions are
-    deduplicated, in the order of `vocab.PRECAUTIONS`, then `avoid_region:` in body-map
-    order.
+    Reasons are listed most serious first (ties in rules-file order, combinations last);
+    precautions are deduplicated, in the order of `vocab.PRECAUTIONS`, then
+    `avoid_region:` in body-map order. See `evaluate` for `clearance` and `today`.
     """
-    return evaluate(validate_answers(answers, rules), rules)
+    return evaluate(validate_answers(answers, rules), rules, clearance, today)
 
 
 def most_serious(levels: tuple[Level, ...] | list[Level]) -> Level:
