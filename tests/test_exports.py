@@ -333,7 +333,9 @@ def test_a_duplicated_record_is_refused(history: Person) -> None:
 def test_something_that_is_not_a_backup_is_refused(person: Person, data: object) -> None:
     with pytest.raises(InputError):
         restore_backup(data)
-    assert snapshot()["Person"] == [{"id": person.pk, "name": "", "created_at": person.created_at}]
+    assert snapshot()["Person"] == [
+        {"id": person.pk, "name": "", "key": "local", "created_at": person.created_at}
+    ]
 
 
 def test_a_newer_schema_says_to_update(history: Person) -> None:

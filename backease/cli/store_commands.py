@@ -214,9 +214,7 @@ def _interrupt_saves(session: Session, console: Console) -> Iterator[None]:
     except KeyboardInterrupt:
         from backease.store import services
 
-        session.refresh_from_db()
-        if session.status == "running":
-            services.update_session(session, status="stopped", stop_reason="interrupted")
+        services.stop_session(session, "interrupted")  # left as it is if it has ended meanwhile
         console.print("Stopped. What you did so far is saved.", style="bold")
         raise
 

@@ -27,6 +27,7 @@ from backease.core.errors import InputError
 from backease.core.vocab import INTENSITIES, LEVELS, REGIONS, SIDES
 from backease.store import services
 from backease.store.models import (
+    LOCAL_OWNER,
     PainEntry,
     Person,
     Plan,
@@ -62,9 +63,13 @@ MODELS: tuple[type[models.Model], ...] = (
 # --- making a backup ----------------------------------------------------------------------
 
 
+NOT_BACKED_UP = ("person", "key")
+"""Links to the person (implied) and `Person.key` (the restored person is the local owner)."""
+
+
 def _fields(model: type[models.Model], skip: tuple[str, ...] = ()) -> list[models.Field[Any, Any]]:
     """The stored fields of a model, as the backup names them (foreign keys by `*_id`)."""
-    return [f for f in model._meta.concrete_fields if f.name not in ("person", *skip)]
+    return [f for f in model._meta.concrete_fields if f.name not in (*NOT_BACKED_UP, *skip)]
 
 
 def _dump(row: models.Model, skip: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -390,6 +395,7 @@ def store_is_empty() -> bool:
 
 def _write(parsed: _Parsed) -> None:
     person = parsed.person
+    person.key = LOCAL_OWNER  # type: ignore[attr-defined]
     Person.objects.all().delete()  # the empty, automatically made owner, if any
     groups: list[tuple[type[models.Model], list[models.Model]]] = [
         (Person, [person]),

@@ -9,11 +9,23 @@ from django.db import models
 PAIN_VALIDATORS = [MinValueValidator(0), MaxValueValidator(10)]
 
 
+LOCAL_OWNER = "local"
+"""`Person.key` of the one local owner of personal mode."""
+
+
 class Person(models.Model):
-    """Someone doing self-care. Personal mode: the single local owner."""
+    """Someone doing self-care. Personal mode: the single local owner, whose `key` is
+    'local'; the unique constraint makes a second one impossible, whatever the
+    concurrency of the first writes."""
 
     name = models.CharField(max_length=100, blank=True, default="")
+    key = models.CharField(
+        max_length=20, null=True, blank=True, default=None, help_text="'local' for the local owner"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key"], name="one_person_per_key")]
 
     def __str__(self) -> str:
         return self.name or f"person {self.pk}"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from backease.content.loader import load_content
@@ -24,6 +24,7 @@ from backease.core.planner import PainArea, plan_from_record, plan_session, plan
 from backease.core.screening import ScreeningResult, screen
 from backease.core.vocab import REGIONS, Level
 from backease.store.models import (
+    LOCAL_OWNER,
     PainEntry,
     Person,
     Plan,
@@ -45,11 +46,19 @@ RECHECK_RISE = 3
 
 
 def local_owner() -> Person:
-    """The single person of personal mode, created on first use."""
-    person = Person.objects.order_by("id").first()
-    if person is None:
-        person = Person.objects.create()
-    return person
+    """The single person of personal mode, created on first use.
+
+    `Person.key` is unique, so simultaneous first writes cannot make two owners: the
+    one whose insert loses gets an IntegrityError and reads the winner's row.
+    """
+    person = Person.objects.filter(key=LOCAL_OWNER).first()
+    if person is not None:
+        return person
+    try:
+        with transaction.atomic():
+            return Person.objects.create(key=LOCAL_OWNER)
+    except IntegrityError:
+        return Person.objects.get(key=LOCAL_OWNER)
 
 
 # --- validation helpers -------------------------------------------------------------------
@@ -288,59 +297,146 @@ def get_session(person: Person, session_id: int) -> Session:
     return row
 
 
-def update_session(session: Session, **fields: Any) -> Session:
-    """Set pain/stress before/after, notes, stop reason, or finish with a status."""
-    allowed = {"pain_before", "pain_after", "stress_before", "stress_after", "notes", "stop_reason", "status"}
+SESSION_SCORES = ("pain_before", "pain_after", "stress_before", "stress_after")
+SESSION_FIELDS = (*SESSION_SCORES, "notes", "stop_reason", "status")
+STEP_FIELDS = ("seconds_done", "intensity", "feedback", "skipped")
+MAX_STOP_REASON = 200
+
+
+def _session_changes(fields: dict[str, Any]) -> dict[str, Any]:
+    """The validated values of a session update (InputError naming the field)."""
     changes: dict[str, Any] = {}
     for name, value in fields.items():
-        if name not in allowed:
-            raise InputError(name, "unknown field", sorted(allowed))
-        if name in ("pain_before", "pain_after", "stress_before", "stress_after"):
+        if name not in SESSION_FIELDS:
+            raise InputError(name, "unknown field", sorted(SESSION_FIELDS))
+        if name in SESSION_SCORES:
             changes[name] = check_score(name, value, optional=True)
         elif name == "notes":
             changes[name] = check_note(name, value)
         elif name == "stop_reason":
             changes[name] = check_note(name, value)
-            if len(value) > 200:
-                raise InputError(name, f"is too long ({len(value)} characters; at most 200)")
+            if len(value) > MAX_STOP_REASON:
+                raise InputError(name, f"is too long ({len(value)} characters; at most {MAX_STOP_REASON})")
         elif name == "status":
             if value not in (*FINAL_STATUSES, "running"):
                 raise InputError("status", f"unknown status '{value}'", (*FINAL_STATUSES, "running"))
             changes[name] = value
-    if session.status != "running" and changes.get("status", session.status) == "running":
-        raise InputError("status", "a finished session cannot be restarted")
-    for name, value in changes.items():
-        setattr(session, name, value)
-    if changes.get("status") in FINAL_STATUSES and session.finished_at is None:
-        session.finished_at = timezone.now()
-    session.save()
+    return changes
+
+
+def _locked_session(session: Session) -> Session:
+    """The session's current row, locked until the transaction ends.
+
+    On PostgreSQL `select_for_update` locks the row; on SQLite every transaction takes
+    the write lock when it begins (`"transaction_mode": "IMMEDIATE"` in the settings),
+    so the row read here is the one the write replaces.
+    """
+    row = Session.objects.select_for_update().filter(pk=session.pk).first()
+    if row is None:
+        raise InputError("session", f"no session with id {session.pk}")
+    return row
+
+
+def _apply_session_changes(row: Session, changes: dict[str, Any]) -> list[str]:
+    """Put `changes` on the locked `row` under the rules below; the fields changed.
+
+    - An ended session (completed, skipped, stopped) never returns to running and keeps
+      its status; sending the status it has is fine (a retried request).
+    - A stop reason, once recorded, is never erased or replaced.
+    - Ending a session sets its end time once.
+    """
+    status = changes.get("status")
+    if status is not None and row.status != "running" and status != row.status:
+        raise InputError(
+            "status",
+            f"this session has already ended ({row.status}); its status cannot change",
+            (row.status,),
+        )
+    reason = changes.get("stop_reason")
+    if reason is not None and row.stop_reason and reason != row.stop_reason:
+        raise InputError(
+            "stop_reason",
+            f"this session was already stopped ('{row.stop_reason}'); its stop reason stays",
+            (row.stop_reason,),
+        )
+    changed = [name for name, value in changes.items() if getattr(row, name) != value]
+    for name in changed:
+        setattr(row, name, changes[name])
+    if row.status in FINAL_STATUSES and row.finished_at is None:
+        row.finished_at = timezone.now()
+        changed.append("finished_at")
+    return changed
+
+
+def _copy_row(target: Session, row: Session) -> None:
+    """Give the caller's object the stored values (it may have been read earlier)."""
+    for field in Session._meta.concrete_fields:
+        setattr(target, field.attname, getattr(row, field.attname))
+
+
+def update_session(session: Session, **fields: Any) -> Session:
+    """Set pain/stress before/after, notes, stop reason, or end with a status.
+
+    Only the fields given are written, in one transaction on the locked row, so a save
+    racing with a stop can never undo it (see `_apply_session_changes` for the rules).
+    """
+    changes = _session_changes(fields)
+    with transaction.atomic():
+        row = _locked_session(session)
+        changed = _apply_session_changes(row, changes)
+        if changed:
+            row.save(update_fields=[*changed, "updated_at"])
+    _copy_row(session, row)
+    return session
+
+
+def _stop(row: Session, reason: str) -> dict[str, Any]:
+    """The changes that stop a running session; a reason already recorded stays."""
+    return {"status": "stopped"} if row.stop_reason else {"status": "stopped", "stop_reason": reason}
+
+
+def stop_session(session: Session, reason: str) -> Session:
+    """Stop a running session with a reason; an ended session is left as it is."""
+    with transaction.atomic():
+        row = _locked_session(session)
+        if row.status == "running":
+            changed = _apply_session_changes(row, _stop(row, reason))
+            row.save(update_fields=[*changed, "updated_at"])
+    _copy_row(session, row)
     return session
 
 
 def log_step(session: Session, index: int, **fields: Any) -> StepLog:
     """Record progress on one step: seconds done, intensity, feedback, skipped.
 
-    Saves from a closing page can arrive together and out of order, so the step is
-    read and written in one locked transaction and its seconds done only grow.
+    Saves from a closing page can arrive together and out of order, so the session and
+    then the step are locked in one transaction, only the fields given are written, and
+    seconds done only grow. Feedback 'sharp_pain' stops the session in the same
+    transaction.
     """
+    probe = StepLog(seconds_done=0)
+    for name, value in fields.items():
+        _set_step_field(probe, name, value)  # every field checked before anything is locked
     with transaction.atomic():
-        log = StepLog.objects.select_for_update().filter(session=session, index=index).first()
+        row = _locked_session(session)
+        log = StepLog.objects.select_for_update().filter(session=row, index=index).first()
         if log is None:
             raise InputError("index", f"step {index} does not exist in this session")
-        if Session.objects.filter(pk=session.pk).values_list("status", flat=True).first() != "running":
+        if row.status != "running":
             raise InputError("session", "this session is finished; its steps can no longer change")
         for name, value in fields.items():
             _set_step_field(log, name, value)
-        log.save()
-    if fields.get("feedback") == "sharp_pain":
-        session.refresh_from_db()
-        update_session(session, status="stopped", stop_reason="sharp pain")
-        # Left out of later plans until the person turns it back on.
-        TechniqueChoice.objects.update_or_create(
-            person=session.person,
-            technique=log.technique,
-            defaults={"disabled": True, "reason": "You pressed 'sharp pain' during this technique."},
-        )
+        log.save(update_fields=[*fields, "updated_at"])
+        if fields.get("feedback") == "sharp_pain":
+            changed = _apply_session_changes(row, _stop(row, "sharp pain"))
+            row.save(update_fields=[*changed, "updated_at"])
+            # Left out of later plans until the person turns it back on.
+            TechniqueChoice.objects.update_or_create(
+                person_id=row.person_id,
+                technique=log.technique,
+                defaults={"disabled": True, "reason": "You pressed 'sharp pain' during this technique."},
+            )
+    _copy_row(session, row)
     return log
 
 
@@ -362,7 +458,7 @@ def _set_step_field(log: StepLog, name: str, value: Any) -> None:
             raise InputError("skipped", "must be true or false")
         log.skipped = value
     else:
-        raise InputError(name, "unknown field", ("seconds_done", "intensity", "feedback", "skipped"))
+        raise InputError(name, "unknown field", STEP_FIELDS)
 
 
 def delete_session(session: Session) -> None:
@@ -581,16 +677,12 @@ def delete_pain_entry(entry: PainEntry) -> None:
 
 
 def edit_session(session: Session, **fields: Any) -> Session:
-    """`update_session`, except that a session that has ended keeps its status.
+    """`update_session` for the API and pages: a session that has ended keeps its status.
 
     A session stopped for sharp pain must stay on record as stopped, even if a page
     that was still open later asks to finish it as completed. Sending the same status
-    again is fine (a retried request).
+    again is fine (a retried request). The rule is checked on the locked row.
     """
-    status = fields.get("status")
-    if status is not None and session.status != "running" and status != session.status:
-        message = f"this session has already ended ({session.status}); its status cannot change"
-        raise InputError("status", message, (session.status,))
     return update_session(session, **fields)
 
 
