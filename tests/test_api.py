@@ -338,7 +338,7 @@ def test_an_unknown_tool_is_refused_with_the_tools_allowed(client: Client) -> No
 def test_a_plan_is_made_from_the_saved_profile(client: Client, plan: dict[str, Any]) -> None:
     assert plan["seed"] == 1 and plan["level"] == "self_care"
     assert plan["minutes"] == 15 and plan["total_seconds"] == 15 * 60
-    assert sum(step["seconds"] for step in plan["steps"]) == 15 * 60
+    assert sum(step["seconds"] + step["prepare_seconds"] for step in plan["steps"]) == 15 * 60
     assert [step["index"] for step in plan["steps"]] == list(range(len(plan["steps"])))
     assert set(plan["steps"][0]) == {
         "index",
@@ -346,6 +346,7 @@ def test_a_plan_is_made_from_the_saved_profile(client: Client, plan: dict[str, A
         "name",
         "kind",
         "seconds",
+        "prepare_seconds",
         "side",
         "intensity",
         "regions",

@@ -19,7 +19,18 @@ pytestmark = pytest.mark.django_db
 PLAN_KEYS = {"level", "minutes", "total_seconds", "precautions", "before", "after", "steps"}
 PLAN_JSON_KEYS = PLAN_KEYS | {"plan_id", "screening"}
 """`plan --json`: the plan's contract shape, the id it was saved as, and the safety check it follows."""
-STEP_KEYS = {"technique", "kind", "seconds", "side", "intensity", "regions", "tools", "position", "reason"}
+STEP_KEYS = {
+    "technique",
+    "kind",
+    "seconds",
+    "prepare_seconds",
+    "side",
+    "intensity",
+    "regions",
+    "tools",
+    "position",
+    "reason",
+}
 LIBRARY_KEYS = {
     "id",
     "name",
@@ -66,7 +77,11 @@ def test_plan_json_has_exactly_the_contract_shape(capsys: pytest.CaptureFixture[
     assert code == 0
     plan = json.loads(out)
     assert set(plan) == PLAN_JSON_KEYS
-    assert plan["total_seconds"] == 720 == sum(step["seconds"] for step in plan["steps"])
+    assert (
+        plan["total_seconds"]
+        == 720
+        == sum(step["seconds"] + step["prepare_seconds"] for step in plan["steps"])
+    )
     assert plan["level"] == "self_care"
     for step in plan["steps"]:
         assert set(step) == STEP_KEYS

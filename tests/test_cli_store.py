@@ -10,6 +10,7 @@ import io
 import itertools
 import json
 import os
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -28,6 +29,7 @@ from backease.cli.player import (
     ScriptedPrompter,
     Step,
     Terminal,
+    steps_from_plan,
 )
 from backease.store import services
 from backease.store.models import PainEntry, Plan, Session, StepLog
@@ -234,7 +236,8 @@ def test_a_session_made_in_the_cli_is_what_the_web_sees(
     (stored,) = services.sessions(person)
     assert services.session_as_data(stored) == data
     assert services.get_session(person, data["id"]).status == "completed"
-    assert services.seconds_done(stored) == owner_plan.total_seconds
+    # Every step's own time was done; the plan's total adds the get-ready countdowns.
+    assert services.seconds_done(stored) == sum(s["seconds"] for s in steps_of(owner_plan))
     assert services.weekly_counts(person)[-1][1] == 1
 
 
@@ -508,3 +511,26 @@ def test_line_keys_read_letters_from_a_pipe_and_stop_at_the_end() -> None:
         assert keys.poll(PlayerState()) is None
         os.close(write_fd)
         assert keys.poll(PlayerState()) is None and keys.closed
+
+
+def test_each_step_starts_after_its_get_ready_countdown_so_the_session_takes_the_planned_time() -> None:
+    clock = FakeClock()
+    recorder = ListRecorder(clock)
+    steps = [replace(step, prepare=prepare) for step, prepare in zip(two_sided(), (5, 5, 10), strict=True)]
+    console = Console(file=io.StringIO(), width=100)
+    Player(steps, recorder, clock, ScriptedKeys([]), console).run()
+    # 5 + 30, 5 + 30, 10 + 60 seconds: nothing done counts during a countdown.
+    assert clock.now() == pytest.approx(140, abs=0.5)
+    last = {i: f["seconds_done"] for _, i, f in recorder.calls if "seconds_done" in f}
+    assert last == {0: 30, 1: 30, 2: 60}
+    play = Player(steps, ListRecorder(clock), clock, ScriptedKeys([]), console)
+    play._enter(2)
+    play.state.elapsed += 3
+    console.print(play.render())
+    assert "Get ready: the timer starts in 0:07" in console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def test_the_terminal_player_counts_down_what_the_plan_budgets(owner_plan: Plan) -> None:
+    steps = steps_from_plan(steps_of(owner_plan))
+    assert [s.prepare for s in steps] == [s["prepare_seconds"] for s in steps_of(owner_plan)]
+    assert sum(s.prepare + s.seconds for s in steps) == owner_plan.total_seconds

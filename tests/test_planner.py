@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from backease.core.errors import InputError
+from backease.core.flow import floor_trips, position_changes, prepare_seconds
 from backease.core.library import Library
 from backease.core.planner import PainArea, Plan, Profile, plan_session, recommend_massage_types
 from backease.core.screening import RuleSet, screen
@@ -303,6 +304,9 @@ def test_alternatives_keep_the_time_the_phase_and_the_safety_limits(library: Lib
             swapped = swap_step(plan, index, tech.id, profile, result, library)
             assert swapped.total_seconds == plan.total_seconds
             assert [s.seconds for s in swapped.steps] == [s.seconds for s in plan.steps]
+            # Same position, so the countdowns and the flow stay as they were.
+            assert [s.position for s in swapped.steps] == [s.position for s in plan.steps]
+            assert [s.prepare_seconds for s in swapped.steps] == [s.prepare_seconds for s in plan.steps]
             assert step.technique not in {s.technique for s in swapped.steps}
 
 
@@ -313,3 +317,83 @@ def test_an_unknown_step_index_is_refused(library: Library, rules: RuleSet) -> N
     with pytest.raises(InputError) as info:
         step_alternatives(plan, 99, Profile(minutes=10), screen({}, rules), library)
     assert info.value.field == "index"
+
+
+# --- flow: positions, countdowns, longer steps ------------------------------------------------
+
+FLOOR_TOOLS = ("foam_roller", "massage_ball", "tennis_ball", "wall", "hands", "chair", "doorway")
+
+
+def test_the_get_ready_countdown_is_longer_for_a_change_of_position_and_longest_to_the_floor() -> None:
+    assert prepare_seconds(None, "standing") == 5
+    assert prepare_seconds("standing", "standing") == 5
+    assert prepare_seconds("standing", "seated") == 10
+    assert prepare_seconds("side_lying", "supine") == 10
+    assert prepare_seconds("seated", "supine") == 15
+    assert prepare_seconds("supine", "seated") == 15
+    assert prepare_seconds(None, "supine") == 15
+
+
+def test_a_15_minute_plan_counts_its_countdowns_in_the_15_minutes(library: Library, rules: RuleSet) -> None:
+    plan = make_plan(library, rules, minutes=15, tools=FLOOR_TOOLS, areas=(PainArea("lats_left", 6),))
+    assert plan.total_seconds == 900 == sum(s.seconds + s.prepare_seconds for s in plan.steps)
+    assert all(s.prepare_seconds > 0 for s in plan.steps)
+    assert plan.steps[0].prepare_seconds == 5
+
+
+def test_a_15_minute_plan_has_fewer_longer_steps_and_goes_to_the_floor_once(
+    library: Library, rules: RuleSet
+) -> None:
+    for seed in range(20):
+        plan = make_plan(
+            library,
+            rules,
+            seed=seed,
+            minutes=15,
+            tools=FLOOR_TOOLS,
+            causes=("posture",),
+            areas=(
+                PainArea("between_shoulder_blades_left", 6, knot=True),
+                PainArea("upper_trapezius_right", 4),
+            ),
+        )
+        positions = [s.position for s in plan.steps]
+        assert 6 <= len(plan.steps) <= 13, positions
+        assert min(s.seconds for s in plan.steps) >= 45
+        assert floor_trips(positions) <= 1
+        assert position_changes(positions) <= 5
+
+
+def test_floor_work_comes_after_standing_and_seated_work_and_relaxation_stays_down(
+    library: Library, rules: RuleSet
+) -> None:
+    plan = make_plan(
+        library,
+        rules,
+        minutes=30,
+        tools=FLOOR_TOOLS,
+        areas=(PainArea("between_shoulder_blades_left", 7), PainArea("lats_right", 5)),
+    )
+    positions = [s.position for s in plan.steps]
+    down = [i for i, p in enumerate(positions) if p not in ("standing", "seated")]
+    assert down, "this profile has floor work"
+    # One stretch of floor work, ending the main work; a floor relaxation follows it.
+    assert down == list(range(down[0], down[-1] + 1))
+    if plan.steps[-1].position not in ("standing", "seated"):
+        assert down[-1] == len(positions) - 1
+
+
+def test_a_2_minute_break_with_a_heat_pack_still_ends_on_time(library: Library, rules: RuleSet) -> None:
+    # The heat pack's own minimum is the whole 2 minutes: with a countdown it cannot fit.
+    for seed in range(30):
+        plan = make_plan(
+            library,
+            rules,
+            seed=seed,
+            minutes=2,
+            causes=("sleep",),
+            tools=("heat_pack", "foam_roller", "wall", "doorway", "hook_cane", "hands"),
+            areas=(PainArea("upper_trapezius_right", 7), PainArea("between_shoulder_blades_right", 6)),
+        )
+        assert plan.total_seconds == 120 == sum(s.seconds + s.prepare_seconds for s in plan.steps)
+        assert "heat_pack_upper_back" not in {s.technique for s in plan.steps}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
@@ -9,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backease.content.loader import parse_content
-from backease.core.planner import PainArea, Plan, Profile, _label, plan_session
+from backease.core.flow import POSITION_ORDER, floor_trips, prepare_all
+from backease.core.planner import PainArea, Plan, Profile, _label, _useful_seconds, plan_session
 from backease.core.screening import ScreeningResult, screen
 from backease.core.vocab import (
     AVOID_REGION_PREFIX,
@@ -74,20 +76,37 @@ def _check_invariants(profile: Profile, result: ScreeningResult, plan: Plan) -> 
     if result.level in ("emergency", "urgent"):
         assert plan.steps == () and plan.total_seconds == 0 and plan.refused
         return
-    # Total time equals the requested minutes to the second.
+    # Total time equals the requested minutes to the second, get-ready countdowns included.
     assert plan.total_seconds == profile.minutes * 60
-    assert sum(step.seconds for step in plan.steps) == plan.total_seconds
-    # Phases in order.
-    phases = [PHASES.index(PHASE_OF_KIND[step.kind]) for step in plan.steps]
-    assert phases == sorted(phases)
+    assert sum(step.seconds + step.prepare_seconds for step in plan.steps) == plan.total_seconds
+    # Each countdown is the one definition the players use.
+    assert [s.prepare_seconds for s in plan.steps] == prepare_all(s.position for s in plan.steps)
+    # Warm-up first, relaxation last; in between, each position's release before its stretches.
+    phases = [PHASE_OF_KIND[step.kind] for step in plan.steps]
+    assert phases == sorted(phases, key=lambda p: {"warm_up": 0, "relaxation": 2}.get(p, 1))
+    for a, b in itertools.pairwise(plan.steps):
+        if a.position == b.position and {PHASE_OF_KIND[a.kind], PHASE_OF_KIND[b.kind]} <= {
+            "release",
+            "stretch",
+        }:
+            assert PHASES.index(PHASE_OF_KIND[a.kind]) <= PHASES.index(PHASE_OF_KIND[b.kind])
+    # The session goes down to the floor at most once.
+    assert floor_trips(s.position for s in plan.steps) <= 1
+    # Positions are grouped: the main work visits each position once, in POSITION_ORDER.
+    main = [s.position for s in plan.steps if PHASE_OF_KIND[s.kind] in ("release", "stretch")]
+    blocks = [p for i, p in enumerate(main) if i == 0 or main[i - 1] != p]
+    assert blocks == sorted(set(blocks), key=POSITION_ORDER.__getitem__)
     avoided = {p[len(AVOID_REGION_PREFIX) :] for p in precautions if p.startswith(AVOID_REGION_PREFIX)}
     tools = set(profile.tools or DEFAULT_TOOLS)
     for step in plan.steps:
         tech = LIBRARY.technique(step.technique)
         assert tech is not None
-        # Each step within its technique's bounds, in 5-second quanta.
+        # Each step within its technique's bounds, in 5-second quanta, and from 6 minutes
+        # on at least its useful length: no 20-second steps.
         assert tech.min_seconds <= step.seconds <= tech.max_seconds
         assert step.seconds % 5 == 0
+        if profile.minutes >= 6:
+            assert step.seconds >= _useful_seconds(tech)
         assert step.kind == tech.kind and step.position == tech.position
         # Only techniques whose tools are all available.
         assert set(step.tools) <= tools

@@ -93,15 +93,18 @@ def test_plans_use_the_latest_screening_and_a_new_seed_each_time(person) -> None
 
 def test_a_step_can_be_swapped_for_an_alternative(person) -> None:  # type: ignore[no-untyped-def]
     plan = services.make_plan(person)
-    index = next(i for i, s in enumerate(plan.data["steps"]) if s["kind"] in ("stretch", "mobility"))
-    options = services.alternatives(person, plan, index)
-    assert options
+    # Alternatives keep the step's position (so the plan keeps its flow): take the first
+    # stretch that has one.
+    stretches = [i for i, s in enumerate(plan.data["steps"]) if s["kind"] in ("stretch", "mobility")]
+    index, options = next((i, found) for i in stretches if (found := services.alternatives(person, plan, i)))
     old = plan.data["steps"][index]["technique"]
+    position = plan.data["steps"][index]["position"]
     services.swap_step(person, plan, index, options[0]["id"])
     plan.refresh_from_db()
     techniques = [s["technique"] for s in plan.data["steps"]]
     assert old not in techniques and options[0]["id"] in techniques
-    assert sum(s["seconds"] for s in plan.data["steps"]) == plan.total_seconds
+    assert plan.data["steps"][index]["position"] == position
+    assert sum(s["seconds"] + s["prepare_seconds"] for s in plan.data["steps"]) == plan.total_seconds
 
 
 def test_swapping_to_an_unsuitable_technique_is_refused(person) -> None:  # type: ignore[no-untyped-def]

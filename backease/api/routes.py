@@ -27,6 +27,7 @@ from backease.api import schemas as s
 from backease.content.loader import load_content
 from backease.core import planner
 from backease.core.errors import InputError
+from backease.core.flow import prepare_all
 from backease.core.library import Faq, Muscle, Region, Technique, Tip
 from backease.core.vocab import KINDS, REGIONS, TOOLS
 from backease.store import services
@@ -185,8 +186,17 @@ def _plan_out(row: Plan) -> dict[str, Any]:
         "advice": data.get("advice", ""),
         "desk_break": data.get("desk_break", False),
         "notes": data.get("notes", []),
-        "steps": [{"index": i, **step} for i, step in enumerate(data.get("steps", []))],
+        "steps": _plan_steps(data.get("steps", [])),
     }
+
+
+def _plan_steps(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    # Plans stored before countdowns were budgeted get the countdowns the players run.
+    countdowns = prepare_all(str(step.get("position", "")) for step in steps)
+    return [
+        {"index": i, "prepare_seconds": countdown, **step}
+        for i, (step, countdown) in enumerate(zip(steps, countdowns, strict=True))
+    ]
 
 
 def _pain_out(row: PainEntry) -> dict[str, Any]:

@@ -162,6 +162,9 @@ class PlanStepOut(Schema):
     name: str
     kind: str = Field(json_schema_extra={"enum": list(KINDS)})
     seconds: int
+    prepare_seconds: int = Field(
+        description="the get-ready countdown before the step; steps plus countdowns make the plan's minutes"
+    )
     side: str = Field(json_schema_extra={"enum": ["left", "right", "both", "none"]})
     intensity: str = Field(json_schema_extra={"enum": list(INTENSITIES)})
     regions: list[str]

@@ -28,6 +28,7 @@ from rich.prompt import Confirm, Prompt
 from rich.table import Table
 from rich.text import Text
 
+from backease.core.flow import prepare_all
 from backease.core.vocab import INTENSITIES
 
 SAVE_EVERY = 5.0
@@ -102,9 +103,11 @@ class Step:
     side: str
     intensity: str
     cue: str = ""
+    prepare: int = 0
+    """Get-ready seconds counted down before the step's timer (`core.flow.prepare_seconds`)."""
 
     @classmethod
-    def from_plan(cls, data: dict[str, Any]) -> Step:
+    def from_plan(cls, data: dict[str, Any], prepare: int = 0) -> Step:
         return cls(
             technique=data["technique"],
             name=data.get("name", data["technique"]),
@@ -113,7 +116,15 @@ class Step:
             side=data.get("side", "none"),
             intensity=data.get("intensity", "moderate"),
             cue=data.get("cue", ""),
+            prepare=int(data.get("prepare_seconds", prepare)),
         )
+
+
+def steps_from_plan(steps: Sequence[dict[str, Any]]) -> list[Step]:
+    """A stored plan's steps for the player, each with its get-ready countdown (plans
+    stored before the countdown was budgeted get the same countdowns the planner uses)."""
+    countdowns = prepare_all(str(step.get("position", "")) for step in steps)
+    return [Step.from_plan(step, prepare) for step, prepare in zip(steps, countdowns, strict=True)]
 
 
 @dataclass(slots=True)
@@ -122,7 +133,8 @@ class PlayerState:
 
     index: int = 0
     elapsed: float = 0.0
-    """Seconds run in the current visit to the current step."""
+    """Seconds run in the current visit to the current step; negative during the
+    get-ready countdown before it."""
     paused: bool = False
 
 
@@ -388,7 +400,7 @@ class Player:
     # -- progress
 
     def _seconds_done(self) -> int:
-        return min(3600, self._before_visit + int(self.state.elapsed))
+        return min(3600, self._before_visit + max(0, int(self.state.elapsed)))
 
     def _save(self, **fields: Any) -> None:
         """Save the current step's seconds done (and any other fields)."""
@@ -403,6 +415,8 @@ class Player:
         self.state.index = index
         self.state.elapsed = 0.0
         if index < len(self.steps):
+            # A short countdown to get into position first (budgeted by the planner).
+            self.state.elapsed = -float(self.steps[index].prepare)
             self._before_visit = self.done[index]
             self._saved = self._before_visit
 
@@ -439,7 +453,7 @@ class Player:
             self._save()
         elif key == "s":
             step = self.steps[state.index]
-            self._save(skipped=state.elapsed + self._before_visit < step.seconds)
+            self._save(skipped=max(0.0, state.elapsed) + self._before_visit < step.seconds)
             state.paused = False
             self._enter(state.index + 1)
         elif key == "b":
@@ -463,7 +477,8 @@ class Player:
         state = self.state
         step = self.steps[state.index]
         total = len(self.steps)
-        left = max(0.0, step.seconds - state.elapsed)
+        ready = state.elapsed < 0
+        left = -state.elapsed if ready else max(0.0, step.seconds - state.elapsed)
         lines: list[RenderableType] = []
         previous = self.steps[state.index - 1] if state.index else None
         if (
@@ -483,10 +498,12 @@ class Player:
         bar.add_column(ratio=1)
         bar.add_column(justify="right", width=6)
         bar.add_row(
-            ProgressBar(total=max(step.seconds, 1), completed=min(state.elapsed, step.seconds)),
+            ProgressBar(total=max(step.seconds, 1), completed=min(max(0.0, state.elapsed), step.seconds)),
             Text(mmss(left), style="bold"),
         )
         lines += [Text(""), bar]
+        if ready:
+            lines.append(Text(f"Get ready: the timer starts in {mmss(left)}", style="bold cyan"))
         if state.paused:
             lines.append(Text("Paused: press p to go on.", style="bold yellow"))
         if self.message and self.clock.now() < self._message_until:

@@ -245,7 +245,7 @@ def session_command(
     _store()
     from rich.console import Console
 
-    from backease.cli.player import SHARP_PAIN_ADVICE, Player, Step, real_terminal
+    from backease.cli.player import SHARP_PAIN_ADVICE, Player, real_terminal, steps_from_plan
     from backease.core.planner import REFUSED_LEVELS
     from backease.store import services
 
@@ -288,7 +288,7 @@ def session_command(
     services.update_session(session, pain_before=pain_before, stress_before=stress_before)
 
     player = Player(
-        [Step.from_plan(step) for step in data["steps"]],
+        steps_from_plan(data["steps"]),
         _StoreRecorder(session),
         terminal.clock,
         terminal.keys,

@@ -27,6 +27,14 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Protocol
 
 from backease.core.errors import InputError
+from backease.core.flow import (
+    POSITION_ORDER,
+    PREPARE_FLOOR,
+    PREPARE_SAME,
+    on_floor,
+    prepare_all,
+    prepare_seconds,
+)
 from backease.core.history import TechniqueEffect
 from backease.core.library import Library, MassageType, Technique
 from backease.core.vocab import (
@@ -95,14 +103,28 @@ REFUSED_LEVELS: frozenset[Level] = frozenset({"emergency", "urgent"})
 SOON_PRECAUTIONS: tuple[str, ...] = ("gentle_pressure_only", "no_sustained_pressure", "no_spinal_pressure")
 """SCREENING.md: a `soon` result allows a gentle plan only, with these on top of its own."""
 
-POSITION_ORDER: dict[Position, int] = {
-    "standing": 0,
-    "seated": 1,
-    "all_fours": 2,
-    "side_lying": 3,
-    "prone": 4,
-    "supine": 5,
+USEFUL_SECONDS: dict[Kind, int] = {
+    "warm_up": 60,
+    "self_massage": 60,
+    "trigger_point": 60,
+    "stretch": 45,
+    "mobility": 60,
+    "relaxation": 60,
 }
+"""The shortest step worth getting into position for (kept within the technique's own
+minimum and maximum): a minute of work, 45 s for a stretch (a 30-second hold with time
+to ease in and out). Only a session too short for even one such step goes below it."""
+
+LONG_SECONDS: dict[Kind, int] = {
+    "warm_up": 60,
+    "self_massage": 90,
+    "trigger_point": 90,
+    "stretch": 60,
+    "mobility": 60,
+    "relaxation": 120,
+}
+"""The step length the planner fills phases with (or the technique's default when that
+is longer, within its maximum): fewer, longer steps rather than many short ones."""
 
 
 # --- inputs ---------------------------------------------------------------------------
@@ -241,6 +263,9 @@ class PlanStep:
     reason: str
     cue: str
     """How to do it at this intensity."""
+    prepare_seconds: int = 0
+    """The get-ready countdown before the step (`core.flow.prepare_seconds`), budgeted
+    inside the plan's minutes: the step's own time starts after it."""
 
     def to_json(self) -> dict[str, object]:
         """The step in the public JSON shape."""
@@ -248,6 +273,7 @@ class PlanStep:
             "technique": self.technique,
             "kind": self.kind,
             "seconds": self.seconds,
+            "prepare_seconds": self.prepare_seconds,
             "side": self.side,
             "intensity": self.intensity,
             "regions": list(self.regions),
@@ -406,6 +432,29 @@ class _Unit:
     def total(self, attr: str) -> int:
         value: int = getattr(self.tech, attr)
         return value * len(self.sides)
+
+    @property
+    def position(self) -> Position:
+        return self.tech.position
+
+    def low(self, useful: bool) -> int:
+        """The shortest time per side: a useful step, or the technique's own minimum."""
+        return _useful_seconds(self.tech) if useful else self.tech.min_seconds
+
+    def cost(self) -> int:
+        """Roughly what the unit takes of a session: its preferred time and countdowns."""
+        return (_preferred_seconds(self.tech) + PREPARE_SAME) * len(self.sides)
+
+
+def _useful_seconds(tech: Technique) -> int:
+    """The shortest useful step of a technique (USEFUL_SECONDS, within its own limits)."""
+    return max(tech.min_seconds, min(USEFUL_SECONDS[tech.kind], tech.max_seconds))
+
+
+def _preferred_seconds(tech: Technique) -> int:
+    """The step length a technique is planned around (LONG_SECONDS, within its limits)."""
+    wanted = max(LONG_SECONDS[tech.kind], tech.default_seconds)
+    return max(_useful_seconds(tech), min(wanted, tech.max_seconds))
 
 
 # How a reason line names a region: "between your shoulder blades (left)".
@@ -577,7 +626,7 @@ def _candidates(
             pain = max(
                 (pains[r].pain for r in covered if same or region_side(r) in (side, "none")), default=0
             )
-            weight = tech.default_seconds * (1 + pain / 10)
+            weight = _preferred_seconds(tech) * (1 + pain / 10)
             if PHASE_OF_KIND[tech.kind] in ("release", "stretch"):
                 # Progression: holds grow by 10 % per level as pain keeps falling.
                 weight *= 1 + 0.1 * adaptation.progression
@@ -611,11 +660,29 @@ def _shares(profile: Profile) -> dict[Phase, float]:
     return {phase: value / total for phase, value in shares.items()}
 
 
-def _select(candidates: dict[Phase, list[_Unit]], profile: Profile, total: int) -> list[_Unit]:
+COHESION_BONUS = 1.5
+"""Score added to a technique in a position the plan already uses (or taken from one
+that would be the plan's only step on the floor) while a phase is filled."""
+
+
+def _cohesion(unit: _Unit, used: set[Position]) -> float:
+    if unit.position in used:
+        return COHESION_BONUS
+    if on_floor(unit.position) and not any(on_floor(p) for p in used):
+        return -COHESION_BONUS
+    return 0.0
+
+
+def _select(candidates: dict[Phase, list[_Unit]], profile: Profile, total: int) -> tuple[list[_Unit], bool]:
     """Pick units per phase: cover painful regions first, then fill each phase's share."""
     shares = _shares(profile)
     chosen: dict[Phase, list[_Unit]] = {phase: [] for phase in PHASES}
-    pool = {phase: list(units) for phase, units in candidates.items()}
+    # A technique whose shortest time and countdown overrun the whole session (a heat
+    # pack in a 2-minute break) cannot be in it.
+    pool = {
+        phase: [u for u in units if u.low(False) * len(u.sides) + PREPARE_FLOOR <= total]
+        for phase, units in candidates.items()
+    }
     covered: set[str] = set()
     # Most painful regions first: the best release technique for each, then a stretch.
     for phase in ("release", "stretch"):
@@ -641,17 +708,59 @@ def _select(candidates: dict[Phase, list[_Unit]], profile: Profile, total: int) 
                 pool[phase].remove(best)
     for phase in PHASES:
         budget = shares[phase] * total
-        while pool[phase] and (
-            not chosen[phase] or sum(u.total("default_seconds") for u in chosen[phase]) < budget
-        ):
-            chosen[phase].append(pool[phase].pop(0))
+        while pool[phase]:
+            # Fewer position changes: among techniques of about the same value, one in a
+            # position the plan already uses wins, and a lone trip to the floor loses.
+            used = {u.position for p in PHASES for u in chosen[p]}
+            best = max(pool[phase], key=lambda u: (u.score + _cohesion(u, used), u.tech.id))
+            spent = sum(u.cost() for u in chosen[phase])
+            if chosen[phase] and spent + best.cost() / 2 > budget:
+                break
+            chosen[phase].append(best)
+            pool[phase].remove(best)
     units = [u for phase in PHASES for u in chosen[phase]]
     spare = [u for phase in ("release", "stretch", "warm_up", "relaxation") for u in pool[phase]]
     return _fit_count(units, spare, total)
 
 
-def _fit_count(units: list[_Unit], spare: list[_Unit], total: int) -> list[_Unit]:
-    """Drop or add units until the minimum and maximum durations can meet the total."""
+def _order(units: list[_Unit]) -> list[_Unit]:
+    """The units in the order they are done: warm-up first, relaxation last, and the
+    positions grouped so the session goes standing, seated, then down to the floor once.
+
+    Warm-ups (all standing or seated) come first, ending in the position the main work
+    starts in. The main work (self-massage, trigger points, stretches and mobility) is
+    grouped by position (standing, seated, then the floor positions in POSITION_ORDER);
+    within a position, release comes before stretching, and self-massage before holds.
+    Relaxation ends the session, staying down if the main work ended on the floor and
+    otherwise keeping any floor relaxation for the very end.
+    """
+    warm = [u for u in units if u.phase == "warm_up"]
+    main = [u for u in units if u.phase in ("release", "stretch")]
+    relax = [u for u in units if u.phase == "relaxation"]
+    main.sort(
+        key=lambda u: (POSITION_ORDER[u.position], PHASES.index(u.phase), u.tech.kind != "self_massage")
+    )
+    first = main[0].position if main else None
+    warm.sort(key=lambda u: (on_floor(u.position), u.position == first, POSITION_ORDER[u.position]))
+    before = (warm + main)[-1].position if warm or main else None
+    if before is not None and on_floor(before):
+        relax.sort(key=lambda u: (not on_floor(u.position), u.position != before, POSITION_ORDER[u.position]))
+    else:
+        relax.sort(key=lambda u: (on_floor(u.position), u.position != before, POSITION_ORDER[u.position]))
+    return warm + main + relax
+
+
+def _prepare_total(units: list[_Unit]) -> int:
+    return sum(prepare_all(u.position for u in _order(units) for _ in u.sides))
+
+
+def _fit_count(units: list[_Unit], spare: list[_Unit], total: int) -> tuple[list[_Unit], bool]:
+    """Drop or add units until the step durations can meet the total after countdowns.
+
+    Returns the units and whether every step can have at least its useful length
+    (USEFUL_SECONDS); when even one useful step does not fit (a very short session),
+    the techniques' own minimums are used instead.
+    """
     units = list(units)
 
     def keep_priority(unit: _Unit) -> tuple[int, float]:
@@ -660,13 +769,21 @@ def _fit_count(units: list[_Unit], spare: list[_Unit], total: int) -> list[_Unit
         same_phase = sum(1 for u in units if u.phase == unit.phase)
         return (1 if unit.covers else 0, -same_phase + unit.score / 100)
 
-    while sum(u.total("min_seconds") for u in units) > total and len(units) > 1:
+    def shortest(useful: bool) -> int:
+        return sum(u.low(useful) * len(u.sides) for u in units) + _prepare_total(units)
+
+    while shortest(True) > total and len(units) > 1:
+        units.remove(min(units, key=keep_priority))
+    useful = shortest(True) <= total
+    while shortest(useful) > total and len(units) > 1:  # pragma: no cover - content fits one step
         units.remove(min(units, key=keep_priority))
     spare = list(spare)
     round_two: list[_Unit] = []
-    while sum(u.total("max_seconds") for u in units) < total:
+    while sum(u.total("max_seconds") for u in units) + _prepare_total(units) < total:
         if spare:
-            units.append(spare.pop(0))
+            candidate = spare.pop(0)
+            if shortest(useful) + (candidate.low(useful) + PREPARE_FLOOR) * len(candidate.sides) <= total:
+                units.append(candidate)
             continue
         # Everything eligible is in: repeat the best units as a second round.
         source = [u for u in units if u.phase in ("release", "stretch")] or units
@@ -684,20 +801,21 @@ def _fit_count(units: list[_Unit], spare: list[_Unit], total: int) -> list[_Unit
         units.append(copy)
         if len(round_two) > 200:  # pragma: no cover - content guarantees a fill long before
             break
-    return units
+    return units, useful
 
 
-def _allocate(units: list[_Unit], total: int) -> None:
+def _allocate(units: list[_Unit], total: int, useful: bool = True) -> None:
     """Give each step whole 5-second quanta so the steps add up to `total` exactly.
 
     Each unit gets time in proportion to its weight (a scale factor found by
-    bisection), clamped to its technique's min/max per side; rounding leftovers are
-    then handed out one quantum at a time.
+    bisection), clamped per side between its useful (or, when `useful` is False, its
+    technique's) minimum and its maximum; rounding leftovers are then handed out one
+    quantum at a time.
     """
     q_total = total // QUANTUM
 
     def bounds(u: _Unit) -> tuple[int, int]:
-        low = -(-u.tech.min_seconds // QUANTUM)
+        low = -(-u.low(useful) // QUANTUM)
         high = u.tech.max_seconds // QUANTUM
         return low, high
 
@@ -750,33 +868,32 @@ def _allocate(units: list[_Unit], total: int) -> None:
 
 def _steps(units: list[_Unit]) -> list[PlanStep]:
     steps: list[PlanStep] = []
-    for phase in PHASES:
-        phase_units = [u for u in units if u.phase == phase]
-        # Fewer trips up and down: standing first, lying last; self-massage before holds.
-        phase_units.sort(key=lambda u: (POSITION_ORDER[u.tech.position], u.tech.kind != "self_massage"))
-        for u in phase_units:
-            variant = u.tech.variant(u.intensity)
-            cue = variant.cue if variant else ""
-            for side, seconds in zip(u.sides, u.seconds, strict=True):
-                if side in ("left", "right"):
-                    regions = tuple(r for r in u.tech.regions if region_side(r) in (side, "none"))
-                else:
-                    regions = u.tech.regions
-                steps.append(
-                    PlanStep(
-                        technique=u.tech.id,
-                        name=u.tech.name,
-                        kind=u.tech.kind,
-                        seconds=seconds,
-                        side=side,
-                        intensity=u.intensity,
-                        regions=regions,
-                        tools=u.tech.tools,
-                        position=u.tech.position,
-                        reason=u.reason,
-                        cue=cue,
-                    )
+    previous: Position | None = None
+    for u in units:
+        variant = u.tech.variant(u.intensity)
+        cue = variant.cue if variant else ""
+        for side, seconds in zip(u.sides, u.seconds, strict=True):
+            if side in ("left", "right"):
+                regions = tuple(r for r in u.tech.regions if region_side(r) in (side, "none"))
+            else:
+                regions = u.tech.regions
+            steps.append(
+                PlanStep(
+                    technique=u.tech.id,
+                    name=u.tech.name,
+                    kind=u.tech.kind,
+                    seconds=seconds,
+                    side=side,
+                    intensity=u.intensity,
+                    regions=regions,
+                    tools=u.tech.tools,
+                    position=u.tech.position,
+                    reason=u.reason,
+                    cue=cue,
+                    prepare_seconds=prepare_seconds(previous, u.tech.position),
                 )
+            )
+            previous = u.tech.position
     return steps
 
 
@@ -860,14 +977,15 @@ def plan_session(
         raise InputError(
             "tool", "no technique fits these tools and limits; add 'hands' or another tool", TOOLS
         )
-    units = _select(candidates, profile, total)
-    _allocate(units, total)
+    units, useful = _select(candidates, profile, total)
+    units = _order(units)
+    _allocate(units, total - _prepare_total(units), useful)
     steps = _steps(units)
     before, after = _checklists(profile, limits, safety, desk_break, library)
     return Plan(
         level=safety.level,
         minutes=profile.minutes,
-        total_seconds=sum(s.seconds for s in steps),
+        total_seconds=sum(s.prepare_seconds + s.seconds for s in steps),
         precautions=effective_precautions(safety),
         before=before,
         after=after,
@@ -1006,9 +1124,19 @@ def json_ready(value: dict[str, Any]) -> dict[str, Any]:
 def plan_from_record(data: dict[str, Any]) -> Plan:
     """A plan back from `plan_to_record` data."""
     fields = dict(data)
+    raw = list(data.get("steps", ()))
+    # Plans stored before countdowns were budgeted get the countdowns the players run.
+    countdowns = prepare_all(step["position"] for step in raw)
     fields["steps"] = tuple(
-        PlanStep(**{**step, "regions": tuple(step["regions"]), "tools": tuple(step["tools"])})
-        for step in data.get("steps", ())
+        PlanStep(
+            **{
+                "prepare_seconds": countdown,
+                **step,
+                "regions": tuple(step["regions"]),
+                "tools": tuple(step["tools"]),
+            }
+        )
+        for step, countdown in zip(raw, countdowns, strict=True)
     )
     for name in ("precautions", "before", "after", "notes"):
         fields[name] = tuple(data.get(name, ()))
@@ -1025,8 +1153,8 @@ def step_alternatives(
 ) -> tuple[Technique, ...]:
     """Techniques that could replace step `index` (and its other side) as they are.
 
-    An alternative is of the same phase, passes every safety filter, needs only tools
-    at hand, is done per side exactly when the step is, can run for the step's time
+    An alternative is of the same phase and position, passes every safety filter, needs
+    only tools at hand, is done per side exactly when the step is, can run for the step's time
     within its own limits, works at least one of the step's regions (any for a step
     with none), and is not already in the plan.
     """
@@ -1045,6 +1173,9 @@ def step_alternatives(
         if tech.id in used or PHASE_OF_KIND[tech.kind] != PHASE_OF_KIND[current.kind]:
             continue
         if not _allowed(tech, limits) or tech.per_side != current.per_side:
+            continue
+        if tech.position != current.position:
+            # Same position, so the plan keeps its flow and its countdowns.
             continue
         if not tech.min_seconds <= step.seconds <= tech.max_seconds:
             continue
@@ -1101,6 +1232,7 @@ def swap_step(
                 position=tech.position,
                 reason=f"Your choice, instead of {old.name.lower()}.",
                 cue=variant.cue if variant else "",
+                prepare_seconds=step.prepare_seconds,
             )
         )
     return replace(plan, steps=tuple(steps))

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from backease.content.loader import load_content
 from backease.core.errors import InputError
+from backease.core.flow import prepare_all
 from backease.core.insights import GOAL_HIGH, GOAL_LOW
 from backease.core.vocab import REGIONS
 from backease.front.views import SIDE_LABELS
@@ -104,8 +105,17 @@ def _player_steps(row: Session) -> list[dict[str, Any]]:
     """
     library = load_content().library
     planned = row.plan.data.get("steps", []) if row.plan is not None else []
+    logs = list(row.steps.all())
     steps = []
-    for log in row.steps.all():
+    positions = []
+    for log in logs:
+        plan_step = planned[log.index] if log.index < len(planned) else {}
+        tech = library.technique(log.technique)
+        positions.append(plan_step.get("position") or (tech.position if tech else ""))
+    # The get-ready countdown before each step: the one definition the planner budgets
+    # (plans stored before it was budgeted get the same countdowns, just not in the total).
+    countdowns = prepare_all(positions)
+    for log, position, countdown in zip(logs, positions, countdowns, strict=True):
         plan_step: dict[str, Any] = planned[log.index] if log.index < len(planned) else {}
         tech = library.technique(log.technique)
         variants = {v.intensity: v.cue for v in tech.intensities} if tech else {}
@@ -119,7 +129,8 @@ def _player_steps(row: Session) -> list[dict[str, Any]]:
                 "side": log.side,
                 "intensity": log.intensity,
                 "planned_intensity": plan_step.get("intensity", log.intensity),
-                "position": plan_step.get("position") or (tech.position if tech else ""),
+                "position": position,
+                "prepare_seconds": int(plan_step.get("prepare_seconds", countdown)),
                 "reason": plan_step.get("reason", ""),
                 "cue": plan_step.get("cue") or variants.get(log.intensity, ""),
                 "variants": variants,

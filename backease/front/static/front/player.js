@@ -12,9 +12,6 @@ const LEVELS = ["gentle", "moderate", "firm"];
 const TICK_MS = 250;
 const SAVE_EVERY_S = 5;
 const SWITCH_BANNER_MS = 5000;
-// A few seconds to get into position before a step's timer starts: longer when the
-// position changes (say, from standing to lying on a roller), short between sides.
-const LEAD_MS = { first: 5000, newPosition: 8000, same: 3000 };
 const RING = 2 * Math.PI * 54; // circumference of the countdown ring (r = 54)
 const KINDS = {
   warm_up: "Warm-up",
@@ -407,10 +404,12 @@ function renderTime() {
   $("ring").setAttribute("stroke-dashoffset", (RING * (1 - left / total)).toFixed(2));
 }
 
-function leadFor(index, switched) {
-  if (index === 0) return LEAD_MS.first;
-  if (switched) return LEAD_MS.same;
-  return steps[index - 1].position === steps[index].position ? LEAD_MS.same : LEAD_MS.newPosition;
+// A few seconds to get into position before a step's timer starts: longer when the
+// position changes (say, from standing to lying on a roller), short between sides. The
+// length comes with each step (prepare_seconds, from backease.core.flow), the same
+// countdown the planner budgets inside the minutes asked for and the terminal player runs.
+function leadFor(index) {
+  return (steps[index].prepare_seconds || 0) * 1000;
 }
 
 function renderPaused() {
@@ -423,7 +422,7 @@ function startStep(index, { fromMs = 0, switched = false, carryOn = false } = {}
   const step = steps[index];
   state.index = index;
   // A fresh step starts with a short get-ready lead-in (negative elapsed time).
-  const lead = fromMs > 0 ? 0 : leadFor(index, switched);
+  const lead = fromMs > 0 ? 0 : leadFor(index);
   state.elapsedMs = fromMs - lead;
   state.goCue = lead === 0;
   state.runStart = performance.now();

@@ -1,0 +1,101 @@
+"""How well plans flow: steps, position changes, floor trips and wall-clock time.
+
+    .venv/bin/python bench/plan_flow.py [--profiles 1000] [--minutes 15]
+
+Plans `--profiles` random profiles (the same generator as bench/plan_latency.py, with
+the minutes fixed) and prints, over the plans that have steps: steps per plan, position
+changes, trips down to the floor, the share of steps under 45 s, and the wall-clock
+length of the session including the get-ready countdowns the players run before each
+step. For a planner without `prepare_seconds` (before issue 8) the countdowns are the
+web player's old fixed lead-ins: 5 s first, 8 s on a new position, 3 s otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import random
+import statistics
+from collections.abc import Sequence
+from dataclasses import replace
+
+from backease.content.loader import load_content
+from backease.core.planner import PlanStep, plan_session
+from backease.core.screening import screen
+from backease.core.vocab import NO_FLOOR_POSITIONS
+from bench.plan_latency import ANSWER_CHOICES, random_profile
+
+
+def countdowns(steps: Sequence[PlanStep]) -> list[int]:
+    """Each step's get-ready seconds: the plan's own, or the old web player's lead-ins."""
+    out = []
+    for i, step in enumerate(steps):
+        own = getattr(step, "prepare_seconds", None)
+        if own is not None:
+            out.append(int(own))
+        elif i == 0:
+            out.append(5)
+        else:
+            out.append(8 if steps[i - 1].position != step.position else 3)
+    return out
+
+
+def floor_trips(steps: Sequence[PlanStep]) -> int:
+    trips = 0
+    down = False
+    for step in steps:
+        now_down = step.position not in NO_FLOOR_POSITIONS
+        if now_down and not down:
+            trips += 1
+        down = now_down
+    return trips
+
+
+def summary(name: str, values: Sequence[float]) -> str:
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+    return (
+        f"{name:<28} mean {statistics.fmean(values):7.2f}  median {statistics.median(values):6.1f}"
+        f"  p95 {p95:6.1f}  max {max(values):6.1f}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profiles", type=int, default=1000)
+    parser.add_argument("--minutes", type=int, default=15)
+    args = parser.parse_args()
+    content = load_content()
+    rng = random.Random(2026)
+    steps_n: list[float] = []
+    changes: list[float] = []
+    trips: list[float] = []
+    short: list[float] = []
+    wall: list[float] = []
+    shortest: list[float] = []
+    for _ in range(args.profiles):
+        profile = replace(random_profile(rng), minutes=args.minutes)
+        result = screen(rng.choice(ANSWER_CHOICES), content.rules)
+        plan = plan_session(profile, result, content.library, seed=rng.randint(0, 9999))
+        steps = plan.steps
+        if not steps:
+            continue
+        steps_n.append(len(steps))
+        changes.append(sum(1 for a, b in itertools.pairwise(steps) if a.position != b.position))
+        trips.append(floor_trips(steps))
+        short.append(100 * sum(1 for s in steps if s.seconds < 45) / len(steps))
+        shortest.append(min(s.seconds for s in steps))
+        wall.append(sum(s.seconds for s in steps) + sum(countdowns(steps)))
+    print(f"{len(steps_n)} plans of {args.minutes} minutes ({args.profiles} random profiles)")
+    print(summary("steps per plan", steps_n))
+    print(summary("position changes", changes))
+    print(summary("trips to the floor", trips))
+    print(f"{'plans with 2+ floor trips':<28} {sum(1 for t in trips if t >= 2)}")
+    print(summary("% of steps under 45 s", short))
+    print(summary("shortest step (s)", shortest))
+    print(summary("wall clock (s)", wall))
+    print(f"{'plans off the minutes asked':<28} {sum(1 for w in wall if w != args.minutes * 60)}")
+
+
+if __name__ == "__main__":
+    main()
