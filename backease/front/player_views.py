@@ -109,9 +109,9 @@ def _player_steps(row: Session) -> list[dict[str, Any]]:
     steps = []
     positions = []
     for log in logs:
-        plan_step = planned[log.index] if log.index < len(planned) else {}
-        tech = library.technique(log.technique)
-        positions.append(plan_step.get("position") or (tech.position if tech else ""))
+        known = planned[log.index] if log.index < len(planned) else {}
+        technique = library.technique(log.technique)
+        positions.append(known.get("position") or (technique.position if technique else ""))
     # The get-ready countdown before each step: the one definition the planner budgets
     # (plans stored before it was budgeted get the same countdowns, just not in the total).
     countdowns = prepare_all(positions)
