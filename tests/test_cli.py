@@ -17,7 +17,7 @@ from backease.cli.main import run
 pytestmark = pytest.mark.django_db
 
 PLAN_KEYS = {"level", "minutes", "total_seconds", "precautions", "before", "after", "steps"}
-PLAN_JSON_KEYS = PLAN_KEYS | {"plan_id", "screening"}
+PLAN_JSON_KEYS = PLAN_KEYS | {"plan_id", "screening", "needs_recheck"}
 """`plan --json`: the plan's contract shape, the id it was saved as, and the safety check it follows."""
 STEP_KEYS = {
     "technique",

@@ -422,3 +422,22 @@ def test_techniques_enable_with_an_unknown_id_is_one_line_exit_2_with_a_hint(
     assert code == 2 and out == ""
     assert line.startswith("error: enable: unknown technique 'foam_roller_lat'") and "did you mean" in line
     assert services.disabled_techniques(owner()) == frozenset({"foam_roller_lats"})
+
+
+def test_plan_asks_for_the_safety_check_again_when_logged_pain_jumps(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    services.record_screening(owner(), {})
+    assert plan_json(capsys)["needs_recheck"] is False
+    services.add_pain_entry(owner(), 2)
+    services.add_pain_entry(owner(), 6)
+    assert plan_json(capsys)["needs_recheck"] is True
+    code, out, _ = cli(capsys, "plan")
+    assert code == 0 and "answer the safety questions again" in flat(out)
+
+
+def test_massage_types_follow_the_latest_stored_safety_check(capsys: pytest.CaptureFixture[str]) -> None:
+    before = json.loads(cli(capsys, "massage-types", "--json")[1])
+    services.record_screening(owner(), {"fever": True})
+    after = json.loads(cli(capsys, "massage-types", "--json")[1])
+    assert any(t["suitable"] for t in before) and not any(t["suitable"] for t in after)

@@ -315,7 +315,8 @@ def plan(
     if from_file is not None and not save:
         # A "what if" plan: these answers, the person's turned-off techniques and history.
         adapted = plan_session(profile, from_file, library, seed=seed, adaptation=services.adaptation(person))
-        _show_plan(adapted, from_file, state.screening_json(None, "answers"), None, json_)
+        source = state.screening_json(None, "answers")
+        _show_plan(adapted, from_file, source, None, json_, recheck=services.needs_recheck(person))
         return
     row: Screening | None
     if given is not None:
@@ -328,7 +329,8 @@ def plan(
         _show_plan(plan_session(profile, result, library, seed=seed), result, source, None, json_, row)
         return
     stored = services.make_plan(person, seed=seed, profile=profile)
-    _show_plan(services.core_plan(stored), result, source, stored.id, json_, row)
+    recheck = services.needs_recheck(person)
+    _show_plan(services.core_plan(stored), result, source, stored.id, json_, row, recheck=recheck)
 
 
 def _show_plan(
@@ -338,10 +340,15 @@ def _show_plan(
     plan_id: int | None,
     json_: bool,
     row: Screening | None = None,
+    *,
+    recheck: bool = False,
 ) -> None:
-    """Print a plan and which safety check it follows; exit 3 when refused for safety."""
+    """Print a plan and which safety check it follows; exit 3 when refused for safety.
+
+    `recheck`: logged pain rose by 3 or more since the last check (SCREENING.md asks again).
+    """
     if json_:
-        _print_json({**session.to_json(), "plan_id": plan_id, "screening": source})
+        _print_json({**session.to_json(), "plan_id": plan_id, "screening": source, "needs_recheck": recheck})
     else:
         from backease.cli import state
         from backease.cli.render import console, print_plan
@@ -354,6 +361,13 @@ def _show_plan(
             console.print(
                 "No safety check yet: this plan assumes none of the warning signs. "
                 "Run `backease screen` (or `backease start`) first.",
+                style="bold yellow",
+                markup=False,
+            )
+        if recheck:
+            console.print(
+                "Your pain is 3 or more points higher than when you last logged it: please answer the "
+                "safety questions again (`backease screen`).",
                 style="bold yellow",
                 markup=False,
             )
@@ -445,11 +459,21 @@ def massage_types(
     answers: AnswersOption = None,
     json_: JsonOption = False,
 ) -> None:
-    """The kinds of professional massage, ranked for you."""
+    """The kinds of professional massage, ranked for you (and your latest safety check,
+    unless --answers FILE is given)."""
+    from backease.cli import state
     from backease.core.planner import recommend_massage_types
 
     profile = _profile(15, area, knot, [], cause, pressure, stress, False)
-    ranked = recommend_massage_types(profile, _screen(_read_answers(answers)), _content().library)
+    safety = _screen(_read_answers(answers))
+    if answers is None and state.store_exists():
+        state.open_store()
+        from backease.store import services
+
+        row = services.latest_screening(services.local_owner())
+        if row is not None:
+            safety = state.result_of(row)
+    ranked = recommend_massage_types(profile, safety, _content().library)
     if json_:
         _print_json([s.to_json(rank) for rank, s in enumerate(ranked, start=1)])
         return
