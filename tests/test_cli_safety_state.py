@@ -441,3 +441,14 @@ def test_massage_types_follow_the_latest_stored_safety_check(capsys: pytest.Capt
     services.record_screening(owner(), {"fever": True})
     after = json.loads(cli(capsys, "massage-types", "--json")[1])
     assert any(t["suitable"] for t in before) and not any(t["suitable"] for t in after)
+
+
+def test_a_store_that_cannot_be_reached_is_one_line_exit_1_never_a_traceback(tmp_path: Path) -> None:
+    exe = Path(sys.executable).with_name("backease")
+    env = os.environ | {
+        "BACKEASE_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
+    }
+    done = subprocess.run([str(exe), "plan"], capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 1 and done.stdout == ""
+    assert one_line(done.stderr).startswith("error: store: cannot use the database (")

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from backease.core.screening import ScreeningResult
     from backease.store.models import Screening
 
+EXIT_STORE = 1
 EXIT_BAD_INPUT = 2
 EXIT_REFUSED = 3
 
@@ -623,6 +624,15 @@ def run(argv: list[str] | None = None) -> None:
             sys.exit(EXIT_BAD_INPUT)
         sys.stderr.write("\nstopped.\n")
         sys.exit(130)
+    except Exception as exc:  # the store cannot be reached or used: one line, never a traceback
+        if "django.db" in sys.modules:
+            from django.db import Error as DatabaseError
+
+            if isinstance(exc, DatabaseError):
+                detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                sys.stderr.write(f"error: store: cannot use the database ({detail})\n")
+                sys.exit(EXIT_STORE)
+        raise
     except KeyboardInterrupt:
         sys.stderr.write("\nstopped.\n")
         sys.exit(130)
