@@ -296,7 +296,7 @@ def test_an_urgent_latest_screen_refuses_the_session_even_with_an_older_plan(
     assert "doctor today" in one_line(err) and Session.objects.count() == 0
 
 
-def test_after_a_blood_thinner_screen_plan_is_gentle_with_no_sustained_pressure_without_answers(
+def test_after_a_blood_thinner_screen_plan_keeps_its_limits_without_answers(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     services.save_profile(owner(), EVERY_TOOL_PROFILE)
@@ -309,6 +309,8 @@ def test_after_a_blood_thinner_screen_plan_is_gentle_with_no_sustained_pressure_
         assert {s["intensity"] for s in made["steps"]} == {"gentle"}
         held = [s["technique"] for s in made["steps"] if library.technique(s["technique"]).sustained_pressure]  # type: ignore[union-attr]
         assert held == []
+        # no_firm_tools: the firm massage ball and the percussion massager stay out.
+        assert not {t for s in made["steps"] for t in s["tools"]} & {"massage_ball", "percussion_massager"}
 
 
 # --- session ------------------------------------------------------------------------------

@@ -260,7 +260,8 @@ def session_command(
         if not terminal.interactive:
             _refuse(None, console, json_)
         screening, asked = _first_screen(person, terminal), True
-    if screening.level in REFUSED_LEVELS:
+    # `outcome` is the level the planner follows (the stored check, as the store reads it today).
+    if screening.level in REFUSED_LEVELS or services.outcome(person).level in REFUSED_LEVELS:
         _refuse(screening, console, json_)
     if not asked and _recheck(person, terminal):
         screening = services.latest_screening(person)
