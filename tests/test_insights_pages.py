@@ -441,8 +441,8 @@ def upload(content: bytes, name: str = "backup.json") -> dict[str, Any]:
     [
         (None, "choose a backup file"),
         (b"", "choose a backup file"),
-        (b"\xff\xfe not text", "not JSON"),
-        (b"name,pain\nme,5\n", "not JSON"),
+        (b"\xff\xfe not text", "not UTF-8 text"),
+        (b"name,pain\nme,5\n", "not valid JSON"),
         (b'{"hello": "world"}', "not a backease backup"),
         (b"[1, 2, 3]", "not a backease backup"),
         (b'{"format": "backease-backup", "schema_version": 999}', "newer backease"),

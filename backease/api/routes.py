@@ -9,7 +9,7 @@ through `backease.store.services`. Bad input is a 422 naming the field
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
@@ -35,7 +35,6 @@ from backease.store.models import PainEntry, Person, Plan, Screening, Session
 
 NOT_FOUND: dict[int, Any] = {404: s.Message}
 INVALID: dict[int, Any] = {422: s.Invalid}
-EARLIEST_ENTRY = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 # --- errors -------------------------------------------------------------------------------
@@ -369,15 +368,7 @@ def _entry_time(at: datetime | None) -> datetime | None:
         return None
     if timezone.is_naive(at):
         at = at.replace(tzinfo=UTC)
-    now = timezone.now()
-    try:
-        too_late = at > now + timedelta(days=1)
-        too_early = at < EARLIEST_ENTRY
-    except OverflowError:  # pragma: no cover - offsets at the ends of the calendar
-        too_late = too_early = True
-    if too_late or too_early:
-        raise InputError("at", "must be a time between the year 2000 and now")
-    return at.astimezone(UTC)
+    return services.check_moment("at", at)
 
 
 @pain.post("", response={201: s.PainOut, **INVALID})

@@ -158,14 +158,20 @@ def import_command(
     json_: Annotated[bool, typer.Option("--json", help="Print JSON instead of a readable line.")] = False,
 ) -> None:
     """Restore a backup into an empty backease (nothing is changed if anything is wrong)."""
-    from backease.cli.files import read_json
-
-    data = read_json(file, "file")
     from backease.cli.store_commands import _store
 
     _store()
-    from backease.exports.backup import restore_backup
+    from backease.exports.backup import load_backup, restore_backup
 
+    try:
+        with file.open("rb") as handle:
+            data = load_backup(handle, "file")
+    except FileNotFoundError:
+        raise InputError("file", f"file not found: {file}") from None
+    except IsADirectoryError:
+        raise InputError("file", f"{file} is a folder, not a file") from None
+    except OSError as exc:
+        raise InputError("file", f"cannot read {file}: {exc.strerror or exc}") from None
     counts = restore_backup(data)
     if json_:
         sys.stdout.write(_json({"restored": counts}))

@@ -12,13 +12,17 @@ it is good; the writes then happen in one transaction.
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import IO, Any
 
+import pydantic
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, models, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import timezone
 
 import backease
@@ -114,8 +118,81 @@ def make_backup(person: Person) -> dict[str, Any]:
 # --- reading a backup ---------------------------------------------------------------------
 
 
+MAX_BYTES = 150 * 1024 * 1024
+"""The largest backup read: 20 years of daily sessions (about 5.8 MB a year) with room."""
+READ_CHUNK = 1024 * 1024
+MAX_JSON_DEPTH = 12
+"""Nesting allowed inside a stored JSON value (a plan is 4 deep)."""
+MAX_ID = 2**63 - 1
+MAX_NUMBER = 2**31 - 1
+
+
+def load_backup(stream: IO[bytes], field: str = "backup") -> object:
+    """The JSON value of a backup file, read in chunks and never past MAX_BYTES.
+
+    Every way the bytes can be wrong (too big, not UTF-8, not JSON, nested too deeply
+    for the parser, NaN or Infinity) is an InputError naming `field`.
+    """
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := stream.read(READ_CHUNK):
+        size += len(chunk)
+        if size > MAX_BYTES:
+            limit = MAX_BYTES // (1024 * 1024)
+            raise InputError(field, f"is too big: a backease backup is at most {limit} MB")
+        chunks.append(chunk)
+    try:
+        text = b"".join(chunks).decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(field, "is not UTF-8 text, so not a backease backup") from None
+    del chunks
+    try:
+        return json.loads(text, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise InputError(field, f"is not valid JSON (line {exc.lineno}, column {exc.colno})") from None
+    except RecursionError:
+        raise InputError(field, "is not a backease backup: its JSON is nested too deeply") from None
+
+
+def _no_constant(name: str) -> object:
+    raise InputError("backup", f"is not a backease backup: JSON has no {name}")
+
+
+def _text(raw: str, where: str) -> str:
+    """Text a database can store: no NUL characters, no lone surrogates."""
+    if "\x00" in raw:
+        raise InputError(where, "must not contain NUL characters")
+    try:
+        raw.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(where, "must be valid Unicode text") from None
+    return raw
+
+
+def _json_value(raw: object, where: str) -> object:
+    """A stored JSON value: nested at most MAX_JSON_DEPTH deep, plain text, finite numbers."""
+    pending: list[tuple[object, int]] = [(raw, 0)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise InputError(where, f"is nested too deeply (at most {MAX_JSON_DEPTH} levels)")
+        if isinstance(value, dict):
+            for key, item in value.items():
+                _text(key, where)
+                pending.append((item, depth + 1))
+        elif isinstance(value, list):
+            pending.extend((item, depth + 1) for item in value)
+        elif isinstance(value, str):
+            _text(value, where)
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise InputError(where, "must hold finite numbers only")
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_ID:
+            raise InputError(where, "holds a number too large to store")
+    return raw
+
+
 def _value(field: models.Field[Any, Any], raw: object, where: str) -> object:
-    """A JSON value checked against the field's type (no silent conversions)."""
+    """A JSON value checked against the field's type and range (no silent conversions)."""
     if raw is None:
         if field.null:
             return None
@@ -127,9 +204,7 @@ def _value(field: models.Field[Any, Any], raw: object, where: str) -> object:
             moment = datetime.fromisoformat(raw)
         except ValueError:
             raise InputError(where, f"'{raw[:40]}' is not a date and time in ISO 8601 form") from None
-        if moment.tzinfo is None:
-            raise InputError(where, "must include a time zone offset, e.g. +00:00")
-        return moment
+        return services.check_moment(where, moment)
     if isinstance(field, models.BooleanField):
         if not isinstance(raw, bool):
             raise InputError(where, "must be true or false")
@@ -137,14 +212,22 @@ def _value(field: models.Field[Any, Any], raw: object, where: str) -> object:
     if isinstance(field, models.IntegerField | models.ForeignKey):
         if isinstance(raw, bool) or not isinstance(raw, int):
             raise InputError(where, "must be a whole number")
-        if isinstance(field, models.AutoField | models.ForeignKey) and raw < 1:
-            raise InputError(where, "must be a positive id")
+        if isinstance(field, models.AutoField | models.ForeignKey):
+            if not 1 <= raw <= MAX_ID:
+                raise InputError(where, "must be a positive id")
+            return raw
+        # The column's range on every database (SQLite alone would take more).
+        low, high = BaseDatabaseOperations.integer_field_ranges.get(
+            field.get_internal_type(), (-MAX_NUMBER - 1, MAX_NUMBER)
+        )
+        if not low <= raw <= high:
+            raise InputError(where, f"must be a whole number from {low} to {high}")
         return raw
     if isinstance(field, models.CharField | models.TextField):
         if not isinstance(raw, str):
             raise InputError(where, "must be text")
-        return raw
-    return raw  # JSONField: any JSON; checked by the record's own checks
+        return _text(raw, where)
+    return _json_value(raw, where)  # JSONField: any JSON; checked by the record's own checks
 
 
 def _record(
@@ -219,7 +302,20 @@ def _check_profile(values: dict[str, Any]) -> None:
         raise InputError("session_time", "must be a time as HH:MM, e.g. 18:30")
 
 
+def _shown_by(schema: type[pydantic.BaseModel], shown: dict[str, Any]) -> None:
+    """Refuse a record the API could not show: its response schema must accept it."""
+    try:
+        schema.model_validate(shown)
+    except pydantic.ValidationError as exc:
+        error = exc.errors()[0]
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error["loc"]).lstrip(".")
+        message = "is missing" if error["type"] == "missing" else error["msg"]
+        raise InputError(where or "record", message) from None
+
+
 def _check_screening(values: dict[str, Any]) -> None:
+    from backease.api import routes, schemas
+
     _choice("level", values["level"], LEVELS)
     if not isinstance(values["answers"], dict):
         raise InputError("answers", "must be an object of question ids to answers")
@@ -229,6 +325,7 @@ def _check_screening(values: dict[str, Any]) -> None:
         isinstance(p, str) for p in values["precautions"]
     ):
         raise InputError("precautions", "must be a list of precaution ids")
+    _shown_by(schemas.ScreeningOut, routes._screening_out(Screening(**values)))
 
 
 def _check_plan(values: dict[str, Any]) -> None:
@@ -245,6 +342,13 @@ def _check_plan(values: dict[str, Any]) -> None:
         raise
     except (TypeError, KeyError, ValueError, AttributeError) as exc:
         raise InputError("data", f"is not a plan this version can read ({exc.__class__.__name__})") from None
+    from backease.api import routes, schemas
+
+    shown = routes._plan_out(Plan(**values))
+    try:
+        _shown_by(schemas.PlanOut, shown)
+    except InputError as exc:
+        raise InputError(f"data.{exc.field}", exc.message) from None
 
 
 def _check_session(values: dict[str, Any]) -> None:

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from backease.content.loader import load_content
 from backease.core.errors import InputError
+from backease.exports.backup import MAX_BYTES as MAX_BACKUP_BYTES
 from backease.front import charts
 from backease.front.report import render_report
 from backease.store import services
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
     from backease.core.insights import Change, Insights
 
-MAX_UPLOAD = 50 * 1024 * 1024
+MAX_UPLOAD = MAX_BACKUP_BYTES
 """Ten years of daily sessions make a backup of about 20 MB."""
 """A backup larger than this is refused (years of daily use is far smaller)."""
 DAY_LABELS = {
@@ -362,10 +363,9 @@ def _read_backup(request: HttpRequest) -> object:
         size = upload.size / (1024 * 1024)
         limit = MAX_UPLOAD // (1024 * 1024)
         raise InputError("backup", f"is too big ({size:.1f} MB); a backease backup is at most {limit} MB")
-    try:
-        return json.loads(upload.read().decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise InputError("backup", "is not a backease backup: it is not JSON text") from None
+    from backease.exports.backup import load_backup
+
+    return load_backup(upload, "backup")
 
 
 RESTORED_LABELS = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
@@ -71,6 +71,31 @@ def check_score(field: str, value: object, *, optional: bool = False) -> int | N
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
         raise InputError(field, "must be a whole number from 0 to 10")
     return value
+
+
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+"""No stored time is earlier than this (nor later than now + LATEST_AHEAD)."""
+LATEST_AHEAD = timedelta(days=1)
+
+
+def check_moment(field: str, value: object, now: datetime | None = None) -> datetime:
+    """A time zone-aware moment between the year 2000 and now + 1 day, in UTC.
+
+    The same rule for the API, the diary and every timestamp of a backup: a time outside
+    it (say year 1 at +14:00) cannot be shown by PostgreSQL or Python after the offset is
+    applied, and every page would fail.
+    """
+    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
+        raise InputError(field, "must be a date and time with a time zone offset, e.g. +00:00")
+    latest = (now or timezone.now()) + LATEST_AHEAD
+    try:
+        moment = value.astimezone(UTC)
+        inside = EARLIEST <= moment <= latest
+    except (OverflowError, ValueError):
+        inside = False
+    if not inside:
+        raise InputError(field, "must be a time between the year 2000 and tomorrow")
+    return moment
 
 
 def check_note(field: str, value: object) -> str:
@@ -511,7 +536,7 @@ def add_pain_entry(
         raise InputError("region", f"unknown region '{region}'", REGIONS)
     return PainEntry.objects.create(
         person=person,
-        at=at or timezone.now(),
+        at=timezone.now() if at is None else check_moment("at", at),
         region=region,
         pain=check_score("pain", pain),
         stress=check_score("stress", stress, optional=True),
