@@ -325,3 +325,77 @@ def test_a_roller_technique_taking_body_weight_must_be_listed_in_the_tool_cautio
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     with pytest.raises(ContentError, match="no_body_weight_on_tools"):
         parse_content(content_copy)
+
+
+# --- one pressure scale ---------------------------------------------------------------------
+
+SCALE = {"gentle": "3 to 4 out of 10", "moderate": "5 to 6 out of 10", "firm": "7 out of 10"}
+_NUMBERS = r"\d+(?: to \d+)? out of 10"
+
+
+def test_every_intensity_cue_uses_its_own_range_of_the_one_pressure_scale(library: Library) -> None:
+    import re
+
+    for tech in library.techniques:
+        for variant in tech.intensities:
+            found = re.findall(_NUMBERS, variant.cue)
+            assert all(number == SCALE[variant.intensity] for number in found), (tech.id, variant.cue)
+            if tech.kind in ("self_massage", "trigger_point", "stretch", "mobility"):
+                assert SCALE[variant.intensity] in variant.cue, (tech.id, variant.intensity)
+
+
+def test_texts_shared_by_every_intensity_name_no_pressure_number(library: Library) -> None:
+    # Steps, pressure lines and the rest are shown whatever intensity the plan chose, so a
+    # number there would contradict a gentle or a firm cue.
+    import re
+
+    for tech in library.techniques:
+        shared = [tech.summary, *tech.steps, tech.breathing_cue, tech.pressure_cue, *tech.mistakes]
+        shared += [*tech.stop_if, tech.evidence_note, tech.rub_note]
+        for text in shared:
+            assert not re.search(_NUMBERS, text), (tech.id, text)
+
+
+def test_tips_faq_and_precautions_quote_only_the_pressure_scale(library: Library) -> None:
+    import re
+
+    texts = [t.body for t in library.tips] + [f.answer for f in library.faq]
+    texts += [p.note for p in library.precautions]
+    for text in texts:
+        for number in re.findall(r"\d+(?: to \d+)?(?= out of 10)", text):
+            assert f"{number} out of 10" in SCALE.values(), text
+
+
+# --- sources and honesty ----------------------------------------------------------------------
+
+ROM_IN_HEALTHY_PEOPLE = {
+    "wilke_2020_foam_rolling_rom",
+    "wiewelhove_2019_foam_rolling_meta",
+    "cheatham_2015_smr_review",
+}
+
+
+def test_self_massage_backed_only_by_range_of_motion_studies_is_graded_very_low(library: Library) -> None:
+    for tech in library.techniques:
+        if tech.references and set(tech.references) <= ROM_IN_HEALTHY_PEOPLE:
+            assert tech.evidence == "very_low", tech.id
+
+
+def test_the_foam_rolling_consensus_is_cited_only_for_foam_rolling(library: Library) -> None:
+    delphi = "bartsch_2021_foam_rolling_delphi"
+    for tech in library.techniques:
+        if delphi in tech.references:
+            assert "foam_roller" in tech.tools, tech.id
+    for faq in library.faq:
+        if delphi in faq.references:
+            assert "roll" in faq.answer.lower(), faq.id
+    for tip in library.tips:
+        if delphi in tip.references:
+            assert "roll" in tip.body.lower(), tip.id
+
+
+def test_no_tool_is_claimed_to_work_best(library: Library) -> None:
+    texts = [t.body for t in library.tips] + [f.answer for f in library.faq]
+    texts += [t.summary for t in library.techniques] + [t.description for t in library.tools]
+    for text in texts:
+        assert "works best" not in text and "one of the best ways" not in text, text

@@ -72,8 +72,9 @@ QUANTUM = 5
 # Share of the session each phase starts from, before causes and stress shift it.
 BASE_SHARES: dict[Phase, float] = {"warm_up": 0.15, "release": 0.40, "stretch": 0.30, "relaxation": 0.15}
 
-# "Between the shoulder blades: foam rolling and a ball against a wall work best"
-# (product brief); these tools get a bonus when they reach that region.
+# Between the shoulder blades, where hands hardly reach, many people find a roller or a
+# ball against a wall the easiest way in (a common experience, not a tested finding);
+# these tools get a small bonus when they reach that region.
 PREFERRED_TOOLS_BY_REGION: dict[str, frozenset[str]] = {
     "between_shoulder_blades": frozenset({"foam_roller", "tennis_ball", "massage_ball", "peanut_ball"}),
 }
