@@ -17,8 +17,8 @@ import os
 import pickle
 import re
 import tempfile
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -49,9 +49,10 @@ from backease.core.vocab import (
 
 if TYPE_CHECKING:
     from backease.core.screening import RuleSet
+    from backease.figures.spec import Figure
 
 CONTENT_DIR = Path(__file__).resolve().parent
-_CACHE_FORMAT = 2
+_CACHE_FORMAT = 3
 
 T = TypeVar("T")
 
@@ -70,6 +71,8 @@ class Content:
 
     library: Library
     rules: RuleSet
+    figures: Mapping[str, Figure] = field(default_factory=dict)
+    """One illustration spec per technique id (illustrations.yaml, drawn by backease.figures)."""
 
 
 def content_files(content_dir: Path = CONTENT_DIR) -> list[Path]:
@@ -243,7 +246,21 @@ def parse_content(content_dir: Path = CONTENT_DIR) -> Content:
         _check_refs(
             "screening.yaml", "self_care_rationale", "references", rules.rationale.references, reference_ids
         )
-    return Content(library=library, rules=rules)
+    return Content(library=library, rules=rules, figures=_parse_figures(content_dir, library))
+
+
+def _parse_figures(content_dir: Path, library: Library) -> dict[str, Figure]:
+    """illustrations.yaml, checked against the techniques: exactly one figure each."""
+    from backease.figures import SpecError, TechniqueFacts, parse_illustrations
+
+    facts = [
+        TechniqueFacts(t.id, t.name, t.position, t.tools, t.regions, t.per_side) for t in library.techniques
+    ]
+    data = _read_yaml(content_dir / "illustrations.yaml", content_dir)
+    try:
+        return parse_illustrations(data, facts)
+    except SpecError as exc:
+        raise ContentError("illustrations.yaml", exc.entry, exc.field, exc.message) from None
 
 
 def _check_refs(file: str, entry: str, field: str, values: Iterable[str], allowed: set[str]) -> None:

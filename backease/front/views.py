@@ -602,6 +602,7 @@ def _plan_context(person: Person, row: Plan | None) -> dict[str, Any]:
             "time": _clock(step.seconds),
             "time_words": _words(step.seconds),
             "side": SIDE_LABELS.get(step.side, ""),
+            "side_id": step.side,
             "intensity": INTENSITY_LABELS.get(step.intensity, step.intensity),
             "position": POSITION_LABELS.get(step.position, step.position),
             "reason": step.reason,

@@ -1,0 +1,36 @@
+"""`{% technique_figure %}`: a technique's illustration, drawn from its spec (backease.figures)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.safestring import mark_safe
+
+from backease.content.loader import load_content
+from backease.figures import describe, render_svg
+
+register = template.Library()
+
+
+@register.inclusion_tag("front/_figure.html", takes_context=True)
+def technique_figure(
+    context: template.Context, technique: str, side: str = "", size: str = "page", caption: bool = False
+) -> dict[str, Any]:
+    """The figure for `technique` on `side` ("left", "right", "both" or ""), as inline SVG.
+
+    `size` is a CSS hook ("page", "card", "player"); `caption` also shows the text
+    alternative under the picture (on the technique page and in print).
+    """
+    content = load_content()
+    figure = content.figures.get(technique)
+    if figure is None:
+        return {"figure": None}
+    # Several figures can share a page: number them so the ids inside each SVG stay unique.
+    counter = context.render_context.setdefault("technique_figure_count", [0])
+    counter[0] += 1
+    labels: dict[str, str] = {r.id: r.label for r in content.library.regions}
+    words = describe(figure, side, labels)
+    title = f"How to do it: {figure.name}"
+    svg = render_svg(figure, side, title=title, description=words, uid=f"{counter[0]}")
+    return {"figure": figure, "svg": mark_safe(svg), "words": words, "size": size, "caption": caption}

@@ -1,0 +1,81 @@
+"""Technique illustrations in a real browser: the technique page, the player, reduced motion."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import SCREENSHOTS, check_accessibility
+from tests.browser.test_journeys import answer_no_to_every_sign, make_plan
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+README_FIGURES = [
+    "foam_roller_across_upper_back",
+    "ball_on_wall_between_shoulder_blades",
+    "upper_trapezius_stretch",
+]
+
+
+def _save(locator: Any, name: str) -> None:
+    """Save one element as docs/screenshots/<name>.png when BACKEASE_SCREENSHOTS=1."""
+    if os.environ.get("BACKEASE_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        locator.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+@pytest.mark.parametrize("technique", README_FIGURES)
+def test_a_technique_page_shows_its_figure_across_a_phone_screen(
+    phone: Any, live_server: Any, technique: str
+) -> None:
+    phone.goto(f"{live_server.url}/library/{technique}/")
+    figure = phone.get_by_test_id("figure")
+    expect(figure).to_be_visible()
+    svg = figure.locator("svg[role=img]")
+    box = svg.bounding_box()
+    assert box is not None and box["width"] >= 340, box  # nearly the whole 390 px width
+    assert svg.get_attribute("aria-labelledby")
+    assert svg.locator("title").text_content().startswith("How to do it: ")
+    check_accessibility(phone)
+    _save(figure, f"figure-{technique}")
+
+
+def test_an_animated_figure_moves_only_when_motion_is_welcome(browser: Any, live_server: Any) -> None:
+    for motion, expected in (("no-preference", "fig-a"), ("reduce", "none")):
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, reduced_motion=motion)
+        page = context.new_page()
+        page.goto(f"{live_server.url}/library/cat_cow/")
+        name = page.locator(".fig-anim .fig-a").first.evaluate("el => getComputedStyle(el).animationName")
+        context.close()
+        assert name == expected, motion
+
+
+def test_the_player_shows_the_figure_of_the_current_step(page: Any, live_server: Any) -> None:
+    answer_no_to_every_sign(page, live_server.url)
+    make_plan(page, minutes=5)
+    page.get_by_test_id("start").click()
+    page.wait_for_selector('#player[data-ready="true"]')
+    page.get_by_test_id("begin").click()
+    data = page.evaluate("JSON.parse(document.getElementById('session-data').textContent)")
+    steps = data["steps"]
+    assert len(steps) >= 2
+    for index in (0, 1):
+        visible = page.locator("[data-step-figure]:not([hidden]) svg[role=img]")
+        expect(visible).to_have_count(1)
+        assert visible.get_attribute("data-figure") == steps[index]["technique"]
+        if index == 0:
+            page.get_by_test_id("skip").click()
+
+
+def test_the_plan_cards_show_a_figure_for_every_step(page: Any, live_server: Any) -> None:
+    answer_no_to_every_sign(page, live_server.url)
+    make_plan(page, minutes=10)
+    cards = page.get_by_test_id("step")
+    count = cards.count()
+    assert count > 0
+    expect(page.locator("[data-testid=step] [data-testid=figure] svg[role=img]")).to_have_count(count)
+    page.emulate_media(media="print")
+    expect(page.locator("[data-testid=step] [data-testid=figure]").first).to_be_visible()
