@@ -399,3 +399,30 @@ def test_no_tool_is_claimed_to_work_best(library: Library) -> None:
     texts += [t.summary for t in library.techniques] + [t.description for t in library.tools]
     for text in texts:
         assert "works best" not in text and "one of the best ways" not in text, text
+
+
+# --- seed items -------------------------------------------------------------------------------
+
+
+def test_there_is_a_self_myofascial_release_technique_that_holds_instead_of_rolling(library: Library) -> None:
+    release = [t for t in library.techniques if "myofascial_release" in t.id]
+    assert release
+    for tech in release:
+        assert tech.sustained_pressure and "no_sustained_pressure" in tech.excluded_by
+        assert tech.variant("firm") is None
+        assert "foam_roller" not in tech.tools
+        for step in tech.steps:
+            assert not any(word in step.lower() for word in ("rolling", "roll the", "roll it")), step
+        assert "ajimsha_2015_myofascial_release" in tech.references
+
+
+def test_the_faq_answers_posture_and_stress_relief_with_sources(library: Library) -> None:
+    answers = {f.id: f for f in library.faq}
+    assert "slater_2019_sit_up_straight" in answers["posture"].references
+    assert "evidence is low" in answers["stress_relief"].answer
+    assert answers["stress_relief"].references
+
+
+def test_muscular_imbalance_is_a_cause_some_techniques_suit(library: Library) -> None:
+    suited = {t.id for t in library.techniques if "imbalance" in t.causes}
+    assert {"doorway_chest_opener", "wall_angels", "upper_trapezius_stretch"} <= suited

@@ -188,3 +188,21 @@ def test_fragile_bones_rule_out_thai_massage_with_its_passive_twists(
 ) -> None:
     ranked = recommend_massage_types(Profile(), screen(FRAGILE, rules), library)
     assert "thai" in {s.massage_type.id for s in ranked if not s.suitable}
+
+
+def test_muscular_imbalance_brings_in_a_chest_stretch_and_wall_angels_with_reasons(
+    library: Library, rules: RuleSet
+) -> None:
+    plan = plan_session(Profile(causes=("imbalance",), minutes=15), screen({}, rules), library)
+    reasons = {s.technique: s.reason for s in plan.steps}
+    assert any("tight muscles can pull the shoulders forward" in r for r in reasons.values())
+    assert "weaker side of an imbalance" in reasons.get("wall_angels", "")
+    without = plan_session(Profile(minutes=15), screen({}, rules), library)
+    assert "wall_angels" not in {s.technique for s in without.steps}
+
+
+def test_the_slow_release_techniques_stay_out_of_a_blood_thinner_plan(
+    library: Library, rules: RuleSet
+) -> None:
+    for _profile, plan in plans(library, rules, {"anticoagulants": True}):
+        assert not any("myofascial_release" in s.technique for s in plan.steps)

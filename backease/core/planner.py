@@ -97,6 +97,22 @@ CAUSE_TARGETS: dict[str, tuple[tuple[Phase, frozenset[str], str], ...]] = {
     "repetitive": (
         ("stretch", frozenset({"chest_left", "chest_right"}), "Balances the pull of repeated forward work"),
     ),
+    # Muscular imbalance (tight chest and upper trapezius, weaker muscles between the
+    # shoulder blades; a clinical model, not a tested finding): stretch the tight side and
+    # move the weaker side through its range. Techniques that suit it say so (`causes`).
+    "imbalance": (
+        (
+            "stretch",
+            frozenset({"chest_left", "chest_right"}),
+            "Stretches the chest, whose tight muscles can pull the shoulders forward",
+        ),
+        (
+            "stretch",
+            frozenset({"between_shoulder_blades_left", "between_shoulder_blades_right"}),
+            "Works the muscles between the shoulder blades through their range,"
+            " the weaker side of an imbalance",
+        ),
+    ),
 }
 
 REFUSED_LEVELS: frozenset[Level] = frozenset({"emergency", "urgent"})
@@ -701,7 +717,9 @@ def _select(candidates: dict[Phase, list[_Unit]], profile: Profile, total: int) 
         for phase, regions, reason in CAUSE_TARGETS.get(cause, ()):
             if any(regions & set(u.tech.regions) for u in chosen[phase]):
                 continue
-            best = next((u for u in pool[phase] if regions & set(u.tech.regions)), None)
+            fitting = [u for u in pool[phase] if regions & set(u.tech.regions)]
+            # Prefer a technique the content says suits this cause.
+            best = next((u for u in fitting if cause in u.tech.causes), fitting[0] if fitting else None)
             if best is not None:
                 if not best.covers:
                     best.reason = reason + "."
