@@ -454,3 +454,24 @@ def test_a_store_that_cannot_be_reached_is_one_line_exit_1_never_a_traceback(tmp
     done = subprocess.run([str(exe), "plan"], capture_output=True, text=True, env=env, check=False)
     assert done.returncode == 1 and done.stdout == ""
     assert one_line(done.stderr).startswith("error: store: cannot use the database (")
+
+
+def test_a_newer_safety_check_remakes_the_shown_plan_with_the_same_choices(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services.record_screening(owner(), {})
+    services.save_profile(owner(), EVERY_TOOL_PROFILE)
+    shown = plan_json(capsys, "--minutes", "5", "--tool", "wall", "--tool", "chair")
+    services.record_screening(owner(), {"anticoagulants": True})
+    fake = Fake().install(monkeypatch)
+    code, out, err = cli(capsys, "session", "--json")
+    ran = json.loads(out)
+    remade = Plan.objects.get(id=ran["plan_id"])
+    assert code == 0, err
+    assert (
+        remade.id != shown["plan_id"] and remade.minutes == 5 and remade.level == "self_care_with_precautions"
+    )
+    assert all(set(s["tools"]) <= {"wall", "chair", "hands"} for s in remade.data["steps"])
+    assert {s["intensity"] for s in ran["steps"]} == {"gentle"}
+    first = load_content().library.technique(ran["steps"][0]["technique"])
+    assert first is not None and f"1. {first.name}" in fake.output  # the new plan is listed first

@@ -85,7 +85,8 @@ def _check_region(region: str) -> str:
 def _choose_plan(person: Person, minutes: int | None, new_plan: bool) -> tuple[Plan, bool]:
     """The plan the person was last shown (from `start`, `plan` or the web app), and False;
     or a fresh one and True: when asked, when there is none, when the time differs, or
-    when a newer safety check was stored after the plan was made."""
+    when a newer safety check was stored after the plan was made (then from the same
+    choices as the plan shown)."""
     from dataclasses import replace
 
     from backease.store import services
@@ -96,8 +97,10 @@ def _choose_plan(person: Person, minutes: int | None, new_plan: bool) -> tuple[P
     if minutes is not None and (plan is None or plan.minutes != minutes):
         profile = replace(services.get_profile(person), minutes=minutes)  # validates minutes
         return services.make_plan(person, profile=profile), True
-    if plan is None or new_plan or stale:
+    if plan is None or new_plan:
         return services.make_plan(person), True
+    if stale:  # the same choices (time, areas, tools) under the newer safety check
+        return services.make_plan(person, profile=services.profile_from_data(plan.profile)), True
     return plan, False
 
 
