@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -320,3 +321,20 @@ def test_start_stops_at_an_emergency_sign_with_the_emergency_message(
     code, out, _ = cli(capsys, "start")
     assert code == 3
     assert "EMERGENCY" in out and "Where does it hurt" not in out
+
+
+def test_a_self_care_screen_shows_why_self_care_is_reasonable(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, _ = cli(capsys, "screen", "--answers", write(tmp_path, {}), "--no-save")
+    assert code == 0 and "Why self-care is reasonable" in out and "Finucane" in " ".join(out.split())
+
+
+def test_a_screen_with_a_clearance_says_until_when_it_lasts(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    answers = write(tmp_path, {"cancer_history": True, "clinician_cleared": True})
+    data = json.loads(cli(capsys, "screen", "--answers", answers, "--no-save", "--json")[1])
+    code, out, _ = cli(capsys, "screen", "--answers", answers, "--no-save")
+    expires = date.fromisoformat(data["clearance"]["expires_on"])
+    assert code == 0 and f"lasts until {expires:%d %b %Y}" in " ".join(out.split())

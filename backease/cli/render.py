@@ -46,6 +46,25 @@ def print_screening(result: ScreeningResult) -> None:
         parts.append(Text("Limits your plan will follow: " + ", ".join(result.precautions), style="cyan"))
         parts.append(Text(""))
     parts.append(Text(result.advice))
+    if result.rationale is not None:
+        why = result.rationale
+        parts += [
+            Text(""),
+            Text(why.title, style="bold"),
+            Text.assemble(why.text, (f"  [{why.source}]", "dim")),
+        ]
+    if result.clearance is not None:
+        cleared = result.clearance
+        today = result.today or cleared.given_on
+        lasts = "lasts until" if cleared.active_on(today) else "ended on"
+        parts += [
+            Text(""),
+            Text(
+                f"Clinician clearance given on {cleared.given_on:%d %b %Y}; it {lasts} "
+                f"{cleared.expires_on:%d %b %Y}. After that, answer the safety questions again.",
+                style="cyan",
+            ),
+        ]
     console.print(Panel(Group(*parts), title="Safety check", box=box.ROUNDED, expand=False, width=88))
 
 
