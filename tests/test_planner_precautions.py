@@ -84,6 +84,7 @@ def test_loaded_twists_forward_bends_and_door_frame_traction_never_reach_fragile
                     "doorframe_upper_back_traction",
                     "seated_towel_upper_back_traction",
                     "doorframe_lat_stretch",
+                    "childs_pose_side_reach",
                 }
                 & used
             )
@@ -93,6 +94,8 @@ def test_loaded_twists_forward_bends_and_door_frame_traction_never_reach_fragile
                     "seated_thoracic_rotation",
                     "thread_the_needle",
                     "standing_overhead_side_bend",
+                    "self_hug_upper_back_stretch",
+                    "cat_cow",
                 ):
                     assert step.intensity == "gentle"
 

@@ -35,6 +35,10 @@ SCREENING_YAML = Path(__file__).resolve().parents[1] / "backease" / "content" / 
 
 # Reference ids the screening may cite (SCREENING.md sources; references.yaml holds them).
 SCREENING_REFERENCES = {
+    # Verified additions for precautions the foam-rolling consensus did not cover:
+    # fragile bones (osteoporosis exercise consensus) and heat on numb skin (burn report).
+    "brooke_wavell_2022_osteoporosis_exercise",
+    "jose_2005_hot_water_bottles_diabetes",
     "finucane_2020_red_flags",
     "downie_2013_red_flags",
     "nice_ng234_spinal_metastases",
