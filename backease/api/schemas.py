@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import AfterValidator, ConfigDict, Field
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 
 from backease.core.vocab import CAUSES, INTENSITIES, KINDS, LEVELS, REGIONS, TOOLS
 from backease.store.services import FEEDBACK, FINAL_STATUSES, MAX_NOTE
@@ -40,9 +40,36 @@ def _id(choices: tuple[str, ...] | None = None, description: str = "") -> Any:
     return Field(max_length=MAX_ID, description=description, json_schema_extra=extra or None)
 
 
+def integral(value: object) -> object:
+    """JSON Schema's integer: 59.0 is the whole number 59 (59.5 stays a refusal)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def omittable(**kwargs: Any) -> Any:
+    """A field that may be left out (it then keeps its stored value) but is never null:
+    null is refused naming it, and the schema says so (no `null` type; the `default`
+    pydantic would show as null is taken out by `_no_null_defaults`)."""
+    return Field(None, **kwargs)
+
+
+def _nullable(prop: dict[str, Any]) -> bool:
+    return prop.get("type") == "null" or any(o.get("type") == "null" for o in prop.get("anyOf", []))
+
+
+def _no_null_defaults(schema: dict[str, Any]) -> None:
+    for prop in schema.get("properties", {}).values():
+        if "default" in prop and prop["default"] is None and not _nullable(prop):
+            del prop["default"]
+
+
+Whole = Annotated[int, BeforeValidator(integral)]
+MAX_DB_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_DB_ID), BeforeValidator(integral)]
 Note = Annotated[str, Field(max_length=MAX_NOTE), AfterValidator(plain_text)]
 StopReason = Annotated[str, Field(max_length=MAX_STOP_REASON), AfterValidator(plain_text)]
-Score = Annotated[int, Field(ge=0, le=10, description="0 (none) to 10 (worst)")]
+Score = Annotated[int, Field(ge=0, le=10, description="0 (none) to 10 (worst)"), BeforeValidator(integral)]
 RegionId = Annotated[str, _id(REGIONS, "a body-map region id")]
 OptionalRegionId = Annotated[str, _id(("", *REGIONS), "a region id, or '' for the upper back in general")]
 ToolId = Annotated[str, _id(TOOLS, "a tool id")]
@@ -58,7 +85,7 @@ TechniqueId = Annotated[str, _id(None, "a technique id from /api/plans/{id}/step
 class Input(Schema):
     """A request body: strict JSON types, no unknown keys."""
 
-    model_config = ConfigDict(strict=True, extra="forbid")
+    model_config = ConfigDict(strict=True, extra="forbid", json_schema_extra=_no_null_defaults)
 
 
 # --- errors and CSRF ----------------------------------------------------------------------
@@ -141,7 +168,7 @@ class ProfileBody(Input):
     tools: list[ToolId] = Field(
         default_factory=list, max_length=50, description="none means hands, a wall, a doorway and a chair"
     )
-    minutes: int = Field(15, ge=2, le=60)
+    minutes: Whole = Field(15, ge=2, le=60)
     pressure: PressureId | None = ""
     no_floor: bool = Field(False, description="cannot get down on the floor: standing and seated only")
     stress: Score = 0
@@ -151,7 +178,7 @@ class ProfileBody(Input):
 
 
 class PlanIn(Input):
-    seed: int | None = Field(
+    seed: Whole | None = Field(
         None, ge=0, le=MAX_SEED, description="breaks ties between equally good techniques; null: a new one"
     )
 
@@ -205,7 +232,7 @@ class SwapIn(Input):
 
 
 class SessionIn(Input):
-    plan_id: int
+    plan_id: Id
 
 
 class StepLogOut(Schema):
@@ -241,25 +268,25 @@ class SessionPatch(Input):
     pain_after: Score | None = None
     stress_before: Score | None = None
     stress_after: Score | None = None
-    notes: Note | None = None
-    stop_reason: StopReason | None = None
-    status: AnyStatusId | None = Field(None, description="an ended session keeps its status")
+    notes: Note = omittable()
+    stop_reason: StopReason = omittable(description="once recorded, it stays")
+    status: AnyStatusId = omittable(description="an ended session keeps its status")
 
 
 class FinishIn(Input):
     status: StatusId
     pain_after: Score | None = None
     stress_after: Score | None = None
-    notes: Note | None = None
+    notes: Note = omittable()
 
 
 class StepIn(Input):
     """Only the fields you send change."""
 
-    seconds_done: int | None = Field(None, ge=0, le=3600)
-    intensity: IntensityId | None = None
-    feedback: FeedbackId | None = None
-    skipped: bool | None = None
+    seconds_done: Whole = omittable(ge=0, le=3600, description="only grows: a smaller value is ignored")
+    intensity: IntensityId = omittable()
+    feedback: FeedbackId = omittable()
+    skipped: bool = omittable()
 
 
 # --- pain diary ---------------------------------------------------------------------------

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
-# 'self' only: no CDN, no fonts, no analytics. The API docs page is the one exception
-# and is served by django-ninja from its own package (no CDN either).
+# 'self' only: no CDN, no fonts, no analytics, and no inline scripts or event handlers
+# (every script is a file under /static/; data for a script is a JSON block). The API
+# docs page is served by django-ninja from its own package (no CDN, no inline script).
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-    "script-src 'self' 'unsafe-inline'; connect-src 'self'; media-src 'self' data:; "
+    "script-src 'self'; connect-src 'self'; media-src 'self' data:; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 
@@ -26,6 +27,36 @@ def privacy_headers(
         response.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"
         )
+        return response
+
+    return middleware
+
+
+API_PREFIX = "/api/"
+
+
+def api_json_errors(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """Every error under /api/ is JSON (`{"detail": "..."}`), whoever made it.
+
+    The API's own errors already are; this covers the ones Django makes before or after
+    the API runs: an unknown path (404), a wrong method (405), a request it cannot parse
+    (400, e.g. multipart without a boundary), a CSRF refusal (403), a server error (500).
+    """
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        if (
+            response.status_code >= 400
+            and request.path.startswith(API_PREFIX)
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            replaced = JsonResponse({"detail": response.reason_phrase}, status=response.status_code)
+            for header, value in response.items():  # Allow, the privacy headers...
+                if header.lower() not in ("content-type", "content-length"):
+                    replaced[header] = value
+            return replaced
         return response
 
     return middleware

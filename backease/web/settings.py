@@ -3,7 +3,7 @@ read here and nowhere else, through the small typed helpers below.
 
 | variable | default | meaning |
 |---|---|---|
-| BACKEASE_DATA_DIR | the platform's user data dir | where the SQLite database and secret key live |
+| BACKEASE_DATA_DIR | the platform's user data dir | the SQLite database and secret key (0700; files 0600) |
 | DATABASE_URL | sqlite:///<data dir>/backease.sqlite3 | e.g. postgres://user@127.0.0.1:5432/backease |
 | BACKEASE_SECRET_KEY | generated once into <data dir>/secret_key | Django's signing key |
 | BACKEASE_DEBUG | false | Django debug mode (never on a server) |
@@ -12,6 +12,7 @@ read here and nowhere else, through the small typed helpers below.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -35,7 +36,26 @@ def envlist(name: str, default: str) -> list[str]:
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(envstr("BACKEASE_DATA_DIR", platformdirs.user_data_dir("backease", appauthor=False)))
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _private_dir(path: Path) -> None:
+    """The data folder: made if needed, and readable only by its owner (0700)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o077:
+        with contextlib.suppress(PermissionError):  # not ours: left as it is
+            path.chmod(0o700)
+
+
+def _private_file(path: Path) -> None:
+    """A data file: created empty if needed, and readable only by its owner (0600).
+    SQLite gives its -wal and -shm files the database file's permissions."""
+    with contextlib.suppress(OSError):  # not ours, or read-only: SQLite will say so
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+
+
+_private_dir(DATA_DIR)
 
 
 def _secret_key() -> str:
@@ -52,6 +72,7 @@ def _secret_key() -> str:
                 handle.write(secrets.token_urlsafe(50))
         except FileExistsError:
             pass
+    _private_file(path)
     return path.read_text().strip()
 
 
@@ -69,6 +90,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "backease.web.middleware.api_json_errors",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -100,6 +122,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    if DATABASES["default"]["NAME"] == str(DATA_DIR / "backease.sqlite3"):
+        _private_file(DATA_DIR / "backease.sqlite3")
     # WAL lets the web server and the CLI use the database at the same time.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
