@@ -21,7 +21,7 @@ from backease.figures.spec import Figure, Pose
 
 Point = tuple[float, float]
 
-WIDTH, HEIGHT = 300, 200
+WIDTH, HEIGHT = 300, 206
 SCENE_W = 208
 FLOOR_Y = 172.0
 
@@ -509,9 +509,7 @@ def _tool(figure: Figure, sk: Skeleton, spots: dict[str, Point], ids: str) -> Pl
         a = sk.surface(-0.1, "back", 6)
         b = _add(sk.head, sk.normal_at(1.0, "back"), HEAD_R - 2)
         placed.under = _line(a, b, TOOL_INK, 14) + _line(a, b, TOOL_FILL, 11)
-        placed.labels.append(
-            ((a[0] + (b[0] - a[0]) * 0.5, FLOOR_Y + 13), "foam roller along the spine", "middle")
-        )
+        placed.labels.append(((a[0] + (b[0] - a[0]) * 0.5, FLOOR_Y + 13), "roller along the spine", "middle"))
         return placed
     if sk.view == "side" and tool == "towel":
         hand = sk.arms["arm_near"][2]
@@ -613,7 +611,8 @@ def _tool(figure: Figure, sk: Skeleton, spots: dict[str, Point], ids: str) -> Pl
             + _line(spot, handle, TOOL_FILL, 6)
             + _circle(spot, 4.5, TOOL_FILL, TOOL_INK, 1.5)
         )
-        placed.labels.append(((spot[0] + outward * 26, spot[1] - 10), "massager", "middle"))
+        side_anchor = "end" if outward < 0 else "start"
+        placed.labels.append(((spot[0] + outward * 18, spot[1] + 8), "massager", side_anchor))
         spots["tool_hand"] = handle
         return placed
     if tool == "massage_stick":
@@ -626,7 +625,7 @@ def _tool(figure: Figure, sk: Skeleton, spots: dict[str, Point], ids: str) -> Pl
             f'<path d="{d}" stroke="{TOOL_FILL}" stroke-width="3.5" fill="none" stroke-linecap="round"/>'
         )
         placed.labels.append(
-            ((spot[0] + outward * 16, spot[1] - 14), "stick", "end" if outward < 0 else "start")
+            ((spot[0] + outward * 14, spot[1] + 10), "stick", "end" if outward < 0 else "start")
         )
         spots["tool_hand"] = handle
         return placed
@@ -731,9 +730,12 @@ def _moves(figure: Figure, sk: Skeleton, ghost: Skeleton | None, placed: Placed,
             base = _add(sk.pelvis, _vec(sk.torso_angle), _dist(sk.pelvis, sk.neck) * 0.74)
             out.append(_arrow(f"M{_pt(_add(base, along, -1))}L{_pt(_add(base, along))}", marker, both=True))
         else:
-            horizontal = figure.at in ("upper_trapezius", "chest")
-            delta = (12.0, 0.0) if horizontal else (0.0, 12.0)
-            base = _add(contact, (0, -10) if horizontal else (10 if contact[0] > sk.neck[0] else -10, 0))
+            outward = 1 if contact[0] > sk.neck[0] else -1
+            if figure.at in ("upper_trapezius", "chest"):
+                # Out along the muscle and back; the inner end stops short of the neck.
+                delta, base = (9.0, 0.0), _add(contact, (outward * 6, -10))
+            else:
+                delta, base = (0.0, 12.0), _add(contact, (outward * 10, 0))
             out.append(_arrow(f"M{_pt(_add(base, delta, -1))}L{_pt(_add(base, delta))}", marker, both=True))
     elif move == "circles":
         if figure.track == "hands":
@@ -877,6 +879,8 @@ def _panel_tool(view: str, figure: Figure, side: str) -> str:
     if not tool or tool == "towel":
         return ""
     if figure.placement == "lengthwise":
+        if view != "back":
+            return ""
         return f'<rect x="44" y="14" width="12" height="112" rx="6" {ring} stroke-dasharray="4 2"/>'
     if not area:
         return ""

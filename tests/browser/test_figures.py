@@ -77,5 +77,7 @@ def test_the_plan_cards_show_a_figure_for_every_step(page: Any, live_server: Any
     count = cards.count()
     assert count > 0
     expect(page.locator("[data-testid=step] [data-testid=figure] svg[role=img]")).to_have_count(count)
+    # Printed, the plan keeps its pictures and drops the buttons.
     page.emulate_media(media="print")
     expect(page.locator("[data-testid=step] [data-testid=figure]").first).to_be_visible()
+    expect(page.get_by_role("button", name="Start session")).to_be_hidden()
