@@ -292,6 +292,17 @@ def test_the_review_findings_are_classified_in_the_content(library: Library) -> 
         assert tech(technique_id).loaded_end_range
     assert tech("seated_thoracic_rotation").cap_under(["no_loaded_end_range"]) == "gentle"
     assert "no_firm_tools" in tech("percussion_massager_upper_back").excluded_by
+    knuckles = " ".join(tech("knuckle_circles_beside_spine").steps)
+    assert "bottom of your ribs" in knuckles and "down towards your waist" not in knuckles
+    for technique_id in ("hook_cane_upper_back", "hook_cane_hold_between_shoulder_blades"):
+        cane = " ".join(tech(technique_id).steps)
+        assert "over your left shoulder" in cane and "with your left hand" in cane and "right hand" in cane
+    # Chest work near the nerves to the arm: a soft ball, no firm variant, out with arm symptoms.
+    for technique_id in ("ball_on_wall_pec_minor_hold", "ball_on_wall_chest"):
+        chest = tech(technique_id)
+        assert "massage_ball" not in chest.tools and chest.variant("firm") is None
+        assert "no_neck_pressure" in chest.excluded_by
+        assert any("hollow just below the outer end of the collarbone" in step for step in chest.steps)
     assert "no_heat" in tech("heat_pack_upper_back").excluded_by
     # Only techniques where heat is part of the practice are heat techniques.
     assert {t.id for t in library.techniques if t.heat_option} == {"warm_shower", "heat_pack_upper_back"}
