@@ -29,6 +29,7 @@ from backease.core import planner
 from backease.core.errors import InputError
 from backease.core.flow import prepare_all
 from backease.core.library import Faq, Muscle, Region, Technique, Tip
+from backease.core.screening import rationale_json
 from backease.core.vocab import KINDS, REGIONS, TOOLS
 from backease.store import services
 from backease.store.models import PainEntry, Person, Plan, Screening, Session
@@ -167,6 +168,8 @@ def _screening_out(row: Screening) -> dict[str, Any]:
         "reasons": row.reasons,
         "precautions": row.precautions,
         "advice": row.advice,
+        "rationale": rationale_json(load_content().rules.rationale) if row.level == "self_care" else None,
+        "clearance": services.clearance_state(row),
     }
 
 

@@ -8,7 +8,7 @@ checked by the services, which name what is allowed.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from ninja import Schema
@@ -142,13 +142,35 @@ class ReasonOut(Schema):
     source: str
 
 
+class RationaleOut(Schema):
+    title: str
+    text: str = Field(description="why upper back pain with no flag is self-care, in plain words")
+    source: str
+
+
+class ClearanceOut(Schema):
+    given_on: date = Field(description="the day clinician_cleared was first answered yes")
+    expires_on: date = Field(description="12 weeks later: from this day it no longer lowers any flag")
+    active: bool
+    rules: list[str] = Field(description="the standing rules that fired when the clearance was given")
+
+
 class ScreeningOut(Schema):
     id: int
     created_at: datetime
     level: str = Field(json_schema_extra={"enum": list(LEVELS)})
     reasons: list[ReasonOut]
-    precautions: list[str]
+    precautions: list[str] = Field(
+        description="limits every plan keeps; a soon result adds gentle_pressure_only,"
+        " no_sustained_pressure and no_spinal_pressure"
+    )
     advice: str
+    rationale: RationaleOut | None = Field(
+        description="on a self_care result: why self-care is reasonable (Finucane 2020; NHS); else null"
+    )
+    clearance: ClearanceOut | None = Field(
+        description="the clinician clearance this screening used (it lasts 12 weeks), or null"
+    )
 
 
 # --- profile ------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import json
 import math
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import IO, Any
 
 import pydantic
@@ -44,6 +44,8 @@ from backease.store.models import (
 
 FORMAT = "backease-backup"
 SCHEMA_VERSION = 1
+ADDED_FIELDS = ("clearance",)
+"""Nullable fields added after backups were first written: a backup without one reads it as null."""
 SECTIONS = ("person", "profile", "screenings", "plans", "sessions", "pain_entries", "technique_choices")
 HEADER = ("format", "schema_version", "app_version", "exported_at")
 TECHNIQUE_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,79}")
@@ -249,6 +251,9 @@ def _record(
     values: dict[str, Any] = {}
     for field in fields:
         if field.attname not in raw:
+            if field.attname in ADDED_FIELDS:  # newer than some backups: absent means none
+                values[field.attname] = None
+                continue
             raise InputError(f"{where}.{field.attname}", "is missing")
         values[field.attname] = _value(field, raw[field.attname], f"{where}.{field.attname}")
     if check is not None:
@@ -325,6 +330,17 @@ def _check_screening(values: dict[str, Any]) -> None:
         isinstance(p, str) for p in values["precautions"]
     ):
         raise InputError("precautions", "must be a list of precaution ids")
+    clearance = values.get("clearance")
+    if clearance is not None:
+        if not isinstance(clearance, dict) or set(clearance) != {"given_on", "rules"}:
+            raise InputError("clearance", "must be null or an object with given_on and rules")
+        try:
+            date.fromisoformat(str(clearance["given_on"]))
+        except ValueError:
+            raise InputError("clearance.given_on", "must be a date as YYYY-MM-DD") from None
+        rules = clearance["rules"]
+        if not isinstance(rules, list) or not all(isinstance(r, str) for r in rules):
+            raise InputError("clearance.rules", "must be a list of rule ids")
     _shown_by(schemas.ScreeningOut, routes._screening_out(Screening(**values)))
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -225,6 +226,11 @@ def _wizard_context(
         "last": step == len(CHECK_GROUPS) - 1,
         "error": error,
         "error_label": _question_label(rules, error.field) if error else "",
+        "clearance_note": _clearance_note(
+            services.clearance_state(services.latest_screening(services.local_owner()))
+        )
+        if group == "context"
+        else "",
     }
 
 
@@ -252,7 +258,31 @@ def _result_context(
         "advice": advice,
         "refused": level in REFUSED_LEVELS,
         "hide_safety_banner": True,
+        # SCREENING.md: a self-care result says why upper back pain alone is self-care.
+        "rationale": load_content().rules.rationale if level == "self_care" else None,
     }
+
+
+def _clearance_note(state: dict[str, Any] | None) -> str:
+    """What the check says next to the clinician_cleared question about an earlier clearance."""
+    if state is None:
+        return ""
+    given = _long_date(str(state["given_on"]))
+    ends = _long_date(str(state["expires_on"]))
+    if state["active"]:
+        return (
+            f"You told us on {given} that a clinician said self-care is fine. That lasts 12 weeks, "
+            f"until {ends}; ticking yes again keeps that date. It does not cover new signs."
+        )
+    return (
+        f"Your clinician's clearance of {given} ended on {ends} (it lasts 12 weeks). Tick yes only "
+        "if a doctor or physio has seen you about this pain again since then."
+    )
+
+
+def _long_date(iso: str) -> str:
+    day = date.fromisoformat(iso)
+    return f"{day.day} {day.strftime('%B')} {day.year}"
 
 
 def _render_check(request: HttpRequest, ctx: dict[str, Any], status: int = 200) -> HttpResponse:

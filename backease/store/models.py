@@ -58,6 +58,15 @@ class Screening(models.Model):
     reasons = models.JSONField(default=list)
     precautions = models.JSONField(default=list)
     advice = models.TextField(blank=True, default="")
+    clearance = models.JSONField(
+        null=True,
+        blank=True,
+        default=None,
+        help_text=(
+            "the clinician clearance this screen used: {given_on: YYYY-MM-DD, rules: [standing rule"
+            " ids that fired when it was given]}; it lasts 12 weeks from given_on"
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

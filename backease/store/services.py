@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
@@ -21,7 +21,14 @@ from backease.core.errors import InputError
 from backease.core.history import PainRecord, SessionRecord, StepRecord
 from backease.core.history import TechniqueChoice as CoreTechniqueChoice
 from backease.core.planner import PainArea, plan_from_record, plan_session, plan_to_record
-from backease.core.screening import ScreeningResult, screen
+from backease.core.screening import (
+    Clearance,
+    RuleSet,
+    ScreeningResult,
+    evaluate,
+    screen,
+    validate_answers,
+)
 from backease.core.vocab import REGIONS, Level
 from backease.store.models import (
     LOCAL_OWNER,
@@ -182,25 +189,110 @@ def save_profile(person: Person, data: dict[str, Any]) -> planner.Profile:
 # --- screening ----------------------------------------------------------------------------
 
 
-def record_screening(person: Person, answers: dict[str, Any]) -> tuple[Screening, ScreeningResult]:
-    """Evaluate and store a screen. Bad answers raise InputError and store nothing."""
+def record_screening(
+    person: Person, answers: dict[str, Any], today: date | None = None
+) -> tuple[Screening, ScreeningResult]:
+    """Evaluate and store a screen. Bad answers raise InputError and store nothing.
+
+    A clinician clearance is kept from the previous screening while `clinician_cleared`
+    is still answered yes and it has not ended (12 weeks): same day, same standing rules,
+    so answering yes again neither restarts it nor widens it to new flags. Otherwise a
+    yes gives a new clearance today, for the standing rules that fire now.
+    """
     if not isinstance(answers, dict):
         raise InputError("answers", "must be an object of question ids to answers")
-    result = screen(answers, load_content().rules)
+    rules = load_content().rules
+    checked = validate_answers(answers, rules)
+    day = today if today is not None else timezone.localdate()
+    previous = Screening.objects.filter(person=person).first()
+    earlier = stored_clearance(previous, rules) if previous is not None else None
+    kept = earlier if earlier is not None and earlier.active_on(day) else None
+    result = evaluate(checked, rules, clearance=kept, today=day)
     cleaned = {k: (list(v) if isinstance(v, tuple) else v) for k, v in answers.items() if v is not None}
     row = Screening.objects.create(
         person=person,
         answers=cleaned,
         level=result.level,
-        reasons=[{"question": r.question, "message": r.message, "source": r.source} for r in result.reasons],
+        reasons=_reasons_json(result),
         precautions=list(result.precautions),
         advice=result.advice,
+        clearance=_clearance_json(result.clearance),
     )
     return row, result
 
 
-def latest_screening(person: Person) -> Screening | None:
-    return Screening.objects.filter(person=person).first()
+def _reasons_json(result: ScreeningResult) -> list[dict[str, str]]:
+    return [{"question": r.question, "message": r.message, "source": r.source} for r in result.reasons]
+
+
+def _clearance_json(clearance: Clearance | None) -> dict[str, Any] | None:
+    if clearance is None:
+        return None
+    return {"given_on": clearance.given_on.isoformat(), "rules": sorted(clearance.rules)}
+
+
+def stored_clearance(row: Screening, rules: RuleSet | None = None) -> Clearance | None:
+    """The clearance a stored screening used, or None (also for an unreadable one)."""
+    data = row.clearance
+    if not isinstance(data, dict):
+        return None
+    try:
+        given_on = date.fromisoformat(str(data.get("given_on", "")))
+    except ValueError:
+        return None
+    ids = data.get("rules")
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        return None
+    weeks = (rules if rules is not None else load_content().rules).clearance.weeks
+    return Clearance(given_on=given_on, rules=frozenset(ids), weeks=weeks)
+
+
+def current_result(row: Screening, today: date | None = None) -> ScreeningResult | None:
+    """A stored screening evaluated again today, when its clearance has ended; else None.
+
+    A clearance lasts 12 weeks: after that the flags it lowered come back, with a message
+    that says the clearance has ended and to see the clinician again.
+    """
+    rules = load_content().rules
+    clearance = stored_clearance(row, rules)
+    day = today if today is not None else timezone.localdate()
+    if clearance is None or clearance.active_on(day):
+        return None
+    try:
+        checked = validate_answers(row.answers, rules)
+    except InputError:
+        return None
+    return evaluate(checked, rules, clearance=clearance, today=day)
+
+
+def latest_screening(person: Person, today: date | None = None) -> Screening | None:
+    """The latest stored screening, as it stands today.
+
+    When its clinician clearance has ended, the row's level, reasons, precautions and
+    advice are those of the screen evaluated again today (in memory: the stored record
+    is left as it was answered), so every page, the API, the planner and the terminal
+    see the flag come back and ask the questions again.
+    """
+    row = Screening.objects.filter(person=person).first()
+    if row is None:
+        return None
+    again = current_result(row, today)
+    if again is not None:
+        row.level = again.level
+        row.reasons = _reasons_json(again)
+        row.precautions = list(again.precautions)
+        row.advice = again.advice
+    return row
+
+
+def clearance_state(row: Screening | None, today: date | None = None) -> dict[str, Any] | None:
+    """The clearance of a stored screening as shown: given_on, expires_on, active, rules."""
+    if row is None:
+        return None
+    clearance = stored_clearance(row)
+    if clearance is None:
+        return None
+    return clearance.to_json(today if today is not None else timezone.localdate())
 
 
 @dataclass(frozen=True, slots=True)
