@@ -82,6 +82,8 @@ def _dump(row: models.Model, skip: tuple[str, ...] = ()) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for field in _fields(type(row), skip):
         value = getattr(row, field.attname)
+        if value is None and field.attname in ADDED_FIELDS:
+            continue  # left out when empty, so backups stay as earlier versions wrote them
         data[field.attname] = value.isoformat() if isinstance(value, datetime) else value
     return data
 
