@@ -437,3 +437,19 @@ def test_the_faq_answers_posture_and_stress_relief_with_sources(library: Library
 def test_muscular_imbalance_is_a_cause_some_techniques_suit(library: Library) -> None:
     suited = {t.id for t in library.techniques if "imbalance" in t.causes}
     assert {"doorway_chest_opener", "wall_angels", "upper_trapezius_stretch"} <= suited
+
+
+def test_moving_techniques_never_ask_for_a_hold_in_the_steps_every_intensity_shares(library: Library) -> None:
+    # Under no_sustained_pressure the plan says "keep moving"; a technique allowed then must
+    # not tell you to stop on a spot in its shared steps or its gentle cue.
+    import re
+
+    for tech in library.techniques:
+        if tech.sustained_pressure or tech.kind not in ("self_massage", "trigger_point"):
+            continue
+        gentle = tech.variant("gentle")
+        for text in [*tech.steps, gentle.cue if gentle else ""]:
+            assert not re.search(r"\bpause (there|on)\b|\bhold (still|steady)\b", text, re.IGNORECASE), (
+                tech.id,
+                text,
+            )
