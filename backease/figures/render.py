@@ -370,7 +370,7 @@ def _props(
                 f'<rect x="30" y="6" width="{SCENE_W - 60}" height="{_f(FLOOR_Y - 4)}" '
                 f'fill="url(#HATCH_WALL)" opacity=".7"/>'
             )
-            labels.append(((34, 18), "wall behind", "start"))
+            labels.append(((34, FLOOR_Y - 6), "wall behind", "start"))
     hands = [sk.arms["arm_near"][2], sk.arms["arm_far"][2]]
     outer = max(hands, key=lambda h: abs(h[0] - sk.pelvis[0]))
     outward = 1 if outer[0] > sk.pelvis[0] else -1
@@ -567,12 +567,15 @@ def _tool(figure: Figure, sk: Skeleton, spots: dict[str, Point], ids: str) -> Pl
             tip = sk.surface(t, "back", 2)
             up = _vec(_angle(sk.torso_at(0.9), sk.neck))
             back = sk.normal_at(0.9, "back")
-            top = _add(_add(sk.neck, up, 7), back, 3)
+            # Over the top of the shoulder (just above the base of the neck in a side view), then
+            # straight down in front of the chest to the hands, clear of the face.
+            top = _add(_add(sk.neck, up, 4), back, 2)
             front = sk.surface(0.5, "front", 20)
             handle = _add(front, (4, 12))
+            shoulder_front = sk.surface(0.97, "front", 8)
             d = (
                 f"M{_pt(tip)}C{_pt(_add(_add(tip, back, 12), up, 22))} {_pt(_add(top, back, 12))} {_pt(top)}"
-                f"S{_pt(_add(front, up, 28))} {_pt(handle)}"
+                f"Q{_pt(_add(shoulder_front, up, 6))} {_pt(shoulder_front)}L{_pt(handle)}"
             )
             placed.tool = (
                 f'<path d="{d}" stroke="{TOOL_INK}" stroke-width="6" fill="none" stroke-linecap="round"/>'
