@@ -174,6 +174,7 @@ def test_history_lists_sessions_and_diary_entries(
 ) -> None:
     person = services.local_owner()
     session = services.start_session(person, owner_plan)
+    services.log_step(session, 0, seconds_done=60)  # a minute done: the session counts
     services.update_session(session, pain_before=6, pain_after=3, status="completed")
     services.add_pain_entry(person, 5, region="neck_base", note="stiff [b]morning[/b]")
     code, out, _ = cli(capsys, "history")

@@ -119,7 +119,7 @@ def test_sessions_csv_has_a_header_and_one_row_per_session_oldest_first(history:
     text = sessions_csv(history)
     assert text.splitlines()[0] == (
         "id,started_at,finished_at,status,pain_before,pain_after,stress_before,stress_after,"
-        "stop_reason,notes,steps_done,seconds_done"
+        "stop_reason,notes,steps_done,seconds_done,counts_toward_goal"
     )
     found = rows(text)
     assert [r["status"] for r in found] == ["completed", "stopped", "running"]
@@ -131,8 +131,9 @@ def test_sessions_csv_has_a_header_and_one_row_per_session_oldest_first(history:
         "7",
         "4",
     )
-    assert (first["steps_done"], first["seconds_done"]) == ("2", "90")
+    assert (first["steps_done"], first["seconds_done"], first["counts_toward_goal"]) == ("2", "90", "true")
     assert found[1]["stop_reason"] == "sharp pain"
+    assert found[1]["counts_toward_goal"] == "false"  # stopped after 20 seconds
     assert found[2]["finished_at"] == "" and found[2]["pain_before"] == ""
 
 

@@ -50,9 +50,12 @@ def session(
     before: int | None = None,
     after: int | None = None,
     stress: int | None = None,
-    steps: tuple[StepRecord, ...] = (),
+    steps: tuple[StepRecord, ...] | None = None,
 ) -> SessionRecord:
+    """A session; by default with one minute done on a warm-up, so it counts."""
     started = at(when) if isinstance(when, str) else when
+    if steps is None:
+        steps = (step("warm_up"),)
     return SessionRecord(started, status, before, after, stress, None, steps)
 
 
@@ -126,12 +129,13 @@ def test_one_point_reads_as_singular() -> None:
 
 
 def test_weeks_are_counted_monday_first_in_the_timezone_of_now() -> None:
-    running = (step("a", done=30),)
+    running = (step("a", done=30), step("b", done=30))
     history = [
         session("2025-02-18T08:00"),
         session("2025-02-20T08:00", status="stopped"),
         session("2025-02-24T08:00"),
-        session("2025-02-26T08:00", status="running", steps=running),  # time on a step: done
+        session("2025-02-26T08:00", status="running", steps=running),  # a minute on a step: counts
+        session("2025-02-27T08:00", status="stopped", steps=(step("a", done=6),)),  # 6 s: does not
         session("2025-03-01T08:00"),
         session("2025-03-04T08:00"),
         session("2025-03-05T08:00", status="skipped"),  # not done
@@ -375,6 +379,7 @@ def test_the_posterior_matches_a_direct_dense_computation() -> None:
     rng = np.random.default_rng(7)
     techniques = ["a", "b", "c", "d", "e"]
     used = rng.random((12, 5)) < 0.5
+    used[used.sum(axis=1) == 0, 0] = True  # a session with nothing done does not count
     changes = rng.integers(-3, 2, size=12)
     history = [
         session(

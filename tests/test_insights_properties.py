@@ -219,18 +219,22 @@ def test_thousands_of_sessions_with_gaps_of_months_give_consistent_insights() ->
 
 def test_sessions_without_ratings_count_for_adherence_but_not_for_pain() -> None:
     start = datetime(2025, 1, 6, 8, tzinfo=UTC)
-    history = [SessionRecord(start + timedelta(days=d), "completed") for d in range(0, 60, 2)]
+    minute = (StepRecord("warm_up", "both", 60, 60, "moderate"),)
+    history = [SessionRecord(start + timedelta(days=d), "completed", steps=minute) for d in range(0, 60, 2)]
     now = start + timedelta(days=60)
     result = summarize(history, [], now)
     check(result, history, now, 8)
     assert result.adherence.enough_data and result.adherence.current_streak > 0
     assert not result.pain.enough_data and result.pain.points == ()
     assert all(value is None for _, value in result.pain.rolling7)
-    assert result.effects == () and not result.effects_shown
+    assert all(e.sessions == 0 for e in result.effects) and not result.effects_shown
 
 
 def test_dates_before_now_are_days_in_the_timezone_of_now() -> None:
     late = datetime(2025, 3, 9, 23, 30, tzinfo=UTC)  # Monday 00:30 in Paris
-    paris = summarize([SessionRecord(late, "completed", 5)], [], datetime(2025, 3, 10, 12, tzinfo=ZONES[1]))
+    minute = (StepRecord("warm_up", "both", 60, 60, "moderate"),)
+    paris = summarize(
+        [SessionRecord(late, "completed", 5, steps=minute)], [], datetime(2025, 3, 10, 12, tzinfo=ZONES[1])
+    )
     assert paris.adherence.weeks[-1] == (date(2025, 3, 10), 1)
     assert paris.pain.rolling7[-1] == (date(2025, 3, 10), 5.0)

@@ -208,7 +208,11 @@ def test_weekly_counts_cover_eight_weeks_oldest_first(person) -> None:  # type: 
     now = timezone.now()
     for days_ago in (0, 1, 8, 30):
         session = services.start_session(person, plan, now=now - timedelta(days=days_ago))
+        services.log_step(session, 0, seconds_done=60)
         services.update_session(session, status="completed")
+    short = services.start_session(person, plan, now=now)
+    services.log_step(short, 0, seconds_done=6)
+    services.update_session(short, status="stopped")  # 6 seconds: not counted
     skipped = services.start_session(person, plan, now=now)
     services.update_session(skipped, status="skipped")
     services.start_session(person, plan, now=now)  # opened, nothing done: not counted

@@ -320,10 +320,35 @@ def start_session(request: HttpRequest, payload: s.SessionIn) -> Any:
     return Status(201, services.session_as_data(row))
 
 
-@sessions.get("", response=list[s.SessionOut])
-def list_sessions(request: HttpRequest) -> Any:
-    """Sessions, newest first."""
-    return [services.session_as_data(row) for row in services.sessions(_person(request))]
+PAGE_DEFAULT = 100
+PAGE_MAX = 500
+
+
+def _paged(
+    request: HttpRequest, response: HttpResponse, limit: int, offset: int, total: int
+) -> tuple[int, int]:
+    """Check `limit` and `offset`, and say where the list goes on: the `X-Total-Count`
+    header (every item) and a `Link: <...>; rel="next"` header while items are left."""
+    if not 1 <= limit <= PAGE_MAX:
+        raise InputError("limit", f"must be a whole number from 1 to {PAGE_MAX}")
+    if offset < 0:
+        raise InputError("offset", "must be a whole number from 0")
+    response["X-Total-Count"] = str(total)
+    if offset + limit < total:
+        response["Link"] = f'<{request.path}?limit={limit}&offset={offset + limit}>; rel="next"'
+    return limit, offset
+
+
+@sessions.get("", response={200: list[s.SessionOut], **INVALID})
+def list_sessions(
+    request: HttpRequest, response: HttpResponse, limit: int = PAGE_DEFAULT, offset: int = 0
+) -> Any:
+    """Sessions, newest first, `limit` (1-500, default 100) from `offset`. The
+    `X-Total-Count` header gives how many there are, and a `Link` header with
+    `rel="next"` the address of the next page while there are more."""
+    person = _person(request)
+    _paged(request, response, limit, offset, services.count_sessions(person))
+    return [services.session_as_data(row) for row in services.sessions(person, limit=limit, offset=offset)]
 
 
 @sessions.get("/{session_id}", response={200: s.SessionOut, **NOT_FOUND, **INVALID})
@@ -384,10 +409,15 @@ def add_pain_entry(request: HttpRequest, payload: s.PainIn) -> Any:
     return Status(201, _pain_out(row))
 
 
-@pain.get("", response=list[s.PainOut])
-def list_pain_entries(request: HttpRequest) -> Any:
-    """Diary entries, newest first."""
-    return [_pain_out(row) for row in services.pain_entries(_person(request))]
+@pain.get("", response={200: list[s.PainOut], **INVALID})
+def list_pain_entries(
+    request: HttpRequest, response: HttpResponse, limit: int = PAGE_DEFAULT, offset: int = 0
+) -> Any:
+    """Diary entries, newest first, `limit` (1-500, default 100) from `offset`; the
+    `X-Total-Count` and `Link` (`rel="next"`) headers as for sessions."""
+    person = _person(request)
+    _paged(request, response, limit, offset, services.count_pain_entries(person))
+    return [_pain_out(row) for row in services.pain_entries(person, limit=limit, offset=offset)]
 
 
 @pain.delete("/{entry_id}", response={204: None, **NOT_FOUND, **INVALID})

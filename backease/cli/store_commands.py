@@ -504,12 +504,41 @@ def techniques_command(
     console.print("To turn one back on: backease techniques --enable ID", markup=False)
 
 
+# --- maintenance ------------------------------------------------------------------------
+
+store_app = typer.Typer(help="Look after the stored data.", no_args_is_help=True)
+
+
+@store_app.command("rebuild-aggregates")
+def rebuild_aggregates_command(json_: JsonOption = False) -> None:
+    """Recompute the per-session facts and running totals that insights and planning read.
+
+    They are kept up to date on every write; run this after editing the database by hand
+    or to check them (it prints whether the stored totals already matched).
+    """
+    _store()
+    from backease.store import services
+    from backease.store.models import HistoryTotals
+
+    person = services.local_owner()
+    before = HistoryTotals.objects.filter(person=person).values_list("data", flat=True).first()
+    totals = services.rebuild_aggregates(person)
+    matched = before == totals.to_data()
+    sessions = services.count_sessions(person)
+    if json_:
+        _print_json({"sessions": sessions, "rated": totals.rated, "matched": matched})
+        return
+    state = "they matched the stored totals" if matched else "the stored totals were out of date: fixed"
+    typer.echo(f"Rebuilt the totals of {sessions} sessions ({totals.rated} rated before and after): {state}.")
+
+
 # --- registration -------------------------------------------------------------------------
 
 
 def register(app: typer.Typer) -> None:
-    """Add `session`, `log`, `history` and `techniques` to the `backease` app."""
+    """Add `session`, `log`, `history`, `techniques` and `store` to the `backease` app."""
     app.command("session")(session_command)
     app.command("log")(log_command)
     app.command("history")(history_command)
     app.command("techniques")(techniques_command)
+    app.add_typer(store_app, name="store")

@@ -6,10 +6,35 @@ benchmarks build them directly.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from backease.core.vocab import Intensity, Side
+
+# --- the one definition of each number (docs/insights.md, "What counts") ------------------
+
+MIN_SECONDS_COUNTED = 60
+"""A session counts toward the 2-3 a week goal once at least a minute of its steps was done."""
+
+
+def step_done(seconds_done: int) -> bool:
+    """A step is done when time was spent on it (all of it or part, skipped later or not).
+
+    "Steps done" in the session summary, the CSV export and History all count this, and
+    "what helps you" calls a technique used in a session when one of its steps is done.
+    """
+    return seconds_done > 0
+
+
+def session_counts(status: str, seconds_done: Iterable[int]) -> bool:
+    """A session counts (toward the goal, in History, insights, the report and the CSV)
+    when it was not skipped and at least MIN_SECONDS_COUNTED seconds of its steps were
+    done, whether it was completed, stopped or left running. A session stopped or
+    abandoned after a few seconds does not count."""
+    if status == "skipped":
+        return False
+    return sum(seconds_done) >= MIN_SECONDS_COUNTED
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,13 +63,25 @@ class SessionRecord:
     stress_before: int | None = None
     stress_after: int | None = None
     steps: tuple[StepRecord, ...] = ()
+    counted: bool | None = None
+    """`session_counts` as already worked out (the store keeps it), when the steps are
+    left out; None: work it out from `steps`."""
 
     @property
     def done(self) -> bool:
-        """Something was done: finished or stopped, or time spent on a step."""
-        if self.status == "skipped":
-            return False
-        return self.status in ("completed", "stopped") or any(s.seconds_done > 0 for s in self.steps)
+        """The session counts: see `session_counts` (not skipped, >= 60 s of steps done)."""
+        if self.counted is not None:
+            return self.counted
+        return session_counts(self.status, (s.seconds_done for s in self.steps))
+
+    @property
+    def seconds_done(self) -> int:
+        return sum(s.seconds_done for s in self.steps)
+
+    @property
+    def steps_done(self) -> int:
+        """Steps with time spent on them (`step_done`)."""
+        return sum(1 for s in self.steps if step_done(s.seconds_done))
 
     @property
     def pain_change(self) -> int | None:

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any
 
 import numpy as np
 
-from backease.core.history import PainRecord, SessionRecord, TechniqueEffect
+from backease.core.history import PainRecord, SessionRecord, TechniqueEffect, step_done
 from backease.core.vocab import INTENSITY_RANK, REGIONS, Intensity
 
 GOAL_LOW = 2
@@ -52,7 +53,6 @@ NOISE_PRIOR_SD = 1.5
 NOISE_GRID = np.geomspace(0.5, 6.0, 24)
 """Noise sds (pain points) the posterior is averaged over; 0.5 acts as the floor."""
 Z95 = 1.959963984540054
-CHUNK_ROWS = 8192
 
 PROGRESSION_MAX = 3
 PROGRESSION_BLOCK_WEEKS = 2
@@ -524,62 +524,181 @@ def _stress_pain(prepared: _Prepared, start: date) -> StressPain:
 # --- what helps you ---------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class _Tally:
-    sessions: int = 0
-    helped: int = 0
-    too_much: int = 0
-    sharp_pain: int = 0
-    too_much_intensity: Intensity | None = None
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """What one session adds to the running totals of a history (`Totals`).
 
-
-def _sufficient(rows: np.ndarray, cols: np.ndarray, y: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """X'X and X'y from the sparse rows (row r uses columns cols[rows == r]; rows sorted).
-
-    X is 0/1, so X'X[i, j] counts the sessions that used both i and j: every pair of
-    techniques within a session is listed and counted with bincount, a chunk of sessions
-    at a time. No dense n x k matrix and no BLAS call, so it is linear in the number of
-    (session, technique) pairs and not slowed by BLAS threads on a busy machine.
+    Kept per session by the store, so the totals can be updated when a session changes
+    (subtract its old contribution, add the new one) instead of read from all history.
     """
-    n = y.size
-    counts = np.bincount(rows, minlength=n)  # techniques used per session
-    starts = np.cumsum(counts) - counts
-    pairs = np.zeros(k * k, dtype=np.int64)
-    for begin in range(0, n, CHUNK_ROWS):
-        lo, hi = np.searchsorted(rows, [begin, min(n, begin + CHUNK_ROWS)])
-        chunk_rows, chunk_cols = rows[lo:hi], cols[lo:hi]
-        repeat = counts[chunk_rows]  # each entry is paired with every entry of its row
-        left = np.repeat(chunk_cols, repeat)
-        offset = np.arange(left.size) - np.repeat(np.cumsum(repeat) - repeat, repeat)
-        right = cols[np.repeat(starts[chunk_rows], repeat) + offset]
-        pairs += np.bincount(left * k + right, minlength=k * k)
-    xtx = pairs.reshape(k, k).astype(np.float64)
-    used = np.bincount(cols, minlength=k).astype(np.float64)
-    xtx[0, :] = used
-    xtx[:, 0] = used
-    xtx[0, 0] = n
-    xty = np.bincount(cols, weights=y[rows], minlength=k).astype(np.float64)
-    xty[0] = float(np.sum(y))
-    return xtx, xty
+
+    week: date | None
+    """The Monday of its (local) start date when the session counts (`SessionRecord.done`)."""
+    change: int | None
+    """pain_after - pain_before when the session counts and was rated both times."""
+    before: int | None
+    """pain_before then."""
+    techniques: tuple[str, ...]
+    """Every technique in its steps, sorted, once each."""
+    used: tuple[str, ...]
+    """Techniques with a step done (`step_done`), sorted, once each."""
+    too_much: tuple[tuple[str, str], ...]
+    """(technique, intensity) of each step with 'too much' feedback."""
+    sharp_pain: tuple[str, ...]
+    """The technique of each step with 'sharp pain' feedback."""
+
+    def to_data(self) -> dict[str, object]:
+        return {
+            "week": self.week.isoformat() if self.week is not None else None,
+            "change": self.change,
+            "before": self.before,
+            "techniques": list(self.techniques),
+            "used": list(self.used),
+            "too_much": [list(pair) for pair in self.too_much],
+            "sharp_pain": list(self.sharp_pain),
+        }
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Contribution:
+        week = data.get("week")
+        return cls(
+            week=date.fromisoformat(week) if isinstance(week, str) else None,
+            change=data.get("change"),
+            before=data.get("before"),
+            techniques=tuple(data.get("techniques", ())),
+            used=tuple(data.get("used", ())),
+            too_much=tuple((str(t), str(i)) for t, i in data.get("too_much", ())),
+            sharp_pain=tuple(data.get("sharp_pain", ())),
+        )
 
 
-def _posterior(
-    rows: Sequence[int], cols: Sequence[int], changes: Sequence[float], count: int
-) -> tuple[np.ndarray, np.ndarray]:
+def contribution(session: SessionRecord, zone: tzinfo) -> Contribution:
+    """A session's contribution; its week is counted in `zone` (a naive start is in `zone`)."""
+    done = session.done
+    day = _local(session.started_at, zone).date()
+    return Contribution(
+        week=_monday(day) if done else None,
+        change=session.pain_after - session.pain_before
+        if session.pain_after is not None and session.pain_before is not None and done
+        else None,
+        before=session.pain_before if session.pain_after is not None and done else None,
+        techniques=tuple(sorted({s.technique for s in session.steps})),
+        used=tuple(sorted({s.technique for s in session.steps if step_done(s.seconds_done)})),
+        too_much=tuple((s.technique, s.intensity) for s in session.steps if s.feedback == "too_much"),
+        sharp_pain=tuple(s.technique for s in session.steps if s.feedback == "sharp_pain"),
+    )
+
+
+def _bump(counts: dict[Any, int], key: Any, delta: int) -> None:
+    value = counts.get(key, 0) + delta
+    if value:
+        counts[key] = value
+    else:
+        counts.pop(key, None)
+
+
+@dataclass(slots=True)
+class Totals:
+    """Running totals over a whole history: done sessions per week and what "what helps
+    you" needs (X'X, X'y and y'y of its model, see `_posterior`, and the feedback counts).
+
+    `add(c)` and `add(c, -1)` are exact inverses, and zero counts are dropped, so totals
+    kept up to date session by session equal totals recomputed from the whole history.
+    """
+
+    weeks: dict[date, int] = field(default_factory=dict)
+    present: dict[str, int] = field(default_factory=dict)
+    """Sessions whose steps include the technique (every technique ever planned is listed)."""
+    used: dict[str, int] = field(default_factory=dict)
+    """Rated done sessions in which the technique was used."""
+    helped: dict[str, int] = field(default_factory=dict)
+    change_sums: dict[str, int] = field(default_factory=dict)
+    pairs: dict[tuple[str, str], int] = field(default_factory=dict)
+    """(a, b) with a < b: rated done sessions in which both were used."""
+    too_much: dict[tuple[str, str], int] = field(default_factory=dict)
+    sharp_pain: dict[str, int] = field(default_factory=dict)
+    rated: int = 0
+    before_total: int = 0
+    """Sum of pain before over the rated done sessions (for the plain averages)."""
+    change_total: int = 0
+    change_squares: int = 0
+
+    def add(self, item: Contribution, sign: int = 1) -> None:
+        if item.week is not None:
+            _bump(self.weeks, item.week, sign)
+        for technique in item.techniques:
+            _bump(self.present, technique, sign)
+        for pair in item.too_much:
+            _bump(self.too_much, pair, sign)
+        for technique in item.sharp_pain:
+            _bump(self.sharp_pain, technique, sign)
+        if item.change is None:
+            return
+        self.rated += sign
+        self.before_total += sign * (item.before or 0)
+        self.change_total += sign * item.change
+        self.change_squares += sign * item.change * item.change
+        for i, technique in enumerate(item.used):
+            _bump(self.used, technique, sign)
+            _bump(self.change_sums, technique, sign * item.change)
+            if item.change < 0:
+                _bump(self.helped, technique, sign)
+            for other in item.used[i + 1 :]:
+                _bump(self.pairs, (technique, other), sign)
+
+    def to_data(self) -> dict[str, object]:
+        return {
+            "weeks": {week.isoformat(): n for week, n in sorted(self.weeks.items())},
+            "present": dict(sorted(self.present.items())),
+            "used": dict(sorted(self.used.items())),
+            "helped": dict(sorted(self.helped.items())),
+            "change_sums": dict(sorted(self.change_sums.items())),
+            "pairs": [[a, b, n] for (a, b), n in sorted(self.pairs.items())],
+            "too_much": [[t, i, n] for (t, i), n in sorted(self.too_much.items())],
+            "sharp_pain": dict(sorted(self.sharp_pain.items())),
+            "rated": self.rated,
+            "before_total": self.before_total,
+            "change_total": self.change_total,
+            "change_squares": self.change_squares,
+        }
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Totals:
+        return cls(
+            weeks={date.fromisoformat(w): int(n) for w, n in data.get("weeks", {}).items()},
+            present=dict(data.get("present", {})),
+            used=dict(data.get("used", {})),
+            helped=dict(data.get("helped", {})),
+            change_sums=dict(data.get("change_sums", {})),
+            pairs={(a, b): int(n) for a, b, n in data.get("pairs", [])},
+            too_much={(t, i): int(n) for t, i, n in data.get("too_much", [])},
+            sharp_pain=dict(data.get("sharp_pain", {})),
+            rated=int(data.get("rated", 0)),
+            before_total=int(data.get("before_total", 0)),
+            change_total=int(data.get("change_total", 0)),
+            change_squares=int(data.get("change_squares", 0)),
+        )
+
+
+def totals_of(sessions: Iterable[SessionRecord], zone: tzinfo) -> Totals:
+    """The totals of a history, recomputed from every session."""
+    totals = Totals()
+    for session in sessions:
+        totals.add(contribution(session, zone))
+    return totals
+
+
+def _posterior(xtx: np.ndarray, xty: np.ndarray, yty: float, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Posterior mean and sd of each technique's effect (docs/insights.md).
 
     Model: change_s = b0 + sum_t x_st beta_t + e_s, e_s ~ N(0, sigma^2); beta_t ~ N(0, tau^2),
     b0 ~ N(0, 10^2); sigma^2 ~ scaled-inv-chi^2(4, 1.5^2). For each sigma on a grid the
     posterior of (b0, beta) is normal; the grid points are weighted by the marginal
     likelihood times the prior, and the mixture's mean and sd are returned.
-    Only X'X, X'y and y'y are needed (see `_sufficient`).
+    Only X'X, X'y and y'y are needed (column 0 is the intercept; `Totals` keeps them):
+    X is 0/1, so X'X[i, j] counts the rated sessions that used both i and j.
     """
-    k = count + 1  # column 0 is the intercept
-    n = len(changes)
-    y = np.asarray(changes, dtype=np.float64)
-    xtx, xty = _sufficient(np.asarray(rows, dtype=np.intp), np.asarray(cols, dtype=np.intp) + 1, y, k)
-    yty = float(np.sum(y * y))
-
+    k = xty.size
     prior_precision = np.full(k, 1.0 / EFFECT_PRIOR_SD**2)
     prior_precision[0] = 1.0 / INTERCEPT_PRIOR_SD**2
     variances = NOISE_GRID**2
@@ -606,79 +725,66 @@ def _posterior(
 def estimate_effects(sessions: Sequence[SessionRecord]) -> tuple[TechniqueEffect, ...]:
     """Per technique, the pain change associated with using it; best (most negative) first.
 
-    See `_effects` and docs/insights.md ("What helps you").
+    See `effects_from_totals` and docs/insights.md ("What helps you").
     """
-    return _effects((s.done, s) for s in sessions)[0]
+    return effects_from_totals(totals_of(sessions, UTC))[0]
 
 
-def _effects(sessions: Iterable[tuple[bool, SessionRecord]]) -> tuple[tuple[TechniqueEffect, ...], int]:
+def effects_from_totals(totals: Totals) -> tuple[tuple[TechniqueEffect, ...], int]:
     """Per technique, the pain change associated with using it; best (most negative) first.
 
-    A technique is "used" in a session when any of its steps has seconds_done > 0. Only
-    done sessions rated before and after enter the model and the `sessions`/`helped`
+    A technique is "used" in a session when one of its steps is done (seconds_done > 0).
+    Only done sessions rated before and after enter the model and the `sessions`/`helped`
     counts; "too much" and "sharp pain" are counted over every session. Every technique
     in the history is listed (one never used in a rated session has the prior: 0 +/- tau).
-    Ties are broken by technique id, so the output is deterministic. Also returns the
-    number of rated sessions (done, rated before and after).
+    Columns are in technique-id order and ties are broken by technique id, so the output
+    is deterministic. Also returns the number of rated sessions (done, rated before and after).
     """
-    index: dict[str, int] = {}
-    tallies: list[_Tally] = []
-    rows: list[int] = []
-    cols: list[int] = []
-    changes: list[float] = []
-    for done, session in sessions:
-        used: set[int] = set()
-        for step in session.steps:
-            position = index.get(step.technique)
-            if position is None:
-                position = index[step.technique] = len(tallies)
-                tallies.append(_Tally())
-            if step.seconds_done > 0:
-                used.add(position)
-            if step.feedback == "too_much":
-                tally = tallies[position]
-                tally.too_much += 1
-                if step.intensity in INTENSITY_RANK and (
-                    tally.too_much_intensity is None
-                    or INTENSITY_RANK[step.intensity] < INTENSITY_RANK[tally.too_much_intensity]
-                ):
-                    tally.too_much_intensity = step.intensity
-            elif step.feedback == "sharp_pain":
-                tallies[position].sharp_pain += 1
-        if not done or session.pain_before is None or session.pain_after is None:
-            continue
-        change = session.pain_after - session.pain_before
-        row = len(changes)
-        changes.append(float(change))
-        for position in sorted(used):
-            rows.append(row)
-            cols.append(position)
-            tallies[position].sessions += 1
-            if change < 0:
-                tallies[position].helped += 1
-    if not tallies:
-        return (), len(changes)
-    mean, sd = _posterior(rows, cols, changes, len(tallies))
+    techniques = sorted(totals.present)
+    if not techniques:
+        return (), totals.rated
+    column = {technique: i + 1 for i, technique in enumerate(techniques)}
+    k = len(techniques) + 1
+    xtx = np.zeros((k, k), dtype=np.float64)
+    xty = np.zeros(k, dtype=np.float64)
+    xtx[0, 0] = totals.rated
+    xty[0] = totals.change_total
+    for technique, count in totals.used.items():
+        i = column[technique]
+        xtx[0, i] = xtx[i, 0] = xtx[i, i] = count
+        xty[i] = totals.change_sums.get(technique, 0)
+    for (a, b), count in totals.pairs.items():
+        i, j = column[a], column[b]
+        xtx[i, j] = xtx[j, i] = count
+    mean, sd = _posterior(xtx, xty, float(totals.change_squares), totals.rated)
+    gentlest: dict[str, Intensity] = {}
+    too_much: dict[str, int] = {}
+    for (technique, intensity), count in totals.too_much.items():
+        too_much[technique] = too_much.get(technique, 0) + count
+        if intensity in INTENSITY_RANK and (
+            technique not in gentlest or INTENSITY_RANK[intensity] < INTENSITY_RANK[gentlest[technique]]
+        ):
+            gentlest[technique] = intensity
     effects = []
-    for technique, position in index.items():
-        tally = tallies[position]
+    for technique in techniques:
+        position = column[technique] - 1
         estimate, spread = float(mean[position]), float(sd[position])
         effects.append(
             TechniqueEffect(
                 technique=technique,
-                sessions=tally.sessions,
-                helped=tally.helped,
+                sessions=totals.used.get(technique, 0),
+                helped=totals.helped.get(technique, 0),
                 estimate=estimate,
                 sd=spread,
                 low=estimate - Z95 * spread,
                 high=estimate + Z95 * spread,
-                too_much=tally.too_much,
-                sharp_pain=tally.sharp_pain,
-                too_much_intensity=tally.too_much_intensity,
+                too_much=too_much.get(technique, 0),
+                sharp_pain=totals.sharp_pain.get(technique, 0),
+                too_much_intensity=gentlest.get(technique),
             )
         )
     effects.sort(key=lambda effect: (effect.estimate, effect.technique))
-    return tuple(effects), len(changes)
+    return tuple(effects), totals.rated
 
 
 def _effects_wording(rated: int) -> str:
@@ -727,22 +833,45 @@ def _progression(prepared: _Prepared) -> int:
     return level
 
 
-def progression_level(sessions: Sequence[SessionRecord], now: datetime) -> int:
+def progression_level(sessions: Sequence[SessionRecord], now: datetime, totals: Totals | None = None) -> int:
     """0-3: how far to progress duration and intensity (docs/insights.md, "Progression").
 
     The 6 complete weeks before the current one form three 2-week blocks. The level rises
     by one for each block in which the mean "pain before" of done sessions fell
     meaningfully (assess_change) against the 2 weeks before it AND each of its weeks had
     at least GOAL_LOW done sessions. With too little data it is 0.
+
+    With `totals` (of the history up to `now`, weeks in the timezone of `now`), the
+    sessions need only cover the days from `window_start(now)`.
     """
-    return _progression(_prepare(sessions, (), now))
+    prepared = _prepare(sessions, (), now)
+    if totals is not None:
+        prepared.week_counts = dict(totals.weeks)
+    return _progression(prepared)
+
+
+def window_start(now: datetime, weeks: int = 8) -> date:
+    """The first day (in the timezone of `now`) that `summarize(..., weeks, totals=...)`
+    and `progression_level(..., totals=...)` read sessions and entries from: the window
+    of `weeks` weeks, the 27 days before it for the rolling averages, and the 8 weeks
+    that progression compares."""
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    weeks = min(max(int(weeks), 1), MAX_WEEKS)
+    this_week = _monday(now.date())
+    start = _shift(this_week, -7 * (weeks - 1) - 27)
+    return min(start, _shift(this_week, -7 * PROGRESSION_BLOCK_WEEKS * (PROGRESSION_MAX + 1)))
 
 
 # --- all together -----------------------------------------------------------------------
 
 
 def summarize(
-    sessions: Sequence[SessionRecord], entries: Sequence[PainRecord], now: datetime, weeks: int = 8
+    sessions: Sequence[SessionRecord],
+    entries: Sequence[PainRecord],
+    now: datetime,
+    weeks: int = 8,
+    totals: Totals | None = None,
 ) -> Insights:
     """All insights as of `now`, over the last `weeks` weeks (1-520; the current week included).
 
@@ -750,11 +879,22 @@ def summarize(
     `now`; the weekly counts, pain points, rolling averages, trends and stress figures
     look at the window of the last `weeks` weeks (rolling averages also use the 27 days
     before it).
+
+    `totals`: the `Totals` of the whole history up to `now` (weeks counted in the timezone
+    of `now`), kept up to date by the store. Given them, `sessions` and `entries` need
+    only cover the days from `window_start(now, weeks)`, and the result is the same as
+    from the whole history.
     """
     weeks = min(max(int(weeks), 1), MAX_WEEKS)
     prepared = _prepare(sessions, entries, now)
     start = _shift(prepared.this_week, -7 * (weeks - 1))
-    effects, rated = _effects((done, session) for _, _, done, session in prepared.sessions)
+    if totals is None:
+        zone = prepared.now.tzinfo
+        assert zone is not None
+        totals = totals_of((session for _, _, _, session in prepared.sessions), zone)
+    else:
+        prepared.week_counts = dict(totals.weeks)
+    effects, rated = effects_from_totals(totals)
     return Insights(
         adherence=_adherence(prepared, weeks),
         pain=_pain_trend(prepared, start, weeks),

@@ -546,6 +546,7 @@ def _write(parsed: _Parsed) -> None:
         if stamps:
             _put_back(model, stamps, rows, saved)
     _reset_sequences()
+    services.rebuild_aggregates(person.pk)  # derived facts and totals (not in the backup)
 
 
 def _put_back(

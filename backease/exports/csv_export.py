@@ -12,6 +12,7 @@ import io
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+from backease.core.history import session_counts, step_done
 from backease.store.models import PainEntry, Person, Session, StepLog
 
 SESSION_COLUMNS = (
@@ -27,6 +28,7 @@ SESSION_COLUMNS = (
     "notes",
     "steps_done",
     "seconds_done",
+    "counts_toward_goal",
 )
 STEP_COLUMNS = (
     "session_id",
@@ -72,7 +74,8 @@ def _table(columns: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
 
 
 def sessions_csv(person: Person) -> str:
-    """One row per session. steps_done counts the steps with time spent on them."""
+    """One row per session. steps_done counts the steps done (`core.history.step_done`: time
+    spent on them); counts_toward_goal is `core.history.session_counts`, as everywhere."""
     rows = []
     found = Session.objects.filter(person=person).order_by("started_at", "id").prefetch_related("steps")
     for session in found:
@@ -89,8 +92,9 @@ def sessions_csv(person: Person) -> str:
                 session.stress_after,
                 session.stop_reason,
                 session.notes,
-                sum(1 for log in logs if log.seconds_done > 0),
+                sum(1 for log in logs if step_done(log.seconds_done)),
                 sum(log.seconds_done for log in logs),
+                session_counts(session.status, (log.seconds_done for log in logs)),
             )
         )
     return _table(SESSION_COLUMNS, rows)

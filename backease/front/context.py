@@ -10,19 +10,28 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from backease.store import services
 
 
 def safety(request: HttpRequest) -> dict[str, Any]:
-    """`safety`: level, advice, whether a screen exists, and whether a re-check is due."""
-    person = services.local_owner()
-    row = services.latest_screening(person)
-    return {
-        "safety": {
-            "screened": row is not None,
-            "level": row.level if row is not None else "",
-            "advice": row.advice if row is not None else "",
-            "needs_recheck": services.needs_recheck(person),
-        }
-    }
+    """`safety`: level, advice, whether a screen exists, and whether a re-check is due.
+
+    One query (`services.safety_state`), run only when a template uses `safety`, and
+    at most once per request."""
+
+    def state() -> dict[str, Any]:
+        cached = getattr(request, "_backease_safety", None)
+        if cached is None:
+            found = services.safety_state(getattr(request, "_backease_state_rows", None))
+            cached = {
+                "screened": found is not None and found.screened,
+                "level": found.level if found is not None else "",
+                "advice": found.advice if found is not None else "",
+                "needs_recheck": found is not None and found.needs_recheck,
+            }
+            request._backease_safety = cached  # type: ignore[attr-defined]
+        return cached
+
+    return {"safety": SimpleLazyObject(state)}

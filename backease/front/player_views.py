@@ -11,7 +11,7 @@ import calendar
 from datetime import date, datetime
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
@@ -21,6 +21,7 @@ from django.utils import timezone
 from backease.content.loader import load_content
 from backease.core.errors import InputError
 from backease.core.flow import prepare_all
+from backease.core.history import MIN_SECONDS_COUNTED, session_counts, step_done
 from backease.core.insights import GOAL_HIGH, GOAL_LOW
 from backease.core.vocab import REGIONS
 from backease.front.views import SIDE_LABELS
@@ -28,8 +29,10 @@ from backease.store import services
 from backease.store.models import PainEntry, Person, Session, StepLog
 
 WEEKS_SHOWN = 8
-SESSIONS_LISTED = 50
+SESSIONS_LISTED = 20
+"""Sessions per page of History (`?sessions=N` for page N)."""
 DIARY_LISTED = 20
+"""Diary entries per page of History (`?diary=N`)."""
 
 STATUS_LABELS = {
     "running": "Not finished",
@@ -244,9 +247,11 @@ def session_done(request: HttpRequest, session_id: int) -> HttpResponse:
         "status": STATUS_LABELS.get(row.status, row.status),
         "running": row.status == Session.Status.RUNNING,
         "steps": steps,
-        "steps_done": sum(1 for log in logs if not log.skipped and log.seconds_done >= log.seconds_planned),
+        "steps_done": sum(1 for log in logs if step_done(log.seconds_done)),
         "steps_total": len(logs),
         "time_done": _duration(sum(log.seconds_done for log in logs)),
+        "counted": session_counts(row.status, (log.seconds_done for log in logs)),
+        "min_seconds": MIN_SECONDS_COUNTED,
         "too_much": [r for r in steps if r["feedback"] == "Too much"],
         "sharp": sharp,
         "pain_before": _score(row.pain_before),
@@ -265,11 +270,13 @@ def session_done(request: HttpRequest, session_id: int) -> HttpResponse:
 
 
 def _session_rows(items: list[Session]) -> list[dict[str, Any]]:
+    """Rows of the session list; time done and "counts" come from the session's facts."""
     return [
         {
             "id": s.id,
             "started": timezone.localtime(s.started_at),
-            "done": _duration(services.seconds_done(s)),
+            "done": _duration(services.facts_of(s).seconds_done),
+            "counted": services.facts_of(s).counted,
             "status": STATUS_LABELS.get(s.status, s.status),
             "running": s.status == Session.Status.RUNNING,
             "stop_reason": s.stop_reason,
@@ -280,12 +287,9 @@ def _session_rows(items: list[Session]) -> list[dict[str, Any]]:
     ]
 
 
-def _month(items: list[Session], today: date) -> dict[str, Any]:
-    """This month as weeks of days, each with how many sessions started that day."""
-    per_day: dict[date, int] = {}
-    for s in items:
-        day = timezone.localtime(s.started_at).date()
-        per_day[day] = per_day.get(day, 0) + 1
+def _month(person: Person, today: date) -> dict[str, Any]:
+    """This month as weeks of days, each with how many sessions that count started that day."""
+    per_day = services.counted_per_day(person, today.replace(day=1))
     weeks = [
         [
             {"day": d.day, "date": d, "count": per_day.get(d, 0), "today": d == today}
@@ -348,17 +352,53 @@ def _week_chart(counts: list[tuple[datetime, int]]) -> dict[str, Any]:
 DIARY_FIELDS = {"pain": "Pain", "stress": "Stress", "region": "Where", "note": "Note"}
 
 
-def _history_context(person: Person, form: dict[str, str]) -> dict[str, Any]:
+def _page(request: HttpRequest | None, name: str) -> int:
+    """The page number in `?name=N` (1 when missing or not a positive whole number)."""
+    text = request.GET.get(name, "") if request is not None else ""
+    return int(text) if text.isdigit() and 0 < int(text) < 10**6 else 1
+
+
+def _pages(request: HttpRequest | None, name: str, total: int, size: int) -> dict[str, Any]:
+    """Which slice of a list a page shows, with links to the pages before and after."""
+    last = max(1, -(-total // size))
+    page = min(_page(request, name), last)
+    others = {k: v for k, v in (request.GET.items() if request is not None else ()) if k != name}
+
+    def link(number: int) -> str:
+        query = QueryDict(mutable=True)
+        query.update(others)
+        query[name] = str(number)
+        return f"?{query.urlencode()}#{'sessions' if name == 'sessions' else 'diary'}"
+
+    offset = (page - 1) * size
+    return {
+        "page": page,
+        "last": last,
+        "offset": offset,
+        "first_shown": offset + 1 if total else 0,
+        "last_shown": min(total, offset + size),
+        "total": total,
+        "newer": link(page - 1) if page > 1 else "",
+        "older": link(page + 1) if page < last else "",
+    }
+
+
+def _history_context(
+    person: Person, form: dict[str, str], request: HttpRequest | None = None
+) -> dict[str, Any]:
     now = timezone.localtime(clock())
-    items = services.sessions(person)
+    session_pages = _pages(request, "sessions", services.count_sessions(person), SESSIONS_LISTED)
+    diary_pages = _pages(request, "diary", services.count_pain_entries(person), DIARY_LISTED)
+    items = services.sessions(person, limit=SESSIONS_LISTED, offset=session_pages["offset"], steps=False)
     counts = services.weekly_counts(person, weeks=WEEKS_SHOWN, now=now)
     library = load_content().library
     region_labels = {r.id: r.label for r in library.regions}
-    entries: list[PainEntry] = services.pain_entries(person, limit=DIARY_LISTED)
+    entries = services.pain_entries(person, limit=DIARY_LISTED, offset=diary_pages["offset"])
     return {
-        "sessions": _session_rows(items[:SESSIONS_LISTED]),
-        "session_count": len(items),
-        "month": _month(items, now.date()),
+        "sessions": _session_rows(items),
+        "session_count": session_pages["total"],
+        "session_pages": session_pages,
+        "month": _month(person, now.date()),
         "weeks": counts,
         "chart": _week_chart(counts),
         "weeks_met": sum(1 for _, n in counts if n >= GOAL_LOW),
@@ -370,6 +410,7 @@ def _history_context(person: Person, form: dict[str, str]) -> dict[str, Any]:
         "entries": [
             {"entry": e, "region": region_labels.get(e.region, "Upper back in general")} for e in entries
         ],
+        "diary_pages": diary_pages,
         "regions": [(r, region_labels.get(r, r)) for r in REGIONS],
         "form": {"region": form.get("region", ""), "note": form.get("note", "")},
         "diary_scales": [
@@ -380,11 +421,11 @@ def _history_context(person: Person, form: dict[str, str]) -> dict[str, Any]:
 
 
 def history(request: HttpRequest) -> HttpResponse:
-    """Past sessions (list, calendar, sessions per week) and the pain diary."""
+    """Past sessions (list, calendar, sessions per week) and the pain diary, a page at a time."""
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     person = services.local_owner()
-    ctx = _history_context(person, {})
+    ctx = _history_context(person, {}, request)
     ctx["deleted"] = DELETED_NOTES.get(request.GET.get("deleted", ""), "")
     return render(request, "front/history.html", ctx)
 

@@ -37,6 +37,7 @@ from backease.core.vocab import (
     REGIONS,
     TOOLS,
 )
+from backease.front import page_cache
 from backease.store import services
 from backease.store.models import Person, Plan
 
@@ -665,18 +666,31 @@ def _plan_context(person: Person, row: Plan | None) -> dict[str, Any]:
 
 
 def _render_today(
-    request: HttpRequest, person: Person, error: InputError | None = None, status: int = 200
+    request: HttpRequest,
+    person: Person,
+    error: InputError | None = None,
+    status: int = 200,
+    csrf_token: str | None = None,
 ) -> HttpResponse:
     ctx = _plan_context(person, services.latest_plan(person))
     ctx["error"] = error
+    if csrf_token is not None:
+        ctx["csrf_token"] = csrf_token
     template = "front/_plan.html" if _is_htmx(request) else "front/today.html"
     return render(request, template, ctx, status=status)
 
 
 @require_GET
 def today(request: HttpRequest) -> HttpResponse:
-    """The latest plan as cards, with swap, new plan and start."""
-    return _render_today(request, services.local_owner())
+    """The latest plan as cards, with swap, new plan and start.
+
+    Served from `page_cache` while nothing it shows has changed: one indexed query."""
+    rows = services.state_rows(with_plan=True)
+    request._backease_state_rows = rows  # type: ignore[attr-defined]  # for the safety banner
+    key = ("today", _is_htmx(request), rows)
+    return page_cache.cached_page(
+        request, key, lambda token: _render_today(request, services.local_owner(), csrf_token=token)
+    )
 
 
 @require_POST

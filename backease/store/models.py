@@ -71,6 +71,7 @@ class Screening(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["person", "created_at"], name="screening_person_created")]
 
 
 class Plan(models.Model):
@@ -88,6 +89,7 @@ class Plan(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["person", "created_at"], name="plan_person_created")]
 
 
 class Session(models.Model):
@@ -114,6 +116,7 @@ class Session(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["person", "started_at"], name="session_person_started")]
 
 
 class StepLog(models.Model):
@@ -153,6 +156,7 @@ class PainEntry(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["person", "at"], name="painentry_person_at")]
 
 
 class TechniqueChoice(models.Model):
@@ -169,3 +173,27 @@ class TechniqueChoice(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["person", "technique"], name="one_choice_per_technique")
         ]
+
+
+class SessionFacts(models.Model):
+    """Derived from a session and its step logs (kept up to date by `services` on every
+    write; `backease store rebuild-aggregates` recomputes them): whether it counts toward
+    the goal (`backease.core.history.session_counts`), the time and steps done, and what it
+    adds to the person's `HistoryTotals` (`backease.core.insights.Contribution`)."""
+
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, primary_key=True, related_name="facts")
+    counted = models.BooleanField(default=False)
+    seconds_done = models.PositiveIntegerField(default=0)
+    steps_done = models.PositiveSmallIntegerField(default=0)
+    contribution = models.JSONField(default=dict)
+
+
+class HistoryTotals(models.Model):
+    """Running totals over the person's whole history (`backease.core.insights.Totals`):
+    counted sessions per week and what "what helps you" needs, so insights and planning
+    read them instead of every session. Updated in the same transaction as each session
+    write; weeks are counted in `zone` (the site's TIME_ZONE; rebuilt when it changes)."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    zone = models.CharField(max_length=64)
+    data = models.JSONField(default=dict)

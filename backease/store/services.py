@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, models, transaction
+from django.conf import settings
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from backease.content.loader import load_content
@@ -32,15 +34,20 @@ from backease.core.screening import (
 from backease.core.vocab import REGIONS, Level
 from backease.store.models import (
     LOCAL_OWNER,
+    HistoryTotals,
     PainEntry,
     Person,
     Plan,
     Profile,
     Screening,
     Session,
+    SessionFacts,
     StepLog,
     TechniqueChoice,
 )
+
+if TYPE_CHECKING:
+    from backease.core.insights import Insights, Totals
 
 MAX_NOTE = 2000
 FEEDBACK = tuple(choice for choice, _ in StepLog.Feedback.choices)
@@ -306,7 +313,10 @@ class StoredOutcome:
 
 def outcome(person: Person) -> StoredOutcome:
     """The latest screening result, or an empty screen's (self-care) when none yet."""
-    row = latest_screening(person)
+    return _outcome_of(latest_screening(person))
+
+
+def _outcome_of(row: Screening | None) -> StoredOutcome:
     if row is None:
         empty = screen({}, load_content().rules)
         return StoredOutcome(empty.level, empty.precautions, empty.advice)
@@ -322,11 +332,12 @@ def make_plan(person: Person, seed: int | None = None, profile: planner.Profile 
     if seed is None:
         last = Plan.objects.filter(person=person).first()
         seed = 0 if last is None else (last.seed + 1) % 1_000_000
-    safety = outcome(person)
+    screening = latest_screening(person)
+    safety = _outcome_of(screening)
     result = plan_session(profile, safety, load_content().library, seed=seed, adaptation=adaptation(person))
-    return Plan.objects.create(
+    row = Plan.objects.create(
         person=person,
-        screening=latest_screening(person),
+        screening=screening,
         profile=profile_to_data(profile),
         seed=seed,
         level=result.level,
@@ -334,6 +345,26 @@ def make_plan(person: Person, seed: int | None = None, profile: planner.Profile 
         total_seconds=result.total_seconds,
         data=plan_to_record(result),
     )
+    prune_plans(person)
+    return row
+
+
+PLANS_KEPT = 10
+"""Plans no session refers to are deleted, except the newest PLANS_KEPT."""
+
+
+def prune_plans(person: Person, keep: int = PLANS_KEPT) -> int:
+    """Delete the person's plans that no session refers to, except the newest `keep`.
+
+    Plans that a session was started from stay (the session's record links to them).
+    Returns how many were deleted.
+    """
+    newest = (
+        Plan.objects.filter(person=person).order_by("-created_at", "-id").values_list("id", flat=True)[:keep]
+    )
+    old = Plan.objects.filter(person=person, sessions__isnull=True).exclude(id__in=list(newest))
+    deleted, _ = old.delete()
+    return deleted
 
 
 def latest_plan(person: Person) -> Plan | None:
@@ -403,6 +434,7 @@ def start_session(person: Person, plan: Plan, now: datetime | None = None) -> Se
             )
             for i, step in enumerate(plan.data["steps"])
         )
+        refresh_facts(session)
     return session
 
 
@@ -503,6 +535,7 @@ def update_session(session: Session, **fields: Any) -> Session:
         changed = _apply_session_changes(row, changes)
         if changed:
             row.save(update_fields=[*changed, "updated_at"])
+            refresh_facts(row)
     _copy_row(session, row)
     return session
 
@@ -519,6 +552,7 @@ def stop_session(session: Session, reason: str) -> Session:
         if row.status == "running":
             changed = _apply_session_changes(row, _stop(row, reason))
             row.save(update_fields=[*changed, "updated_at"])
+            refresh_facts(row)
     _copy_row(session, row)
     return session
 
@@ -553,6 +587,7 @@ def log_step(session: Session, index: int, **fields: Any) -> StepLog:
                 technique=log.technique,
                 defaults={"disabled": True, "reason": "You pressed 'sharp pain' during this technique."},
             )
+        refresh_facts(row)
     _copy_row(session, row)
     return log
 
@@ -579,7 +614,9 @@ def _set_step_field(log: StepLog, name: str, value: Any) -> None:
 
 
 def delete_session(session: Session) -> None:
-    session.delete()
+    with transaction.atomic():
+        forget_facts(session)
+        session.delete()
 
 
 def unfinished_session(person: Person, plan: Plan) -> Session | None:
@@ -608,8 +645,38 @@ def delete_everything(person: Person) -> dict[str, int]:
     return counts
 
 
-def sessions(person: Person, limit: int = 500) -> list[Session]:
-    return list(Session.objects.filter(person=person).prefetch_related("steps")[:limit])
+def sessions(person: Person, limit: int = 50, offset: int = 0, *, steps: bool = True) -> list[Session]:
+    """The person's sessions, newest first, `limit` of them from `offset` (see `count_sessions`)."""
+    found = Session.objects.filter(person=person).order_by("-started_at", "-id").select_related("facts")
+    if steps:
+        found = found.prefetch_related("steps")
+    return list(found[offset : offset + limit])
+
+
+def count_sessions(person: Person) -> int:
+    return Session.objects.filter(person=person).count()
+
+
+def facts_of(session: Session) -> SessionFacts:
+    """The session's stored facts (counts toward the goal, time and steps done); worked out
+    now if missing."""
+    try:
+        return session.facts
+    except SessionFacts.DoesNotExist:
+        refresh_facts(session)
+        return SessionFacts.objects.get(session_id=session.pk)
+
+
+def counted_per_day(person: Person, first_day: date, days: int = 31) -> dict[date, int]:
+    """Sessions that count per local day, from `first_day` for `days` days."""
+    zone = timezone.get_current_timezone()
+    start = datetime.combine(first_day, datetime.min.time(), tzinfo=zone)
+    found = done_sessions(person).filter(started_at__gte=start, started_at__lt=start + timedelta(days=days))
+    per_day: dict[date, int] = {}
+    for started in found.values_list("started_at", flat=True):
+        day = timezone.localtime(started).date()
+        per_day[day] = per_day.get(day, 0) + 1
+    return per_day
 
 
 # --- pain diary ---------------------------------------------------------------------------
@@ -636,8 +703,13 @@ def add_pain_entry(
     )
 
 
-def pain_entries(person: Person, limit: int = 500) -> list[PainEntry]:
-    return list(PainEntry.objects.filter(person=person)[:limit])
+def pain_entries(person: Person, limit: int = 50, offset: int = 0) -> list[PainEntry]:
+    """The person's diary entries, newest first, `limit` of them from `offset`."""
+    return list(PainEntry.objects.filter(person=person).order_by("-at", "-id")[offset : offset + limit])
+
+
+def count_pain_entries(person: Person) -> int:
+    return PainEntry.objects.filter(person=person).count()
 
 
 def needs_recheck(person: Person) -> bool:
@@ -646,50 +718,119 @@ def needs_recheck(person: Person) -> bool:
     Pain is logged in the diary and as a session's "pain before"; both count, newest
     first. A screening taken after the jump clears the prompt.
     """
-    points: list[tuple[datetime, int]] = [
-        (e.at, e.pain) for e in PainEntry.objects.filter(person=person)[:20]
+    state = safety_state(state_rows(person=person))
+    return state is not None and state.needs_recheck
+
+
+@dataclass(frozen=True, slots=True)
+class SafetyState:
+    """What every page shows about safety: the last screen and whether a re-check is due."""
+
+    screened: bool
+    level: str
+    advice: str
+    needs_recheck: bool
+
+
+def _state_sql(with_plan: bool) -> str:
+    """One statement: the local owner (`{owner}`), their latest screen, newest two diary
+    ratings and newest two sessions' "pain before" (each from its (person, time) index), and with
+    `with_plan` the latest plan (id, data, whether a session uses it) and the profile.
+    Rows are (kind, at, number, text, text)."""
+    q = connection.ops.quote_name
+    screening, entry, session, plan, profile = (
+        q(m._meta.db_table) for m in (Screening, PainEntry, Session, Plan, Profile)
+    )
+    owner = "{owner}"
+    parts = [
+        f"SELECT 'o', NULL, {owner}, NULL, NULL",
+        f"SELECT * FROM (SELECT 's', created_at, id, level, advice FROM {screening} "
+        f"WHERE person_id = {owner} ORDER BY created_at DESC, id DESC LIMIT 1) s",
+        f"SELECT * FROM (SELECT 'd', {q('at')}, pain, NULL, NULL FROM {entry} "
+        f"WHERE person_id = {owner} ORDER BY {q('at')} DESC, id DESC LIMIT 2) d",
+        f"SELECT * FROM (SELECT 'r', started_at, pain_before, NULL, NULL FROM {session} "
+        f"WHERE person_id = {owner} AND pain_before IS NOT NULL ORDER BY started_at DESC, id DESC LIMIT 2) r",
     ]
-    points += [
-        (s.started_at, s.pain_before)
-        for s in Session.objects.filter(person=person, pain_before__isnull=False)[:20]
-        if s.pain_before is not None
-    ]
+    if with_plan:
+        parts += [
+            f"SELECT * FROM (SELECT 'p', created_at, id, CAST(data AS TEXT), CASE WHEN EXISTS "
+            f"(SELECT 1 FROM {session} u WHERE u.plan_id = {plan}.id) THEN 'used ' ELSE '' END "
+            f"|| CASE WHEN EXISTS (SELECT 1 FROM {session} u WHERE u.plan_id = {plan}.id "
+            f"AND u.status = 'running') THEN 'unfinished ' ELSE '' END "
+            f"|| level || ' ' || COALESCE(CAST(screening_id AS TEXT), '') "
+            f"FROM {plan} WHERE person_id = {owner} ORDER BY created_at DESC, id DESC LIMIT 1) p",
+            f"SELECT * FROM (SELECT 'q', NULL, id, CAST(precautions AS TEXT), NULL FROM {screening} "
+            f"WHERE person_id = {owner} ORDER BY created_at DESC, id DESC LIMIT 1) q",
+            f"SELECT 'f', NULL, COUNT(*), NULL, NULL FROM {profile} WHERE person_id = {owner}",
+        ]
+    return " UNION ALL ".join(parts)
+
+
+def _moment(value: object) -> datetime | None:
+    """A datetime from a raw row (SQLite gives text, in UTC)."""
+    if value is None or isinstance(value, datetime):
+        return value
+    from django.utils.dateparse import parse_datetime
+
+    moment = parse_datetime(str(value))
+    if moment is not None and timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, ZoneInfo("UTC"))
+    return moment
+
+
+def state_rows(with_plan: bool = False, person: Person | None = None) -> tuple[tuple[Any, ...], ...]:
+    """The rows of `_state_sql` for the local owner (or `person`), in one query (see
+    `safety_state` and the Today page)."""
+    sql = _state_sql(with_plan)
+    count = sql.count("{owner}")
+    params: list[int | str]
+    if person is not None:
+        sql, params = sql.replace("{owner}", "%s"), [person.pk] * count
+    else:
+        q = connection.ops.quote_name
+        owner = f"(SELECT id FROM {q(Person._meta.db_table)} WHERE {q('key')} = %s)"
+        sql, params = sql.replace("{owner}", owner), [LOCAL_OWNER] * count
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return tuple((kind, _moment(at), *rest) for kind, at, *rest in cursor.fetchall())
+
+
+def safety_state(rows: tuple[tuple[Any, ...], ...] | None = None) -> SafetyState | None:
+    """The local owner's safety state in ONE indexed query (or from `state_rows` already
+    read): the latest screen, and whether logged pain rose by RECHECK_RISE or more since
+    it (the newest two pain ratings of the diary and of sessions, newest first). None
+    when there is no owner yet."""
+    rows = state_rows() if rows is None else rows
+    if not rows or rows[0][2] is None:
+        return None
+    screen = next((row for row in rows if row[0] == "s"), None)
+    points = [(row[1], row[2]) for row in rows if row[0] in ("d", "r")]
     points.sort(key=lambda p: p[0], reverse=True)
-    if len(points) < 2 or points[0][1] - points[1][1] < RECHECK_RISE:
-        return False
-    last_screen = latest_screening(person)
-    return last_screen is None or last_screen.created_at < points[0][0]
+    recheck = len(points) >= 2 and points[0][1] - points[1][1] >= RECHECK_RISE
+    if recheck and screen is not None:
+        recheck = screen[1] < points[0][0]
+    if screen is None:
+        return SafetyState(False, "", "", recheck)
+    return SafetyState(True, screen[3] or "", screen[4] or "", recheck)
 
 
 # --- history ------------------------------------------------------------------------------
 
 
 def done_sessions(person: Person) -> models.QuerySet[Session]:
-    """Sessions in which something was done: finished or stopped ones, and running ones
-    with time on a step; skipped and untouched ones are left out. The same rule as
-    `backease.core.history.SessionRecord.done`."""
-    return (
-        Session.objects.filter(person=person)
-        .exclude(status="skipped")
-        .filter(models.Q(status__in=("completed", "stopped")) | models.Q(steps__seconds_done__gt=0))
-        .distinct()
-    )
+    """Sessions that count toward the goal (`backease.core.history.session_counts`: not
+    skipped, at least a minute of steps done), read from their stored facts."""
+    return Session.objects.filter(person=person, facts__counted=True)
 
 
 def weekly_counts(person: Person, weeks: int = 8, now: datetime | None = None) -> list[tuple[datetime, int]]:
-    """Done sessions (see `done_sessions`) per week, Monday-start in local time, oldest
-    first, for the 2-3 goal."""
+    """Sessions that count (see `done_sessions`) per week, Monday-start in local time,
+    oldest first, for the 2-3 goal. Read from the running totals (no session is read)."""
     now = timezone.localtime(now or timezone.now())
     monday = (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
     starts = [monday - timedelta(weeks=w) for w in range(weeks - 1, -1, -1)]
-    counts = dict.fromkeys(starts, 0)
-    counted = done_sessions(person).filter(started_at__gte=starts[0])
-    for started in counted.values_list("started_at", flat=True):
-        local = timezone.localtime(started)
-        week = (local - timedelta(days=local.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
-        if week in counts:
-            counts[week] += 1
-    return list(counts.items())
+    totals = totals_until(person, now)
+    return [(start, totals.weeks.get(start.date(), 0)) for start in starts]
 
 
 # --- history summaries (added by the session player / history helper) ---------------------
@@ -708,21 +849,18 @@ class PainChange:
 
 
 def pain_change(person: Person, minimum: int = PAIN_CHANGE_MINIMUM) -> PainChange:
-    """Average pain before and after a session, over every session rated both times.
+    """Average pain before and after a session, over the sessions that count and were
+    rated both times (the same sessions as insights' "rated sessions").
 
-    Method: the plain mean of `pain_before` and of `pain_after` over the sessions that
-    have both; with fewer than `minimum` such sessions there is too little data.
+    Method: the plain mean of `pain_before` and of `pain_after` over those sessions;
+    with fewer than `minimum` of them there is too little data.
     """
-    rated = list(
-        Session.objects.filter(
-            person=person, pain_before__isnull=False, pain_after__isnull=False
-        ).values_list("pain_before", "pain_after")
-    )
-    if len(rated) < minimum:
-        return PainChange(len(rated), None, None)
-    before = sum(b for b, _ in rated) / len(rated)
-    after = sum(a for _, a in rated) / len(rated)
-    return PainChange(len(rated), round(before, 1), round(after, 1))
+    totals = totals_until(person, timezone.now())
+    if totals.rated < minimum:
+        return PainChange(totals.rated, None, None)
+    before = totals.before_total / totals.rated
+    after = (totals.before_total + totals.change_total) / totals.rated
+    return PainChange(totals.rated, round(before, 1), round(after, 1))
 
 
 def seconds_done(session: Session) -> int:
@@ -831,38 +969,218 @@ DEFAULT_SESSION_DAYS = ("mon", "wed", "fri")
 """Three sessions a week: the 2-3 a week the consistency tip recommends."""
 
 
-def history(person: Person) -> tuple[tuple[SessionRecord, ...], tuple[PainRecord, ...]]:
-    """The person's sessions (with steps) and diary entries as core records, oldest first."""
-    records = []
-    for row in Session.objects.filter(person=person).order_by("started_at", "id").prefetch_related("steps"):
-        steps = tuple(
-            StepRecord(
-                technique=log.technique,
-                side=log.side,  # type: ignore[arg-type]
-                seconds_planned=log.seconds_planned,
-                seconds_done=log.seconds_done,
-                intensity=log.intensity,  # type: ignore[arg-type]
-                feedback=log.feedback,
-                skipped=log.skipped,
-            )
-            for log in sorted(row.steps.all(), key=lambda log: log.index)
-        )
-        records.append(
-            SessionRecord(
-                started_at=row.started_at,
-                status=row.status,
-                pain_before=row.pain_before,
-                pain_after=row.pain_after,
-                stress_before=row.stress_before,
-                stress_after=row.stress_after,
-                steps=steps,
-            )
-        )
-    entries = tuple(
-        PainRecord(at=e.at, pain=e.pain, region=e.region, stress=e.stress)
-        for e in PainEntry.objects.filter(person=person).order_by("at", "id")
+def history(
+    person: Person, since: datetime | None = None
+) -> tuple[tuple[SessionRecord, ...], tuple[PainRecord, ...]]:
+    """The person's sessions (with steps) and diary entries as core records, oldest first
+    (only those from `since` on, when given). Three queries, no model instances."""
+    found = Session.objects.filter(person=person)
+    diary = PainEntry.objects.filter(person=person)
+    logs = StepLog.objects.filter(session__person=person)
+    if since is not None:
+        found = found.filter(started_at__gte=since)
+        diary = diary.filter(at__gte=since)
+        logs = logs.filter(session__started_at__gte=since)
+    by_session: dict[int, list[StepRecord]] = {}
+    for session_id, *fields in logs.order_by("session_id", "index").values_list(
+        "session_id", *STEP_RECORD_FIELDS
+    ):
+        by_session.setdefault(session_id, []).append(StepRecord(*fields))
+    records = tuple(
+        _record(row, tuple(by_session.get(row[0], ())))
+        for row in found.order_by("started_at", "id").values_list("id", *SESSION_RECORD_FIELDS)
     )
-    return tuple(records), entries
+    entries = tuple(
+        PainRecord(at=at, pain=pain, region=region, stress=stress)
+        for at, pain, region, stress in diary.order_by("at", "id").values_list(
+            "at", "pain", "region", "stress"
+        )
+    )
+    return records, entries
+
+
+# --- facts and running totals (what insights and planning read instead of all history) -----
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+STEP_RECORD_FIELDS = (
+    "technique",
+    "side",
+    "seconds_planned",
+    "seconds_done",
+    "intensity",
+    "feedback",
+    "skipped",
+)
+"""StepLog columns in the order of StepRecord's fields."""
+SESSION_RECORD_FIELDS = ("started_at", "status", "pain_before", "pain_after", "stress_before", "stress_after")
+"""Session columns in the order of SessionRecord's fields (before `steps`)."""
+
+
+def _record(row: tuple[Any, ...], steps: tuple[StepRecord, ...]) -> SessionRecord:
+    """A SessionRecord from (id, *SESSION_RECORD_FIELDS) and its steps."""
+    _, started, status, pain_before, pain_after, stress_before, stress_after = row
+    return SessionRecord(started, status, pain_before, pain_after, stress_before, stress_after, steps)
+
+
+def _session_record(session_id: int, lock: bool = False) -> SessionRecord | None:
+    """The session and its steps as a record; `lock` locks the session's row first (so
+    refreshes of one session's facts run one after the other, each seeing the last)."""
+    found = Session.objects.filter(pk=session_id)
+    if lock:
+        found = found.select_for_update()
+    row = found.values_list("id", *SESSION_RECORD_FIELDS).first()
+    if row is None:
+        return None
+    logs = StepLog.objects.filter(session_id=session_id).order_by("index").values_list(*STEP_RECORD_FIELDS)
+    return _record(row, tuple(StepRecord(*fields) for fields in logs))
+
+
+def _facts_values(record: SessionRecord) -> dict[str, Any]:
+    from backease.core.insights import contribution
+
+    return {
+        "counted": record.done,
+        "seconds_done": record.seconds_done,
+        "steps_done": record.steps_done,
+        "contribution": contribution(record, _zone()).to_data(),
+    }
+
+
+def _locked_totals(person_id: int) -> tuple[HistoryTotals, Totals]:
+    """The person's totals row, locked for this transaction; rebuilt first when missing
+    (a store from before totals existed) or counted in another timezone."""
+    from backease.core.insights import Totals
+
+    row = HistoryTotals.objects.select_for_update().filter(person_id=person_id).first()
+    if row is None or row.zone != settings.TIME_ZONE:
+        rebuild_aggregates(person_id)
+        row = HistoryTotals.objects.select_for_update().get(person_id=person_id)
+    return row, Totals.from_data(row.data)
+
+
+def refresh_facts(session: Session) -> None:
+    """Bring the session's facts, and the person's totals, up to date with what is stored.
+
+    Called by every write to a session or its steps, in its transaction, with the
+    session's row locked. When its contribution to the totals is unchanged (most progress
+    saves) only the facts row is updated; otherwise its old contribution is swapped for
+    the new one in the person's totals, with the totals' row locked.
+    """
+    from backease.core.insights import Contribution
+
+    with transaction.atomic():
+        record = _session_record(session.pk, lock=True)
+        stored = SessionFacts.objects.filter(session_id=session.pk).first()
+        if record is None:
+            return
+        values = _facts_values(record)
+        if stored is not None and stored.contribution == values["contribution"]:
+            if any(getattr(stored, name) != value for name, value in values.items()):
+                SessionFacts.objects.filter(session_id=session.pk).update(**values)
+            return
+        row, totals = _locked_totals(session.person_id)
+        stored = SessionFacts.objects.filter(session_id=session.pk).first()  # a rebuild may have run
+        if stored is not None:
+            totals.add(Contribution.from_data(stored.contribution), -1)
+            SessionFacts.objects.filter(session_id=session.pk).update(**values)
+        else:
+            SessionFacts.objects.create(session_id=session.pk, **values)
+        totals.add(Contribution.from_data(values["contribution"]))
+        row.data = totals.to_data()
+        row.save(update_fields=["data"])
+
+
+def forget_facts(session: Session) -> None:
+    """Take a session that is about to be deleted out of the totals."""
+    from backease.core.insights import Contribution
+
+    with transaction.atomic():
+        row, totals = _locked_totals(session.person_id)
+        stored = SessionFacts.objects.filter(session_id=session.pk).first()
+        if stored is None:
+            return
+        totals.add(Contribution.from_data(stored.contribution), -1)
+        stored.delete()
+        row.data = totals.to_data()
+        row.save(update_fields=["data"])
+
+
+def rebuild_aggregates(person: Person | int) -> Totals:
+    """Recompute every session's facts and the person's totals from the whole history
+    (after a restore, a change of TIME_ZONE, or by `backease store rebuild-aggregates`)."""
+    from backease.core.insights import contribution, totals_of
+
+    person_id = person if isinstance(person, int) else person.pk
+    zone = _zone()
+    with transaction.atomic():
+        ids = list(
+            Session.objects.filter(person_id=person_id)
+            .order_by("started_at", "id")
+            .values_list("id", flat=True)
+        )
+        records, _ = history(Person(pk=person_id), since=None) if ids else ((), ())
+        SessionFacts.objects.filter(session__person_id=person_id).delete()
+        SessionFacts.objects.bulk_create(
+            (
+                SessionFacts(
+                    session_id=pk,
+                    counted=record.done,
+                    seconds_done=record.seconds_done,
+                    steps_done=record.steps_done,
+                    contribution=contribution(record, zone).to_data(),
+                )
+                for pk, record in zip(ids, records, strict=True)
+            ),
+            batch_size=500,
+        )
+        totals = totals_of(records, zone)
+        HistoryTotals.objects.update_or_create(
+            person_id=person_id, defaults={"zone": settings.TIME_ZONE, "data": totals.to_data()}
+        )
+    return totals
+
+
+def totals_until(person: Person, now: datetime) -> Totals:
+    """The person's running totals without the sessions that start after `now` (normally
+    none: one indexed query that finds nothing)."""
+    from backease.core.insights import Contribution, Totals
+
+    row = HistoryTotals.objects.filter(person=person).first()
+    if row is None or row.zone != settings.TIME_ZONE:
+        totals = rebuild_aggregates(person)
+    else:
+        totals = Totals.from_data(row.data)
+    later = SessionFacts.objects.filter(session__person=person, session__started_at__gt=now)
+    for data in later.values_list("contribution", flat=True):
+        totals.add(Contribution.from_data(data), -1)
+    return totals
+
+
+def _window(
+    person: Person, now: datetime, weeks: int = 8
+) -> tuple[tuple[SessionRecord, ...], tuple[PainRecord, ...]]:
+    """The sessions (ratings and whether they count, without their steps) and diary
+    entries that insights and planning read beyond the totals: from `window_start`."""
+    from backease.core.insights import window_start
+
+    first_day = window_start(now, weeks)
+    since = datetime.combine(first_day, datetime.min.time(), tzinfo=now.tzinfo)
+    found = Session.objects.filter(person=person, started_at__gte=since).order_by("started_at", "id")
+    records = tuple(
+        SessionRecord(started, status, before, after, stress_before, stress_after, counted=bool(counted))
+        for started, status, before, after, stress_before, stress_after, counted in found.values_list(
+            *SESSION_RECORD_FIELDS, "facts__counted"
+        )
+    )
+    entries = PainEntry.objects.filter(person=person, at__gte=since).order_by("at", "id")
+    return records, tuple(
+        PainRecord(at=at, pain=pain, region=region, stress=stress)
+        for at, pain, region, stress in entries.values_list("at", "pain", "region", "stress")
+    )
 
 
 def technique_choices(person: Person) -> tuple[CoreTechniqueChoice, ...]:
@@ -918,42 +1236,46 @@ def save_schedule(person: Person, days: object, time: object) -> None:
 
 
 def adaptation(person: Person, now: datetime | None = None) -> planner.Adaptation:
-    """What the person's history tells the planner: effects, too-much, turned-off, progression."""
-    from backease.core.insights import MIN_SESSIONS_FOR_EFFECTS, estimate_effects, progression_level
+    """What the person's history up to `now` tells the planner: effects, too-much,
+    turned-off, progression. Reads the running totals and the last few weeks only."""
+    from backease.core.insights import MIN_SESSIONS_FOR_EFFECTS, effects_from_totals, progression_level
 
-    sessions, _ = history(person)
+    now = timezone.localtime(now or timezone.now())
+    totals = totals_until(person, now)
+    effects, rated = effects_from_totals(totals)
+    records, _ = _window(person, now)
     # The same rule as the insights page's "effects shown".
-    rated = sum(1 for s in sessions if s.done and s.pain_change is not None)
     return planner.Adaptation(
-        effects=estimate_effects(sessions),
+        effects=effects,
         learned=rated >= MIN_SESSIONS_FOR_EFFECTS,
         disabled=disabled_techniques(person),
-        progression=progression_level(sessions, timezone.localtime(now or timezone.now())),
+        progression=progression_level(records, now, totals),
     )
 
 
 # --- insights, report and exports pages (web helper: insights/report/export) -----------------
 # backease/front/insights_views.py, backease/front/report.py and `backease stats` use these.
 
-from typing import TYPE_CHECKING  # noqa: E402 - this section's own import
-
-if TYPE_CHECKING:
-    from backease.core.insights import Insights
-
 
 def insights(person: Person, now: datetime | None = None, weeks: int = 8) -> Insights:
     """The person's insights (adherence, pain trend, what helps) over the last `weeks` weeks."""
-    from backease.core.insights import summarize  # numpy: loaded only when needed
+    from backease.core.insights import MAX_WEEKS, summarize  # numpy: loaded only when needed
 
-    records, entries = history(person)
     # Days and weeks are counted in the timezone of `now` (the site's when not given).
-    return summarize(records, entries, now if now is not None else timezone.localtime(), weeks=weeks)
+    now = now if now is not None else timezone.localtime()
+    zone = getattr(now.tzinfo, "key", None)
+    if zone != settings.TIME_ZONE or weeks > MAX_WEEKS:
+        # Weeks in another timezone than the totals': read the whole history.
+        records, entries = history(person)
+        return summarize(records, entries, now, weeks=weeks)
+    records, entries = _window(person, now, weeks)
+    return summarize(records, entries, now, weeks=weeks, totals=totals_until(person, now))
 
 
 def rated_sessions(person: Person) -> int:
-    """Done sessions with pain rated before and after: what "what helps you" learns from
-    (the same count as backease.core.insights)."""
-    return done_sessions(person).filter(pain_before__isnull=False, pain_after__isnull=False).count()
+    """Sessions that count, rated before and after: what "what helps you" learns from
+    (the same count as backease.core.insights), from the running totals."""
+    return totals_until(person, timezone.now()).rated
 
 
 @dataclass(frozen=True, slots=True)
@@ -966,8 +1288,8 @@ class TechniqueUse:
 
 
 def technique_usage(person: Person, since: datetime | None = None) -> list[TechniqueUse]:
-    """Techniques done in the person's sessions (steps with time spent), most used first."""
-    logs = StepLog.objects.filter(session__person=person, seconds_done__gt=0)
+    """Techniques done (`step_done`) in the person's sessions that count, most used first."""
+    logs = StepLog.objects.filter(session__person=person, session__facts__counted=True, seconds_done__gt=0)
     if since is not None:
         logs = logs.filter(session__started_at__gte=since)
     rows = (
