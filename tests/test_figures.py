@@ -209,3 +209,33 @@ def test_every_technique_page_shows_its_figure_with_alt_text(client: object, con
             shown.append(tech.id)
     total = len(content.library.techniques)
     assert len(shown) == total, f"{len(shown)}/{total} technique pages show their figure with alt text"
+
+
+def test_in_a_side_view_a_tool_for_the_back_sits_behind_the_body_and_one_for_the_chest_in_front(
+    content: Content,
+) -> None:
+    from backease.figures.render import _spots, _tool, skeleton
+
+    checked = 0
+    for tech in content.library.techniques:
+        figure = content.figures[tech.id]
+        if figure.pose.view != "side" or figure.tool not in (
+            "tennis_ball",
+            "massage_ball",
+            "peanut_ball",
+            "foam_roller",
+        ):
+            continue
+        if figure.placement == "lengthwise":
+            continue
+        sk = skeleton(figure.pose)
+        placed = _tool(figure, sk, _spots(sk, figure, figure.shows), "t")
+        assert placed.contact is not None, tech.id
+        mid, back = sk.torso_at(0.5), sk.normal_at(0.5, "back")
+        behind = (placed.contact[0] - mid[0]) * back[0] + (placed.contact[1] - mid[1]) * back[1]
+        assert (behind < 0) if figure.at == "chest" else (behind > 0), tech.id
+        if "wall" in figure.pose.props:
+            assert placed.wall_x is not None, tech.id
+            assert (placed.wall_x - mid[0]) * back[0] * (-1 if figure.at == "chest" else 1) > 0, tech.id
+        checked += 1
+    assert checked >= 15

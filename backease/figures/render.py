@@ -128,7 +128,9 @@ class Skeleton:
 
     def normal_at(self, t: float, edge: str) -> Point:
         """Unit vector from the mid-line to the back (or front) surface at t."""
-        t0, t1 = max(0.0, min(1.0, t - 0.02)), max(0.0, min(1.0, t + 0.02))
+        # Past either end the torso continues straight, so use the end's direction.
+        t0 = max(0.0, min(0.96, t - 0.02))
+        t1 = t0 + 0.04
         angle = _angle(self.torso_at(t0), self.torso_at(t1))
         return _vec(angle - 90 if edge == "back" else angle + 90)
 
