@@ -8,11 +8,12 @@ through `backease.store.services`. Bad input is a 422 naming the field
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
@@ -32,7 +33,7 @@ from backease.core.library import Faq, Muscle, Region, Technique, Tip
 from backease.core.screening import rationale_json
 from backease.core.vocab import KINDS, REGIONS, TOOLS
 from backease.store import services
-from backease.store.models import PainEntry, Person, Plan, Screening, Session
+from backease.store.models import PainEntry, Person, Plan, Screening, Session, StepLog, WriteKey
 
 NOT_FOUND: dict[int, Any] = {404: s.Message}
 INVALID: dict[int, Any] = {422: s.Invalid}
@@ -356,27 +357,81 @@ def get_session(request: HttpRequest, session_id: int) -> Any:
     return services.session_as_data(_get_session(request, session_id))
 
 
+MAX_WRITE_KEY = 100
+
+
+def _once(request: HttpRequest, row: Session, write: Callable[[], Any], current: Callable[[], Any]) -> Any:
+    """Apply a session write once per `Idempotency-Key` (docs/phone.md).
+
+    The player sends a key with each save and the same key when it retries one (after
+    being offline, or when the answer was lost). A key seen before answers with the
+    current state and changes nothing; a write refused for bad input keeps its key
+    unused, as the key is stored in the same transaction as the write.
+    """
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key:
+        return write()
+    if len(key) > MAX_WRITE_KEY:
+        raise InputError("Idempotency-Key", f"must be at most {MAX_WRITE_KEY} characters")
+    try:
+        with transaction.atomic():
+            if WriteKey.objects.filter(person=row.person, key=key).exists():
+                return current()
+            result = write()
+            WriteKey.objects.create(person=row.person, key=key)
+            return result
+    except IntegrityError:
+        # The same write arrived twice at once: the other copy was applied.
+        return current()
+
+
 @sessions.patch("/{session_id}", response={200: s.SessionOut, **NOT_FOUND, **INVALID})
 def patch_session(request: HttpRequest, session_id: int, payload: s.SessionPatch) -> Any:
-    """Change scores, notes, stop reason or status; only the fields sent change."""
+    """Change scores, notes, stop reason or status; only the fields sent change.
+
+    An `Idempotency-Key` header makes a repeated write (a retry) count once."""
     row = _get_session(request, session_id)
     fields = _changes(payload, nullable=("pain_before", "pain_after", "stress_before", "stress_after"))
-    return services.session_as_data(services.edit_session(row, **fields))
+    return _once(
+        request,
+        row,
+        lambda: services.session_as_data(services.edit_session(row, **fields)),
+        lambda: services.session_as_data(services.get_session(row.person, row.id)),
+    )
 
 
 @sessions.put("/{session_id}/steps/{index}", response={200: s.StepLogOut, **NOT_FOUND, **INVALID})
 def put_step(request: HttpRequest, session_id: int, index: int, payload: s.StepIn) -> Any:
-    """Save progress on a step as it goes. Feedback 'sharp_pain' stops the session."""
+    """Save progress on a step as it goes. Feedback 'sharp_pain' stops the session.
+
+    An `Idempotency-Key` header makes a repeated write (a retry) count once."""
     row = _get_session(request, session_id)
-    return services.step_as_data(services.log_step(row, index, **_changes(payload)))
+    fields = _changes(payload)
+
+    def current() -> Any:
+        log = StepLog.objects.filter(session=row, index=index).first()
+        if log is None:
+            raise InputError("index", f"step {index} does not exist in this session")
+        return services.step_as_data(log)
+
+    return _once(
+        request, row, lambda: services.step_as_data(services.log_step(row, index, **fields)), current
+    )
 
 
 @sessions.post("/{session_id}/finish", response={200: s.SessionOut, **NOT_FOUND, **INVALID})
 def finish_session(request: HttpRequest, session_id: int, payload: s.FinishIn) -> Any:
-    """End a session: completed, stopped or skipped, with the scores after."""
+    """End a session: completed, stopped or skipped, with the scores after.
+
+    An `Idempotency-Key` header makes a repeated write (a retry) count once."""
     row = _get_session(request, session_id)
     fields = _changes(payload, nullable=("pain_after", "stress_after"))
-    return services.session_as_data(services.finish_session(row, **fields))
+    return _once(
+        request,
+        row,
+        lambda: services.session_as_data(services.finish_session(row, **fields)),
+        lambda: services.session_as_data(services.get_session(row.person, row.id)),
+    )
 
 
 @sessions.delete("/{session_id}", response={204: None, **NOT_FOUND, **INVALID})

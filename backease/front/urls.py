@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from django.urls import path
 
-from backease.front import insights_views, player_views, views
+from backease.front import insights_views, player_views, pwa, views
 
 urlpatterns = [
     path("", views.welcome, name="welcome"),
     # Browsers ask for /favicon.ico on their own; the icon is an SVG.
     path("favicon.ico", player_views.favicon, name="favicon"),
+    # The installable web app (docs/phone.md): the worker is served from the root scope.
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("offline/", views.offline, name="offline"),
     path("check/", views.check, name="check"),
     path("setup/", views.setup, name="setup"),
     path("today/", views.today, name="today"),

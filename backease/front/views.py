@@ -11,6 +11,7 @@ stores nothing.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -33,7 +34,6 @@ from backease.core.vocab import (
     INTENSITIES,
     KINDS,
     PHASE_OF_KIND,
-    PHASES,
     REGIONS,
     TOOLS,
 )
@@ -613,6 +613,29 @@ def _words(seconds: int) -> str:
     return " ".join(parts)
 
 
+def _phase_runs(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The steps in the order they are done, in runs of the same phase.
+
+    Plans group positions (docs/planner.md, "Flow"), so a phase can come back: standing
+    massage and stretches, then seated ones. A phase that has more than one run names
+    its positions ("Stretch and mobility (seated)").
+    """
+    runs: list[dict[str, Any]] = []
+    for step in steps:
+        if runs and runs[-1]["kind"] == step["phase"]:
+            runs[-1]["steps"].append(step)
+        else:
+            runs.append({"kind": step["phase"], "steps": [step]})
+    counts = Counter(run["kind"] for run in runs)
+    for number, run in enumerate(runs, start=1):
+        run["id"] = f"{run['kind']}-{number}"
+        run["label"] = PHASE_LABELS[run["kind"]]
+        if counts[run["kind"]] > 1:
+            positions = list(dict.fromkeys(s["position"].lower() for s in run["steps"]))
+            run["label"] += f" ({' and '.join(positions)})"
+    return runs
+
+
 def _plan_context(person: Person, row: Plan | None) -> dict[str, Any]:
     """Everything today.html shows about a stored plan, grouped by phase."""
     if row is None:
@@ -654,11 +677,7 @@ def _plan_context(person: Person, row: Plan | None) -> dict[str, Any]:
         "screened": screening is not None,
         "current": current,
         "editable": current and not refused and not services.plan_has_session(row),
-        "phases": [
-            {"id": phase, "label": PHASE_LABELS[phase], "steps": [s for s in steps if s["phase"] == phase]}
-            for phase in PHASES
-            if any(s["phase"] == phase for s in steps)
-        ],
+        "phases": _phase_runs(steps),
         "step_count": len(steps),
         "precautions": precaution_words(plan.precautions),
         "unfinished": services.unfinished_session(person, row),
@@ -935,3 +954,9 @@ def privacy(request: HttpRequest) -> HttpResponse:
         "data_dir": str(settings.DATA_DIR),
     }
     return render(request, "front/privacy.html", ctx)
+
+
+@require_GET
+def offline(request: HttpRequest) -> HttpResponse:
+    """What the service worker shows for a page it did not keep, with no connection."""
+    return render(request, "front/offline.html")

@@ -197,3 +197,19 @@ class HistoryTotals(models.Model):
     person = models.OneToOneField(Person, on_delete=models.CASCADE, primary_key=True, related_name="+")
     zone = models.CharField(max_length=64)
     data = models.JSONField(default=dict)
+
+
+class WriteKey(models.Model):
+    """A client's key for one write (the `Idempotency-Key` header), kept once accepted.
+
+    The player makes a key for each save and sends it again when it retries (after going
+    offline, or when an answer was lost), so a write that reaches the server twice is
+    applied once (docs/phone.md).
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="write_keys")
+    key = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "key"], name="one_write_per_key")]

@@ -8,6 +8,7 @@ read here and nowhere else, through the small typed helpers below.
 | BACKEASE_SECRET_KEY | generated once into <data dir>/secret_key | Django's signing key |
 | BACKEASE_DEBUG | false | Django debug mode (never on a server) |
 | BACKEASE_ALLOWED_HOSTS | 127.0.0.1,localhost,[::1] | host names the app answers to |
+| BACKEASE_CSRF_TRUSTED_ORIGINS | (none) | origins of an HTTPS reverse proxy in front (docs/phone.md) |
 """
 
 from __future__ import annotations
@@ -79,6 +80,8 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 DEBUG = envbool("BACKEASE_DEBUG")
 ALLOWED_HOSTS = envlist("BACKEASE_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+# Behind an HTTPS reverse proxy (docs/phone.md): the proxy's origin, e.g. https://backease.example.org.
+CSRF_TRUSTED_ORIGINS = envlist("BACKEASE_CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
     "django.contrib.contenttypes",

@@ -209,12 +209,15 @@ function describe(payload) {
   return "";
 }
 
-async function call(method, path, body, keepalive = false) {
+async function call(method, path, body, keepalive = false, key = "") {
+  const headers = { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() };
+  // The server applies a write once per key, so sending it again (a retry) is harmless.
+  if (key) headers["Idempotency-Key"] = key;
   const response = await fetch(path, {
     method,
     keepalive,
     credentials: "same-origin",
-    headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken() },
+    headers,
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   let payload = null;
@@ -233,34 +236,98 @@ async function call(method, path, body, keepalive = false) {
 }
 
 // Writes go one at a time, in order, so a later save never overtakes an earlier one.
-// Each waiting write is kept as data, so that when the page is hidden or closed the
-// ones not yet sent can go at once with `keepalive` (see flushProgress).
+// Each waiting write is kept as data, with its own key, in this device's storage (the
+// outbox), so that with no connection they wait and are sent when it is back, and a
+// page closed or reloaded offline sends them when it next opens. The server applies
+// each key once, so a write sent twice (a retry, or a keepalive copy sent when the page
+// was hidden) is stored once (docs/phone.md).
+const outboxKey = `backease.outbox.${data.id}`;
 const pending = [];
 let sending = false;
-// The write on the wire now. A page that unloads aborts an ordinary fetch, so
-// flushProgress sends this one again with keepalive (every write here is idempotent).
-let inFlight = null;
+let offline = false;
+let retryTimer = null;
+const RETRY_MS = 5000;
+
+function newKey() {
+  if (window.crypto && typeof window.crypto.randomUUID === "function") return window.crypto.randomUUID();
+  const random = new Uint32Array(4);
+  window.crypto.getRandomValues(random);
+  return `${Date.now().toString(36)}-${Array.from(random, (n) => n.toString(36)).join("")}`;
+}
+
+function storeOutbox() {
+  try {
+    const jobs = pending.map(({ method, path, body, key }) => ({ method, path, body, key }));
+    if (jobs.length) window.localStorage.setItem(outboxKey, JSON.stringify(jobs));
+    else window.localStorage.removeItem(outboxKey);
+  } catch {
+    // No storage: the writes still wait in memory while the page is open.
+  }
+}
+
+function restoreOutbox() {
+  try {
+    const jobs = JSON.parse(window.localStorage.getItem(outboxKey) || "[]");
+    for (const job of Array.isArray(jobs) ? jobs : []) {
+      if (job && job.method && job.path && job.key) pending.push({ ...job, resolve: null, reject: null });
+    }
+  } catch {
+    // Nothing kept, or unreadable: nothing to send.
+  }
+}
 
 function enqueue(method, path, body) {
   return new Promise((resolve, reject) => {
-    pending.push({ method, path, body, resolve, reject });
+    pending.push({ method, path, body, key: newKey(), resolve, reject });
+    storeOutbox();
     pump();
   });
+}
+
+function setOffline(now) {
+  if (offline === now) return;
+  offline = now;
+  if (now) {
+    showSaveStatus("No connection. Your progress is kept on this device and sent when you are back online.");
+  } else {
+    showSaveStatus("");
+  }
+  if (state.screen === "after") renderFinishWaiting();
+}
+
+function retryLater() {
+  if (retryTimer !== null) return;
+  retryTimer = window.setTimeout(() => {
+    retryTimer = null;
+    pump();
+  }, RETRY_MS);
 }
 
 async function pump() {
   if (sending) return;
   sending = true;
   while (pending.length) {
-    const job = pending.shift();
-    inFlight = job;
+    const job = pending[0]; // stays at the head of the outbox until the server answers
+    let result;
     try {
-      job.resolve(await call(job.method, job.path, job.body));
+      result = await call(job.method, job.path, job.body, false, job.key);
     } catch (error) {
-      job.reject(error);
-    } finally {
-      inFlight = null;
+      if (error instanceof TypeError) {
+        // No connection (or backease is not running): keep the write and try again.
+        setOffline(true);
+        sending = false;
+        retryLater();
+        return;
+      }
+      pending.shift();
+      storeOutbox();
+      if (job.reject) job.reject(error);
+      continue;
     }
+    pending.shift();
+    storeOutbox();
+    setOffline(false);
+    if (job.resolve) job.resolve(result);
   }
   sending = false;
 }
@@ -632,17 +699,15 @@ async function stopForSharpPain() {
   hush();
   const index = state.index;
   const fields = { feedback: "sharp_pain", seconds_done: progressSeconds() };
-  try {
-    await enqueue("PUT", stepPath(index), fields);
-  } catch (error) {
+  // The guidance matters more than the save: with no connection the save waits in the
+  // outbox and the guidance (kept for offline use) shows at once.
+  const saved = enqueue("PUT", stepPath(index), fields).catch((error) => {
     if (!sessionIsOver(error)) {
-      try {
-        await enqueue("PATCH", api, { status: "stopped", stop_reason: "sharp pain" });
-      } catch {
-        // Could not save: the guidance matters more, so show it anyway.
-      }
+      return enqueue("PATCH", api, { status: "stopped", stop_reason: "sharp pain" }).catch(() => {});
     }
-  }
+    return null;
+  });
+  if (!offline) await saved;
   releaseWakeLock();
   forgetLocalCopy();
   window.location.assign(`${data.urls.done}?sharp=1`);
@@ -716,6 +781,21 @@ function showAfter() {
   announce("How do you feel now? Rate your pain and stress, then press Finish.");
 }
 
+let finishing = false;
+
+function renderFinishWaiting() {
+  // With no connection, Finish waits in the outbox; say so, and go on once it is sent.
+  const note = $("after-error");
+  if (finishing && offline) {
+    note.textContent =
+      "No connection. Your answers are kept on this device and sent as soon as you are back online; " +
+      "then this page shows the summary.";
+    note.hidden = false;
+  } else if (finishing) {
+    note.hidden = true;
+  }
+}
+
 function finalStatus() {
   const unfinished = steps.some((s) => !s.skipped && s.seconds_done < s.seconds);
   if (unfinished) return "stopped";
@@ -734,10 +814,13 @@ async function finish() {
   button.disabled = true;
   button.textContent = "Saving…";
   error.hidden = true;
+  finishing = true;
+  renderFinishWaiting();
   try {
     if (status === "stopped") await enqueue("PATCH", api, { stop_reason: "ended early" });
     await enqueue("POST", `${api}/finish`, body);
   } catch (failure) {
+    finishing = false;
     if (!sessionIsOver(failure)) {
       error.textContent = failure instanceof TypeError
         ? "Could not reach backease. Check that it is still running, then press Finish again."
@@ -787,23 +870,20 @@ function flushProgress() {
   // The tab is being hidden or closed: send every waiting write now with keepalive (it
   // outlives the page), then the current step's progress. A waiting write's older
   // seconds_done for this step is dropped, so it cannot land after the newer one.
+  // The writes stay in the outbox (on this device) until the server has answered them:
+  // a copy that lands now is not applied again when the outbox sends it later (same key).
   const path = state.screen === "step" ? stepPath(state.index) : null;
-  if (inFlight) {
-    const { method, path: target, body } = inFlight;
-    pending.unshift({ method, path: target, body, resolve: () => {}, reject: () => {} });
-  }
-  while (pending.length) {
-    const job = pending.shift();
-    let body = job.body;
-    if (path && job.path === path && body && "seconds_done" in body) {
-      body = { ...body };
-      delete body.seconds_done;
-      if (!Object.keys(body).length) {
-        job.resolve(null);
-        continue;
+  storeOutbox();
+  if (!offline) {
+    for (const job of pending) {
+      let body = job.body;
+      if (path && job.path === path && body && "seconds_done" in body) {
+        body = { ...body };
+        delete body.seconds_done;
+        if (!Object.keys(body).length) continue;
       }
+      call(job.method, job.path, body, true, job.key).catch(() => {});
     }
-    call(job.method, job.path, body, true).then(job.resolve, job.reject);
   }
   if (!path) {
     keepLocalCopy();
@@ -872,6 +952,10 @@ function init() {
   renderToggles();
   supportNote();
   mergeLocalCopy();
+  // Writes kept from an earlier visit (closed while offline) go now, or when online.
+  restoreOutbox();
+  window.addEventListener("online", () => pump());
+  if (pending.length) pump();
   const next = firstUnfinished();
   const started = data.pain_before !== null || steps.some((s) => s.seconds_done > 0 || s.skipped);
   if (next === -1) {
