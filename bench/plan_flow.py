@@ -73,6 +73,7 @@ def main() -> None:
     short: list[float] = []
     wall: list[float] = []
     shortest: list[float] = []
+    up_to_relax = 0
     for _ in range(args.profiles):
         profile = replace(random_profile(rng), minutes=args.minutes)
         result = screen(rng.choice(ANSWER_CHOICES), content.rules)
@@ -86,11 +87,15 @@ def main() -> None:
         short.append(100 * sum(1 for s in steps if s.seconds < 45) / len(steps))
         shortest.append(min(s.seconds for s in steps))
         wall.append(sum(s.seconds for s in steps) + sum(countdowns(steps)))
+        floor = [s.position not in NO_FLOOR_POSITIONS for s in steps]
+        if any(floor) and not floor[-1] and steps[-1].kind == "relaxation":
+            up_to_relax += 1
     print(f"{len(steps_n)} plans of {args.minutes} minutes ({args.profiles} random profiles)")
     print(summary("steps per plan", steps_n))
     print(summary("position changes", changes))
     print(summary("trips to the floor", trips))
     print(f"{'plans with 2+ floor trips':<28} {sum(1 for t in trips if t >= 2)}")
+    print(f"{'plans that get up to relax':<28} {up_to_relax}")
     print(summary("% of steps under 45 s", short))
     print(summary("shortest step (s)", shortest))
     print(summary("wall clock (s)", wall))

@@ -678,11 +678,15 @@ def _shares(profile: Profile) -> dict[Phase, float]:
 
 
 COHESION_BONUS = 1.5
-"""Score added to a technique in a position the plan already uses (or taken from one
-that would be the plan's only step on the floor) while a phase is filled."""
+"""Score added to a technique in a position the plan already uses (twice that for a
+lying relaxation when the plan is already on the floor), or taken from one that would
+be the plan's only step on the floor, while a phase is filled."""
 
 
 def _cohesion(unit: _Unit, used: set[Position]) -> float:
+    if unit.phase == "relaxation" and on_floor(unit.position) and any(on_floor(p) for p in used):
+        # Already down on the floor: relax lying down rather than get up to sit.
+        return 2 * COHESION_BONUS
     if unit.position in used:
         return COHESION_BONUS
     if on_floor(unit.position) and not any(on_floor(p) for p in used):

@@ -77,3 +77,31 @@ def test_a_session_started_online_finishes_offline_and_each_write_is_stored_once
     assert writes and all(keys)
     assert WriteKey.objects.count() == len(set(keys))
     assert page.evaluate(f"() => localStorage.getItem('backease.outbox.{session.id}')") is None
+
+
+def test_progress_kept_offline_survives_reloading_the_page_and_is_sent_once_back_online(
+    page: Any, live_server: Any
+) -> None:
+    session = start_session(Profile(minutes=5))
+    open_player(page, live_server.url, session)
+    path = f"/session/{session.id}/"
+    eventually(lambda: page.evaluate(f"async () => Boolean(await caches.match({json.dumps(path)}))"))
+    page.context.set_offline(True)
+    first = session.plan.data["steps"][0]
+    page.clock.run_for((first["prepare_seconds"] + 12) * 1000)  # saves at 5 and 10 s into the step
+    outbox = f"() => JSON.parse(localStorage.getItem('backease.outbox.{session.id}') || '[]')"
+    kept = page.evaluate(outbox)
+    assert kept and all(job["key"] for job in kept)
+    # Reloaded with no connection, the page comes from the service worker's copy.
+    page.reload()
+    page.wait_for_selector('#player[data-ready="true"]')
+    assert page.get_by_test_id("begin").is_visible()
+    # The writes waiting on this device are still there, first, with the same keys (the
+    # reopened page adds its own save of the progress it found after them).
+    restored = [job["key"] for job in page.evaluate(outbox)]
+    assert restored[: len(kept)] == [job["key"] for job in kept]
+    page.context.set_offline(False)
+    page.clock.run_for(6_000)
+    eventually(lambda: StepLog.objects.get(session=session, index=0).seconds_done >= 10)
+    eventually(lambda: page.evaluate(outbox) == [])
+    assert WriteKey.objects.count() == len(set(restored))

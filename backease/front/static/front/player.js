@@ -905,6 +905,9 @@ function isTyping(target) {
 }
 
 function init() {
+  // Writes kept from an earlier visit (closed while offline) go first, before anything
+  // this visit saves: they are sent now, or when the connection is back.
+  restoreOutbox();
   $("begin").addEventListener("click", begin);
   $("pause").addEventListener("click", togglePause);
   $("back").addEventListener("click", back);
@@ -952,8 +955,6 @@ function init() {
   renderToggles();
   supportNote();
   mergeLocalCopy();
-  // Writes kept from an earlier visit (closed while offline) go now, or when online.
-  restoreOutbox();
   window.addEventListener("online", () => pump());
   if (pending.length) pump();
   const next = firstUnfinished();
