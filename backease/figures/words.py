@@ -25,7 +25,7 @@ _SPOT = {
     "shoulder_blade": "the flat middle of the shoulder blade, away from the spine",
     "thoracic_spine": "the muscles beside the spine in the middle of the back",
     "lats": "the side of the back just below the armpit",
-    "chest": "the upper chest below the collarbone, inside the front of the shoulder",
+    "chest": "the upper chest below the middle of the collarbone, over the ribs",
     "glute": "the top of the buttock, just below the rim of the pelvis",
 }
 _ACROSS = {
