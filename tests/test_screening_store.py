@@ -348,3 +348,16 @@ def test_a_stored_plan_after_an_expired_clearance_is_not_current(owner: Person) 
     again = services.make_plan(owner)
     assert again.level == "urgent" and again.data["steps"] == []
     assert Plan.objects.count() == 2
+
+
+def test_a_cleared_result_on_the_web_says_until_when_the_clearance_lasts(client: Client) -> None:
+    page = html(walk_check(client, {"cancer_history": "yes", "clinician_cleared": "yes"}))
+    ends = timezone.localdate() + timedelta(weeks=12)
+    assert Screening.objects.get().level == "self_care_with_precautions"
+    assert 'data-testid="clearance-note"' in page
+    assert f"until {ends.day} {ends.strftime('%B')} {ends.year}" in page
+
+
+def test_an_urgent_result_does_not_suggest_clearance_can_lower_a_new_sign(client: Client) -> None:
+    page = " ".join(html(walk_check(client, {"one_leg_weak": "yes"})).split())
+    assert "it never changes the advice for new warning signs" in page

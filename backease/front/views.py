@@ -318,7 +318,9 @@ def check(request: HttpRequest) -> HttpResponse:
     if result.level != "emergency" and step < len(CHECK_GROUPS) - 1:
         return _render_check(request, _wizard_context(rules, step + 1, raw))
     row, result = services.record_screening(services.local_owner(), dict(answers))
-    return _render_check(request, _result_context(row.level, row.reasons, row.precautions, row.advice))
+    ctx = _result_context(row.level, row.reasons, row.precautions, row.advice)
+    ctx["clearance_note"] = _clearance_note(services.clearance_state(row))
+    return _render_check(request, ctx)
 
 
 def _region_labels(library: Library) -> dict[str, str]:
