@@ -361,3 +361,23 @@ def test_a_cleared_result_on_the_web_says_until_when_the_clearance_lasts(client:
 def test_an_urgent_result_does_not_suggest_clearance_can_lower_a_new_sign(client: Client) -> None:
     page = " ".join(html(walk_check(client, {"one_leg_weak": "yes"})).split())
     assert "it never changes the advice for new warning signs" in page
+
+
+def test_every_page_banner_follows_an_ended_clearance(owner: Person, client: Client) -> None:
+    services.save_profile(owner, PROFILE)
+    services.record_screening(owner, {"cancer_history": True, "clinician_cleared": True})
+    services.make_plan(owner)
+    state = services.safety_state(services.state_rows(person=owner))
+    assert state is not None and state.level == "self_care_with_precautions"
+    assert "Your last safety check advised seeing a" not in html(client.get("/today/"))
+    row = Screening.objects.get()
+    row.clearance = {
+        "given_on": (timezone.localdate() - timedelta(weeks=12)).isoformat(),
+        "rules": ["cancer_history"],
+    }
+    row.save(update_fields=["clearance"])
+    state = services.safety_state(services.state_rows(person=owner))
+    assert state is not None and state.level == "urgent"
+    today = html(client.get("/today/"))
+    assert "Your last safety check advised seeing a" in today
+    assert 'data-testid="start"' not in today

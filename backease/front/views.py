@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from backease.content.loader import load_content
@@ -708,7 +709,8 @@ def today(request: HttpRequest) -> HttpResponse:
     Served from `page_cache` while nothing it shows has changed: one indexed query."""
     rows = services.state_rows(with_plan=True)
     request._backease_state_rows = rows  # type: ignore[attr-defined]  # for the safety banner
-    key = ("today", _is_htmx(request), rows)
+    # The day is part of the key: a clinician clearance ends with the date, not with a write.
+    key = ("today", _is_htmx(request), rows, timezone.localdate())
     return page_cache.cached_page(
         request, key, lambda token: _render_today(request, services.local_owner(), csrf_token=token)
     )

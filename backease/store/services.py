@@ -7,6 +7,7 @@ call the pure core for screening and planning.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -746,6 +747,9 @@ def _state_sql(with_plan: bool) -> str:
         f"SELECT 'o', NULL, {owner}, NULL, NULL",
         f"SELECT * FROM (SELECT 's', created_at, id, level, advice FROM {screening} "
         f"WHERE person_id = {owner} ORDER BY created_at DESC, id DESC LIMIT 1) s",
+        # The latest screen's clinician clearance: once it has ended, the flag comes back.
+        f"SELECT * FROM (SELECT 'c', NULL, id, CAST(clearance AS TEXT), NULL FROM {screening} "
+        f"WHERE person_id = {owner} ORDER BY created_at DESC, id DESC LIMIT 1) c",
         f"SELECT * FROM (SELECT 'd', {q('at')}, pain, NULL, NULL FROM {entry} "
         f"WHERE person_id = {owner} ORDER BY {q('at')} DESC, id DESC LIMIT 2) d",
         f"SELECT * FROM (SELECT 'r', started_at, pain_before, NULL, NULL FROM {session} "
@@ -795,6 +799,18 @@ def state_rows(with_plan: bool = False, person: Person | None = None) -> tuple[t
         return tuple((kind, _moment(at), *rest) for kind, at, *rest in cursor.fetchall())
 
 
+def _clearance_ended(text: str) -> bool:
+    """Whether a stored clearance (JSON text) has ended today; unreadable ones count as ended
+    so that the screen is evaluated again."""
+    try:
+        data = json.loads(text)
+        given = date.fromisoformat(str(data["given_on"]))
+    except (ValueError, TypeError, KeyError):
+        return True
+    weeks = load_content().rules.clearance.weeks
+    return timezone.localdate() >= given + timedelta(weeks=weeks)
+
+
 def safety_state(rows: tuple[tuple[Any, ...], ...] | None = None) -> SafetyState | None:
     """The local owner's safety state in ONE indexed query (or from `state_rows` already
     read): the latest screen, and whether logged pain rose by RECHECK_RISE or more since
@@ -811,6 +827,13 @@ def safety_state(rows: tuple[tuple[Any, ...], ...] | None = None) -> SafetyState
         recheck = screen[1] < points[0][0]
     if screen is None:
         return SafetyState(False, "", "", recheck)
+    cleared = next((row for row in rows if row[0] == "c" and row[3] not in (None, "null")), None)
+    if cleared is not None and _clearance_ended(cleared[3]):
+        # Rare: the latest screen's clearance has ended; evaluate it again (one more query).
+        stored = Screening.objects.filter(pk=cleared[2]).first()
+        again = current_result(stored) if stored is not None else None
+        if again is not None:
+            return SafetyState(True, again.level, again.advice, recheck)
     return SafetyState(True, screen[3] or "", screen[4] or "", recheck)
 
 
