@@ -54,6 +54,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/plan_latency.py
 	$(BIN)/python bench/web_latency.py
 	$(BIN)/python bench/insights_scaling.py
+	$(BIN)/python bench/scale.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

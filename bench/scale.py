@@ -209,9 +209,10 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def bare_server(port: int) -> None:
-    """A bare Django view served by waitress with backease's thread count."""
-    import django
+def bare_server(port: int, minimal: bool) -> None:
+    """A bare Django view ("ok": no template, no query) served by waitress with
+    backease's thread count: in backease's own settings and middleware, or (`minimal`)
+    in a Django with no middleware and no apps."""
     from django.conf import settings
     from django.http import HttpResponse
     from django.urls import path
@@ -219,16 +220,24 @@ def bare_server(port: int) -> None:
     def ok(request: Any) -> HttpResponse:
         return HttpResponse("ok")
 
-    settings.configure(
-        DEBUG=False,
-        ALLOWED_HOSTS=["127.0.0.1"],
-        ROOT_URLCONF=__name__,
-        SECRET_KEY="bench",
-        MIDDLEWARE=[],
-        INSTALLED_APPS=[],
-        DATABASES={},
-    )
-    django.setup()
+    if minimal:
+        import django
+
+        settings.configure(
+            DEBUG=False,
+            ALLOWED_HOSTS=["127.0.0.1"],
+            ROOT_URLCONF=__name__,
+            SECRET_KEY="bench",
+            MIDDLEWARE=[],
+            INSTALLED_APPS=[],
+            DATABASES={},
+        )
+        django.setup()
+    else:
+        from backease.web import setup
+
+        setup()
+        settings.ROOT_URLCONF = __name__
     globals()["urlpatterns"] = [path("", ok)]
     from django.core.wsgi import get_wsgi_application
     from waitress import serve
@@ -337,7 +346,7 @@ def run(database: str, sessions: int, backup: Path, args: argparse.Namespace) ->
     subprocess.run([sys.executable, str(HERE), "--restore", str(backup)], env=env, check=True)
     restore_s = time.perf_counter() - started
     exe = str(Path(sys.executable).with_name("backease"))
-    port, bare_port = free_port(), free_port()
+    port, bare_port, minimal_port = free_port(), free_port(), free_port()
     server = subprocess.Popen(
         [exe, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
@@ -347,10 +356,17 @@ def run(database: str, sessions: int, backup: Path, args: argparse.Namespace) ->
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    minimal = subprocess.Popen(
+        [sys.executable, str(HERE), "--bare-server", str(minimal_port), "--minimal"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     result: dict[str, Any] = {"database": database, "sessions": sessions, "restore_s": restore_s}
     try:
         wait_up(port, "/privacy/")
         wait_up(bare_port)
+        wait_up(minimal_port)
         client = Client(port)
         client.login()
         _, plan = client.request("POST", "/api/plans", {})
@@ -377,8 +393,9 @@ def run(database: str, sessions: int, backup: Path, args: argparse.Namespace) ->
         }
         result["today_rps"], result["today_p95"] = load(port, "/today/", args.clients, args.seconds)
         result["bare_rps"], result["bare_p95"] = load(bare_port, "/", args.clients, args.seconds)
+        result["minimal_rps"], result["minimal_p95"] = load(minimal_port, "/", args.clients, args.seconds)
     finally:
-        for proc in (server, bare):
+        for proc in (server, bare, minimal):
             proc.terminate()
             try:
                 proc.wait(timeout=15)
@@ -390,7 +407,8 @@ def run(database: str, sessions: int, backup: Path, args: argparse.Namespace) ->
 def report(result: dict[str, Any], ten_years: bool) -> None:
     print(
         f"\n## {result['database']}, {result['sessions']:,} sessions "
-        f"(restored in {result['restore_s']:.0f} s)"
+        f"(restored in {result['restore_s']:.0f} s; load average now "
+        f"{' '.join(f'{x:.1f}' for x in os.getloadavg())})"
     )
     print(f"{'request':32} {'p50 ms':>8} {'p95 ms':>8}")
     for name, (p50, p95) in result["latency"].items():
@@ -399,10 +417,12 @@ def report(result: dict[str, Any], ten_years: bool) -> None:
             mark = "  ok" if p50 < TARGET_P50_MS else f"  over the {TARGET_P50_MS:.0f} ms target"
         print(f"{name:32} {p50:8.1f} {p95:8.1f}{mark}")
     ratio = result["today_rps"] / result["bare_rps"]
+    minimal = result["today_rps"] / result["minimal_rps"]
     print(
         f"Today, 20 clients: {result['today_rps']:.0f} req/s, p95 {result['today_p95']:.0f} ms; "
-        f"bare Django view on the same waitress: {result['bare_rps']:.0f} req/s, "
-        f"p95 {result['bare_p95']:.0f} ms; ratio {ratio:.2f}"
+        f"a bare Django view on the same waitress, in backease's settings and middleware: "
+        f"{result['bare_rps']:.0f} req/s, p95 {result['bare_p95']:.0f} ms (ratio {ratio:.2f}); "
+        f"with no middleware at all: {result['minimal_rps']:.0f} req/s (ratio {minimal:.2f})"
     )
     if ten_years:
         ok = result["today_p95"] < TARGET_P95_MS and ratio >= TARGET_RATIO
@@ -435,16 +455,18 @@ def main() -> None:
     parser.add_argument("--pg", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_PG))
     parser.add_argument("--restore", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--bare-server", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--minimal", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.restore:
         restore(args.restore)
         return
     if args.bare_server:
-        bare_server(args.bare_server)
+        bare_server(args.bare_server, args.minimal)
         return
     sizes = [int(size) for size in args.sizes.split(",")]
     databases = args.databases.split(",")
     print(f"backease scale benchmark: {', '.join(databases)}; {', '.join(f'{s:,}' for s in sizes)} sessions")
+    print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
     work = Path(tempfile.mkdtemp(prefix="backease-scale-"))
     for size in sizes:
         backup = work / f"backup-{size}.json"

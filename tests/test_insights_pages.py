@@ -612,6 +612,7 @@ def test_stats_json_is_the_insights_with_iso_dates(
         "effects_shown",
         "effects_wording",
         "progression",
+        "rated",
     }
     assert data["adherence"]["sessions_total"] == 8
     week, count = data["adherence"]["weeks"][0]

@@ -163,6 +163,8 @@ class Insights:
     effects_shown: bool
     effects_wording: str
     progression: int
+    rated: int = 0
+    """Sessions that count and were rated before and after: what "what helps you" learns from."""
 
 
 # --- meaningful change ------------------------------------------------------------------
@@ -904,4 +906,5 @@ def summarize(
         effects_shown=rated >= MIN_SESSIONS_FOR_EFFECTS,
         effects_wording=_effects_wording(rated),
         progression=_progression(prepared),
+        rated=rated,
     )

@@ -119,7 +119,7 @@ def _insights_context(person: Person, now: datetime) -> dict[str, Any]:
     found: Insights = services.insights(person, timezone.localtime(now))
     names = technique_names()
     labels = region_labels()
-    rated = services.rated_sessions(person)
+    rated = found.rated
     adherence = found.adherence
     disabled = services.disabled_techniques(person)
     # The core lists every technique ever planned; only those done in rated sessions say anything.

@@ -390,7 +390,8 @@ def _history_context(
     session_pages = _pages(request, "sessions", services.count_sessions(person), SESSIONS_LISTED)
     diary_pages = _pages(request, "diary", services.count_pain_entries(person), DIARY_LISTED)
     items = services.sessions(person, limit=SESSIONS_LISTED, offset=session_pages["offset"], steps=False)
-    counts = services.weekly_counts(person, weeks=WEEKS_SHOWN, now=now)
+    totals = services.totals_until(person, now)
+    counts = services.weekly_counts(person, weeks=WEEKS_SHOWN, now=now, totals=totals)
     library = load_content().library
     region_labels = {r.id: r.label for r in library.regions}
     entries = services.pain_entries(person, limit=DIARY_LISTED, offset=diary_pages["offset"])
@@ -406,7 +407,7 @@ def _history_context(
         "week_sessions": sum(n for _, n in counts),
         "goal_low": GOAL_LOW,
         "goal_high": GOAL_HIGH,
-        "pain_change": services.pain_change(person),
+        "pain_change": services.pain_change(person, totals=totals),
         "entries": [
             {"entry": e, "region": region_labels.get(e.region, "Upper back in general")} for e in entries
         ],

@@ -846,13 +846,15 @@ def done_sessions(person: Person) -> models.QuerySet[Session]:
     return Session.objects.filter(person=person, facts__counted=True)
 
 
-def weekly_counts(person: Person, weeks: int = 8, now: datetime | None = None) -> list[tuple[datetime, int]]:
+def weekly_counts(
+    person: Person, weeks: int = 8, now: datetime | None = None, totals: Totals | None = None
+) -> list[tuple[datetime, int]]:
     """Sessions that count (see `done_sessions`) per week, Monday-start in local time,
     oldest first, for the 2-3 goal. Read from the running totals (no session is read)."""
     now = timezone.localtime(now or timezone.now())
     monday = (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
     starts = [monday - timedelta(weeks=w) for w in range(weeks - 1, -1, -1)]
-    totals = totals_until(person, now)
+    totals = totals if totals is not None else totals_until(person, now)
     return [(start, totals.weeks.get(start.date(), 0)) for start in starts]
 
 
@@ -871,14 +873,16 @@ class PainChange:
     after: float | None
 
 
-def pain_change(person: Person, minimum: int = PAIN_CHANGE_MINIMUM) -> PainChange:
+def pain_change(
+    person: Person, minimum: int = PAIN_CHANGE_MINIMUM, totals: Totals | None = None
+) -> PainChange:
     """Average pain before and after a session, over the sessions that count and were
     rated both times (the same sessions as insights' "rated sessions").
 
     Method: the plain mean of `pain_before` and of `pain_after` over those sessions;
     with fewer than `minimum` of them there is too little data.
     """
-    totals = totals_until(person, timezone.now())
+    totals = totals if totals is not None else totals_until(person, timezone.now())
     if totals.rated < minimum:
         return PainChange(totals.rated, None, None)
     before = totals.before_total / totals.rated
