@@ -68,7 +68,6 @@ def main() -> None:
             .order_by("-started_at", "-id")
             .select_related("facts")[20:40],
         ),
-        ("History: how many sessions", Session.objects.filter(person=person).values("person").annotate()),
         (
             "History: a page of the diary",
             PainEntry.objects.filter(person=person).order_by("-at", "-id")[20:40],
@@ -96,6 +95,9 @@ def main() -> None:
         ),
         ("plans no session refers to (pruning)", Plan.objects.filter(person=person, sessions__isnull=True)),
     ]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # fresh statistics, as autovacuum would have after a restore
     print(f"# {connection.vendor}: {Session.objects.filter(person=person).count():,} sessions\n")
     for title, query in queries:
         print(f"## {title}")

@@ -763,7 +763,7 @@ def _state_sql(with_plan: bool) -> str:
             f"AND u.status = 'running') THEN 'unfinished ' ELSE '' END "
             f"|| level || ' ' || COALESCE(CAST(screening_id AS TEXT), '') "
             f"FROM {plan} WHERE person_id = {owner} ORDER BY created_at DESC, id DESC LIMIT 1) p",
-            f"SELECT * FROM (SELECT 'q', NULL, id, CAST(precautions AS TEXT), NULL FROM {screening} "
+            f"SELECT * FROM (SELECT 'q', created_at, id, CAST(precautions AS TEXT), NULL FROM {screening} "
             f"WHERE person_id = {owner} ORDER BY created_at DESC, id DESC LIMIT 1) q",
             f"SELECT 'f', NULL, COUNT(*), NULL, NULL FROM {profile} WHERE person_id = {owner}",
         ]
