@@ -748,7 +748,9 @@ def _state_sql(with_plan: bool) -> str:
         f"SELECT * FROM (SELECT 's', created_at, id, level, advice FROM {screening} "
         f"WHERE person_id = {owner} ORDER BY created_at DESC, id DESC LIMIT 1) s",
         # The latest screen's clinician clearance: once it has ended, the flag comes back.
-        f"SELECT * FROM (SELECT 'c', NULL, id, CAST(clearance AS TEXT), NULL FROM {screening} "
+        # (Every row of a derived table names a real column in the time slot: PostgreSQL
+        # types a bare NULL there as text, which a UNION with timestamps refuses.)
+        f"SELECT * FROM (SELECT 'c', created_at, id, CAST(clearance AS TEXT), NULL FROM {screening} "
         f"WHERE person_id = {owner} ORDER BY created_at DESC, id DESC LIMIT 1) c",
         f"SELECT * FROM (SELECT 'd', {q('at')}, pain, NULL, NULL FROM {entry} "
         f"WHERE person_id = {owner} ORDER BY {q('at')} DESC, id DESC LIMIT 2) d",
