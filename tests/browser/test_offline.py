@@ -105,3 +105,28 @@ def test_progress_kept_offline_survives_reloading_the_page_and_is_sent_once_back
     eventually(lambda: StepLog.objects.get(session=session, index=0).seconds_done >= 10)
     eventually(lambda: page.evaluate(outbox) == [])
     assert WriteKey.objects.count() == len(set(restored))
+
+
+def test_sharp_pain_pressed_offline_shows_the_guidance_at_once_and_is_saved_back_online(
+    page: Any, live_server: Any
+) -> None:
+    session = start_session(Profile(minutes=5))
+    open_player(page, live_server.url, session)
+    guidance = f"/session/{session.id}/done/?sharp=1"
+    eventually(lambda: page.evaluate(f"async () => Boolean(await caches.match({json.dumps(guidance)}))"))
+    page.context.set_offline(True)
+    page.clock.run_for((session.plan.data["steps"][0]["prepare_seconds"] + 3) * 1000)
+    page.get_by_test_id("sharp-pain").click()
+    page.locator("#sharp-confirm").click()
+    # The guidance shows at once, from the copy kept on this device.
+    page.wait_for_url("**/done/?sharp=1")
+    text = page.locator("main").inner_text().lower()
+    assert "sharp" in text and "emergency" in text
+    assert Session.objects.get(pk=session.pk).status == "running"
+    # Back online, the page sends the saves left waiting: the session is stopped.
+    page.context.set_offline(False)
+    eventually(lambda: Session.objects.get(pk=session.pk).status == "stopped")
+    session.refresh_from_db()
+    assert session.stop_reason == "sharp pain"
+    assert StepLog.objects.get(session=session, index=0).feedback == "sharp_pain"
+    assert page.evaluate(f"() => localStorage.getItem('backease.outbox.{session.id}')") is None
