@@ -6,17 +6,26 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint types pytest browser bench clean
+.PHONY: run test lint types pytest browser bench clean lock
 
 # The browser tests drive Debian's Chromium (Playwright's own download does not work here).
 CHROMIUM ?= $(or $(BACKEASE_CHROMIUM),/usr/bin/chromium)
 APT_GET ?= apt-get
 
-$(STAMP): pyproject.toml
+# requirements.lock pins every dependency (dev tools included) with its hashes: pip
+# refuses any file whose hash differs. `make lock` regenerates it after pyproject changes.
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet pip-tools
+	.lock-venv/bin/pip-compile --quiet --generate-hashes --extra dev --strip-extras \
+		--no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
+	rm -rf .lock-venv
 
 run: $(STAMP)
 	$(BIN)/backease serve

@@ -403,11 +403,18 @@ def test_a_step_lists_its_alternatives(client: Client, plan: dict[str, Any]) -> 
     assert not used & {option["id"] for option in options}
 
 
-@pytest.mark.parametrize("index", ["-1", "999", "first"])
-def test_alternatives_of_a_step_that_does_not_exist_are_refused(
+@pytest.mark.parametrize("index", ["-1", "999"])
+def test_alternatives_of_a_step_that_does_not_exist_are_not_found(
     client: Client, plan: dict[str, Any], index: str
 ) -> None:
-    refused(client.get(f"/api/plans/{plan['id']}/steps/{index}/alternatives"), "index")
+    response = client.get(f"/api/plans/{plan['id']}/steps/{index}/alternatives")
+    assert response.status_code == 404 and response.json()["detail"].startswith("index: ")
+
+
+def test_alternatives_of_a_step_that_is_not_a_number_are_refused(
+    client: Client, plan: dict[str, Any]
+) -> None:
+    refused(client.get(f"/api/plans/{plan['id']}/steps/first/alternatives"), "index")
 
 
 def test_alternatives_of_an_unknown_plan_are_not_found(client: Client) -> None:
@@ -447,7 +454,7 @@ def test_a_plan_with_a_session_can_no_longer_be_swapped(
 ) -> None:
     index, replacement = swappable_index(client, plan)
     response = send(client, "post", f"/api/plans/{plan['id']}/steps/{index}/swap", {"technique": replacement})
-    refused(response, "plan")
+    refused(response, "plan", status=409)
 
 
 def test_swapping_a_step_of_an_unknown_plan_is_not_found(client: Client) -> None:
@@ -580,7 +587,7 @@ def test_a_session_stopped_for_sharp_pain_cannot_be_finished_as_completed(
 ) -> None:
     url = f"/api/sessions/{session['id']}"
     send(client, "put", f"{url}/steps/0", {"feedback": "sharp_pain"})
-    refused(send(client, "post", f"{url}/finish", {"status": "completed"}), "status")
+    refused(send(client, "post", f"{url}/finish", {"status": "completed"}), "status", status=409)
     assert client.get(url).json()["status"] == "stopped"
     response = send(client, "post", f"{url}/finish", {"status": "stopped", "pain_after": 7})
     assert response.status_code == 200 and response.json()["pain_after"] == 7
@@ -611,9 +618,12 @@ def test_a_bad_step_log_is_refused_and_changes_nothing(
     assert client.get(f"/api/sessions/{session['id']}").json() == session
 
 
-@pytest.mark.parametrize("index", ["-1", "999", "x"])
-def test_a_step_that_does_not_exist_is_refused(client: Client, session: dict[str, Any], index: str) -> None:
-    refused(send(client, "put", f"/api/sessions/{session['id']}/steps/{index}", {"seconds_done": 5}), "index")
+@pytest.mark.parametrize(("index", "status"), [("-1", 404), ("999", 404), ("x", 422)])
+def test_a_step_that_does_not_exist_is_refused(
+    client: Client, session: dict[str, Any], index: str, status: int
+) -> None:
+    response = send(client, "put", f"/api/sessions/{session['id']}/steps/{index}", {"seconds_done": 5})
+    assert response.status_code == status and "index" in str(response.json()["detail"])
 
 
 def test_a_session_is_finished_with_the_scores_after(client: Client, session: dict[str, Any]) -> None:
@@ -652,9 +662,9 @@ def test_a_finished_session_cannot_be_restarted_or_its_steps_changed(
 ) -> None:
     url = f"/api/sessions/{session['id']}"
     send(client, "post", f"{url}/finish", {"status": "skipped"})
-    refused(send(client, "patch", url, {"status": "running"}), "status")
-    refused(send(client, "patch", url, {"status": "completed"}), "status")
-    refused(send(client, "put", f"{url}/steps/0", {"seconds_done": 10}), "session")
+    refused(send(client, "patch", url, {"status": "running"}), "status", status=409)
+    refused(send(client, "patch", url, {"status": "completed"}), "status", status=409)
+    refused(send(client, "put", f"{url}/steps/0", {"seconds_done": 10}), "session", status=409)
     assert client.get(url).json()["status"] == "skipped"
 
 

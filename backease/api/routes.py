@@ -27,7 +27,7 @@ from backease.api import api
 from backease.api import schemas as s
 from backease.content.loader import load_content
 from backease.core import planner
-from backease.core.errors import InputError
+from backease.core.errors import Conflict, InputError, Missing
 from backease.core.flow import prepare_all
 from backease.core.library import Faq, Muscle, Region, Technique, Tip
 from backease.core.screening import rationale_json
@@ -37,6 +37,7 @@ from backease.store.models import PainEntry, Person, Plan, Screening, Session, S
 
 NOT_FOUND: dict[int, Any] = {404: s.Message}
 INVALID: dict[int, Any] = {422: s.Invalid}
+CONFLICT: dict[int, Any] = {409: s.Invalid}
 
 
 # --- errors -------------------------------------------------------------------------------
@@ -49,6 +50,18 @@ def invalid(request: HttpRequest, errors: list[dict[str, Any]], status: int = 42
 @api.exception_handler(InputError)
 def input_error(request: HttpRequest, exc: InputError) -> HttpResponse:
     return invalid(request, [{"field": exc.field, "message": exc.message, "allowed": list(exc.allowed)}])
+
+
+@api.exception_handler(Conflict)
+def conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
+    """409: the input is fine but the stored state refuses it (an ended session...)."""
+    details = [{"field": exc.field, "message": exc.message, "allowed": list(exc.allowed)}]
+    return invalid(request, details, status=409)
+
+
+@api.exception_handler(Missing)
+def missing(request: HttpRequest, exc: Missing) -> HttpResponse:
+    return api.create_response(request, {"detail": f"{exc.field}: {exc.message}"}, status=404)
 
 
 def _field(loc: Sequence[Any]) -> str:
@@ -302,7 +315,7 @@ def step_alternatives(request: HttpRequest, plan_id: int, index: int) -> Any:
     return services.alternatives(_person(request), _get_plan(request, plan_id), index)
 
 
-@plans.post("/{plan_id}/steps/{index}/swap", response={200: s.PlanOut, **NOT_FOUND, **INVALID})
+@plans.post("/{plan_id}/steps/{index}/swap", response={200: s.PlanOut, **NOT_FOUND, **INVALID, **CONFLICT})
 def swap_step(request: HttpRequest, plan_id: int, index: int, payload: s.SwapIn) -> Any:
     """Do this step (both sides) with one of its alternatives. Times stay the same."""
     row = _get_plan(request, plan_id)
@@ -385,7 +398,7 @@ def _once(request: HttpRequest, row: Session, write: Callable[[], Any], current:
         return current()
 
 
-@sessions.patch("/{session_id}", response={200: s.SessionOut, **NOT_FOUND, **INVALID})
+@sessions.patch("/{session_id}", response={200: s.SessionOut, **NOT_FOUND, **INVALID, **CONFLICT})
 def patch_session(request: HttpRequest, session_id: int, payload: s.SessionPatch) -> Any:
     """Change scores, notes, stop reason or status; only the fields sent change.
 
@@ -400,7 +413,7 @@ def patch_session(request: HttpRequest, session_id: int, payload: s.SessionPatch
     )
 
 
-@sessions.put("/{session_id}/steps/{index}", response={200: s.StepLogOut, **NOT_FOUND, **INVALID})
+@sessions.put("/{session_id}/steps/{index}", response={200: s.StepLogOut, **NOT_FOUND, **INVALID, **CONFLICT})
 def put_step(request: HttpRequest, session_id: int, index: int, payload: s.StepIn) -> Any:
     """Save progress on a step as it goes. Feedback 'sharp_pain' stops the session.
 
@@ -411,7 +424,7 @@ def put_step(request: HttpRequest, session_id: int, index: int, payload: s.StepI
     def current() -> Any:
         log = StepLog.objects.filter(session=row, index=index).first()
         if log is None:
-            raise InputError("index", f"step {index} does not exist in this session")
+            raise Missing("index", f"step {index} does not exist in this session")
         return services.step_as_data(log)
 
     return _once(
@@ -419,7 +432,7 @@ def put_step(request: HttpRequest, session_id: int, index: int, payload: s.StepI
     )
 
 
-@sessions.post("/{session_id}/finish", response={200: s.SessionOut, **NOT_FOUND, **INVALID})
+@sessions.post("/{session_id}/finish", response={200: s.SessionOut, **NOT_FOUND, **INVALID, **CONFLICT})
 def finish_session(request: HttpRequest, session_id: int, payload: s.FinishIn) -> Any:
     """End a session: completed, stopped or skipped, with the scores after.
 

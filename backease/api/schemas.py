@@ -67,6 +67,7 @@ def _no_null_defaults(schema: dict[str, Any]) -> None:
 Whole = Annotated[int, BeforeValidator(integral)]
 MAX_DB_ID = 2**63 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_DB_ID), BeforeValidator(integral)]
+Seed = Annotated[int, Field(ge=0, le=MAX_SEED), BeforeValidator(integral)]
 Note = Annotated[str, Field(max_length=MAX_NOTE), AfterValidator(plain_text)]
 StopReason = Annotated[str, Field(max_length=MAX_STOP_REASON), AfterValidator(plain_text)]
 Score = Annotated[int, Field(ge=0, le=10, description="0 (none) to 10 (worst)"), BeforeValidator(integral)]
@@ -200,8 +201,8 @@ class ProfileBody(Input):
 
 
 class PlanIn(Input):
-    seed: Whole | None = Field(
-        None, ge=0, le=MAX_SEED, description="breaks ties between equally good techniques; null: a new one"
+    seed: Seed | None = Field(
+        None, description="breaks ties between equally good techniques; null: a new one"
     )
 
 

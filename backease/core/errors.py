@@ -1,4 +1,4 @@
-"""The one error type of the core layer."""
+"""The error types of the core layer: bad input, and input that conflicts with what is stored."""
 
 from __future__ import annotations
 
@@ -20,3 +20,14 @@ class InputError(ValueError):
         if self.allowed:
             text += f" (allowed: {', '.join(self.allowed)})"
         super().__init__(text)
+
+
+class Conflict(InputError):
+    """Input that is fine in itself but conflicts with what is stored now, e.g. a status
+    for a session that has already ended. The API answers 409; elsewhere it is an
+    InputError like any other (CLI exit 2, a form names the field)."""
+
+
+class Missing(InputError):
+    """Input that names something that does not exist, e.g. a step past the end of a
+    plan. The API answers 404; elsewhere it is an InputError like any other."""

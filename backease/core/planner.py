@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Protocol
 
-from backease.core.errors import InputError
+from backease.core.errors import InputError, Missing
 from backease.core.flow import (
     POSITION_ORDER,
     PREPARE_FLOOR,
@@ -1182,7 +1182,7 @@ def step_alternatives(
     with none), and is not already in the plan.
     """
     if not 0 <= index < len(plan.steps):
-        raise InputError("index", f"step {index} does not exist; the plan has {len(plan.steps)} steps")
+        raise Missing("index", f"step {index} does not exist; the plan has {len(plan.steps)} steps")
     step = plan.steps[index]
     current = library.technique(step.technique)
     if current is None:

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from backease.content.loader import load_content
 from backease.core import planner
-from backease.core.errors import InputError
+from backease.core.errors import Conflict, InputError, Missing
 from backease.core.history import PainRecord, SessionRecord, StepRecord
 from backease.core.history import TechniqueChoice as CoreTechniqueChoice
 from backease.core.planner import PainArea, plan_from_record, plan_session, plan_to_record
@@ -400,7 +400,7 @@ def alternatives(person: Person, row: Plan, index: int) -> list[dict[str, Any]]:
 def swap_step(person: Person, row: Plan, index: int, technique: str) -> Plan:
     """Replace a step (both sides) with an alternative; the plan is updated in place."""
     if row.sessions.exists():
-        raise InputError("plan", "this plan has a session already; make a new plan to change it")
+        raise Conflict("plan", "this plan has a session already; make a new plan to change it")
     new = planner.swap_step(
         core_plan(row),
         index,
@@ -497,14 +497,14 @@ def _apply_session_changes(row: Session, changes: dict[str, Any]) -> list[str]:
     """
     status = changes.get("status")
     if status is not None and row.status != "running" and status != row.status:
-        raise InputError(
+        raise Conflict(
             "status",
             f"this session has already ended ({row.status}); its status cannot change",
             (row.status,),
         )
     reason = changes.get("stop_reason")
     if reason is not None and row.stop_reason and reason != row.stop_reason:
-        raise InputError(
+        raise Conflict(
             "stop_reason",
             f"this session was already stopped ('{row.stop_reason}'); its stop reason stays",
             (row.stop_reason,),
@@ -573,9 +573,9 @@ def log_step(session: Session, index: int, **fields: Any) -> StepLog:
         row = _locked_session(session)
         log = StepLog.objects.select_for_update().filter(session=row, index=index).first()
         if log is None:
-            raise InputError("index", f"step {index} does not exist in this session")
+            raise Missing("index", f"step {index} does not exist in this session")
         if row.status != "running":
-            raise InputError("session", "this session is finished; its steps can no longer change")
+            raise Conflict("session", "this session is finished; its steps can no longer change")
         for name, value in fields.items():
             _set_step_field(log, name, value)
         log.save(update_fields=[*fields, "updated_at"])
