@@ -307,7 +307,8 @@ def test_setup_has_every_region_on_the_map_and_in_the_list(client: Client, scree
         assert f'<input class="area-check" type="checkbox" name="region" value="{region}"' in page
         assert f'data-region="{region}"' in page
         assert f'name="pain_{region}"' in page and f'name="knot_{region}"' in page
-    assert page.count('type="range"') == len(REGIONS) + 1  # pain per region, and stress
+    assert page.count('type="range"') == 1  # stress; pain per region is a 0-10 question
+    assert page.count('type="radio" name="pain_') == 11 * len(REGIONS)
     for tool in ("hands", "wall", "doorway", "chair"):
         assert re.search(rf'name="tool" value="{tool}" id="tool-{tool}" checked', page)
     assert not re.search(r'name="tool" value="foam_roller" id="tool-foam_roller" checked', page)
@@ -336,12 +337,30 @@ def test_setup_saves_the_profile_makes_a_plan_and_opens_today(
 def test_setup_prefills_the_saved_profile(client: Client, plan: Plan) -> None:
     page = html(client.get("/setup/"))
     assert 'value="between_shoulder_blades_left" id="region-between_shoulder_blades_left" checked' in page
-    assert re.search(r'name="pain_between_shoulder_blades_left"[^>]*value="6"', page)
+    assert re.search(r'name="pain_between_shoulder_blades_left"[^>]*value="6" checked', page)
     assert (
         'name="knot_between_shoulder_blades_left" id="knot-between_shoulder_blades_left" value="yes" checked'
         in page
     )
     assert re.search(r'name="tool" value="foam_roller" id="tool-foam_roller" checked', page)
+
+
+def test_setup_offers_no_pain_score_until_one_is_given(client: Client, screened: Screening) -> None:
+    page = html(client.get("/setup/"))
+    assert not re.search(r'type="radio" name="pain_[a-z_]+" [^>]*checked', page)
+
+
+def test_an_area_ticked_without_a_pain_score_is_asked_about_not_given_one(
+    client: Client, owner: Person, screened: Screening
+) -> None:
+    form = {**SETUP_FORM}
+    del form["pain_chest_right"]
+    response = client.post("/setup/", form)
+    page = html(response)
+    assert response.status_code == 400
+    assert "say how much" in page and "choose a number from 0 to 10" in page
+    assert not Plan.objects.exists()
+    assert re.search(r'name="pain_between_shoulder_blades_left"[^>]*value="7" checked', page), "keeps answers"
 
 
 def test_let_backease_choose_stores_no_pressure(client: Client, owner: Person, screened: Screening) -> None:

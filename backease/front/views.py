@@ -482,7 +482,11 @@ def _profile_data_from_post(post: QueryDict, labels: dict[str, str]) -> dict[str
     for region in dict.fromkeys(regions):
         if region not in REGIONS:
             raise InputError("region", f"unknown region '{_short(region)}'", REGIONS)
-        pain = _whole_number("pain", post.get(f"pain_{region}", "5"), 0, 10, f"pain for {labels[region]} ")
+        # No pain score is made up: an area ticked without one is asked about.
+        answer = post.get(f"pain_{region}", "").strip()
+        if not answer:
+            raise InputError("pain", f"say how much {labels[region]} hurts: choose a number from 0 to 10")
+        pain = _whole_number("pain", answer, 0, 10, f"pain for {labels[region]} ")
         areas.append({"region": region, "pain": pain, "knot": f"knot_{region}" in post})
     pressure = post.get("pressure", "auto")
     if pressure not in (*INTENSITIES, "auto"):
@@ -500,11 +504,17 @@ def _profile_data_from_post(post: QueryDict, labels: dict[str, str]) -> dict[str
     }
 
 
+def _pain_answer(text: str) -> int | None:
+    """A 0-10 answer sent back after an error, or None when there was none."""
+    text = text.strip()
+    return int(text) if text.isdigit() and int(text) <= 10 else None
+
+
 def _setup_form(library: Library, data: dict[str, Any], raw: QueryDict | None = None) -> dict[str, Any]:
     """Display values for the setup form, from saved data or (after an error) the post."""
     if raw is not None:
         selected = {
-            r: {"pain": _short(raw.get(f"pain_{r}", "5")), "knot": f"knot_{r}" in raw}
+            r: {"pain": _pain_answer(raw.get(f"pain_{r}", "")), "knot": f"knot_{r}" in raw}
             for r in raw.getlist("region")
             if r in REGIONS
         }
@@ -525,13 +535,14 @@ def _setup_form(library: Library, data: dict[str, Any], raw: QueryDict | None = 
     tool_rows = {t.id: t for t in library.tools}
     return {
         "map": _body_map(library, selected),
+        "pain_scale": list(range(11)),
         "areas": [
             {
                 "id": r.id,
                 "label": r.label,
                 "view": r.view,
                 "selected": r.id in selected,
-                "pain": selected.get(r.id, {}).get("pain", 5),
+                "pain": selected.get(r.id, {}).get("pain"),
                 "knot": selected.get(r.id, {}).get("knot", False),
             }
             for r in library.regions

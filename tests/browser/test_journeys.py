@@ -51,7 +51,7 @@ def answer_no_to_every_sign(page: Any, base: str) -> None:
 def make_plan(page: Any, minutes: int = 5) -> None:
     """On the setup page: mark the left side between the shoulder blades, 6/10, and plan."""
     page.locator('[data-region="between_shoulder_blades_left"]').first.click()
-    page.locator("#pain-between_shoulder_blades_left").fill("6")
+    page.locator("#pain-between_shoulder_blades_left-6").check()
     page.locator("#minutes").fill(str(minutes))
     page.get_by_role("button", name="Make my plan").click()
     page.wait_for_url("**/today/")
@@ -231,14 +231,15 @@ def test_onboarding_works_with_the_keyboard_alone(page: Any, live_server: Any) -
     page.focus("#region-upper_trapezius_right")
     page.keyboard.press("Space")
     assert page.is_checked("#region-upper_trapezius_right")
-    page.focus("#pain-upper_trapezius_right")
+    page.focus("#pain-upper_trapezius_right-0")
     for _ in range(3):
         page.keyboard.press("ArrowRight")
+    assert page.is_checked("#pain-upper_trapezius_right-3")
     press_until_focused("Make my plan", limit=200)
     page.keyboard.press("Enter")
     page.wait_for_url("**/today/")
     plan = Plan.objects.get()
-    assert any(a["region"] == "upper_trapezius_right" for a in plan.profile["areas"])
+    assert {"region": "upper_trapezius_right", "pain": 3, "knot": False} in plan.profile["areas"]
 
 
 def test_each_step_starts_with_a_short_get_ready_countdown(page: Any, live_server: Any) -> None:

@@ -31,13 +31,33 @@
     return null;
   }
 
+  // A tapped area gets no pain score of its own: a line under the map asks for one.
+  var map = form.querySelector("[data-bodymap]");
+  var ask = document.createElement("p");
+  ask.className = "bodymap-ask";
+  ask.setAttribute("role", "status");
+  ask.dataset.testid = "bodymap-ask";
+  if (map) map.insertAdjacentElement("afterend", ask);
+
+  function painGiven(region) {
+    return form.querySelector('input[name="pain_' + region + '"]:checked') !== null;
+  }
+
   form.addEventListener("click", function (event) {
     var shape = event.target.closest("[data-region]");
     if (!shape) return;
-    var input = box(shape.dataset.region);
+    var region = shape.dataset.region;
+    var input = box(region);
     if (!input) return;
     input.checked = !input.checked;
-    sync(shape.dataset.region);
+    sync(region);
+    var label = form.querySelector('label[for="region-' + region + '"]');
+    var name = label ? label.textContent.trim() : "This area";
+    if (input.checked && !painGiven(region)) {
+      ask.textContent = name + " added. How much does it hurt? Choose 0 to 10 under its name in the list.";
+    } else {
+      ask.textContent = input.checked ? name + " added." : name + " taken off.";
+    }
   });
 
   form.addEventListener("change", function (event) {

@@ -4,9 +4,15 @@
 // and speaks the cues, beeps softly at the end of each step, and saves progress through
 // the JSON API as it goes, so closing the tab keeps everything done so far.
 //
+// Floor mode: while a step runs the player fills the screen (the Fullscreen API when the
+// browser allows it, otherwise the whole page), with the timer and the instruction large
+// enough to read from a metre away and the controls in their own row.
+//
 // Time comes only from performance.now() and setInterval (no clock of our own), so
-// browser tests can drive it with Playwright's clock API. Speech, sound and the screen
-// wake lock are extras: where a browser lacks them, the player works without them.
+// browser tests can drive it with Playwright's clock API. Everything spoken goes through
+// speak(), which also shows it on the caption line; tests replace window.speechSynthesis
+// to record it. Speech, sound, full screen and the screen wake lock are extras: where a
+// browser lacks them, the player works without them.
 
 const LEVELS = ["gentle", "moderate", "firm"];
 const TICK_MS = 250;
@@ -43,25 +49,45 @@ const state = {
   timer: null,
 };
 
-// --- preferences (saved in localStorage; both default to on) ---------------------------
+// --- preferences (saved in localStorage) ----------------------------------------------------
+
+function readItem(name) {
+  try {
+    return window.localStorage.getItem(`backease.${name}`);
+  } catch {
+    return null;
+  }
+}
+
+function writeItem(name, value) {
+  try {
+    window.localStorage.setItem(`backease.${name}`, String(value));
+  } catch {
+    // Private browsing can refuse storage; the setting still works for this page.
+  }
+}
 
 function readPref(name) {
-  try {
-    return window.localStorage.getItem(`backease.${name}`) !== "off";
-  } catch {
-    return true;
-  }
+  return readItem(name) !== "off";
 }
 
 function writePref(name, on) {
-  try {
-    window.localStorage.setItem(`backease.${name}`, on ? "on" : "off");
-  } catch {
-    // Private browsing can refuse storage; the toggle still works for this page.
-  }
+  writeItem(name, on ? "on" : "off");
 }
 
-const prefs = { speech: readPref("speech"), beep: readPref("beep") };
+function readNumber(name, fallback, low, high) {
+  const value = Number.parseFloat(readItem(name));
+  return Number.isFinite(value) && value >= low && value <= high ? value : fallback;
+}
+
+const prefs = {
+  speech: readPref("speech"),
+  beep: readPref("beep"),
+  fullscreen: readPref("fullscreen"),
+  voice: readItem("voice") || "",
+  rate: readNumber("rate", 0.95, 0.5, 1.5),
+  volume: readNumber("volume", 1, 0.1, 1),
+};
 
 // --- a local copy of progress ---------------------------------------------------------------
 // Written whenever the page is hidden or closed, and merged on load, so a page reopened
@@ -120,16 +146,51 @@ const canWakeLock = "wakeLock" in navigator;
 let audio = null;
 let wakeLock = null;
 
-function say(text) {
+// Every spoken cue goes through speak(): it shows the words on the caption line (so what
+// is heard can also be read) and, when speech is on, queues one utterance per part.
+//   interrupt: stop what is being said first (a new step starts)
+//   idleOnly:  say it only if nothing else is being said (halfway, breathing pace)
+function pickVoice() {
+  if (!prefs.voice || !canSpeak) return null;
+  try {
+    return window.speechSynthesis.getVoices().find((v) => v.voiceURI === prefs.voice) || null;
+  } catch {
+    return null;
+  }
+}
+
+function speak(parts, { interrupt = false, idleOnly = false, caption = true } = {}) {
+  const list = (Array.isArray(parts) ? parts : [parts]).map((t) => String(t || "").trim()).filter(Boolean);
+  if (!list.length) return;
+  if (caption) showCaption(list[0]);
   if (!prefs.speech || !canSpeak) return;
   try {
-    window.speechSynthesis.cancel();
-    const utterance = new window.SpeechSynthesisUtterance(text);
-    utterance.rate = 0.95;
-    window.speechSynthesis.speak(utterance);
+    const synth = window.speechSynthesis;
+    if (idleOnly && (synth.speaking || synth.pending)) return;
+    if (interrupt) synth.cancel();
+    const voice = pickVoice();
+    for (const text of list) {
+      const utterance = new window.SpeechSynthesisUtterance(text);
+      utterance.rate = prefs.rate;
+      utterance.volume = prefs.volume;
+      if (voice) {
+        try {
+          utterance.voice = voice;
+          utterance.lang = voice.lang;
+        } catch {
+          // A voice the browser no longer offers: its usual voice speaks instead.
+        }
+      }
+      if (caption) utterance.addEventListener("start", () => showCaption(text));
+      synth.speak(utterance);
+    }
   } catch {
     // Speaking is an extra; the screen shows every cue.
   }
+}
+
+function say(text) {
+  speak(text, { interrupt: true });
 }
 
 function hush() {
@@ -139,6 +200,14 @@ function hush() {
   } catch {
     // nothing to stop
   }
+}
+
+function showCaption(text) {
+  // The caption line shows what is being said, unless it is the cue already on screen.
+  const el = $("caption");
+  const onScreen = text === $("cue").textContent;
+  el.textContent = onScreen ? "" : text;
+  el.hidden = !text || onScreen;
 }
 
 function unlockAudio() {
@@ -446,6 +515,8 @@ function renderStep() {
   fillList($("stop-if"), step.stop_if || []);
   $("stop-if-wrap").hidden = !(step.stop_if && step.stop_if.length);
   $("switch-banner").hidden = !state.switched;
+  $("how-to").open = false;
+  $("floor-scroll").scrollTop = 0;
   $("too-much-note").hidden = true;
   $("back").disabled = i === 0;
   const next = steps[i + 1];
@@ -501,19 +572,49 @@ function startStep(index, { fromMs = 0, switched = false, carryOn = false } = {}
   renderPaused();
   const side = SIDES[step.side] ? ` ${SIDES[step.side]}.` : "";
   const duration = spokenDuration(step.seconds);
-  let spoken;
   if (switched) {
-    spoken = `Switch sides.${side} ${duration}.`;
-  } else {
+    speak([`Switch sides.${side} ${duration}.`, cueFor(step)], { interrupt: true });
+  } else if (!introduced.has(step.technique)) {
+    // The first time a technique comes up, say all of it: the how-to steps, the
+    // breathing and what to stop for; later sides and sets get the short cue.
+    introduced.add(step.technique);
     const lead = carryOn ? "Carry on with" : index === 0 ? "First:" : "Next:";
-    spoken = `${lead} ${step.name}.${side} ${duration}. ${cueFor(step)}`;
+    $("how-to").open = true;
+    speak([`${lead} ${step.name}.${side} ${duration}.`, ...instruction(step)], { interrupt: true });
+  } else {
+    const lead = carryOn ? "Carry on with" : "Next:";
+    speak([`${lead} ${step.name}.${side} ${duration}.`, cueFor(step)], { interrupt: true });
   }
-  say(spoken);
   const sideText = SIDES[step.side] ? `, ${SIDES[step.side].toLowerCase()}` : "";
   announce(
     `${switched ? "Switch sides. " : ""}Step ${index + 1} of ${steps.length}: ${step.name}${sideText}, ` +
       `${step.intensity}, ${shortDuration(step.seconds)}. ${cueFor(step)}`,
   );
+}
+
+// Techniques whose full instructions were spoken on this page.
+const introduced = new Set();
+
+function instruction(step) {
+  const parts = [cueFor(step)];
+  (step.how || []).forEach((line, n) => parts.push(`Step ${n + 1}. ${line}`));
+  if (step.breathing) parts.push(`Breathing. ${step.breathing}`);
+  if (step.stop_if && step.stop_if.length) {
+    parts.push("Stop if you feel any of these:", ...step.stop_if);
+  }
+  return parts.filter(Boolean);
+}
+
+function repeatInstruction() {
+  if (state.screen !== "step") return;
+  const step = steps[state.index];
+  const side = SIDES[step.side] ? ` ${SIDES[step.side]}.` : "";
+  const elapsed = elapsedMs();
+  const leftS = Math.ceil(Math.max(0, step.seconds * 1000 - Math.max(0, elapsed)) / 1000);
+  const parts = [`${step.name}.${side} ${spokenDuration(leftS)} left.`, ...instruction(step)];
+  $("how-to").open = true;
+  speak(parts, { interrupt: true });
+  announce(parts.join(" "));
 }
 
 function goNext() {
@@ -543,7 +644,8 @@ function tick() {
   if (!state.goCue && elapsed >= 0) {
     state.goCue = true;
     beep(1);
-    say("Go.");
+    // While the first-time instructions are still being read, the beep says "go".
+    speak("Go.", { idleOnly: true });
   }
   const left = total - elapsed;
   if (left <= 0) {
@@ -553,11 +655,16 @@ function tick() {
   if (!state.tenCue && step.seconds >= 25 && left <= 10000) {
     state.tenCue = true;
     state.halfCue = true;
-    say(isSwitch(state.index, state.index + 1) ? "10 seconds left. Then switch sides." : "10 seconds left.");
+    const next = steps[state.index + 1];
+    let then = " Then rate how you feel.";
+    if (isSwitch(state.index, state.index + 1)) then = " Then switch sides.";
+    else if (next) then = ` Next: ${next.name}.`;
+    speak(`10 seconds left.${then}`);
   } else if (!state.halfCue && step.seconds >= 30 && elapsed >= total / 2) {
     state.halfCue = true;
-    say("Halfway.");
+    speak("Halfway.", { idleOnly: true });
   }
+  pace(step, elapsed);
   const seconds = Math.floor(elapsed / 1000);
   if (seconds - state.savedSeconds >= SAVE_EVERY_S) {
     state.savedSeconds = seconds;
@@ -575,6 +682,40 @@ function completeStep() {
   goNext();
 }
 
+// --- the breathing pacer on relaxation steps ---------------------------------------------------
+// In for 4 seconds, out for 6: shown (a dot that grows and shrinks, or under reduced
+// motion only changes shade) with a count, and spoken when nothing else is being said.
+
+const BREATH_IN_MS = 4000;
+const BREATH_OUT_MS = 6000;
+
+function pace(step, elapsed) {
+  const pacer = $("pacer");
+  const dot = $("pacer-dot");
+  const on = step.kind === "relaxation" && elapsed >= 0 && state.running;
+  if (!on) {
+    if (!pacer.hidden) {
+      pacer.hidden = true;
+      dot.hidden = true;
+      pacer.dataset.phase = "";
+    }
+    return;
+  }
+  const inCycle = elapsed % (BREATH_IN_MS + BREATH_OUT_MS);
+  const breathingIn = inCycle < BREATH_IN_MS;
+  const phase = breathingIn ? "in" : "out";
+  const left = breathingIn ? BREATH_IN_MS - inCycle : BREATH_IN_MS + BREATH_OUT_MS - inCycle;
+  const words = breathingIn ? "Breathe in" : "Breathe out";
+  pacer.hidden = false;
+  dot.hidden = false;
+  pacer.textContent = `${words} · ${Math.ceil(left / 1000)}`;
+  dot.classList.toggle("is-in", breathingIn);
+  if (pacer.dataset.phase !== phase) {
+    pacer.dataset.phase = phase;
+    speak(words, { idleOnly: true, caption: false });
+  }
+}
+
 // --- controls ------------------------------------------------------------------------------
 
 function pause() {
@@ -584,6 +725,7 @@ function pause() {
   hush();
   renderPaused();
   renderTime();
+  speak("Paused.");
   announce("Paused.");
   const step = steps[state.index];
   step.seconds_done = progressSeconds();
@@ -646,17 +788,13 @@ function tooMuch() {
   for (const j of laterChanged) saveStep(j, { intensity: steps[j].intensity });
   renderIntensity(step);
   const note = $("too-much-note");
-  const later = laterChanged.length
-    ? ` ${laterChanged.length} later step${laterChanged.length === 1 ? " was" : "s were"} made one level gentler too.`
-    : "";
+  const later = laterChanged.length ? " The later steps are gentler too." : "";
   if (step.intensity !== was) {
-    note.textContent = `Eased this step from ${was} to ${step.intensity}: ${cueFor(step)}${later}`;
+    note.textContent = `Eased from ${was} to ${step.intensity}.${later}`;
     say(`Ease off. This step is now ${step.intensity}. ${cueFor(step)}`);
   } else {
     note.textContent =
-      "This step is already at the lightest setting (gentle), so its pressure did not change. " +
-      "Use a lighter touch: less of your weight on the tool, or a softer spot nearby. Or press Skip. " +
-      `If the pain is sharp, press Sharp pain — stop.${later}`;
+      `Already at the lightest setting. Use a lighter touch, or press Skip. Sharp pain: press Sharp pain — stop.${later}`;
     say(
       "This step is already at the lightest setting. Use a lighter touch, or skip this step. " +
         "If the pain is sharp, stop.",
@@ -717,6 +855,54 @@ async function stopForSharpPain() {
 
 function showScreen(name) {
   for (const id of ["before", "step", "after"]) $(`${id}-screen`).hidden = id !== name;
+  // Floor mode: the step screen alone fills the page (no site menu, header or footer).
+  document.documentElement.classList.toggle("floor-mode", name === "step");
+  if (name !== "step") leaveFullscreen();
+}
+
+// --- full screen (with the whole page as the fallback) -----------------------------------------
+
+const canFullscreen = Boolean(document.fullscreenEnabled && document.documentElement.requestFullscreen);
+
+function isFullscreen() {
+  return Boolean(document.fullscreenElement);
+}
+
+function enterFullscreen() {
+  if (!canFullscreen || isFullscreen()) return;
+  try {
+    document.documentElement
+      .requestFullscreen({ navigationUI: "hide" })
+      .catch(() => renderFullscreen())
+      .then(renderFullscreen);
+  } catch {
+    renderFullscreen();
+  }
+}
+
+function leaveFullscreen() {
+  if (!isFullscreen()) return;
+  try {
+    document.exitFullscreen().catch(() => {});
+  } catch {
+    // already out
+  }
+}
+
+function renderFullscreen() {
+  const button = $("fullscreen");
+  button.hidden = !canFullscreen;
+  const label = isFullscreen() ? "Leave full screen" : "Full screen";
+  button.setAttribute("aria-pressed", String(isFullscreen()));
+  button.setAttribute("aria-label", label);
+  button.title = label;
+}
+
+function toggleFullscreen() {
+  prefs.fullscreen = !isFullscreen();
+  writePref("fullscreen", prefs.fullscreen);
+  if (prefs.fullscreen) enterFullscreen();
+  else leaveFullscreen();
 }
 
 function radioValue(name) {
@@ -731,6 +917,7 @@ function firstUnfinished() {
 function begin() {
   unlockAudio();
   keepAwake();
+  if (prefs.fullscreen) enterFullscreen();
   const patch = {};
   const pain = radioValue("pain_before");
   const stress = radioValue("stress_before");
@@ -852,9 +1039,58 @@ function renderToggles() {
   renderToggle("beep-toggle", prefs.beep, Boolean(AudioContextClass));
 }
 
+function populateVoices() {
+  if (!canSpeak) return;
+  let voices = [];
+  try {
+    voices = window.speechSynthesis.getVoices() || [];
+  } catch {
+    voices = [];
+  }
+  const select = $("voice");
+  const lang = (document.documentElement.lang || "en").slice(0, 2).toLowerCase();
+  // Voices in the page's language first, then the rest, each group by name.
+  const sorted = [...voices].sort((a, b) => {
+    const ka = (a.lang || "").toLowerCase().startsWith(lang) ? 0 : 1;
+    const kb = (b.lang || "").toLowerCase().startsWith(lang) ? 0 : 1;
+    return ka - kb || String(a.name).localeCompare(String(b.name));
+  });
+  select.replaceChildren(select.options[0]);
+  for (const voice of sorted) {
+    const option = document.createElement("option");
+    option.value = voice.voiceURI;
+    option.textContent = `${voice.name} (${voice.lang})`;
+    select.append(option);
+  }
+  select.value = sorted.some((v) => v.voiceURI === prefs.voice) ? prefs.voice : "";
+}
+
+function renderSpeechSettings() {
+  $("rate").value = String(prefs.rate);
+  $("rate-value").textContent = `${Math.round(prefs.rate * 100)}%`;
+  $("volume").value = String(prefs.volume);
+  $("volume-value").textContent = `${Math.round(prefs.volume * 100)}%`;
+  for (const id of ["voice", "rate", "volume", "voice-test"]) $(id).disabled = !canSpeak;
+}
+
+function openSettings() {
+  const dialog = $("settings-dialog");
+  populateVoices();
+  if (typeof dialog.showModal === "function") dialog.showModal();
+  else dialog.setAttribute("open", "");
+  $("settings-close").focus();
+}
+
+function closeSettings() {
+  const dialog = $("settings-dialog");
+  if (typeof dialog.close === "function" && dialog.open) dialog.close();
+  else dialog.removeAttribute("open");
+}
+
 function supportNote() {
   const missing = [];
   if (!canSpeak) missing.push("speak the cues");
+  if (!canFullscreen) missing.push("go full screen (the player fills the page instead)");
   if (!AudioContextClass) missing.push("play beeps");
   if (!canWakeLock) missing.push("keep the screen on (tap it now and then so it does not lock)");
   const el = $("support-note");
@@ -923,7 +1159,38 @@ function init() {
     }
     if (state.screen === "step") $("sharp-pain").focus();
   });
-  $("end").addEventListener("click", endNow);
+  $("end").addEventListener("click", () => {
+    closeSettings();
+    endNow();
+  });
+  $("repeat").addEventListener("click", repeatInstruction);
+  $("fullscreen").addEventListener("click", toggleFullscreen);
+  document.addEventListener("fullscreenchange", renderFullscreen);
+  $("settings-open").addEventListener("click", openSettings);
+  $("settings-close").addEventListener("click", closeSettings);
+  $("settings-dialog").addEventListener("close", () => {
+    if (state.screen === "step") $("settings-open").focus();
+  });
+  $("voice").addEventListener("change", (event) => {
+    prefs.voice = event.target.value;
+    writeItem("voice", prefs.voice);
+  });
+  $("rate").addEventListener("input", (event) => {
+    prefs.rate = Number.parseFloat(event.target.value) || 0.95;
+    writeItem("rate", prefs.rate);
+    renderSpeechSettings();
+  });
+  $("volume").addEventListener("input", (event) => {
+    prefs.volume = Number.parseFloat(event.target.value) || 1;
+    writeItem("volume", prefs.volume);
+    renderSpeechSettings();
+  });
+  $("voice-test").addEventListener("click", () => {
+    speak("This is how the spoken cues will sound.", { interrupt: true });
+  });
+  if (canSpeak && typeof window.speechSynthesis.addEventListener === "function") {
+    window.speechSynthesis.addEventListener("voiceschanged", populateVoices);
+  }
   $("carry-on").addEventListener("click", carryOnAfterEnding);
   $("finish").addEventListener("click", finish);
   $("speech-toggle").addEventListener("click", () => {
@@ -938,8 +1205,15 @@ function init() {
     renderToggles();
   });
   document.addEventListener("keydown", (event) => {
-    if (event.key !== " " || state.screen !== "step" || $("sharp-dialog").open) return;
-    if (isTyping(event.target)) return;
+    if (state.screen !== "step" || $("sharp-dialog").open || $("settings-dialog").open) return;
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "r" || event.key === "R") {
+      if (event.target && event.target.closest && event.target.closest("input, textarea, select")) return;
+      event.preventDefault();
+      repeatInstruction();
+      return;
+    }
+    if (event.key !== " " || isTyping(event.target)) return;
     event.preventDefault();
     togglePause();
   });
@@ -953,6 +1227,9 @@ function init() {
   }
 
   renderToggles();
+  renderSpeechSettings();
+  renderFullscreen();
+  populateVoices();
   supportNote();
   mergeLocalCopy();
   window.addEventListener("online", () => pump());
