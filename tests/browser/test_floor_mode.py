@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from backease.core.flow import floor_trips
 from backease.store import services
 from backease.store.models import Plan
 from tests.browser.conftest import screenshot
@@ -22,8 +23,10 @@ PROFILE = {
         {"region": "between_shoulder_blades_left", "pain": 6, "knot": True},
         {"region": "upper_trapezius_right", "pain": 4, "knot": False},
     ],
-    "tools": ["foam_roller", "tennis_ball"],
+    "tools": ["foam_roller", "massage_ball", "tennis_ball", "wall", "hands", "chair", "doorway"],
+    "causes": ["posture", "stress"],
     "minutes": 15,
+    "stress": 6,
 }
 
 # A stand-in for the browser's speech: records every utterance (text, rate, volume) and
@@ -158,6 +161,7 @@ def test_a_whole_plan_plays_in_floor_mode_with_no_control_over_any_text_and_ever
     orientation = "portrait" if viewport is PORTRAIT else "landscape"
     screenshot(page, f"player-floor-{orientation}")
 
+    played_ms = 12_000
     seen: list[str] = []
     problems: list[str] = []
     for _ in range(2000):
@@ -173,12 +177,18 @@ def test_a_whole_plan_plays_in_floor_mode_with_no_control_over_any_text_and_ever
             if len(seen) == 2:
                 # Mid-step, with the "too much" note showing, nothing is covered either.
                 page.clock.run_for(9_000)
+                played_ms += 9_000
                 page.get_by_test_id("too-much").click()
                 problems += [f"{label} (too much): {p}" for p in page.evaluate(OVERLAPS)]
                 if os.environ.get("BACKEASE_DEBUG_SHOTS"):
                     page.screenshot(path=f"/tmp/pl/too-much-{viewport['width']}.png")
         page.clock.run_for(5_000)
+        played_ms += 5_000
     assert page.locator("#after-screen").is_visible(), f"the session did not end; steps seen: {seen}"
+    # The plan's minutes include every get-ready countdown: it ends at 15:00 (to the 5 s
+    # this loop moves the clock by), with one trip down to the floor at most.
+    assert 15 * 60_000 <= played_ms < 15 * 60_000 + 5_000, played_ms
+    assert floor_trips([s["position"] for s in plan.data["steps"]]) <= 1
     assert len(seen) == len(plan.data["steps"])
     assert problems == [], "\n".join(problems)
     assert not page.locator("#carry-on").is_visible(), "nothing to carry on after the last step"
@@ -284,7 +294,7 @@ def test_a_relaxation_step_shows_and_speaks_a_breathing_pace_under_reduced_motio
         if page.locator("#step-count").inner_text() == f"Step {relax + 1} of {len(steps)}":
             break
         page.clock.run_for(2_000)
-    page.clock.run_for(9_000)  # past the get-ready countdown
+    page.clock.run_for((steps[relax]["prepare_seconds"] + 1) * 1000)  # past the get-ready countdown
     pacer = page.get_by_test_id("pacer")
     assert pacer.is_visible()
     first = pacer.inner_text()
