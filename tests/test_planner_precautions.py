@@ -209,3 +209,22 @@ def test_the_slow_release_techniques_stay_out_of_a_blood_thinner_plan(
 ) -> None:
     for _profile, plan in plans(library, rules, {"anticoagulants": True}):
         assert not any("myofascial_release" in s.technique for s in plan.steps)
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {"worse_cough_sneeze_strain": True},
+        FRAGILE,
+        {"reduced_sensation": True},
+        {"cancer_history": True, "clinician_cleared": True},
+    ],
+)
+def test_a_massage_gun_never_reaches_a_plan_that_must_stay_gentle(
+    library: Library, rules: RuleSet, answers: dict[str, object]
+) -> None:
+    assert "gentle_pressure_only" in screen(answers, rules).precautions
+    for profile, plan in plans(library, rules, answers, pressure="firm"):
+        used = {tool for step in plan.steps for tool in step.tools}
+        assert "percussion_massager" not in used
+        assert "percussion_massager_upper_back" not in swap_choices(library, rules, answers, profile, plan)

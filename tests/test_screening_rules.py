@@ -430,7 +430,7 @@ def test_a_swollen_calf_is_urgent_and_with_pain_on_breathing_in_an_emergency(rul
     assert "calf_swelling_and_breathing_pain" in fired(result)
 
 
-@pytest.mark.parametrize("nerve_sign", ["both_legs_weak_or_numb", "bladder_bowel_change"])
+@pytest.mark.parametrize("nerve_sign", ["both_legs_weak_or_numb", "one_leg_weak", "bladder_bowel_change"])
 def test_cancer_history_with_nerve_signs_is_an_emergency_even_when_cleared(
     rules: RuleSet, nerve_sign: str
 ) -> None:

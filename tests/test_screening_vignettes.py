@@ -105,6 +105,14 @@ VIGNETTES = [
         "Back pain after major trauma: possible spinal fracture (NHS back pain, Finucane 2020).",
     ),
     v(
+        "man, 64, prostate cancer treated 3 years ago, mid-back ache, right foot has started to drag",
+        {"age": 64, "cancer_history": True, "one_leg_weak": True},
+        "emergency",
+        {"gentle_pressure_only"},
+        "After cancer, new weakness in even one leg can be spinal cord compression (NICE NG234);"
+        " the contract makes one weak leg urgent alone, and we take the more cautious level.",
+    ),
+    v(
         "woman, 66, breast cancer 5 years ago, mid-back pain and legs feel heavy and numb",
         {"age": 66, "cancer_history": True, "both_legs_weak_or_numb": True},
         "emergency",
