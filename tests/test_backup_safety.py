@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import models
 from django.test import Client
 from django.utils import timezone
 
@@ -23,31 +22,14 @@ from backease.core.errors import InputError
 from backease.exports import backup as backup_module
 from backease.exports.backup import load_backup, make_backup, restore_backup
 from backease.store import services
-from backease.store.models import (
-    PainEntry,
-    Person,
-    Plan,
-    Profile,
-    Screening,
-    Session,
-    StepLog,
-    TechniqueChoice,
-)
+from backease.store.models import Person
 
 pytestmark = pytest.mark.django_db
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BACKUPS = sorted(FIXTURES.glob("backup-*.json"))
-MODELS: tuple[type[models.Model], ...] = (
-    Person,
-    Profile,
-    Screening,
-    Plan,
-    Session,
-    StepLog,
-    PainEntry,
-    TechniqueChoice,
-)
+MODELS = backup_module.MODELS
+"""Every table a backup holds: the store must be the same before and after a refusal."""
 PAGES = ("/", "/history/", "/insights/", "/export/", "/report/")
 API = ("/api/screening/latest", "/api/plans/latest", "/api/sessions", "/api/pain", "/api/profile")
 
