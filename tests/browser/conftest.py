@@ -56,8 +56,44 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
+def new_context(browser: Any, **options: Any) -> Any:
+    """A browser context that counts its requests in flight, for `close_context`."""
+    context = browser.new_context(**options)
+    in_flight: set[Any] = set()
+    context.backease_in_flight = in_flight
+
+    def started(request: Any) -> None:
+        in_flight.add(request)
+
+    def ended(request: Any) -> None:
+        in_flight.discard(request)
+
+    context.on("request", started)
+    context.on("requestfinished", ended)
+    context.on("requestfailed", ended)
+    return context
+
+
+def close_context(context: Any) -> None:
+    """Close a browser context once nothing it sent is still being served.
+
+    A test can end while the player's last save is still on its way, and a closing player
+    page saves again (on `pagehide`). Either request can reach the live server while the
+    test's database is being flushed, which deadlocks on PostgreSQL. So: wait (at most
+    10 s) until every request has finished, then go offline so the closing save goes to the
+    page's outbox, then close.
+    """
+    in_flight: set[Any] = getattr(context, "backease_in_flight", set())
+    waited = 0
+    while in_flight and context.pages and waited < 10_000:
+        context.pages[0].wait_for_timeout(50)
+        waited += 50
+    context.set_offline(True)
+    context.close()
+
+
 def _new_page(browser: Any, viewport: dict[str, int]) -> Iterator[Any]:
-    context = browser.new_context(viewport=viewport, reduced_motion="reduce", locale="en-GB")
+    context = new_context(browser, viewport=viewport, reduced_motion="reduce", locale="en-GB")
     page = context.new_page()
     outside: list[str] = []
 
@@ -71,7 +107,7 @@ def _new_page(browser: Any, viewport: dict[str, int]) -> Iterator[Any]:
     page.on("request", watch)
     page.set_default_timeout(10_000)
     yield page
-    context.close()
+    close_context(context)
     assert not outside, f"requests left the machine: {outside}"
 
 

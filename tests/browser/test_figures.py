@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SCREENSHOTS, check_accessibility
+from tests.browser.conftest import SCREENSHOTS, check_accessibility, close_context, new_context
 from tests.browser.test_journeys import answer_no_to_every_sign, make_plan
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -45,11 +45,11 @@ def test_a_technique_page_shows_its_figure_across_a_phone_screen(
 
 def test_an_animated_figure_moves_only_when_motion_is_welcome(browser: Any, live_server: Any) -> None:
     for motion, expected in (("no-preference", "fig-a"), ("reduce", "none")):
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, reduced_motion=motion)
+        context = new_context(browser, viewport={"width": 1280, "height": 900}, reduced_motion=motion)
         page = context.new_page()
         page.goto(f"{live_server.url}/library/cat_cow/")
         name = page.locator(".fig-anim .fig-a").first.evaluate("el => getComputedStyle(el).animationName")
-        context.close()
+        close_context(context)
         assert name == expected, motion
 
 

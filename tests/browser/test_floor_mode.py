@@ -12,7 +12,7 @@ import pytest
 from backease.core.flow import floor_trips
 from backease.store import services
 from backease.store.models import Plan
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import close_context, new_context, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -129,7 +129,7 @@ def make_plan() -> Plan:
 
 
 def open_player(browser: Any, live_server: Any, viewport: dict[str, int]) -> Any:
-    context = browser.new_context(viewport=viewport, reduced_motion="reduce", locale="en-GB")
+    context = new_context(browser, viewport=viewport, reduced_motion="reduce", locale="en-GB")
     context.add_init_script(FAKE_SPEECH)
     page = context.new_page()
     page.set_default_timeout(10_000)
@@ -212,7 +212,7 @@ def test_a_whole_plan_plays_in_floor_mode_with_no_control_over_any_text_and_ever
             first_lines.setdefault(s["how"][0], set()).add(s["technique"])
     for line, techniques in first_lines.items():
         assert sum(1 for t in said if t == f"Step 1. {line}") == len(techniques), line
-    page.context.close()
+    close_context(page.context)
 
 
 def test_repeat_says_the_current_instruction_again_by_button_and_by_key(
@@ -235,7 +235,7 @@ def test_repeat_says_the_current_instruction_again_by_button_and_by_key(
     page.keyboard.press("r")
     by_key = spoken(page)
     assert by_key[0].startswith(step["name"]) and by_key[1:] == after_button[1:]
-    page.context.close()
+    close_context(page.context)
 
 
 def test_voice_rate_and_volume_settings_are_used_and_kept_after_a_reload(
@@ -267,7 +267,7 @@ def test_voice_rate_and_volume_settings_are_used_and_kept_after_a_reload(
     page.get_by_test_id("begin").click()
     first = page.evaluate("window.__spoken[0]")
     assert first["rate"] == pytest.approx(1.2) and first["volume"] == pytest.approx(0.5)
-    page.context.close()
+    close_context(page.context)
 
 
 def test_spoken_cues_off_says_nothing_but_still_shows_every_cue(browser: Any, live_server: Any) -> None:
@@ -281,7 +281,7 @@ def test_spoken_cues_off_says_nothing_but_still_shows_every_cue(browser: Any, li
     page.get_by_test_id("repeat").click()
     assert spoken(page) == []
     assert page.locator("#caption").is_visible()
-    page.context.close()
+    close_context(page.context)
 
 
 def test_a_relaxation_step_shows_and_speaks_a_breathing_pace_under_reduced_motion(
@@ -307,7 +307,7 @@ def test_a_relaxation_step_shows_and_speaks_a_breathing_pace_under_reduced_motio
     assert {first.split(" · ")[0], second.split(" · ")[0]} == {"Breathe in", "Breathe out"}
     said = spoken(page)
     assert "Breathe in" in said or "Breathe out" in said
-    page.context.close()
+    close_context(page.context)
 
 
 def test_too_much_on_a_gentle_step_says_it_is_already_at_the_lightest_setting(
@@ -323,7 +323,7 @@ def test_too_much_on_a_gentle_step_says_it_is_already_at_the_lightest_setting(
     assert "lighter touch" in note.inner_text() and "Skip" in note.inner_text()
     assert page.get_by_test_id("intensity").inner_text() == "Intensity: gentle"
     assert any("already at the lightest setting" in t for t in spoken(page))
-    page.context.close()
+    close_context(page.context)
 
 
 def test_pause_by_button_and_space_is_spoken_and_shown(browser: Any, live_server: Any) -> None:
@@ -342,7 +342,7 @@ def test_pause_by_button_and_space_is_spoken_and_shown(browser: Any, live_server
     page.keyboard.press(" ")
     assert not page.locator("#paused-label").is_visible()
     assert spoken(page)[-1] == "Going again."
-    page.context.close()
+    close_context(page.context)
 
 
 def test_floor_mode_passes_axe_and_every_control_is_reachable_with_tab(
@@ -375,4 +375,4 @@ def test_floor_mode_passes_axe_and_every_control_is_reachable_with_tab(
         assert control in reached, control
     page.get_by_test_id("settings-open").click()
     check_accessibility(page)
-    page.context.close()
+    close_context(page.context)
