@@ -33,7 +33,7 @@ from backease.core.library import Faq, Muscle, Region, Technique, Tip
 from backease.core.screening import rationale_json
 from backease.core.vocab import KINDS, REGIONS, TOOLS
 from backease.store import services
-from backease.store.models import PainEntry, Person, Plan, Screening, Session, StepLog, WriteKey
+from backease.store.models import PainEntry, Person, Plan, Screening, Session, StepLog
 
 NOT_FOUND: dict[int, Any] = {404: s.Message}
 INVALID: dict[int, Any] = {422: s.Invalid}
@@ -379,7 +379,8 @@ def _once(request: HttpRequest, row: Session, write: Callable[[], Any], current:
     The player sends a key with each save and the same key when it retries one (after
     being offline, or when the answer was lost). A key seen before answers with the
     current state and changes nothing; a write refused for bad input keeps its key
-    unused, as the key is stored in the same transaction as the write.
+    unused, as the key is stored in the same transaction as the write. Keys are kept
+    `services.WRITE_KEY_DAYS` days.
     """
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key:
@@ -388,10 +389,10 @@ def _once(request: HttpRequest, row: Session, write: Callable[[], Any], current:
         raise InputError("Idempotency-Key", f"must be at most {MAX_WRITE_KEY} characters")
     try:
         with transaction.atomic():
-            if WriteKey.objects.filter(person=row.person, key=key).exists():
+            if services.write_key_seen(row.person, key):
                 return current()
             result = write()
-            WriteKey.objects.create(person=row.person, key=key)
+            services.remember_write_key(row.person, key)
             return result
     except IntegrityError:
         # The same write arrived twice at once: the other copy was applied.

@@ -532,6 +532,27 @@ def rebuild_aggregates_command(json_: JsonOption = False) -> None:
     typer.echo(f"Rebuilt the totals of {sessions} sessions ({totals.rated} rated before and after): {state}.")
 
 
+@store_app.command("housekeeping")
+def housekeeping_command(json_: JsonOption = False) -> None:
+    """Delete what is only kept for a while: write keys older than a week, unused old plans.
+
+    The app does this as it goes (old write keys about once in 100 saves, old plans when a
+    new one is made); this does it now.
+    """
+    _store()
+    from backease.store import services
+
+    keys = services.prune_write_keys()
+    plans = services.prune_plans(services.local_owner())
+    if json_:
+        _print_json({"write_keys": keys, "plans": plans})
+        return
+    typer.echo(
+        f"Deleted {keys} write keys older than {services.WRITE_KEY_DAYS} days "
+        f"and {plans} plans no session uses (the newest {services.PLANS_KEPT} are kept)."
+    )
+
+
 # --- registration -------------------------------------------------------------------------
 
 

@@ -3,6 +3,8 @@
 `make_backup(person)` returns everything stored for the person: the person, the
 profile (with the planned schedule), screenings, plans, sessions with their step
 logs, pain diary entries and technique choices, each with its id and timestamps.
+Not the keys of recent saves (`WriteKey`): they are kept a week only, and a save sent
+again after a restore sets the same values in the same order (docs/exports.md).
 
 `restore_backup(data)` puts such a backup into an empty store, with the same ids and
 the same timestamps. It checks the whole file first (format, schema version, every

@@ -45,6 +45,7 @@ from backease.store.models import (
     SessionFacts,
     StepLog,
     TechniqueChoice,
+    WriteKey,
 )
 
 if TYPE_CHECKING:
@@ -365,6 +366,39 @@ def prune_plans(person: Person, keep: int = PLANS_KEPT) -> int:
     )
     old = Plan.objects.filter(person=person, sessions__isnull=True).exclude(id__in=list(newest))
     deleted, _ = old.delete()
+    return deleted
+
+
+WRITE_KEY_DAYS = 7
+"""How long a write's `Idempotency-Key` is remembered (docs/phone.md). The player resends a
+save until the server answers it, in the order it made them, so a copy of a write can only
+arrive again while that phone still holds it: minutes to days later. Older keys are pruned;
+a copy that still turns up later is applied again, which repeats the same values in the
+same order (every session write sets fields, and seconds done only grow)."""
+PRUNE_WRITE_KEYS_EVERY = 100
+"""Old write keys are pruned when a new key's id is a multiple of this: once in about this
+many writes, with no counter to keep (`backease store housekeeping` prunes them too)."""
+
+
+def write_key_seen(person: Person, key: str) -> bool:
+    """True when a write with this key was applied for the person (and not yet pruned)."""
+    return WriteKey.objects.filter(person=person, key=key).exists()
+
+
+def remember_write_key(person: Person, key: str) -> None:
+    """Keep the key of a write just applied, in the write's transaction; now and then, prune.
+
+    Raises IntegrityError when the same key was stored meanwhile (the same write twice).
+    """
+    row = WriteKey.objects.create(person=person, key=key)
+    if row.pk % PRUNE_WRITE_KEYS_EVERY == 0:
+        prune_write_keys()
+
+
+def prune_write_keys(now: datetime | None = None, days: int = WRITE_KEY_DAYS) -> int:
+    """Delete every person's write keys older than `days`; returns how many were deleted."""
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    deleted, _ = WriteKey.objects.filter(created_at__lt=cutoff).delete()
     return deleted
 
 
