@@ -335,7 +335,7 @@ def test_something_that_is_not_a_backup_is_refused(person: Person, data: object)
     with pytest.raises(InputError):
         restore_backup(data)
     assert snapshot()["Person"] == [
-        {"id": person.pk, "name": "", "key": "local", "created_at": person.created_at}
+        {"id": person.pk, "name": "", "key": "local", "user_id": None, "created_at": person.created_at}
     ]
 
 

@@ -3,6 +3,10 @@
 Personal mode has one local owner and no sign-in. Requests that change data must
 carry Django's CSRF token (the `csrftoken` cookie, sent back as an `X-CSRFToken`
 header), so another web page open in the same browser cannot write to backease.
+
+Server mode: every operation acts for the signed-in user's own person, reached either
+through the browser's session (and CSRF, as above) or a personal access token
+(`Authorization: Bearer bk_...`, backease.clinic.tokens); anything else is a 401.
 """
 
 from __future__ import annotations
@@ -11,20 +15,40 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import NinjaAPI
-from ninja.security import APIKeyCookie
+from ninja.security import APIKeyCookie, HttpBearer
 
 from backease import __version__
 
 
-class LocalOwner(APIKeyCookie):
-    """Personal mode: every request acts for the local owner; unsafe methods need CSRF."""
+class AccessToken(HttpBearer):
+    """Server mode: a personal access token acts for its user (scopes: read, write)."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        from backease.accounts.mode import is_server, person_for
+        from backease.clinic.tokens import user_for_token
+
+        if not is_server():
+            return None
+        user = user_for_token(token, request.method or "GET")
+        return person_for(user) if user is not None else None
+
+
+class SessionOwner(APIKeyCookie):
+    """Personal mode: every request acts for the local owner. Server mode: for the
+    signed-in user. Unsafe methods need CSRF either way."""
 
     param_name = "csrftoken"
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        from backease.accounts.mode import is_server, person_for
         from backease.store.services import local_owner
 
-        return local_owner()
+        if not is_server():
+            return local_owner()
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return person_for(user)
 
 
 UNSAFE = ("post", "put", "patch", "delete")
@@ -82,7 +106,7 @@ api = BackeaseAPI(
     title="backease API",
     version=__version__,
     description="Screening, plans, sessions, pain diary and the content library of backease.",
-    auth=LocalOwner(),
+    auth=[AccessToken(), SessionOwner()],
     urls_namespace="api",
 )
 

@@ -71,8 +71,9 @@ MODELS: tuple[type[models.Model], ...] = (
 # --- making a backup ----------------------------------------------------------------------
 
 
-NOT_BACKED_UP = ("person", "key")
-"""Links to the person (implied) and `Person.key` (the restored person is the local owner)."""
+NOT_BACKED_UP = ("person", "key", "user")
+"""Links to the person (implied), `Person.key` (the restored person is the local owner) and
+`Person.user` (server mode's account: a backup holds self-care data, not sign-in details)."""
 
 
 def _fields(model: type[models.Model], skip: tuple[str, ...] = ()) -> list[models.Field[Any, Any]]:

@@ -24,7 +24,11 @@ def safety(request: HttpRequest) -> dict[str, Any]:
     def state() -> dict[str, Any]:
         cached = getattr(request, "_backease_safety", None)
         if cached is None:
-            found = services.safety_state(getattr(request, "_backease_state_rows", None))
+            rows = getattr(request, "_backease_state_rows", None)
+            owner = getattr(request, "person_ref", None)  # None: signed out (server mode)
+            if rows is None and owner is not None:
+                rows = services.state_rows(owner=owner)
+            found = services.safety_state(rows) if rows is not None else None
             cached = {
                 "screened": found is not None and found.screened,
                 "level": found.level if found is not None else "",

@@ -3,7 +3,7 @@
 The numbers come from `backease.core.insights` through `services.insights`; this module
 only turns them into display data and charts (`charts.py`). Exports are built by
 `backease.exports` and imported lazily. Everything is the local owner's: the views
-only ever ask `services` for `services.local_owner()`'s data.
+only ever ask `services` for the data of `current_person(request)`.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from backease.accounts.mode import current_person
 from backease.content.loader import load_content
 from backease.core.errors import InputError
 from backease.exports.backup import MAX_BYTES as MAX_BACKUP_BYTES
@@ -159,7 +160,7 @@ def _insights_context(person: Person, now: datetime) -> dict[str, Any]:
 @require_GET
 def insights(request: HttpRequest) -> HttpResponse:
     """Is it working? Sessions per week, the pain trend, stress, and what helps you."""
-    person = services.local_owner()
+    person = current_person(request)
     return render(request, "front/insights.html", _insights_context(person, clock()))
 
 
@@ -173,7 +174,7 @@ def _back(request: HttpRequest) -> str:
 @require_POST
 def enable_technique(request: HttpRequest, technique: str) -> HttpResponse:
     """Turn a technique back on (after sharp pain turned it off). Unknown ids: 404."""
-    person = services.local_owner()
+    person = current_person(request)
     if load_content().library.technique(technique) is None:
         raise Http404(f"no technique '{technique}'")
     if technique in services.disabled_techniques(person):
@@ -187,7 +188,7 @@ def enable_technique(request: HttpRequest, technique: str) -> HttpResponse:
 @require_GET
 def report(request: HttpRequest) -> HttpResponse:
     """The one-page report to print or show a clinician (a whole page of its own)."""
-    return HttpResponse(render_report(services.local_owner(), clock()))
+    return HttpResponse(render_report(current_person(request), clock()))
 
 
 # --- exports and imports ----------------------------------------------------------------------------
@@ -311,7 +312,7 @@ def download(request: HttpRequest, kind: str) -> HttpResponse:
     if found is None:
         raise Http404(f"no export called '{kind}'")
     now = clock()
-    body = _build(kind, services.local_owner(), now)
+    body = _build(kind, current_person(request), now)
     response = HttpResponse(body, content_type=found.content_type)
     name = f"backease-{timezone.localtime(now):%Y-%m-%d}-{found.suffix}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -336,7 +337,7 @@ def _export_context(person: Person, **extra: Any) -> dict[str, Any]:
 @require_GET
 def export(request: HttpRequest) -> HttpResponse:
     """Every export format explained, with the schedule form and the backup import."""
-    person = services.local_owner()
+    person = current_person(request)
     saved = request.GET.get("saved") == "schedule"
     return render(request, "front/export.html", _export_context(person, schedule_saved=saved))
 
@@ -344,7 +345,7 @@ def export(request: HttpRequest) -> HttpResponse:
 @require_POST
 def schedule(request: HttpRequest) -> HttpResponse:
     """Save the planned days and time (for the calendar); bad input: 400, nothing stored."""
-    person = services.local_owner()
+    person = current_person(request)
     days = request.POST.getlist("days")
     time = request.POST.get("time", "").strip()
     try:
@@ -389,9 +390,9 @@ def import_backup(request: HttpRequest) -> HttpResponse:
 
         counts = restore_backup(data)
     except InputError as error:
-        ctx = _export_context(services.local_owner(), import_error=error)
+        ctx = _export_context(current_person(request), import_error=error)
         return render(request, "front/export.html", ctx, status=400)
     restored = [(RESTORED_LABELS.get(name, name.replace("_", " ")), n) for name, n in counts.items()]
     restored = [(label, n) for label, n in restored if label]
-    ctx = _export_context(services.local_owner(), imported=restored)
+    ctx = _export_context(current_person(request), imported=restored)
     return render(request, "front/export.html", ctx)

@@ -18,6 +18,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 
+from backease.accounts.mode import current_person
 from backease.content.loader import load_content
 from backease.core.errors import InputError
 from backease.core.flow import prepare_all
@@ -152,7 +153,7 @@ def session(request: HttpRequest, session_id: int) -> HttpResponse:
     """The guided player for one of the owner's sessions; a finished one shows its summary."""
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
-    person = services.local_owner()
+    person = current_person(request)
     row = _get_session(person, session_id)
     if row.status != Session.Status.RUNNING:
         return redirect("session_done", session_id=row.id)
@@ -234,7 +235,7 @@ def session_done(request: HttpRequest, session_id: int) -> HttpResponse:
     """What happened in a session; after a sharp-pain stop, what to do now."""
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
-    person = services.local_owner()
+    person = current_person(request)
     row = _get_session(person, session_id)
     logs = list(row.steps.all())
     # The player adds ?sharp=1 when it stops for sharp pain, so the guidance shows even
@@ -425,7 +426,7 @@ def history(request: HttpRequest) -> HttpResponse:
     """Past sessions (list, calendar, sessions per week) and the pain diary, a page at a time."""
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
-    person = services.local_owner()
+    person = current_person(request)
     ctx = _history_context(person, {}, request)
     ctx["deleted"] = DELETED_NOTES.get(request.GET.get("deleted", ""), "")
     return render(request, "front/history.html", ctx)
@@ -445,7 +446,7 @@ def diary(request: HttpRequest) -> HttpResponse:
     """Add a pain diary entry; bad input re-renders history naming the field (400)."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    person = services.local_owner()
+    person = current_person(request)
     form = {name: request.POST.get(name, "") for name in ("region", "pain", "stress", "note")}
     try:
         services.add_pain_entry(
@@ -481,7 +482,7 @@ def delete_session(request: HttpRequest, session_id: int) -> HttpResponse:
     """GET: ask to confirm. POST: delete one of the owner's sessions and its step log."""
     if request.method not in ("GET", "POST"):
         return HttpResponseNotAllowed(["GET", "POST"])
-    person = services.local_owner()
+    person = current_person(request)
     row = _get_session(person, session_id)
     if request.method == "POST":
         services.delete_session(row)
@@ -501,7 +502,7 @@ def delete_entry(request: HttpRequest, entry_id: int) -> HttpResponse:
     """GET: ask to confirm. POST: delete one of the owner's pain diary entries."""
     if request.method not in ("GET", "POST"):
         return HttpResponseNotAllowed(["GET", "POST"])
-    person = services.local_owner()
+    person = current_person(request)
     try:
         entry = services.get_pain_entry(person, entry_id)
     except InputError as error:
@@ -529,7 +530,7 @@ def delete_everything(request: HttpRequest) -> HttpResponse:
     """GET: say what will go and ask to confirm. POST: delete everything kept about the owner."""
     if request.method not in ("GET", "POST"):
         return HttpResponseNotAllowed(["GET", "POST"])
-    person = services.local_owner()
+    person = current_person(request)
     if request.method == "POST":
         counts = services.delete_everything(person)
         ctx = {"counts": counts, "summary": _counts_text(counts), "hide_safety_banner": True}

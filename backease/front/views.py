@@ -23,6 +23,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from backease.accounts.mode import current_person
 from backease.content.loader import load_content
 from backease.core import planner
 from backease.core.errors import InputError
@@ -210,7 +211,7 @@ def _hidden_answers(rules: RuleSet, values: dict[str, object], group: str) -> li
 
 
 def _wizard_context(
-    rules: RuleSet, step: int, values: dict[str, object], error: InputError | None = None
+    person: Person, rules: RuleSet, step: int, values: dict[str, object], error: InputError | None = None
 ) -> dict[str, Any]:
     group, title, intro = CHECK_GROUPS[step]
     regions = load_content().library.regions
@@ -228,9 +229,7 @@ def _wizard_context(
         "last": step == len(CHECK_GROUPS) - 1,
         "error": error,
         "error_label": _question_label(rules, error.field) if error else "",
-        "clearance_note": _clearance_note(
-            services.clearance_state(services.latest_screening(services.local_owner()))
-        )
+        "clearance_note": _clearance_note(services.clearance_state(services.latest_screening(person)))
         if group == "context"
         else "",
     }
@@ -302,7 +301,7 @@ def check(request: HttpRequest) -> HttpResponse:
     """
     rules = load_content().rules
     if request.method != "POST":
-        return _render_check(request, _wizard_context(rules, 0, {}))
+        return _render_check(request, _wizard_context(current_person(request), rules, 0, {}))
     try:
         step = min(max(int(request.POST.get("step", "0")[:3]), 0), len(CHECK_GROUPS) - 1)
     except ValueError:
@@ -311,14 +310,16 @@ def check(request: HttpRequest) -> HttpResponse:
     try:
         answers = validate_answers(raw, rules)
     except InputError as error:
-        ctx = _wizard_context(rules, _group_step(rules, error.field, step), raw, error)
+        ctx = _wizard_context(
+            current_person(request), rules, _group_step(rules, error.field, step), raw, error
+        )
         return _render_check(request, ctx, status=400)
     if request.POST.get("go") == "back":
-        return _render_check(request, _wizard_context(rules, max(step - 1, 0), raw))
+        return _render_check(request, _wizard_context(current_person(request), rules, max(step - 1, 0), raw))
     result = evaluate(answers, rules)
     if result.level != "emergency" and step < len(CHECK_GROUPS) - 1:
-        return _render_check(request, _wizard_context(rules, step + 1, raw))
-    row, result = services.record_screening(services.local_owner(), dict(answers))
+        return _render_check(request, _wizard_context(current_person(request), rules, step + 1, raw))
+    row, result = services.record_screening(current_person(request), dict(answers))
     ctx = _result_context(row.level, row.reasons, row.precautions, row.advice)
     ctx["clearance_note"] = _clearance_note(services.clearance_state(row))
     return _render_check(request, ctx)
@@ -573,7 +574,7 @@ def _setup_form(library: Library, data: dict[str, Any], raw: QueryDict | None = 
 @require_http_methods(["GET", "POST"])
 def setup(request: HttpRequest) -> HttpResponse:
     """Where it hurts (body map), tools, time, causes and pressure -> a new plan."""
-    person = services.local_owner()
+    person = current_person(request)
     library = load_content().library
     screening = services.latest_screening(person)
     ctx: dict[str, Any] = {"screening": screening}
@@ -718,19 +719,19 @@ def today(request: HttpRequest) -> HttpResponse:
     """The latest plan as cards, with swap, new plan and start.
 
     Served from `page_cache` while nothing it shows has changed: one indexed query."""
-    rows = services.state_rows(with_plan=True)
+    rows = services.state_rows(with_plan=True, owner=request.person_ref)  # type: ignore[attr-defined]
     request._backease_state_rows = rows  # type: ignore[attr-defined]  # for the safety banner
     # The day is part of the key: a clinician clearance ends with the date, not with a write.
     key = ("today", _is_htmx(request), rows, timezone.localdate())
     return page_cache.cached_page(
-        request, key, lambda token: _render_today(request, services.local_owner(), csrf_token=token)
+        request, key, lambda token: _render_today(request, current_person(request), csrf_token=token)
     )
 
 
 @require_POST
 def regenerate(request: HttpRequest) -> HttpResponse:
     """Make a new plan from the saved profile, with the next seed."""
-    person = services.local_owner()
+    person = current_person(request)
     if not services.has_profile(person):
         return redirect("setup")
     try:
@@ -743,7 +744,7 @@ def regenerate(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def swap(request: HttpRequest, index: int) -> HttpResponse:
     """GET: the alternatives for step `index`. POST: put the chosen one in its place."""
-    person = services.local_owner()
+    person = current_person(request)
     row = _latest_plan_or_404(person)
     ctx = _plan_context(person, row)
     if not 0 <= index < ctx["step_count"]:
@@ -773,7 +774,7 @@ def swap(request: HttpRequest, index: int) -> HttpResponse:
 @require_POST
 def start(request: HttpRequest) -> HttpResponse:
     """Start a session of the latest plan and open the player."""
-    person = services.local_owner()
+    person = current_person(request)
     row = _latest_plan_or_404(person)
     ctx = _plan_context(person, row)
     try:
@@ -796,7 +797,7 @@ def start(request: HttpRequest) -> HttpResponse:
 @require_GET
 def welcome(request: HttpRequest) -> HttpResponse:
     """What backease is and does, and the way in."""
-    person = services.local_owner()
+    person = current_person(request)
     return render(request, "front/welcome.html", {"has_plan": services.latest_plan(person) is not None})
 
 
@@ -918,7 +919,7 @@ def region(request: HttpRequest, region: str) -> HttpResponse:
 @require_GET
 def massage_types(request: HttpRequest) -> HttpResponse:
     """The kinds of professional massage, ranked for the saved profile and screen."""
-    person = services.local_owner()
+    person = current_person(request)
     lib = load_content().library
     profile = services.get_profile(person)
     ranked = planner.recommend_massage_types(profile, services.outcome(person), lib)

@@ -3,6 +3,7 @@ pain diary. Personal mode has exactly one person, the local owner."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
@@ -16,11 +17,15 @@ LOCAL_OWNER = "local"
 class Person(models.Model):
     """Someone doing self-care. Personal mode: the single local owner, whose `key` is
     'local'; the unique constraint makes a second one impossible, whatever the
-    concurrency of the first writes."""
+    concurrency of the first writes. Server mode: one per account (`user`); deleting the
+    account deletes the person and everything of theirs."""
 
     name = models.CharField(max_length=100, blank=True, default="")
     key = models.CharField(
         max_length=20, null=True, blank=True, default=None, help_text="'local' for the local owner"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="person"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

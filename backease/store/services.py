@@ -11,7 +11,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -818,18 +818,26 @@ def _moment(value: object) -> datetime | None:
     return moment
 
 
-def state_rows(with_plan: bool = False, person: Person | None = None) -> tuple[tuple[Any, ...], ...]:
-    """The rows of `_state_sql` for the local owner (or `person`), in one query (see
-    `safety_state` and the Today page)."""
+OwnerRef = tuple[Literal["key", "user_id"], str | int]
+"""Who a request acts for, without reading their row: ("key", "local") for the local owner,
+("user_id", id) for a signed-in user of server mode (set as `request.person_ref`)."""
+
+
+def state_rows(
+    with_plan: bool = False, person: Person | None = None, owner: OwnerRef | None = None
+) -> tuple[tuple[Any, ...], ...]:
+    """The rows of `_state_sql` for `person`, or the person `owner` names (the local owner
+    when neither is given), in one query (see `safety_state` and the Today page)."""
     sql = _state_sql(with_plan)
     count = sql.count("{owner}")
     params: list[int | str]
     if person is not None:
         sql, params = sql.replace("{owner}", "%s"), [person.pk] * count
     else:
+        column, value = owner or ("key", LOCAL_OWNER)
         q = connection.ops.quote_name
-        owner = f"(SELECT id FROM {q(Person._meta.db_table)} WHERE {q('key')} = %s)"
-        sql, params = sql.replace("{owner}", owner), [LOCAL_OWNER] * count
+        subquery = f"(SELECT id FROM {q(Person._meta.db_table)} WHERE {q(column)} = %s)"
+        sql, params = sql.replace("{owner}", subquery), [value] * count
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return tuple((kind, _moment(at), *rest) for kind, at, *rest in cursor.fetchall())

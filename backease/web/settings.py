@@ -9,6 +9,14 @@ read here and nowhere else, through the small typed helpers below.
 | BACKEASE_DEBUG | false | Django debug mode (never on a server) |
 | BACKEASE_ALLOWED_HOSTS | 127.0.0.1,localhost,[::1] | host names the app answers to |
 | BACKEASE_CSRF_TRUSTED_ORIGINS | (none) | origins of an HTTPS reverse proxy in front (docs/phone.md) |
+| BACKEASE_MODE | personal | `personal` (one owner, no sign-in) or `server` (docs/deploy.md) |
+| BACKEASE_PUBLIC_ORIGIN | (none) | server mode: the public HTTPS origin, e.g. https://backease.example.org |
+| BACKEASE_OPEN_SIGNUP | false | server mode: anyone may sign up (otherwise by invitation only) |
+| BACKEASE_THERAPIST_MFA | false | server mode: therapists must set up a second factor |
+| BACKEASE_EMAIL_FROM | backease@localhost | the sender of account and clinic emails |
+| BACKEASE_SMTP_HOST | (none) | send email through this SMTP server (otherwise printed to the console) |
+| BACKEASE_SMTP_PORT / _USER / _PASSWORD | 587 / none / none | SMTP details (STARTTLS) |
+| BACKEASE_TRUSTED_PROXY | false | server mode: trust X-Forwarded-Proto/For from the reverse proxy in front |
 """
 
 from __future__ import annotations
@@ -29,6 +37,11 @@ def envbool(name: str, default: bool = False) -> bool:
 
 def envstr(name: str, default: str) -> str:
     return os.environ.get(name) or default
+
+
+def envint(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return default if not value else int(value)
 
 
 def envlist(name: str, default: str) -> list[str]:
@@ -59,10 +72,21 @@ def _private_file(path: Path) -> None:
 _private_dir(DATA_DIR)
 
 
+MODE = envstr("BACKEASE_MODE", "personal").strip().lower()
+if MODE not in ("personal", "server"):
+    raise SystemExit(f"BACKEASE_MODE must be 'personal' or 'server', not {MODE!r}")
+SERVER_MODE = MODE == "server"
+"""Server mode: accounts, therapists and clients (backease.accounts, backease.clinic).
+Read per request through `backease.accounts.mode.is_server()`, so tests can switch it."""
+
+
 def _secret_key() -> str:
     configured = os.environ.get("BACKEASE_SECRET_KEY")
     if configured:
         return configured
+    if SERVER_MODE:
+        # A server's key must come from its environment (and be the same in every process).
+        raise SystemExit("BACKEASE_SECRET_KEY must be set in server mode (docs/deploy.md)")
     path = DATA_DIR / "secret_key"
     if not path.exists():
         # Created once, readable only by its owner; os.O_EXCL keeps two first starts
@@ -83,11 +107,29 @@ ALLOWED_HOSTS = envlist("BACKEASE_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 # Behind an HTTPS reverse proxy (docs/phone.md): the proxy's origin, e.g. https://backease.example.org.
 CSRF_TRUSTED_ORIGINS = envlist("BACKEASE_CSRF_TRUSTED_ORIGINS", "")
 
+PUBLIC_ORIGIN = envstr("BACKEASE_PUBLIC_ORIGIN", "").rstrip("/")
+if PUBLIC_ORIGIN:
+    _host = PUBLIC_ORIGIN.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    ALLOWED_HOSTS = [*ALLOWED_HOSTS, _host]
+    CSRF_TRUSTED_ORIGINS = [*CSRF_TRUSTED_ORIGINS, PUBLIC_ORIGIN]
+
+# The accounts and clinic apps are installed in both modes (one schema, one test run);
+# in personal mode their pages answer 404 and nobody signs in (backease.accounts.middleware).
 INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
     "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "axes",
     "backease.store",
+    "backease.accounts",
+    "backease.clinic",
     "backease.front",
 ]
 
@@ -95,11 +137,80 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "backease.web.middleware.api_json_errors",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "backease.accounts.middleware.person",
     "backease.web.middleware.privacy_headers",
+    # Last, as django-axes asks: it turns a lockout into its own response.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # First, as django-axes asks: it refuses a locked-out sign-in before any other backend.
+    "axes.backends.AxesStandaloneBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/"
+
+# django-allauth: sign in with email and password; the address is verified before use.
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_ADAPTER = "backease.accounts.adapter.AccountAdapter"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "backease: "
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+OPEN_SIGNUP = envbool("BACKEASE_OPEN_SIGNUP")
+THERAPIST_MFA = envbool("BACKEASE_THERAPIST_MFA")
+
+# django-axes: 5 failed sign-ins for one address from one IP lock it for 30 minutes.
+AXES_FAILURE_LIMIT = envint("BACKEASE_LOCKOUT_FAILURES", 5)
+AXES_COOLOFF_TIME = 0.5  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "login"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLED = True
+AXES_VERBOSE = False
+TRUSTED_PROXY = envbool("BACKEASE_TRUSTED_PROXY")
+if TRUSTED_PROXY:
+    AXES_IPWARE_PROXY_COUNT = 1
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = False
+
+DEFAULT_FROM_EMAIL = envstr("BACKEASE_EMAIL_FROM", "backease@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+if os.environ.get("BACKEASE_SMTP_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = envstr("BACKEASE_SMTP_HOST", "")
+    EMAIL_PORT = envint("BACKEASE_SMTP_PORT", 587)
+    EMAIL_HOST_USER = envstr("BACKEASE_SMTP_USER", "")
+    EMAIL_HOST_PASSWORD = envstr("BACKEASE_SMTP_PASSWORD", "")
+    EMAIL_USE_TLS = True
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 ROOT_URLCONF = "backease.web.urls"
 WSGI_APPLICATION = "backease.web.wsgi.application"
@@ -113,6 +224,8 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.csrf",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
                 "backease.front.context.safety",
             ],
         },
@@ -157,6 +270,23 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000_000
+
+if SERVER_MODE:
+    # On the internet, behind a reverse proxy that terminates TLS (docs/deploy.md).
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = envbool("BACKEASE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = envint("BACKEASE_HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("BACKEASE_HSTS_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = False
+    SESSION_COOKIE_AGE = 14 * 24 * 3600
+    # The session cookie must survive the link in an invitation or verification email.
+    SESSION_COOKIE_SAMESITE = "Lax"
+    CSRF_COOKIE_SAMESITE = "Lax"
+    SILENCED_SYSTEM_CHECKS = [
+        # HSTS preload is the operator's choice (docs/deploy.md); it cannot be undone quickly.
+        "security.W021",
+    ]
 
 LOGGING = {
     "version": 1,

@@ -1,12 +1,19 @@
-"""URL map: the pages (backease.front) and the JSON API under /api/."""
+"""URL map: the pages (backease.front), the JSON API under /api/, and in server mode the
+accounts (/accounts/, django-allauth), the clinic (/clinic/, /me/, /invite/) and Django's
+admin (/admin/, admins only). Server-only paths answer 404 in personal mode
+(backease.accounts.middleware)."""
 
 from __future__ import annotations
 
+from django.contrib import admin
 from django.urls import include, path
 
 from backease.api import api
 
 urlpatterns = [
     path("api/", api.urls),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("backease.clinic.urls")),
     path("", include("backease.front.urls")),
 ]

@@ -1,0 +1,58 @@
+"""`person`: sets `request.person`, the one person a request may act for (and
+`request.person_ref`, which names them without a query: `services.OwnerRef`), and keeps
+the server-mode pages out of personal mode (and signed-out people out of server mode)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.functional import SimpleLazyObject
+
+from backease.accounts.mode import is_server, person_for
+from backease.store.models import LOCAL_OWNER
+
+SERVER_ONLY = ("/accounts/", "/clinic/", "/admin/", "/me/", "/invite/")
+"""Pages that exist only in server mode (404 in personal mode)."""
+PUBLIC = (
+    "/accounts/",
+    "/invite/",
+    "/static/",
+    "/api/",  # the API answers 401 itself (backease.api)
+    "/favicon.ico",
+    "/manifest.webmanifest",
+    "/sw.js",
+    "/offline/",
+    "/privacy/",
+    "/healthz",
+)
+"""Server mode: what a signed-out visitor may open."""
+
+
+def person(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
+    def middleware(request: HttpRequest) -> HttpResponse:
+        path = request.path
+        if not is_server():
+            if path.startswith(SERVER_ONLY):
+                raise Http404("only in server mode")
+            from backease.store.services import local_owner
+
+            request.person = SimpleLazyObject(local_owner)  # type: ignore[attr-defined]
+            request.person_ref = ("key", LOCAL_OWNER)  # type: ignore[attr-defined]
+            return get_response(request)
+        user = request.user
+        if user.is_authenticated:
+            request.person = SimpleLazyObject(lambda: person_for(user))  # type: ignore[attr-defined,arg-type]
+            request.person_ref = ("user_id", user.pk)  # type: ignore[attr-defined]
+        else:
+            request.person = None  # type: ignore[attr-defined]
+            request.person_ref = None  # type: ignore[attr-defined]
+            if path != "/" and not path.startswith(PUBLIC):
+                return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+            if path == "/":
+                return redirect_to_login("/", settings.LOGIN_URL)
+        return get_response(request)
+
+    return middleware

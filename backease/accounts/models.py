@@ -1,0 +1,67 @@
+"""A user of server mode: signs in with an email address and a password (argon2).
+
+Each user who does self-care has one `store.Person` (`user.person`), made on first use by
+`backease.accounts.mode.person_for`; their screenings, plans, sessions and diary hang off it
+exactly as the local owner's do in personal mode.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **fields: Any) -> User:
+        if not email:
+            raise ValueError("an email address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **fields: Any) -> User:
+        fields.setdefault("is_staff", False)
+        fields.setdefault("is_superuser", False)
+        return self._create(email, password, **fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> User:
+        fields.update(is_staff=True, is_superuser=True, role=User.Role.ADMIN)
+        return self._create(email, password, **fields)
+
+
+class User(AbstractUser):
+    """Someone who signs in. `role` says what they may do; admins also reach Django's admin."""
+
+    class Role(models.TextChoices):
+        CLIENT = "client", "Client"
+        THERAPIST = "therapist", "Therapist"
+        ADMIN = "admin", "Admin"
+
+    username = None  # type: ignore[assignment]
+    email = models.EmailField("email address", unique=True)
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.CLIENT)
+    display_name = models.CharField(max_length=100, blank=True, default="")
+    email_notices = models.BooleanField(
+        default=True, help_text="send emails about new flags and programme changes"
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+    objects = UserManager()  # type: ignore[misc]
+
+    @property
+    def is_therapist(self) -> bool:
+        return self.role == self.Role.THERAPIST
+
+    @property
+    def label(self) -> str:
+        """How others see this user: the display name, else the email address."""
+        return self.display_name or self.email
+
+    def __str__(self) -> str:
+        return self.label

@@ -1,0 +1,226 @@
+"""What clinic mode keeps. A client's own data (screenings, sessions, diary) stays in
+`backease.store`, hanging off their `Person`; these tables say who may see it, what the
+therapist asked for, and what needs the therapist's attention."""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from backease.store.models import Person
+
+
+class CareLink(models.Model):
+    """A client sharing with a therapist, by the client's consent (an accepted invitation).
+
+    Ending it (the client revokes, or the therapist leaves) removes access, never data:
+    the row stays with `ended_at` set, and a new invitation makes a new link."""
+
+    class Share(models.TextChoices):
+        FULL = "full", "My diary and sessions (pain, stops, what helped)"
+        ADHERENCE = "adherence", "Only whether I did my programme"
+
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="client_links"
+    )
+    client = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="care_links")
+    share = models.CharField(max_length=10, choices=Share.choices, default=Share.FULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.CharField(max_length=10, blank=True, default="", help_text="client, therapist or admin")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["therapist", "client"], condition=Q(ended_at__isnull=True), name="one_active_link"
+            )
+        ]
+
+    @property
+    def active(self) -> bool:
+        return self.ended_at is None
+
+
+class Invitation(models.Model):
+    """A therapist's invitation: a link, or its short code typed in by the client."""
+
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations"
+    )
+    code = models.CharField(max_length=16, unique=True, help_text="short code, also the link's last part")
+    email = models.EmailField(blank=True, default="", help_text="who it was sent to, if anyone")
+    note = models.CharField(max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class Programme(models.Model):
+    """A home programme a therapist set for a client, or a template (`client` empty).
+
+    `steps` is a list of {technique, seconds, holds, sides, intensity, note}; validated by
+    `backease.clinic.programmes`. `revision` grows on each saved change."""
+
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="programmes"
+    )
+    client = models.ForeignKey(
+        Person, on_delete=models.CASCADE, null=True, blank=True, related_name="programmes"
+    )
+    is_template = models.BooleanField(default=False)
+    template = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    title = models.CharField(max_length=120)
+    note = models.TextField(blank=True, default="")
+    steps = models.JSONField(default=list)
+    days_per_week = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1), MaxValueValidator(7)]
+    )
+    starts_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True)
+    revision = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        indexes = [models.Index(fields=["client", "archived_at"], name="programme_client")]
+
+
+class Flag(models.Model):
+    """Something about a client that needs a therapist's attention. `key` makes raising
+    the same flag twice (e.g. for the same session) a no-op."""
+
+    class Kind(models.TextChoices):
+        RED_FLAG = "red_flag", "Red-flag answer in the safety check"
+        PAIN_HIGH = "pain_high", "Pain 7 or more"
+        PAIN_RISE = "pain_rise", "Pain up by 3 or more"
+        SHARP_PAIN = "sharp_pain", "Stopped for sharp pain"
+        NO_SESSION = "no_session", "No session for 14 days"
+        LOW_ADHERENCE = "low_adherence", "Adherence under 50 % this week"
+        BLOCKED_STEP = "blocked_step", "A programme step is blocked by the client's safety check"
+
+    client = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="flags")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    key = models.CharField(max_length=120)
+    detail = models.CharField(max_length=300, blank=True, default="")
+    raised_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["client", "key"], name="one_flag_per_key")]
+
+
+class FlagAck(models.Model):
+    """A therapist has seen a flag (each therapist acknowledges for themselves)."""
+
+    flag = models.ForeignKey(Flag, on_delete=models.CASCADE, related_name="acks")
+    therapist = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["flag", "therapist"], name="one_ack_per_therapist")]
+
+
+class Outcome(models.Model):
+    """An outcome measure: pain now (NRS 0-10) or the Patient-Specific Functional Scale
+    (`data`: {"items": [{"activity": str, "score": 0-10}]})."""
+
+    class Kind(models.TextChoices):
+        NRS = "nrs", "Pain (0-10)"
+        PSFS = "psfs", "Patient-Specific Functional Scale"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="outcomes")
+    kind = models.CharField(max_length=4, choices=Kind.choices)
+    at = models.DateTimeField()
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["person", "kind", "at"], name="outcome_person_kind_at")]
+
+
+class Notice(models.Model):
+    """A message in someone's notice list (and maybe an email). Changes with the same
+    `key` while unread update one notice instead of adding one per edit."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
+    subject = models.ForeignKey(Person, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    kind = models.CharField(max_length=24)
+    key = models.CharField(max_length=120)
+    text = models.CharField(max_length=500)
+    url = models.CharField(max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notice_recipient_unread")]
+
+
+class AccessLogQuerySet(models.QuerySet["AccessLog"]):
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("the access log is append-only")
+
+    def delete(self) -> NoReturn:  # type: ignore[override]
+        raise PermissionError("the access log is append-only")
+
+
+class AccessLog(models.Model):
+    """Append-only: who viewed, exported or changed whose data. The client reads their own.
+    Rows go only when the subject's account (and all its data) is deleted."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    actor_label = models.CharField(max_length=254, help_text="kept when the actor's account is gone")
+    subject = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="access_log")
+    action = models.CharField(max_length=10, help_text="view, export or change")
+    what = models.CharField(max_length=200)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["subject", "at"], name="accesslog_subject_at")]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("the access log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
+        raise PermissionError("the access log is append-only")
+
+
+class ApiToken(models.Model):
+    """A personal access token for the API in server mode. Only its SHA-256 digest is kept;
+    the token is shown once. `scopes`: "read" and/or "write"."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=60)
+    prefix = models.CharField(max_length=12, help_text="the first characters, to recognise it")
+    digest = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
