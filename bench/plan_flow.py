@@ -4,10 +4,12 @@
 
 Plans `--profiles` random profiles (the same generator as bench/plan_latency.py, with
 the minutes fixed) and prints, over the plans that have steps: steps per plan, position
-changes, trips down to the floor, the share of steps under 45 s, and the wall-clock
-length of the session including the get-ready countdowns the players run before each
-step. For a planner without `prepare_seconds` (before issue 8) the countdowns are the
-web player's old fixed lead-ins: 5 s first, 8 s on a new position, 3 s otherwise.
+changes, trips down to the floor, the plans that get up from the floor to relax, the
+share of steps under 45 s, the wall-clock length of the session including the get-ready
+countdowns the players run before each step, and the share of steps with no swap choice
+(`step_alternatives`; one count per left/right pair). For a planner without
+`prepare_seconds` (before issue 8) the countdowns are the web player's old fixed lead-ins:
+5 s first, 8 s on a new position, 3 s otherwise.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from backease.content.loader import load_content
-from backease.core.planner import PlanStep, plan_session
+from backease.core.planner import PlanStep, gets_up_to_relax, plan_session, step_alternatives
 from backease.core.screening import screen
 from backease.core.vocab import NO_FLOOR_POSITIONS
 from bench.plan_latency import ANSWER_CHOICES, random_profile
@@ -74,6 +76,8 @@ def main() -> None:
     wall: list[float] = []
     shortest: list[float] = []
     up_to_relax = 0
+    swappable = 0
+    swap_steps = 0
     for _ in range(args.profiles):
         profile = replace(random_profile(rng), minutes=args.minutes)
         result = screen(rng.choice(ANSWER_CHOICES), content.rules)
@@ -87,9 +91,16 @@ def main() -> None:
         short.append(100 * sum(1 for s in steps if s.seconds < 45) / len(steps))
         shortest.append(min(s.seconds for s in steps))
         wall.append(sum(s.seconds for s in steps) + sum(countdowns(steps)))
-        floor = [s.position not in NO_FLOOR_POSITIONS for s in steps]
-        if any(floor) and not floor[-1] and steps[-1].kind == "relaxation":
+        if gets_up_to_relax(steps):
             up_to_relax += 1
+        seen: set[str] = set()
+        for index, step in enumerate(steps):
+            if step.technique in seen:
+                continue  # the other side of a step already counted
+            seen.add(step.technique)
+            swap_steps += 1
+            if step_alternatives(plan, index, profile, result, content.library):
+                swappable += 1
     print(f"{len(steps_n)} plans of {args.minutes} minutes ({args.profiles} random profiles)")
     print(summary("steps per plan", steps_n))
     print(summary("position changes", changes))
@@ -100,6 +111,8 @@ def main() -> None:
     print(summary("shortest step (s)", shortest))
     print(summary("wall clock (s)", wall))
     print(f"{'plans off the minutes asked':<28} {sum(1 for w in wall if w != args.minutes * 60)}")
+    none = swap_steps - swappable
+    print(f"{'steps with no swap choice':<28} {none} of {swap_steps} ({100 * none / swap_steps:.1f} %)")
 
 
 if __name__ == "__main__":

@@ -291,23 +291,76 @@ def test_a_plan_survives_a_round_trip_through_its_record(library: Library, rules
 
 
 def test_alternatives_keep_the_time_the_phase_and_the_safety_limits(library: Library, rules: RuleSet) -> None:
-    from backease.core.planner import step_alternatives, swap_step
+    from backease.core.flow import floor_trips, prepare_all
+    from backease.core.planner import _useful_seconds, step_alternatives, swap_step
 
     profile = Profile(minutes=20, areas=(PainArea("upper_trapezius_left", 6),))
     result = screen({"osteoporosis": True}, rules)
     plan = plan_session(profile, result, library)
     for index, step in enumerate(plan.steps):
         for tech in step_alternatives(plan, index, profile, result, library):
-            assert tech.min_seconds <= step.seconds <= tech.max_seconds
             assert not tech.spinal_pressure
             assert tech.id not in {s.technique for s in plan.steps}
             swapped = swap_step(plan, index, tech.id, profile, result, library)
             assert swapped.total_seconds == plan.total_seconds
-            assert [s.seconds for s in swapped.steps] == [s.seconds for s in plan.steps]
-            # Same position, so the countdowns and the flow stay as they were.
-            assert [s.position for s in swapped.steps] == [s.position for s in plan.steps]
-            assert [s.prepare_seconds for s in swapped.steps] == [s.prepare_seconds for s in plan.steps]
+            assert sum(s.seconds + s.prepare_seconds for s in swapped.steps) == plan.total_seconds
+            assert [s.kind == "relaxation" for s in swapped.steps] == [
+                s.kind == "relaxation" for s in plan.steps
+            ]
+            new = swapped.steps[index]
+            assert _useful_seconds(tech) <= new.seconds <= tech.max_seconds
+            # Another position is allowed when the countdowns follow it and the plan still
+            # goes down to the floor once at most.
+            assert [s.prepare_seconds for s in swapped.steps] == prepare_all(
+                s.position for s in swapped.steps
+            )
+            assert floor_trips(s.position for s in swapped.steps) <= 1
             assert step.technique not in {s.technique for s in swapped.steps}
+
+
+def test_a_swap_can_move_a_step_to_another_position_and_the_countdowns_follow(
+    library: Library, rules: RuleSet
+) -> None:
+    from backease.core.planner import step_alternatives, swap_step
+
+    profile = Profile(minutes=15, areas=(PainArea("upper_trapezius_left", 6),), tools=("tennis_ball",))
+    result = screen({}, rules)
+    moved = []
+    for seed in range(20):
+        plan = plan_session(profile, result, library, seed=seed)
+        for index, step in enumerate(plan.steps):
+            for tech in step_alternatives(plan, index, profile, result, library):
+                if tech.position != step.position:
+                    moved.append((plan, index, tech))
+    assert moved, "some step of these plans can be done in another position"
+    plan, index, tech = moved[0]
+    swapped = swap_step(plan, index, tech.id, profile, result, library)
+    assert swapped.steps[index].position == tech.position
+    assert swapped.steps[index].prepare_seconds != plan.steps[index].prepare_seconds or any(
+        a.prepare_seconds != b.prepare_seconds for a, b in zip(swapped.steps, plan.steps, strict=True)
+    )
+    assert sum(s.seconds + s.prepare_seconds for s in swapped.steps) == 15 * 60
+
+
+def test_a_swap_that_would_break_the_position_order_is_not_offered(library: Library, rules: RuleSet) -> None:
+    from dataclasses import replace
+
+    from backease.core.planner import step_alternatives
+
+    profile = Profile(minutes=15, tools=("tennis_ball", "chair", "wall"))
+    result = screen({}, rules)
+    plan = plan_session(profile, result, library)
+    main = [i for i, s in enumerate(plan.steps) if s.kind not in ("warm_up", "relaxation")]
+    # A seated step between two other seated steps cannot become a standing one.
+    seated = [replace(plan.steps[i], position="seated") for i in main]
+    steps = list(plan.steps)
+    for i, step in zip(main, seated, strict=True):
+        steps[i] = step
+    plan = replace(plan, steps=tuple(steps))
+    middle = main[len(main) // 2]
+    assert 0 < main.index(middle) < len(main) - 1
+    options = step_alternatives(plan, middle, profile, result, library)
+    assert all(t.position == "seated" for t in options), [t.id for t in options]
 
 
 def test_an_unknown_step_index_is_refused(library: Library, rules: RuleSet) -> None:

@@ -10,8 +10,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backease.content.loader import parse_content
-from backease.core.flow import POSITION_ORDER, floor_trips, prepare_all
-from backease.core.planner import PainArea, Plan, Profile, _label, _useful_seconds, plan_session
+from backease.core.flow import POSITION_ORDER, floor_trips, on_floor, prepare_all
+from backease.core.planner import (
+    NO_ADAPTATION,
+    PainArea,
+    Plan,
+    Profile,
+    _allowed,
+    _label,
+    _limits,
+    _useful_seconds,
+    gets_up_to_relax,
+    plan_session,
+)
 from backease.core.screening import ScreeningResult, screen
 from backease.core.vocab import (
     AVOID_REGION_PREFIX,
@@ -71,7 +82,8 @@ answers = st.fixed_dictionaries(
 )
 
 
-def _check_invariants(profile: Profile, result: ScreeningResult, plan: Plan) -> None:
+def _check_invariants(profile: Profile, result: ScreeningResult, plan: Plan, swapped: bool = False) -> None:
+    """Every invariant of a plan; `swapped` for one the person changed with swap_step."""
     precautions = set(result.precautions)
     if result.level in ("emergency", "urgent"):
         assert plan.steps == () and plan.total_seconds == 0 and plan.refused
@@ -134,10 +146,22 @@ def _check_invariants(profile: Profile, result: ScreeningResult, plan: Plan) -> 
         assert tech.variant(step.intensity) is not None
         assert step.reason.strip()
     # Per-side techniques: a technique appears as left and right steps, or one side.
+    if swapped:
+        return  # what a swap leaves out of the painful regions is the person's choice
     # Every painful region is worked on, or the plan says why not.
     worked = {r for step in plan.steps for r in step.regions}
     for area in profile.areas:
         assert area.region in worked or any(_label(area.region) in note for note in plan.notes)
+    # Once on the floor, relaxation stays there, unless no floor relaxation is left to use.
+    if gets_up_to_relax(plan.steps):
+        limits = _limits(profile, result, profile.minutes < 6, NO_ADAPTATION)
+        used = {s.technique for s in plan.steps}
+        left = [
+            t.id
+            for t in LIBRARY.techniques
+            if t.kind == "relaxation" and on_floor(t.position) and _allowed(t, limits) and t.id not in used
+        ]
+        assert not left, f"got up to relax while {left} could be done on the floor"
     assert plan.before and plan.after
 
 
@@ -272,3 +296,31 @@ def test_no_plan_and_no_swap_choice_contains_anything_the_content_excludes(
         for alternative in step_alternatives(plan, index, profile, safety, LIBRARY):
             _check_obeys(alternative, "gentle", safety)
             assert not _refused_by_facts(alternative, set(safety.precautions))
+
+
+# --- swaps keep every invariant -------------------------------------------------------------
+
+from backease.core.planner import swap_step  # noqa: E402
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(profile=profiles, raw_answers=answers, seed=st.integers(0, 2**16))
+def test_every_swap_offered_keeps_the_time_the_precautions_and_the_position_order(
+    profile: Profile, raw_answers: dict[str, Any], seed: int
+) -> None:
+    result = screen(raw_answers, RULES)
+    plan = plan_session(profile, result, LIBRARY, seed=seed)
+    for index, step in enumerate(plan.steps):
+        options = step_alternatives(plan, index, profile, result, LIBRARY)
+        assert options == step_alternatives(plan, index, profile, result, LIBRARY)  # deterministic
+        for tech in options:
+            swapped = swap_step(plan, index, tech.id, profile, result, LIBRARY)
+            assert swapped == swap_step(plan, index, tech.id, profile, result, LIBRARY)
+            assert swapped.steps[index].technique == tech.id
+            assert sum(s.seconds + s.prepare_seconds for s in swapped.steps) == profile.minutes * 60
+            _check_invariants(profile, result, swapped, swapped=True)
+            for new in swapped.steps:
+                new_tech = LIBRARY.technique(new.technique)
+                assert new_tech is not None
+                _check_obeys(new_tech, new.intensity, _Safety(result.level, result.precautions))
+            assert gets_up_to_relax(swapped.steps) <= gets_up_to_relax(plan.steps), step.technique

@@ -311,13 +311,16 @@ def get_plan(request: HttpRequest, plan_id: int) -> Any:
     "/{plan_id}/steps/{index}/alternatives", response={200: list[s.AlternativeOut], **NOT_FOUND, **INVALID}
 )
 def step_alternatives(request: HttpRequest, plan_id: int, index: int) -> Any:
-    """Techniques that could replace this step (and its other side) as they are."""
+    """Techniques that could replace this step (and its other side), in its position or
+    another one where the plan still goes standing, seated, then down to the floor once."""
     return services.alternatives(_person(request), _get_plan(request, plan_id), index)
 
 
 @plans.post("/{plan_id}/steps/{index}/swap", response={200: s.PlanOut, **NOT_FOUND, **INVALID, **CONFLICT})
 def swap_step(request: HttpRequest, plan_id: int, index: int, payload: s.SwapIn) -> Any:
-    """Do this step (both sides) with one of its alternatives. Times stay the same."""
+    """Do this step (both sides) with one of its alternatives. The plan's total time stays
+    the same: a change of position moves the get-ready countdowns, and the step (or, when
+    it has no room, the others) gives or takes that time."""
     row = _get_plan(request, plan_id)
     return _plan_out(services.swap_step(_person(request), row, index, payload.technique))
 

@@ -245,6 +245,9 @@ class AlternativeOut(Schema):
     name: str
     summary: str
     tools: list[str]
+    position: str = Field(
+        description="may differ from the step's when the plan still flows (docs/planner.md)"
+    )
 
 
 class SwapIn(Input):

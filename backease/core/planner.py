@@ -21,6 +21,7 @@ between equally good techniques.
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -31,6 +32,7 @@ from backease.core.flow import (
     POSITION_ORDER,
     PREPARE_FLOOR,
     PREPARE_SAME,
+    floor_trips,
     on_floor,
     prepare_all,
     prepare_seconds,
@@ -746,6 +748,40 @@ def _select(candidates: dict[Phase, list[_Unit]], profile: Profile, total: int) 
     return _fit_count(units, spare, total)
 
 
+def _relax_on_the_floor(
+    units: list[_Unit], candidates: dict[Phase, list[_Unit]], total: int, useful: bool
+) -> list[_Unit]:
+    """Once the work has gone down to the floor, relax there too instead of getting up.
+
+    Each standing or seated relaxation is replaced by the best floor relaxation that the
+    precautions and tools allow and the plan does not have yet (lying on the back or the
+    side). When none is left, a seated one is dropped if a floor relaxation already
+    closes the plan and the time can still be filled without it; otherwise it stays and
+    comes last, so the plan gets up once, at the end, and never goes down again.
+    """
+    if not any(on_floor(u.position) for u in units if u.phase != "relaxation"):
+        return units
+    out = list(units)
+
+    def fits(trial: list[_Unit]) -> bool:
+        shortest = sum(u.low(useful) * len(u.sides) for u in trial) + _prepare_total(trial)
+        longest = sum(u.total("max_seconds") for u in trial) + _prepare_total(trial)
+        return shortest <= total <= longest
+
+    for unit in [u for u in out if u.phase == "relaxation" and not on_floor(u.position)]:
+        have = {u.tech.id for u in out}
+        i = out.index(unit)
+        spare = [c for c in candidates["relaxation"] if on_floor(c.position) and c.tech.id not in have]
+        choice = next((c for c in spare if fits([*out[:i], c, *out[i + 1 :]])), None)
+        if choice is not None:
+            out[i] = choice
+            continue
+        rest = out[:i] + out[i + 1 :]
+        if any(u.phase == "relaxation" and on_floor(u.position) for u in rest) and fits(rest):
+            out = rest
+    return out
+
+
 def _order(units: list[_Unit]) -> list[_Unit]:
     """The units in the order they are done: warm-up first, relaxation last, and the
     positions grouped so the session goes standing, seated, then down to the floor once.
@@ -1001,7 +1037,7 @@ def plan_session(
             "tool", "no technique fits these tools and limits; add 'hands' or another tool", TOOLS
         )
     units, useful = _select(candidates, profile, total)
-    units = _order(units)
+    units = _order(_relax_on_the_floor(units, candidates, total, useful))
     _allocate(units, total - _prepare_total(units), useful)
     steps = _steps(units)
     before, after = _checklists(profile, limits, safety, desk_break, library)
@@ -1117,6 +1153,16 @@ def recommend_massage_types(
     return tuple(out)
 
 
+def gets_up_to_relax(steps: Sequence[PlanStep]) -> bool:
+    """Whether a relaxation step is done standing or seated after a step on the floor."""
+    down = False
+    for step in steps:
+        if down and step.kind == "relaxation" and not on_floor(step.position):
+            return True
+        down = down or on_floor(step.position)
+    return False
+
+
 def covered_regions(plan: Plan) -> frozenset[str]:
     """Every region some step of the plan works on."""
     return frozenset(r for step in plan.steps for r in step.regions)
@@ -1166,6 +1212,81 @@ def plan_from_record(data: dict[str, Any]) -> Plan:
     return Plan(**fields)
 
 
+def _flow_holds(steps: Sequence[tuple[str, Phase]]) -> bool:
+    """Whether a sequence of (position, phase) keeps the order plans are made in.
+
+    Down to the floor at most once; the main work visits each position once, standing,
+    seated, then the floor positions in POSITION_ORDER, with release before stretching
+    within a position; warm-ups and relaxation each visit a position once.
+    """
+    if floor_trips(p for p, _ in steps) > 1:
+        return False
+    for phases in (("warm_up",), ("release", "stretch"), ("relaxation",)):
+        part = [(p, ph) for p, ph in steps if ph in phases]
+        blocks = [p for n, (p, _) in enumerate(part) if n == 0 or part[n - 1][0] != p]
+        if len(blocks) != len(set(blocks)):
+            return False
+        if phases == ("release", "stretch"):
+            if blocks != sorted(blocks, key=POSITION_ORDER.__getitem__):
+                return False
+            for (p1, ph1), (p2, ph2) in itertools.pairwise(part):
+                if p1 == p2 and PHASES.index(ph1) > PHASES.index(ph2):
+                    return False
+    return True
+
+
+def _swap_times(
+    plan: Plan, old: str, tech: Technique, library: Library
+) -> tuple[list[int], list[int]] | None:
+    """Each step's seconds and countdown once `tech` replaces every step of `old`, or None.
+
+    None when the swap would break the plan's flow (see `_flow_holds`; nor may it make the
+    plan get up from the floor to relax) or cannot keep its time. A new position changes
+    the countdowns around the step, and a new technique may need a longer or allow only a
+    shorter step: the swapped steps give or take that time first, then the other steps,
+    5 seconds at a time from the one with the most room, so the total stays exact and
+    every step stays within its technique's limits and at least its useful length.
+    """
+    mine = [i for i, s in enumerate(plan.steps) if s.technique == old]
+    positions = [tech.position if i in mine else s.position for i, s in enumerate(plan.steps)]
+    phases = [PHASE_OF_KIND[s.kind] for s in plan.steps]
+    if not _flow_holds(list(zip(positions, phases, strict=True))):
+        return None
+    swapped = [
+        replace(s, kind=tech.kind, position=tech.position) if i in mine else s
+        for i, s in enumerate(plan.steps)
+    ]
+    if gets_up_to_relax(swapped) and not gets_up_to_relax(plan.steps):
+        return None
+    prepare = prepare_all(positions)
+    target = sum(s.seconds + s.prepare_seconds for s in plan.steps) - sum(prepare)
+
+    def bounds(i: int) -> tuple[int, int]:
+        own = tech if i in mine else library.technique(plan.steps[i].technique)
+        if own is None:  # renamed in the content since the plan was made: keep its time
+            return plan.steps[i].seconds, plan.steps[i].seconds
+        return (own.min_seconds if plan.desk_break else _useful_seconds(own)), own.max_seconds
+
+    limits = [bounds(i) for i in range(len(plan.steps))]
+    seconds = [s.seconds for s in plan.steps]
+    for i in mine:
+        seconds[i] = min(max(seconds[i], limits[i][0]), limits[i][1])
+    others = [i for i in range(len(plan.steps)) if i not in mine]
+    while (left := target - sum(seconds)) != 0:
+        move = QUANTUM if left > 0 else -QUANTUM
+        fits = [i for i in range(len(seconds)) if limits[i][0] <= seconds[i] + move <= limits[i][1]]
+        own = [i for i in mine if i in fits]
+        if own:  # the swapped steps first, side by side so both sides stay even
+            seconds[min(own, key=lambda i: (move * seconds[i], i))] += move
+            continue
+        room = [i for i in others if i in fits]
+        if not room:
+            return None
+        side = 0 if move < 0 else 1  # the most room above the minimum, or below the maximum
+        seconds[max(room, key=lambda i: (abs(limits[i][side] - seconds[i]), -i))] += move
+    return seconds, prepare
+
+
 def step_alternatives(
     plan: Plan,
     index: int,
@@ -1174,12 +1295,14 @@ def step_alternatives(
     library: Library,
     adaptation: Adaptation = NO_ADAPTATION,
 ) -> tuple[Technique, ...]:
-    """Techniques that could replace step `index` (and its other side) as they are.
+    """Techniques that could replace step `index` (and its other side).
 
-    An alternative is of the same phase and position, passes every safety filter, needs
-    only tools at hand, is done per side exactly when the step is, can run for the step's time
-    within its own limits, works at least one of the step's regions (any for a step
-    with none), and is not already in the plan.
+    An alternative is of the same phase, passes every safety filter, needs only tools at
+    hand, is done per side exactly when the step is, works at least one of the step's
+    regions (any for a step with none), and is not already in the plan. It may be done in
+    another position when the plan still flows afterwards (standing, seated, then the
+    floor, down once; see `_swap_times`), and it must fit the step's time, which moves by
+    the change in get-ready countdowns so the total stays exact.
     """
     if not 0 <= index < len(plan.steps):
         raise Missing("index", f"step {index} does not exist; the plan has {len(plan.steps)} steps")
@@ -1197,15 +1320,12 @@ def step_alternatives(
             continue
         if not _allowed(tech, limits) or tech.per_side != current.per_side:
             continue
-        if tech.position != current.position:
-            # Same position, so the plan keeps its flow and its countdowns.
-            continue
-        if not tech.min_seconds <= step.seconds <= tech.max_seconds:
-            continue
         if wanted_regions and not wanted_regions & {region_base(r) for r in tech.regions}:
             continue
         touched = [r for r in tech.regions if region_side(r) in (*sides, "none") or not tech.per_side]
         if any(r in limits.avoided for r in touched):
+            continue
+        if _swap_times(plan, step.technique, tech, library) is None:
             continue
         out.append(tech)
     return tuple(out)
@@ -1222,21 +1342,25 @@ def swap_step(
 ) -> Plan:
     """The plan with step `index` (and its other side) done with another technique.
 
-    Times stay the same, so the total does too. Raises InputError when the technique
-    is not one of `step_alternatives`.
+    The total stays the same: in a new position, the swapped steps give or take the
+    change in get-ready countdowns. Raises InputError when the technique is not one of
+    `step_alternatives`.
     """
     options = {t.id: t for t in step_alternatives(plan, index, profile, safety, library, adaptation)}
     if technique_id not in options:
         raise InputError("technique", f"'{technique_id}' cannot replace this step", sorted(options))
     tech = options[technique_id]
     old = plan.steps[index]
+    times = _swap_times(plan, old.technique, tech, library)
+    assert times is not None  # step_alternatives checked it
+    seconds, prepare = times
     limits = _limits(profile, safety, plan.desk_break, adaptation)
     intensity = _intensity(tech, profile, limits, adaptation)
     variant = tech.variant(intensity)
     steps = []
-    for step in plan.steps:
+    for step, step_seconds, countdown in zip(plan.steps, seconds, prepare, strict=True):
         if step.technique != old.technique:
-            steps.append(step)
+            steps.append(replace(step, seconds=step_seconds, prepare_seconds=countdown))
             continue
         if step.side in ("left", "right"):
             regions = tuple(r for r in tech.regions if region_side(r) in (step.side, "none"))
@@ -1247,7 +1371,7 @@ def swap_step(
                 technique=tech.id,
                 name=tech.name,
                 kind=tech.kind,
-                seconds=step.seconds,
+                seconds=step_seconds,
                 side=step.side,
                 intensity=intensity,
                 regions=regions,
@@ -1255,7 +1379,7 @@ def swap_step(
                 position=tech.position,
                 reason=f"Your choice, instead of {old.name.lower()}.",
                 cue=variant.cue if variant else "",
-                prepare_seconds=step.prepare_seconds,
+                prepare_seconds=countdown,
             )
         )
     return replace(plan, steps=tuple(steps))

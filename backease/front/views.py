@@ -766,6 +766,8 @@ def swap(request: HttpRequest, index: int) -> HttpResponse:
     tools = _tool_names(load_content().library)
     for option in options:
         option["tool_names"] = ", ".join(tools.get(t, t) for t in option["tools"]) or "Nothing needed"
+        moved = POSITION_LABELS.get(option["position"], option["position"])
+        option["moved"] = moved if moved != step["position"] else ""
     swap_ctx = {"step": step, "options": options, "editable": ctx["editable"]}
     template = "front/_swap.html" if _is_htmx(request) else "front/swap.html"
     return render(request, template, swap_ctx)

@@ -428,7 +428,10 @@ def alternatives(person: Person, row: Plan, index: int) -> list[dict[str, Any]]:
         load_content().library,
         adaptation(person),
     )
-    return [{"id": t.id, "name": t.name, "summary": t.summary, "tools": list(t.tools)} for t in options]
+    return [
+        {"id": t.id, "name": t.name, "summary": t.summary, "tools": list(t.tools), "position": t.position}
+        for t in options
+    ]
 
 
 def swap_step(person: Person, row: Plan, index: int, technique: str) -> Plan:
