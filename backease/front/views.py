@@ -40,6 +40,7 @@ from backease.core.vocab import (
     TOOLS,
 )
 from backease.front import page_cache
+from backease.front.bodymap import body_map
 from backease.store import services
 from backease.store.models import Person, Plan
 
@@ -348,94 +349,6 @@ def precaution_words(precautions: Iterable[str]) -> list[str]:
     return out
 
 
-# --- the body map -----------------------------------------------------------------------------
-
-# Shapes of the body map (front/_bodymap.html) on a 220 x 400 figure: (SVG path, knot dot).
-# Left-side shapes are drawn once and mirrored for the right. The back view shows the
-# person's left on the viewer's left; the front view shows it on the viewer's right.
-MAP_WIDTH = 220
-_BACK_SHAPES: dict[str, tuple[str, tuple[int, int]]] = {
-    "neck_base": ("M99,58 L121,58 L123,80 C116,84 104,84 97,80 Z", (110, 70)),
-    "upper_trapezius_left": (
-        "M97,80 C88,88 68,90 55,94 C48,97 47,106 53,108 C68,106 86,103 97,101 Z",
-        (75, 97),
-    ),
-    "between_shoulder_blades_left": ("M98,104 L107,104 L107,160 L90,160 Z", (101, 132)),
-    "shoulder_blade_left": ("M60,110 L93,108 L86,158 C82,164 74,162 71,154 L58,118 Z", (75, 128)),
-    "thoracic_spine_left": ("M91,166 L107,166 L107,226 L93,226 Z", (100, 196)),
-    "lats_left": (
-        "M53,128 L63,152 C67,162 77,168 86,170 L88,230 C79,238 70,240 64,238 C59,218 54,196 50,172 Z",
-        (68, 196),
-    ),
-    "glute_left": ("M66,268 C76,258 98,258 107,264 L107,296 C96,302 76,302 66,294 Z", (86, 280)),
-}
-_FRONT_SHAPES: dict[str, tuple[str, tuple[int, int]]] = {
-    # The person's left chest is on the viewer's right in the front view.
-    "chest_left": (
-        "M114,104 C124,98 146,98 154,104 C160,118 160,134 154,144 C142,152 122,152 114,144 Z",
-        (136, 124),
-    ),
-}
-BODY_OUTLINE = (
-    "M97,78 C90,86 68,90 54,94 C44,98 40,106 42,118 L48,172 C52,202 60,224 62,240 C58,260 54,282 56,302 "
-    "C58,320 64,332 72,338 L108,338 L110,332 L112,338 L148,338 C156,332 162,320 164,302 "
-    "C166,282 162,260 158,240 C160,224 168,202 172,172 L178,118 C180,106 176,98 166,94 "
-    "C152,90 130,86 123,78 Z"
-)
-ARM_OUTLINE = "M44,104 C34,108 30,118 30,132 L26,212 L20,282 C20,294 34,296 35,284 L43,214 L49,152 Z"
-LEG_OUTLINE = "M66,336 L72,398 L104,398 L108,338 Z"
-
-
-def _mirror(path: str) -> str:
-    """The same path mirrored left-right about the figure's midline."""
-    return re.sub(
-        r"(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)",
-        lambda m: f"{MAP_WIDTH - float(m.group(1)):g},{m.group(2)}",
-        path,
-    )
-
-
-def _shapes(base: dict[str, tuple[str, tuple[int, int]]]) -> dict[str, tuple[str, tuple[int, int]]]:
-    out = dict(base)
-    for region, (path, (x, y)) in base.items():
-        if region.endswith("_left"):
-            out[region.removesuffix("_left") + "_right"] = (_mirror(path), (MAP_WIDTH - x, y))
-    return out
-
-
-BACK_SHAPES = _shapes(_BACK_SHAPES)
-FRONT_SHAPES = _shapes(_FRONT_SHAPES)
-assert set(BACK_SHAPES) | set(FRONT_SHAPES) == set(REGIONS), "every region needs a shape on the map"
-
-
-def _body_map(library: Library, selected: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
-    """What front/_bodymap.html draws: the outline and one shape per region, per view."""
-    selected = selected or {}
-    labels = _region_labels(library)
-
-    def view(shapes: dict[str, tuple[str, tuple[int, int]]]) -> list[dict[str, Any]]:
-        return [
-            {
-                "id": region,
-                "label": labels[region],
-                "path": path,
-                "knot_x": x,
-                "knot_y": y,
-                "selected": region in selected,
-                "knot": selected.get(region, {}).get("knot", False),
-            }
-            for region, (path, (x, y)) in shapes.items()
-        ]
-
-    return {
-        "outline": BODY_OUTLINE,
-        "arms": (ARM_OUTLINE, _mirror(ARM_OUTLINE)),
-        "legs": (LEG_OUTLINE, _mirror(LEG_OUTLINE)),
-        "back": view(BACK_SHAPES),
-        "front": view(FRONT_SHAPES),
-    }
-
-
 # --- setup: body map, tools, time, pressure -----------------------------------------------------
 
 SETUP_FIELDS = {
@@ -535,7 +448,7 @@ def _setup_form(library: Library, data: dict[str, Any], raw: QueryDict | None = 
         no_floor = data["no_floor"]
     tool_rows = {t.id: t for t in library.tools}
     return {
-        "map": _body_map(library, selected),
+        "map": body_map(library, selected),
         "pain_scale": list(range(11)),
         "areas": [
             {
@@ -889,7 +802,7 @@ def anatomy(request: HttpRequest) -> HttpResponse:
         request,
         "front/anatomy.html",
         {
-            "map": _body_map(lib),
+            "map": body_map(lib),
             "back": [r for r in lib.regions if r.view == "back"],
             "front": [r for r in lib.regions if r.view == "front"],
         },

@@ -33,21 +33,85 @@ def test_tapping_an_area_on_the_body_map_asks_for_a_pain_score_and_invents_none(
     assert Plan.objects.get().profile["areas"][0]["pain"] == 4
 
 
-def test_body_map_areas_are_big_finger_targets_on_a_phone(phone: Any, live_server: Any) -> None:
+# Each region's targets on the page: its shape and, for a narrow strip, its invisible hit
+# area (on the anatomy page, the shapes inside its link). Per region: the box around them,
+# and which region the point at its centre belongs to, with that centre scrolled to the
+# middle of the screen. Then every point of each view (every 2 units of the figure) is
+# tested against every target's fill: no point may belong to two regions.
+TARGETS = """
+(selector) => {
+  const regionOf = (el) => {
+    const link = el.closest("a.region-link");
+    return el.dataset.region || el.dataset.hit || (link ? link.getAttribute("href") : null);
+  };
+  const targets = [...document.querySelectorAll(selector)].filter((el) => regionOf(el));
+  const box = (id) => {
+    const rs = targets.filter((el) => regionOf(el) === id).map((el) => el.getBoundingClientRect());
+    return { left: Math.min(...rs.map((r) => r.left)), top: Math.min(...rs.map((r) => r.top)),
+             right: Math.max(...rs.map((r) => r.right)), bottom: Math.max(...rs.map((r) => r.bottom)) };
+  };
+  const found = [];
+  for (const id of new Set(targets.map(regionOf))) {
+    let b = box(id);
+    window.scrollBy(0, (b.top + b.bottom) / 2 - innerHeight / 2);
+    b = box(id);
+    const at = document.elementFromPoint((b.left + b.right) / 2, (b.top + b.bottom) / 2);
+    const owner = at && at.closest("[data-region], [data-hit], a.region-link");
+    found.push({ id, width: b.right - b.left, height: b.bottom - b.top, at: owner ? regionOf(owner) : null });
+  }
+  const shared = new Set();
+  for (const svg of document.querySelectorAll("svg.bodymap-svg")) {
+    const mine = targets.filter((el) => svg.contains(el));
+    const view = svg.viewBox.baseVal;
+    for (let x = view.x; x <= view.x + view.width; x += 2) {
+      for (let y = view.y; y <= view.y + view.height; y += 2) {
+        const point = new DOMPoint(x, y);
+        const owners = new Set(mine.filter((el) => el.isPointInFill(point)).map(regionOf));
+        if (owners.size > 1) shared.add([...owners].sort().join(" and "));
+      }
+    }
+  }
+  return { found, shared: [...shared] };
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("path", "selector"),
+    [("/setup/", "[data-region], [data-hit]"), ("/anatomy/", "a.region-link path")],
+    ids=["setup", "anatomy"],
+)
+def test_every_body_map_area_is_a_44_px_target_on_a_phone_and_no_two_overlap(
+    phone: Any, live_server: Any, path: str, selector: str
+) -> None:
+    services.record_screening(services.local_owner(), {})
+    phone.goto(f"{live_server.url}{path}")
+    result = phone.evaluate(TARGETS, selector)
+    assert len(result["found"]) == 15, result["found"]
+    for target in result["found"]:
+        assert target["width"] >= 44 and target["height"] >= 44, target
+        assert target["at"] == target["id"], target
+    assert result["shared"] == [], "targets overlap"
+
+
+def test_a_tap_beside_a_narrow_strip_but_within_its_target_ticks_that_strip(
+    phone: Any, live_server: Any
+) -> None:
     services.record_screening(services.local_owner(), {})
     phone.goto(f"{live_server.url}/setup/")
-    sizes = phone.evaluate(
-        "() => [...document.querySelectorAll('[data-region]')].map(e => {"
-        " const r = e.getBoundingClientRect(); return [e.dataset.region, r.width, r.height]; })"
+    phone.evaluate(
+        "document.querySelector('[data-region=\"thoracic_spine_left\"]').scrollIntoView({block: 'center'})"
     )
-    assert sizes
-    # Every area is at least 44 px along its length; the narrow strips beside the spine
-    # are at least 24 px across (WCAG 2.5.8), the others at least 44 px.
-    for region, width, height in sizes:
-        assert max(width, height) >= 44, (region, width, height)
-        assert min(width, height) >= 24, (region, width, height)
-        if "spine" not in region and "between_shoulder_blades" not in region:
-            assert min(width, height) >= 44, (region, width, height)
+    shape, hit = phone.evaluate(
+        "() => ['data-region', 'data-hit'].map(a => document"
+        '.querySelector(`[${a}="thoracic_spine_left"]`).getBoundingClientRect().toJSON())'
+    )
+    assert hit["width"] >= 44 > shape["width"] + 8, "the strip is drawn narrower than its target"
+    # Between the strip and the spine line: outside the drawn strip, inside its target.
+    phone.mouse.click((shape["right"] + hit["right"]) / 2, (shape["top"] + shape["bottom"]) / 2)
+    assert phone.is_checked("#region-thoracic_spine_left")
+    assert not phone.is_checked("#region-thoracic_spine_right")
+    assert "is-on" in phone.locator('[data-region="thoracic_spine_left"]').get_attribute("class").split()
 
 
 def test_delete_everything_also_clears_what_this_browser_keeps(page: Any, live_server: Any) -> None:

@@ -43,10 +43,15 @@
     return form.querySelector('input[name="pain_' + region + '"]:checked') !== null;
   }
 
+  // A shape, or the invisible larger target around a narrow one (data-hit).
+  function regionAt(target) {
+    var shape = target.closest("[data-region], [data-hit]");
+    return shape ? shape.dataset.region || shape.dataset.hit : null;
+  }
+
   form.addEventListener("click", function (event) {
-    var shape = event.target.closest("[data-region]");
-    if (!shape) return;
-    var region = shape.dataset.region;
+    var region = regionAt(event.target);
+    if (!region) return;
     var input = box(region);
     if (!input) return;
     input.checked = !input.checked;
@@ -83,9 +88,8 @@
 
   // Hovering an item in the list highlights its shape, and the other way round.
   form.addEventListener("pointerover", function (event) {
-    var shape = event.target.closest("[data-region]");
     var item = event.target.closest("[data-area]");
-    var region = shape ? shape.dataset.region : item ? item.dataset.area : null;
+    var region = regionAt(event.target) || (item ? item.dataset.area : null);
     form.querySelectorAll(".is-hover").forEach(function (el) { el.classList.remove("is-hover"); });
     if (!region) return;
     form.querySelectorAll('[data-region="' + region + '"], [data-area="' + region + '"]').forEach(function (el) {
