@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",  # allauth.mfa's pages use it
     "django.contrib.staticfiles",
     "ninja",
     "allauth",
