@@ -26,4 +26,7 @@ class AccountAdapter(DefaultAccountAdapter):
         user = request.user
         if getattr(user, "role", "") == "therapist":
             return "/clinic/"
+        code = request.session.get(INVITATION_SESSION_KEY)
+        if code:  # back to the invitation they opened before signing up or in, to accept it
+            return f"/invite/{code}/"
         return super().get_login_redirect_url(request)
