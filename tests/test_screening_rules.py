@@ -746,7 +746,11 @@ def test_advice_gives_plain_next_steps_for_every_level(rules: RuleSet) -> None:
     assert "Do not massage" in emergency
     assert "today" in rules.advice_for("urgent") and "111" in rules.advice_for("urgent")
     assert "few days" in rules.advice_for("soon")
-    assert "Gentle pressure only" in rules.advice_for("self_care_with_precautions")
+    with_limits = rules.advice_for("self_care_with_precautions")
+    assert "limits" in with_limits and "sharp pain" in with_limits
+    # Shared by every precaution rule, so it names no limit that only some of them have
+    # (it used to explain "no spinal pressure" to people on blood thinners).
+    assert "spine" not in with_limits and "pressure only" not in with_limits
     assert "sharp" in rules.advice_for("self_care")
     assert rules.advice_for("self_care") == NO_FLAGS.advice
 
@@ -1167,3 +1171,26 @@ def test_an_unknown_level_precaution_is_rejected() -> None:
 def test_a_rationale_without_references_is_rejected() -> None:
     error = _broken(lambda d: d["self_care_rationale"].update(references=[]))
     assert (error.entry, error.field) == ("self_care_rationale", "references")
+
+
+PRECAUTION_WORDS = {
+    "gentle_pressure_only": "gentle pressure only",
+    "no_sustained_pressure": "one spot",
+    "no_firm_tools": "firm tools",
+    "no_spinal_pressure": "off your spine",
+    "no_body_weight_on_tools": "lie or sit on them",
+    "no_loaded_end_range": "never pushes a twist, bend or stretch further",
+    "no_heat": "no heat packs",
+    "no_lying_on_back": "on your back",
+    "no_lying_face_down": "face down",
+}
+
+
+def test_each_precaution_rule_says_in_words_every_limit_it_sets(rules: RuleSet) -> None:
+    for rule in rules.rules:
+        if rule.level != "self_care_with_precautions":
+            continue  # a "soon" result's gentle limits are in the soon advice
+        message = " ".join(rule.message.split()).lower()
+        for precaution in rule.precautions:
+            if precaution in PRECAUTION_WORDS:
+                assert PRECAUTION_WORDS[precaution] in message, (rule.id, precaution)
