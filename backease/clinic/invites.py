@@ -238,9 +238,9 @@ def _own_link(person: Person, link_id: int) -> CareLink:
 
 def change_share(person: Person, link_id: int, share: str) -> CareLink:
     """The client changes what one therapist sees (from now on)."""
+    link = _own_link(person, link_id)  # first: someone else's link is "no such link", whatever the form
     if share not in CareLink.Share.values:
         raise InputError("share", "choose what to share", CareLink.Share.values)
-    link = _own_link(person, link_id)
     if link.share != share:
         link.share = share
         link.save(update_fields=["share"])

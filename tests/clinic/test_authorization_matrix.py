@@ -97,7 +97,7 @@ def world(db: None) -> World:
     mine = _self_care_data(a, SECRET)
     _self_care_data(b, "bee")
     # B is the outsider's client: the outsider has a world of their own, none of it A's.
-    CareLink.objects.create(therapist=users["therapist_a"], client=a, share=CareLink.Share.FULL)
+    link = CareLink.objects.create(therapist=users["therapist_a"], client=a, share=CareLink.Share.FULL)
     CareLink.objects.create(therapist=users["outsider"], client=b, share=CareLink.Share.FULL)
     step = {"technique": mine["plan"].data["steps"][0]["technique"], "seconds": 60}
     programme = Programme.objects.create(
@@ -141,6 +141,7 @@ def world(db: None) -> World:
         "invitation_id": invitation.pk,
         "code": invitation.code,
         "notice_id": notice.pk,
+        "link_id": link.pk,
         "token_id": token.pk,
         "technique": step["technique"],
         "technique_id": step["technique"],
@@ -152,8 +153,8 @@ def world(db: None) -> World:
 
 # --- the routes --------------------------------------------------------------------------------
 
-OWNED_BY_A = {"session_id", "entry_id", "plan_id", "outcome_id", "token_id"}
-"""Parameters naming A's own self-care rows: only A reaches them."""
+OWNED_BY_A = {"session_id", "entry_id", "plan_id", "outcome_id", "token_id", "link_id"}
+"""Parameters naming A's own rows (self-care, and A's consent to share): only A reaches them."""
 A_AS_CLIENT = {"client_id", "person_id", "programme_id", "flag_id"}
 """Parameters naming A (or A's rows) as a client: A's therapist reaches them, no other therapist."""
 THERAPIST_A_OWNS = {"template_id", "invitation_id", "notice_id"}
