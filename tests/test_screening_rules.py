@@ -1194,3 +1194,33 @@ def test_each_precaution_rule_says_in_words_every_limit_it_sets(rules: RuleSet) 
         for precaution in rule.precautions:
             if precaution in PRECAUTION_WORDS:
                 assert PRECAUTION_WORDS[precaution] in message, (rule.id, precaution)
+
+
+def test_weight_loss_with_constant_pain_gives_its_own_reason_once(rules: RuleSet) -> None:
+    result = screen({"unexplained_weight_loss": True, "constant_or_night_pain": True}, rules)
+    assert result.level == "urgent"
+    ids = [reason.rule for reason in result.reasons]
+    assert "weight_loss_and_constant_pain" in ids and "two_soon_flags" not in ids
+
+
+def test_two_soon_flags_with_no_rule_of_their_own_are_urgent_together(rules: RuleSet) -> None:
+    alone = [
+        r.question
+        for r in rules.rules
+        if r.level == "soon"
+        and r.question
+        and len(r.when) == 1
+        and getattr(r.when[0], "question", None) == r.question
+        and not r.standing_condition
+        and getattr(rules.question(r.question), "type", "") == "bool"
+    ]
+    checked = 0
+    for first, second in itertools.combinations(alone, 2):
+        result = screen({first: True, second: True}, rules)
+        own = [reason.rule for reason in result.reasons if reason.rule != "two_soon_flags"]
+        if any(getattr(rules.rule(rule_id), "level", "") != "soon" for rule_id in own):
+            continue  # a rule of their own already covers this pair
+        checked += 1
+        assert result.level == "urgent", (first, second)
+        assert [reason.rule for reason in result.reasons][0] == "two_soon_flags"
+    assert checked >= 3

@@ -525,11 +525,16 @@ def evaluate(
 
 
 def _combinations(fired: list[tuple[Level, int, Reason]], rules: RuleSet) -> list[tuple[Level, int, Reason]]:
-    """The reasons of every combination that holds, ranked after the rules' own."""
+    """The reasons of every combination that holds and raises the level, ranked after the
+    rules' own. A combination that would not raise it says nothing new: when weight loss
+    and constant pain have already made the result urgent through their own rule, "two
+    signs together" would be the same reason twice."""
     out: list[tuple[Level, int, Reason]] = []
     for offset, combination in enumerate(rules.combinations):
         counted = [reason for level, _, reason in fired if level == combination.count_level]
         if len(counted) < combination.at_least:
+            continue
+        if any(LEVEL_RANK[level] <= LEVEL_RANK[combination.level] for level, _, _ in fired):
             continue
         reason = Reason(counted[0].question, combination.message, combination.source, combination.id)
         out.append((combination.level, len(rules.rules) + offset, reason))
