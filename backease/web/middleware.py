@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 # 'self' only: no CDN, no fonts, no analytics, and no inline scripts or event handlers
@@ -57,6 +59,22 @@ def api_json_errors(
                 if header.lower() not in ("content-type", "content-length"):
                     replaced[header] = value
             return replaced
+        return response
+
+    return middleware
+
+
+def served_by(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """`X-Served-By: <BACKEASE_SERVED_BY> <pid>` on every response, so a test in front of
+    several app processes can tell which one answered. Installed only when that variable
+    is set (backease.web.settings)."""
+    name = f"{settings.SERVED_BY} {os.getpid()}"
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        response["X-Served-By"] = name
         return response
 
     return middleware

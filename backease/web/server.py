@@ -1,20 +1,59 @@
-"""`backease serve`: migrate, then serve the app with waitress (a production WSGI server)."""
+"""`backease serve` and `backease migrate`.
+
+Personal mode: migrate, then serve the app with waitress (a production WSGI server, one
+process) on 127.0.0.1. Server mode: the database is migrated once by `backease migrate`
+before any app process starts; `backease serve` then checks it is up to date and becomes
+gunicorn with several worker processes, behind a reverse proxy (docs/deploy.md).
+"""
 
 from __future__ import annotations
 
+import os
 import sys
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, threads: int = 8) -> None:
-    """Apply migrations and serve until interrupted. Prints the address first."""
+def pending_migrations() -> list[str]:
+    """The migrations not yet applied to the configured database ("app.name")."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [f"{migration.app_label}.{migration.name}" for migration, _ in plan]
+
+
+def migrate() -> list[str]:
+    """Bring the database up to date: apply the migrations and make the cache table
+    (server mode's shared rate-limit counters). Returns what was applied. Safe to run
+    again; run it once, before starting the app processes."""
     from backease.web import setup
 
     setup()
     from django.core.management import call_command
 
+    pending = pending_migrations()
     call_command("migrate", interactive=False, verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    return pending
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, threads: int = 8, workers: int | None = None) -> None:
+    """Serve until interrupted. Prints the address first."""
+    from backease.web import setup
+
+    setup()
+    from django.conf import settings
+
+    if settings.SERVER_MODE:
+        serve_server(host, port, workers or settings.WORKERS)
+        return
+    if workers is not None:
+        raise SystemExit(
+            "error: --workers is for server mode (BACKEASE_MODE=server); personal mode is one process"
+        )
+    migrate()
     from waitress import serve as waitress_serve
 
     from backease.web.wsgi import application
@@ -35,3 +74,66 @@ def serve(host: str = "127.0.0.1", port: int = 8000, threads: int = 8) -> None:
         ident="backease",
         clear_untrusted_proxy_headers=True,
     )
+
+
+def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
+    """The gunicorn command line server mode runs (docs/deploy.md shows the same)."""
+    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "backease.web.wsgi:application",
+        "--name",
+        "backease",
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        # Synchronous workers: the reverse proxy in front buffers slow clients, so a
+        # worker is busy only while the app works. A stuck request is ended after 60 s.
+        "--timeout",
+        "60",
+        "--graceful-timeout",
+        "30",
+        # Each worker is replaced after about 2000 requests, so memory cannot creep up.
+        "--max-requests",
+        "2000",
+        "--max-requests-jitter",
+        "200",
+        "--error-logfile",
+        "-",
+        # Several instances may run on one host (docs/deploy.md); they are managed with
+        # signals (systemd), not gunicorn's per-user control socket.
+        "--no-control-socket",
+    ]
+
+
+def serve_server(host: str, port: int, workers: int) -> None:
+    """Check the database is migrated, then replace this process with gunicorn."""
+    if workers < 1:
+        raise SystemExit("error: --workers must be 1 or more")
+    pending = pending_migrations()
+    if pending:
+        raise SystemExit(
+            f"error: the database is missing {len(pending)} migration(s) ({pending[0]}, ...): "
+            "run `backease migrate` once, then start the app processes"
+        )
+    from django.conf import settings
+    from django.db import connections
+
+    connections.close_all()
+    command = gunicorn_command(host, port, workers)
+    print(
+        f"backease (server mode, {settings.PUBLIC_ORIGIN}) on {command[command.index('--bind') + 1]} "
+        f"with {workers} workers",
+        flush=True,
+    )
+    if host not in LOOPBACK:
+        print(
+            "note: only the reverse proxy may reach this address (docs/deploy.md): "
+            "it trusts the proxy's X-Forwarded-* headers.",
+            file=sys.stderr,
+            flush=True,
+        )
+    os.execv(sys.executable, command)

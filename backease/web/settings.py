@@ -5,18 +5,24 @@ read here and nowhere else, through the small typed helpers below.
 |---|---|---|
 | BACKEASE_DATA_DIR | the platform's user data dir | the SQLite database and secret key (0700; files 0600) |
 | DATABASE_URL | sqlite:///<data dir>/backease.sqlite3 | e.g. postgres://user@127.0.0.1:5432/backease |
-| BACKEASE_SECRET_KEY | generated once into <data dir>/secret_key | Django's signing key |
+| BACKEASE_SECRET_KEY | generated once into <data dir>/secret_key | Django's signing key (server: required) |
 | BACKEASE_DEBUG | false | Django debug mode (never on a server) |
 | BACKEASE_ALLOWED_HOSTS | 127.0.0.1,localhost,[::1] | host names the app answers to |
 | BACKEASE_CSRF_TRUSTED_ORIGINS | (none) | origins of an HTTPS reverse proxy in front (docs/phone.md) |
 | BACKEASE_MODE | personal | `personal` (one owner, no sign-in) or `server` (docs/deploy.md) |
-| BACKEASE_PUBLIC_ORIGIN | (none) | server mode: the public HTTPS origin, e.g. https://backease.example.org |
+| BACKEASE_PUBLIC_ORIGIN | (none) | server mode (required): the public origin, https://backease.example.org |
 | BACKEASE_OPEN_SIGNUP | false | server mode: anyone may sign up (otherwise by invitation only) |
 | BACKEASE_THERAPIST_MFA | false | server mode: therapists must set up a second factor |
 | BACKEASE_EMAIL_FROM | backease@localhost | the sender of account and clinic emails |
 | BACKEASE_SMTP_HOST | (none) | send email through this SMTP server (otherwise printed to the console) |
 | BACKEASE_SMTP_PORT / _USER / _PASSWORD | 587 / none / none | SMTP details (STARTTLS) |
-| BACKEASE_TRUSTED_PROXY | false | server mode: trust X-Forwarded-Proto/For from the reverse proxy in front |
+| BACKEASE_EMAIL_DIR | (none) | write each email as a file in this folder instead (tests, the smoke run) |
+| BACKEASE_TRUSTED_PROXY | server mode: true | trust the proxy's X-Forwarded-Proto and X-Forwarded-For |
+| BACKEASE_SSL_REDIRECT | server mode: true | redirect plain HTTP to HTTPS (the proxy usually does it first) |
+| BACKEASE_HSTS_SECONDS | server mode: 31536000 | Strict-Transport-Security max-age (0 turns it off) |
+| BACKEASE_HSTS_SUBDOMAINS | server mode: true | HSTS covers the public host's subdomains too |
+| BACKEASE_WORKERS | 3 | server mode: worker processes of `backease serve` (gunicorn) |
+| BACKEASE_SERVED_BY | (none) | add `X-Served-By: <value> <pid>` to every response (the smoke run) |
 """
 
 from __future__ import annotations
@@ -80,13 +86,25 @@ SERVER_MODE = MODE == "server"
 Read per request through `backease.accounts.mode.is_server()`, so tests can switch it."""
 
 
+MAKE_A_KEY = "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+
+
 def _secret_key() -> str:
     configured = os.environ.get("BACKEASE_SECRET_KEY")
-    if configured:
-        return configured
     if SERVER_MODE:
         # A server's key must come from its environment (and be the same in every process).
-        raise SystemExit("BACKEASE_SECRET_KEY must be set in server mode (docs/deploy.md)")
+        if not configured:
+            raise SystemExit(
+                f"BACKEASE_SECRET_KEY must be set in server mode: make one with {MAKE_A_KEY} (docs/deploy.md)"
+            )
+        if len(configured) < 50 or len(set(configured)) < 5:
+            # Django's own bar for a key (check --deploy, security.W009).
+            raise SystemExit(
+                f"BACKEASE_SECRET_KEY is too weak ({len(configured)} characters): use 50 or more random "
+                f"characters, e.g. from {MAKE_A_KEY}"
+            )
+    if configured:
+        return configured
     path = DATA_DIR / "secret_key"
     if not path.exists():
         # Created once, readable only by its owner; os.O_EXCL keeps two first starts
@@ -107,10 +125,35 @@ ALLOWED_HOSTS = envlist("BACKEASE_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 # Behind an HTTPS reverse proxy (docs/phone.md): the proxy's origin, e.g. https://backease.example.org.
 CSRF_TRUSTED_ORIGINS = envlist("BACKEASE_CSRF_TRUSTED_ORIGINS", "")
 
-PUBLIC_ORIGIN = envstr("BACKEASE_PUBLIC_ORIGIN", "").rstrip("/")
+
+def _public_origin() -> tuple[str, str, bool]:
+    """BACKEASE_PUBLIC_ORIGIN as (origin, host name, is a trial on this machine).
+
+    Server mode needs it: the host name the proxy passes on, the origin of forms, and the
+    address in emailed links. It is HTTPS, except `http://127.0.0.1:<port>` (or localhost)
+    for trying server mode on one's own machine, where nothing else can reach it."""
+    origin = envstr("BACKEASE_PUBLIC_ORIGIN", "").strip().rstrip("/")
+    if not origin:
+        if SERVER_MODE:
+            raise SystemExit(
+                "BACKEASE_PUBLIC_ORIGIN must be set in server mode, "
+                "e.g. https://backease.example.org (docs/deploy.md)"
+            )
+        return "", "", False
+    scheme, _, rest = origin.partition("://")
+    host = rest.split("/", 1)[0]
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    local = scheme == "http" and name in ("127.0.0.1", "localhost", "[::1]")
+    if scheme not in ("https", "http") or not name or "/" in rest or (scheme == "http" and not local):
+        raise SystemExit(
+            f"BACKEASE_PUBLIC_ORIGIN must look like https://backease.example.org (no path), not {origin!r}"
+        )
+    return origin, name, local
+
+
+PUBLIC_ORIGIN, _public_host, LOCAL_TRIAL = _public_origin()
 if PUBLIC_ORIGIN:
-    _host = PUBLIC_ORIGIN.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
-    ALLOWED_HOSTS = [*ALLOWED_HOSTS, _host]
+    ALLOWED_HOSTS = [*ALLOWED_HOSTS, _public_host]
     CSRF_TRUSTED_ORIGINS = [*CSRF_TRUSTED_ORIGINS, PUBLIC_ORIGIN]
 
 # The accounts and clinic apps are installed in both modes (one schema, one test run);
@@ -194,12 +237,19 @@ AXES_USERNAME_FORM_FIELD = "login"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = True
 AXES_VERBOSE = False
-TRUSTED_PROXY = envbool("BACKEASE_TRUSTED_PROXY")
+# Server mode runs behind a reverse proxy that terminates TLS (docs/deploy.md), and its app
+# processes listen where only that proxy reaches them: without trusting the proxy's
+# X-Forwarded-Proto every request would look like plain HTTP (and redirect forever), and
+# without its X-Forwarded-For every client would share the proxy's address, so five bad
+# passwords from anyone would lock an account for everyone.
+TRUSTED_PROXY = envbool("BACKEASE_TRUSTED_PROXY", SERVER_MODE and not LOCAL_TRIAL)
 if TRUSTED_PROXY:
-    AXES_IPWARE_PROXY_COUNT = 1
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = False
+    # The client's address is the LAST X-Forwarded-For entry: the one our proxy added
+    # (earlier entries come from the client and can say anything).
+    ALLAUTH_TRUSTED_PROXY_COUNT = 1
+AXES_CLIENT_IP_CALLABLE = "backease.web.proxy.client_ip"
 
 DEFAULT_FROM_EMAIL = envstr("BACKEASE_EMAIL_FROM", "backease@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -210,6 +260,9 @@ if os.environ.get("BACKEASE_SMTP_HOST"):
     EMAIL_HOST_USER = envstr("BACKEASE_SMTP_USER", "")
     EMAIL_HOST_PASSWORD = envstr("BACKEASE_SMTP_PASSWORD", "")
     EMAIL_USE_TLS = True
+elif os.environ.get("BACKEASE_EMAIL_DIR"):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = envstr("BACKEASE_EMAIL_DIR", "")
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
@@ -272,18 +325,35 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000_000
 
+# Sessions live in the database, so every app process (and every host) behind the proxy
+# knows every session; nothing is kept in one process's memory.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+WORKERS = envint("BACKEASE_WORKERS", 3)
+SERVED_BY = envstr("BACKEASE_SERVED_BY", "")
+if SERVED_BY:
+    MIDDLEWARE.insert(0, "backease.web.middleware.served_by")
+
 if SERVER_MODE:
     # On the internet, behind a reverse proxy that terminates TLS (docs/deploy.md).
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SECURE_SSL_REDIRECT = envbool("BACKEASE_SSL_REDIRECT", True)
-    SECURE_HSTS_SECONDS = envint("BACKEASE_HSTS_SECONDS", 31_536_000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("BACKEASE_HSTS_SUBDOMAINS", False)
+    HTTPS = not LOCAL_TRIAL
+    SESSION_COOKIE_SECURE = HTTPS
+    CSRF_COOKIE_SECURE = HTTPS
+    SECURE_SSL_REDIRECT = envbool("BACKEASE_SSL_REDIRECT", HTTPS)
+    # The proxy's health check asks an app process directly, over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = envint("BACKEASE_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("BACKEASE_HSTS_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = False
+    ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HTTPS else "http"
     SESSION_COOKIE_AGE = 14 * 24 * 3600
     # The session cookie must survive the link in an invitation or verification email.
     SESSION_COOKIE_SAMESITE = "Lax"
     CSRF_COOKIE_SAMESITE = "Lax"
+    # Rate limits (django-allauth's) count in the cache: one table shared by every process,
+    # made by `backease migrate` (a per-process memory cache would let N workers allow N times as much).
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "backease_cache"}
+    }
     SILENCED_SYSTEM_CHECKS = [
         # HSTS preload is the operator's choice (docs/deploy.md); it cannot be undone quickly.
         "security.W021",

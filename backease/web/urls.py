@@ -1,7 +1,7 @@
 """URL map: the pages (backease.front), the JSON API under /api/, and in server mode the
 accounts (/accounts/, django-allauth), the clinic (/clinic/, /me/, /invite/) and Django's
-admin (/admin/, admins only). Server-only paths answer 404 in personal mode
-(backease.accounts.middleware)."""
+admin (/admin/, admins only), and /healthz for the reverse proxy. Server-only paths answer
+404 in personal mode (backease.accounts.middleware)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from backease.api import api
+from backease.web.views import healthz
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("api/", api.urls),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
