@@ -535,3 +535,25 @@ def test_the_terminal_player_counts_down_what_the_plan_budgets(owner_plan: Plan)
     steps = steps_from_plan(steps_of(owner_plan))
     assert [s.prepare for s in steps] == [s["prepare_seconds"] for s in steps_of(owner_plan)]
     assert sum(s.prepare + s.seconds for s in steps) == owner_plan.total_seconds
+
+
+class EndsElsewhere(ScriptedPrompter):
+    """Answers "Pain now" only after the web app, in another window, has ended the session."""
+
+    def score(self, question: str) -> int | None:
+        if question == "Pain now":
+            running = Session.objects.get(status="running")
+            services.finish_session(running, "stopped", stop_reason="ended in the web app")
+        return super().score(question)
+
+
+def test_ratings_typed_after_the_web_app_ended_the_session_are_still_saved(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, owner_plan: Plan
+) -> None:
+    fake = Fake().install(monkeypatch)
+    fake.prompter = EndsElsewhere(scores=[5, 6, 2, 3])
+    data = session_json(capsys)
+    session = Session.objects.get()
+    assert (session.status, session.stop_reason) == ("stopped", "ended in the web app")
+    assert (session.pain_after, session.stress_after) == (2, 3)
+    assert data["pain_after"] == 2

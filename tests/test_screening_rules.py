@@ -1222,5 +1222,5 @@ def test_two_soon_flags_with_no_rule_of_their_own_are_urgent_together(rules: Rul
             continue  # a rule of their own already covers this pair
         checked += 1
         assert result.level == "urgent", (first, second)
-        assert [reason.rule for reason in result.reasons][0] == "two_soon_flags"
+        assert result.reasons[0].rule == "two_soon_flags"
     assert checked >= 3

@@ -310,12 +310,11 @@ def session_command(
         console.print()
     pain_after = terminal.prompter.score("Pain now")
     stress_after = terminal.prompter.score("Stress now")
-    changes: dict[str, Any] = {"pain_after": pain_after, "stress_after": stress_after}
-    if session.status == "running":
-        changes["status"] = outcome.status
-        if outcome.stop_reason:
-            changes["stop_reason"] = outcome.stop_reason
-    services.update_session(session, **changes)
+    # Ended elsewhere while the ratings were asked (the web app)? Its ending stays; the
+    # ratings are saved all the same.
+    services.close_session(
+        session, outcome.status, outcome.stop_reason or "", pain_after=pain_after, stress_after=stress_after
+    )
     session = services.get_session(person, session.id)
 
     if json_:

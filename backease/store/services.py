@@ -583,6 +583,32 @@ def _stop(row: Session, reason: str) -> dict[str, Any]:
     return {"status": "stopped"} if row.stop_reason else {"status": "stopped", "stop_reason": reason}
 
 
+def close_session(session: Session, status: str, stop_reason: str = "", **ratings: Any) -> Session:
+    """End a session a player has just played, with the ratings asked afterwards.
+
+    In one transaction on the locked row: when the session is still running it ends with
+    `status` (and `stop_reason`); when it has already ended elsewhere meanwhile (the web app
+    in another window) that ending stays, and the ratings are saved all the same, so the
+    answers typed at the end are never lost to the race.
+    """
+    if status not in FINAL_STATUSES:
+        raise InputError("status", f"a session ends as one of {', '.join(FINAL_STATUSES)}", FINAL_STATUSES)
+    changes = _session_changes(ratings)
+    with transaction.atomic():
+        row = _locked_session(session)
+        if row.status == "running":
+            ending = {"status": status}
+            if stop_reason and not row.stop_reason:
+                ending["stop_reason"] = stop_reason
+            changes.update(_session_changes(ending))
+        changed = _apply_session_changes(row, changes)
+        if changed:
+            row.save(update_fields=[*changed, "updated_at"])
+            refresh_facts(row)
+    _copy_row(session, row)
+    return session
+
+
 def stop_session(session: Session, reason: str) -> Session:
     """Stop a running session with a reason; an ended session is left as it is."""
     with transaction.atomic():
