@@ -86,6 +86,13 @@ def test_no_template_has_an_inline_script_or_event_handler() -> None:
         assert "javascript:" not in text, path.name
 
 
+def test_no_template_comment_in_braces_spans_lines() -> None:
+    # Django's {# #} comment ends at the line's end: a longer one shows on the page as text.
+    for path in TEMPLATES.rglob("*.html"):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            assert line.count("{#") == line.count("#}"), f"{path.name}:{number}: use {{% comment %}}"
+
+
 def test_every_page_is_served_with_the_strict_csp(client: Client) -> None:
     services.local_owner()
     for url in ("/", "/history/", "/check/", "/api/docs"):

@@ -103,6 +103,22 @@ OVERLAPS = """
   for (const id of ["time-left", "step-name", "cue", "next-preview"]) {
     if (!inView(id)) problems.push(`${id} is not on screen`);
   }
+  // The step's figure: on screen whole without scrolling, big enough to see, and clear
+  // of every control and every piece of text.
+  const figures = [...screen.querySelectorAll("[data-step-figure] svg")].filter(visible);
+  if (figures.length !== 1) problems.push(`${figures.length} figures show`);
+  for (const figure of figures) {
+    const f = figure.getBoundingClientRect();
+    if (f.top < 0 || f.left < 0 || f.bottom > innerHeight + 1 || f.right > innerWidth + 1) {
+      problems.push(`the figure is not all on screen: ${JSON.stringify(f)}`);
+    }
+    if (f.width < 120 || f.height < 80) problems.push(`the figure is ${f.width}x${f.height}`);
+    for (const other of [...controls, ...texts]) {
+      const r = { left: Math.max(f.left, other.rect.left), top: Math.max(f.top, other.rect.top),
+                  right: Math.min(f.right, other.rect.right), bottom: Math.min(f.bottom, other.rect.bottom) };
+      if (area(r) > 1) problems.push(`the figure covers ${other.name}`);
+    }
+  }
   // At least two lines of the cue (or all of it) can be read without scrolling.
   const cue = document.getElementById("cue");
   const shown = clip(cue).bottom - clip(cue).top;
