@@ -1,6 +1,6 @@
 """How well plans flow: steps, position changes, floor trips and wall-clock time.
 
-    .venv/bin/python bench/plan_flow.py [--profiles 1000] [--minutes 15]
+    .venv/bin/python -m bench.plan_flow [--profiles 1000] [--minutes 15] [--before]
 
 Plans `--profiles` random profiles (the same generator as bench/plan_latency.py, with
 the minutes fixed) and prints, over the plans that have steps: steps per plan, position
@@ -10,6 +10,11 @@ countdowns the players run before each step, and the share of steps with no swap
 (`step_alternatives`; one count per left/right pair). For a planner without
 `prepare_seconds` (before issue 8) the countdowns are the web player's old fixed lead-ins:
 5 s first, 8 s on a new position, 3 s otherwise.
+
+`--before` measures the same plans as the planner made them before relaxation stayed on
+the floor and swaps could change position (main at af89e27): plans are made without
+`_relax_on_the_floor`, and swap choices are counted with that version's rule
+(`same_position_alternatives`).
 """
 
 from __future__ import annotations
@@ -22,10 +27,49 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from backease.content.loader import load_content
-from backease.core.planner import PlanStep, gets_up_to_relax, plan_session, step_alternatives
+from backease.core import planner
+from backease.core.library import Library, Technique
+from backease.core.planner import (
+    Plan,
+    PlanStep,
+    Profile,
+    ScreeningOutcome,
+    gets_up_to_relax,
+    plan_session,
+    step_alternatives,
+)
 from backease.core.screening import screen
-from backease.core.vocab import NO_FLOOR_POSITIONS
+from backease.core.vocab import NO_FLOOR_POSITIONS, PHASE_OF_KIND, region_base, region_side
 from bench.plan_latency import ANSWER_CHOICES, random_profile
+
+
+def same_position_alternatives(
+    plan: Plan, index: int, profile: Profile, safety: ScreeningOutcome, library: Library
+) -> list[Technique]:
+    """The swap choices of a step as counted before (main at af89e27): same phase and
+    position, the step's own time within the technique's limits, nothing moved."""
+    step = plan.steps[index]
+    current = library.technique(step.technique)
+    if current is None:
+        return []
+    limits = planner._limits(profile, safety, plan.desk_break, planner.NO_ADAPTATION)
+    used = {s.technique for s in plan.steps}
+    wanted = {region_base(r) for r in step.regions}
+    sides = {s.side for s in plan.steps if s.technique == step.technique}
+    out = []
+    for tech in library.techniques:
+        if tech.id in used or PHASE_OF_KIND[tech.kind] != PHASE_OF_KIND[current.kind]:
+            continue
+        if not planner._allowed(tech, limits) or tech.per_side != current.per_side:
+            continue
+        if tech.position != current.position or not tech.min_seconds <= step.seconds <= tech.max_seconds:
+            continue
+        if wanted and not wanted & {region_base(r) for r in tech.regions}:
+            continue
+        touched = [r for r in tech.regions if region_side(r) in (*sides, "none") or not tech.per_side]
+        if not any(r in limits.avoided for r in touched):
+            out.append(tech)
+    return out
 
 
 def countdowns(steps: Sequence[PlanStep]) -> list[int]:
@@ -66,7 +110,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profiles", type=int, default=1000)
     parser.add_argument("--minutes", type=int, default=15)
+    parser.add_argument("--before", action="store_true", help="measure the planner as it was at af89e27")
     args = parser.parse_args()
+    alternatives = step_alternatives
+    if args.before:
+        planner._relax_on_the_floor = lambda units, *_: units  # type: ignore[assignment]
+        alternatives = same_position_alternatives  # type: ignore[assignment]
     content = load_content()
     rng = random.Random(2026)
     steps_n: list[float] = []
@@ -99,7 +148,7 @@ def main() -> None:
                 continue  # the other side of a step already counted
             seen.add(step.technique)
             swap_steps += 1
-            if step_alternatives(plan, index, profile, result, content.library):
+            if alternatives(plan, index, profile, result, content.library):
                 swappable += 1
     print(f"{len(steps_n)} plans of {args.minutes} minutes ({args.profiles} random profiles)")
     print(summary("steps per plan", steps_n))
