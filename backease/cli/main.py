@@ -615,11 +615,17 @@ def content_check(json_: JsonOption = False) -> None:
     )
 
 
-from backease.cli import export_commands, stats_commands, store_commands  # noqa: E402 - session, log, history (they load Django lazily)
+from backease.cli import (  # noqa: E402 - session, log, history (they load Django lazily)
+    clinic_commands,
+    export_commands,
+    stats_commands,
+    store_commands,
+)
 
 store_commands.register(app)
 stats_commands.register(app)
 export_commands.register(app)
+clinic_commands.register(app)
 
 
 # --- entry point --------------------------------------------------------------------------

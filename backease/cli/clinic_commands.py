@@ -1,0 +1,41 @@
+"""`backease clinic ...`: clinic-mode jobs an operator runs (docs/clinic.md)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+clinic_app = typer.Typer(help="Clinic mode (server mode) jobs.", no_args_is_help=True)
+
+
+@clinic_app.command("daily")
+def daily_command(
+    json_: Annotated[bool, typer.Option("--json", help="Print JSON instead of a sentence.")] = False,
+) -> None:
+    """Raise the time-based follow-up flags (no session for 14 days, adherence under 50 %
+    this week) for every client who shares with a therapist, and send the "check-in due"
+    notices. Run it once a day, e.g. from cron:  15 6 * * *  backease clinic daily
+
+    Running it twice is harmless: a flag or notice already raised is not raised again.
+    """
+    from backease.cli import state
+
+    state.open_store()
+    from backease.clinic.flags import daily_check
+
+    counts = daily_check()
+    if json_:
+        sys.stdout.write(json.dumps(counts, indent=2) + "\n")
+        return
+    typer.echo(
+        f"Checked {counts['clients']} clients who share with a therapist: "
+        f"{counts['flags_raised']} new flags, {counts['outcome_reminders']} check-in reminders."
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add `clinic` to the `backease` app."""
+    app.add_typer(clinic_app, name="clinic")

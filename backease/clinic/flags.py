@@ -1,0 +1,636 @@
+"""Follow-up flags: what about a client needs their therapist's attention (docs/clinic.md,
+"Follow-up flags").
+
+Event flags are raised when the client's data is written (`backease.clinic.signals`):
+a red-flag answer in the safety check, pain 7 or more, pain up by 3 or more against the
+rating before, and a stop for sharp pain. Time flags (no session for 14 days, adherence
+under 50 % this week) are raised when a therapist opens the dashboard and by the daily
+`backease clinic daily` command. Each `Flag.key` names what it is about, so raising the
+same flag twice is a no-op.
+
+Only people who share with a therapist (an active `CareLink`) get flags, and each
+therapist hears only of what their link's share covers: an "adherence only" link sees
+and is told of `ADHERENCE_KINDS` alone, never pain, stops or safety answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.urls import reverse
+from django.utils import timezone
+
+from backease.accounts.models import User
+from backease.clinic.models import CareLink, Flag, FlagAck, Outcome, Programme
+from backease.clinic.notices import notify
+from backease.content.loader import load_content
+from backease.core.errors import InputError
+from backease.core.screening import fires, validate_answers
+from backease.store.models import PainEntry, Person, Screening, Session, SessionFacts, StepLog
+
+NRS = "nrs"
+"""`Outcome.Kind.NRS`."""
+
+
+class Kind:
+    """`Flag.Kind` values as plain text (the model's choices hold their labels)."""
+
+    RED_FLAG = "red_flag"
+    PAIN_HIGH = "pain_high"
+    PAIN_RISE = "pain_rise"
+    SHARP_PAIN = "sharp_pain"
+    NO_SESSION = "no_session"
+    LOW_ADHERENCE = "low_adherence"
+    BLOCKED_STEP = "blocked_step"
+
+
+PAIN_HIGH = 7
+"""A rating of 7 or more (0-10) raises a flag (issue 10)."""
+PAIN_RISE = 3
+"""A rating 3 or more above the one before raises a flag: the same jump that makes the app
+ask the safety questions again (shared/SCREENING.md)."""
+NO_SESSION_DAYS = 14
+LOW_ADHERENCE = 0.5
+"""Adherence this week under 50 % of the programme's pro-rata target raises a flag."""
+RED_LEVELS = ("emergency", "urgent", "soon")
+"""Screening levels that are red flags: the ones that send the person to a clinician."""
+SEEN_DAYS = 30
+"""Acknowledged flags stay in the "seen" list this long."""
+
+ADHERENCE_KINDS = frozenset({Kind.NO_SESSION, Kind.LOW_ADHERENCE, Kind.BLOCKED_STEP})
+"""What an "adherence only" share lets a therapist see: whether the programme is done
+(and that a step of it is blocked), never pain, stops or safety answers."""
+
+NEED_RANK = {
+    Kind.RED_FLAG: 0,
+    Kind.SHARP_PAIN: 1,
+    Kind.PAIN_HIGH: 2,
+    Kind.PAIN_RISE: 2,
+    Kind.BLOCKED_STEP: 3,
+    Kind.LOW_ADHERENCE: 3,
+    Kind.NO_SESSION: 4,
+}
+"""Sorting by need: red flags first, then sharp pain, pain, adherence, no session."""
+
+KIND_WORDS = {
+    Kind.RED_FLAG: "Red flag in the safety check",
+    Kind.SHARP_PAIN: "Stopped for sharp pain",
+    Kind.PAIN_HIGH: "Pain 7 or more",
+    Kind.PAIN_RISE: "Pain up by 3 or more",
+    Kind.BLOCKED_STEP: "Programme step blocked",
+    Kind.LOW_ADHERENCE: "Adherence under 50 % this week",
+    Kind.NO_SESSION: "No session for 14 days",
+}
+
+
+def clock() -> datetime:
+    """The current time; tests replace this (no sleeping on the wall clock)."""
+    now: datetime = timezone.now()
+    return now
+
+
+def visible_kinds(share: str) -> frozenset[str] | None:
+    """The flag kinds a link with this share shows; None means every kind."""
+    return None if share == CareLink.Share.FULL else frozenset(ADHERENCE_KINDS)
+
+
+def can_see(share: str, kind: str) -> bool:
+    kinds = visible_kinds(share)
+    return kinds is None or kind in kinds
+
+
+def label(person: Person) -> str:
+    """How a therapist sees a client: their account's display name or email, else the name."""
+    user = person.user if person.user_id is not None else None
+    if user is not None:
+        return user.label
+    return person.name or f"Client {person.pk}"
+
+
+# --- raising --------------------------------------------------------------------------------
+
+
+def links_of(person_id: int) -> list[tuple[int, str]]:
+    """(therapist id, share) of the person's active links: the one query a write costs a
+    person in server mode who shares with nobody."""
+    return list(
+        CareLink.objects.filter(client_id=person_id, ended_at__isnull=True).values_list(
+            "therapist_id", "share"
+        )
+    )
+
+
+def raise_flag(
+    client: Person | int,
+    kind: str,
+    key: str,
+    detail: str = "",
+    at: datetime | None = None,
+    links: Sequence[tuple[int, str]] | None = None,
+) -> Flag | None:
+    """Raise a flag once per (client, key) and tell the client's therapists who may see it.
+
+    Returns the new flag, or None when it was raised before."""
+    client_id = client if isinstance(client, int) else client.pk
+    if Flag.objects.filter(client_id=client_id, key=key).exists():
+        return None
+    try:
+        with transaction.atomic():
+            flag = Flag.objects.create(
+                client_id=client_id, kind=kind, key=key[:120], detail=detail[:300], raised_at=at or clock()
+            )
+    except IntegrityError:  # raised at the same moment by another process
+        return None
+    tell_therapists(flag, links if links is not None else links_of(client_id))
+    return flag
+
+
+def tell_therapists(flag: Flag, links: Sequence[tuple[int, str]]) -> None:
+    """One notice (and at most one email while it is unread) per therapist and client:
+    a burst of flags from one session reads as one message."""
+    allowed = [therapist_id for therapist_id, share in links if can_see(share, flag.kind)]
+    if not allowed:
+        return
+    client = Person.objects.select_related("user").get(pk=flag.client_id)
+    name = label(client)
+    url = reverse("clinic_client", args=[client.pk])
+    for therapist in User.objects.filter(pk__in=allowed, is_active=True):
+        notify(
+            therapist,
+            kind="flag",
+            key=f"flags:{client.pk}",
+            text=f"New flag for {name}: {KIND_WORDS.get(flag.kind, flag.kind)}. Open their page to see it.",
+            url=url,
+            subject=client,
+        )
+
+
+# --- event flags ------------------------------------------------------------------------------
+
+
+def red_flag_rules(row: Screening) -> list[str]:
+    """The red-flag rules a stored safety check fired: rules whose own level is
+    emergency, urgent or soon, whether or not a clinician's clearance lowered them
+    (the cautious reading: a cleared cancer history is still one)."""
+    rules = load_content().rules
+    try:
+        answers = validate_answers(row.answers, rules)
+    except InputError:  # rules changed since: fall back on the reasons stored with it
+        questions = {r.get("question") for r in row.reasons if isinstance(r, dict)}
+        return sorted(
+            rule.id for rule in rules.rules if rule.level in RED_LEVELS and rule.question in questions
+        )
+    return [rule.id for rule in rules.rules if rule.level in RED_LEVELS and fires(rule, answers)]
+
+
+def check_screening(row: Screening, links: Sequence[tuple[int, str]]) -> Flag | None:
+    """A red flag when the stored level is emergency, urgent or soon, or a red-flag rule
+    fired; raised once per safety check, and not again for a check that only repeats the
+    red-flag rules of the check before it (the same answer given at every session)."""
+    fired = red_flag_rules(row)
+    if row.level not in RED_LEVELS and not fired:
+        return None
+    previous = (
+        Screening.objects.filter(person_id=row.person_id, created_at__lte=row.created_at)
+        .exclude(pk=row.pk)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    repeat = previous is not None and fired and set(fired) <= set(red_flag_rules(previous))
+    if repeat and row.level not in ("emergency", "urgent"):
+        return None
+    names = _rule_words(fired)
+    detail = f"Safety check result: {row.level.replace('_', ' ')}" + (f" ({names})" if names else "")
+    return raise_flag(
+        row.person_id, Kind.RED_FLAG, f"red_flag:screening:{row.pk}", detail, row.created_at, links
+    )
+
+
+def _rule_words(rule_ids: Iterable[str]) -> str:
+    rules = load_content().rules
+    words = []
+    for rule_id in rule_ids:
+        rule = rules.rule(rule_id)
+        question = rules.question(rule.question) if rule is not None else None
+        words.append(question.id.replace("_", " ") if question is not None else rule_id.replace("_", " "))
+    return ", ".join(dict.fromkeys(words))
+
+
+def previous_rating(person_id: int, before: datetime, exclude: tuple[str, int] | None = None) -> int | None:
+    """The latest pain rating (diary, session before/after, pain-now outcome) before a moment."""
+    found: list[tuple[datetime, int]] = []
+    diary = PainEntry.objects.filter(person_id=person_id, at__lt=before)
+    if exclude and exclude[0] == "diary":
+        diary = diary.exclude(pk=exclude[1])
+    row = diary.order_by("-at", "-id").values_list("at", "pain").first()
+    if row:
+        found.append(row)
+    sessions = Session.objects.filter(person_id=person_id, started_at__lt=before).filter(
+        Q(pain_before__isnull=False) | Q(pain_after__isnull=False)
+    )
+    if exclude and exclude[0] == "session":
+        sessions = sessions.exclude(pk=exclude[1])
+    srow = (
+        sessions.order_by("-started_at", "-id").values_list("started_at", "pain_before", "pain_after").first()
+    )
+    if srow:
+        found.append((srow[0], srow[2] if srow[2] is not None else srow[1]))
+    outcomes = Outcome.objects.filter(person_id=person_id, kind=NRS, at__lt=before)
+    if exclude and exclude[0] == "outcome":
+        outcomes = outcomes.exclude(pk=exclude[1])
+    orow = outcomes.order_by("-at", "-id").values_list("at", "data").first()
+    if orow and isinstance(orow[1], dict) and isinstance(orow[1].get("score"), int):
+        found.append((orow[0], orow[1]["score"]))
+    if not found:
+        return None
+    return max(found, key=lambda item: item[0])[1]
+
+
+def check_pain(
+    person_id: int,
+    pain: int,
+    at: datetime,
+    source: str,
+    source_id: int,
+    links: Sequence[tuple[int, str]],
+    previous: int | None = None,
+    where: str = "",
+) -> list[Flag]:
+    """Pain 7 or more (one flag a day at most) and pain up by 3 or more against the rating
+    before (`previous`, looked up when not given)."""
+    raised: list[Flag] = []
+    words = where or {"diary": "in the diary", "session": "in a session", "outcome": "as pain now"}[source]
+    if pain >= PAIN_HIGH:
+        day = timezone.localtime(at).date().isoformat()
+        flag = raise_flag(
+            person_id, Kind.PAIN_HIGH, f"pain_high:{day}", f"Pain {pain} of 10 {words}", at, links
+        )
+        if flag is not None:
+            raised.append(flag)
+    if previous is None:
+        previous = previous_rating(person_id, at, (source, source_id))
+    if previous is not None and pain - previous >= PAIN_RISE:
+        flag = raise_flag(
+            person_id,
+            Kind.PAIN_RISE,
+            f"pain_rise:{source}:{source_id}:{pain}",
+            f"Pain {previous} → {pain} of 10 {words}",
+            at,
+            links,
+        )
+        if flag is not None:
+            raised.append(flag)
+    return raised
+
+
+def check_session(session: Session, links: Sequence[tuple[int, str]]) -> list[Flag]:
+    """Pain before/after 7 or more or up by 3, and a stop for sharp pain."""
+    raised: list[Flag] = []
+    at = session.started_at
+    if session.pain_before is not None:
+        raised += check_pain(
+            session.person_id, session.pain_before, at, "session", session.pk, links, where="before a session"
+        )
+    if session.pain_after is not None:
+        ended = session.finished_at or at
+        raised += check_pain(
+            session.person_id,
+            session.pain_after,
+            ended,
+            "session",
+            session.pk,
+            links,
+            previous=session.pain_before,
+            where="after a session",
+        )
+    if "sharp" in session.stop_reason.lower():
+        flag = sharp_pain(session.person_id, session.pk, session.finished_at or at, links)
+        if flag is not None:
+            raised.append(flag)
+    return raised
+
+
+def sharp_pain(
+    person_id: int, session_id: int, at: datetime, links: Sequence[tuple[int, str]], technique: str = ""
+) -> Flag | None:
+    what = f" during {technique.replace('_', ' ')}" if technique else ""
+    return raise_flag(
+        person_id,
+        Kind.SHARP_PAIN,
+        f"sharp_pain:session:{session_id}",
+        f"Stopped a session for sharp pain{what}",
+        at,
+        links,
+    )
+
+
+def check_step(log: StepLog, person_id: int, links: Sequence[tuple[int, str]]) -> Flag | None:
+    if log.feedback != StepLog.Feedback.SHARP_PAIN:
+        return None
+    return sharp_pain(person_id, log.session_id, log.updated_at or clock(), links, log.technique)
+
+
+def check_outcome(row: Outcome, links: Sequence[tuple[int, str]]) -> list[Flag]:
+    score = row.data.get("score") if isinstance(row.data, dict) else None
+    if row.kind != NRS or not isinstance(score, int):
+        return []
+    return check_pain(row.person_id, score, row.at, "outcome", row.pk, links)
+
+
+# --- adherence and time flags -------------------------------------------------------------------
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def local_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time()), timezone.get_current_timezone())
+
+
+@dataclass(frozen=True, slots=True)
+class WeekAdherence:
+    """Adherence in one week (Monday to Sunday, local time) against a programme.
+
+    `days` is how many whole days of the week have ended while the programme ran (today
+    is not counted: it is not over, and a session may still come); `expected` is
+    days_per_week x days / 7; `done` counts the sessions that count
+    (`SessionFacts.counted`) started in the week while the programme ran, today's too;
+    `ratio` is done / expected (None while nothing is expected yet)."""
+
+    monday: date
+    done: int
+    days_per_week: int
+    days: int
+    expected: float
+    ratio: float | None
+
+    @property
+    def low(self) -> bool:
+        """Under 50 %, judged once at least one session was due (expected >= 1)."""
+        return self.ratio is not None and self.expected >= 1 and self.ratio < LOW_ADHERENCE
+
+    @property
+    def percent(self) -> int | None:
+        return None if self.ratio is None else round(self.ratio * 100)
+
+
+def week_adherence(
+    monday: date,
+    today: date,
+    days_per_week: int,
+    counted_days: Iterable[date],
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+) -> WeekAdherence:
+    """See `WeekAdherence`: pure arithmetic on local days."""
+    first = max(monday, starts_on) if starts_on else monday
+    stop = monday + timedelta(days=7)
+    if ends_on is not None:
+        stop = min(stop, ends_on + timedelta(days=1))
+    elapsed = max(0, (min(stop, today) - first).days)
+    done = sum(1 for day in counted_days if first <= day < stop and day <= today)
+    expected = days_per_week * elapsed / 7
+    ratio = done / expected if expected > 0 else None
+    return WeekAdherence(monday, done, days_per_week, elapsed, round(expected, 2), ratio)
+
+
+@dataclass
+class ClientState:
+    """What the dashboard and the time checks know of one client, read in bulk."""
+
+    link: CareLink
+    programme: Programme | None = None
+    counted_days: list[date] | None = None
+    last_session_at: datetime | None = None
+    last_session_status: str = ""
+    last_counted_at: datetime | None = None
+
+    @property
+    def client(self) -> Person:
+        return self.link.client
+
+    def adherence(self, today: date, monday: date | None = None) -> WeekAdherence | None:
+        if self.programme is None:
+            return None
+        return week_adherence(
+            monday or monday_of(today),
+            today,
+            self.programme.days_per_week,
+            self.counted_days or [],
+            self.programme.starts_on,
+            self.programme.ends_on,
+        )
+
+    def no_session_since(self, today: date) -> date | None:
+        """The day the 14 days are counted from: the last session that counts, or the
+        programme's start (or the day the client started sharing) when later; None when
+        that was under 14 days ago."""
+        anchors = [timezone.localtime(self.link.created_at).date()]
+        if self.programme is not None and self.programme.starts_on is not None:
+            anchors.append(self.programme.starts_on)
+        if self.last_counted_at is not None:
+            anchors.append(timezone.localtime(self.last_counted_at).date())
+        anchor = max(anchors)
+        return anchor if (today - anchor).days >= NO_SESSION_DAYS else None
+
+
+def current_programmes(client_ids: Iterable[int], today: date) -> dict[int, Programme]:
+    """Each client's programme in force today (not archived, started, not ended): the one
+    that started last when there are several."""
+    rows = (
+        Programme.objects.filter(client_id__in=list(client_ids), is_template=False, archived_at__isnull=True)
+        .filter(Q(starts_on__isnull=True) | Q(starts_on__lte=today))
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today - timedelta(days=7)))
+        .order_by("client_id", "-starts_on", "-updated_at", "-id")
+    )
+    found: dict[int, Programme] = {}
+    for row in rows:
+        if row.client_id is not None and row.client_id not in found:
+            found[row.client_id] = row
+    return found
+
+
+def annotated_links(links: QuerySet[CareLink]) -> QuerySet[CareLink]:
+    """Links with each client's last session and last session that counts (one query; each
+    subquery walks the (person, started_at) index backwards and stops at the first row)."""
+    newest = Session.objects.filter(person_id=OuterRef("client_id")).order_by("-started_at", "-id")
+    counted = newest.filter(facts__counted=True)
+    return links.select_related("client", "client__user").annotate(
+        last_session_at=Subquery(newest.values("started_at")[:1]),
+        last_session_status=Subquery(newest.values("status")[:1]),
+        last_counted_at=Subquery(counted.values("started_at")[:1]),
+    )
+
+
+def client_states(links: Iterable[CareLink], now: datetime) -> list[ClientState]:
+    """One `ClientState` per link, in a fixed number of queries whatever the number of
+    clients or the length of their history: programmes, and counted sessions of the last
+    two weeks."""
+    links = list(links)
+    today = timezone.localtime(now).date()
+    ids = sorted({link.client_id for link in links})
+    programmes = current_programmes(ids, today)
+    since = local_start(monday_of(today) - timedelta(days=7))
+    per_client: dict[int, list[date]] = {i: [] for i in ids}
+    rows = SessionFacts.objects.filter(
+        counted=True, session__person_id__in=ids, session__started_at__gte=since
+    ).values_list("session__person_id", "session__started_at")
+    for person_id, started in rows:
+        per_client[person_id].append(timezone.localtime(started).date())
+    return [
+        ClientState(
+            link=link,
+            programme=programmes.get(link.client_id),
+            counted_days=per_client.get(link.client_id, []),
+            last_session_at=getattr(link, "last_session_at", None),
+            last_session_status=getattr(link, "last_session_status", "") or "",
+            last_counted_at=getattr(link, "last_counted_at", None),
+        )
+        for link in links
+    ]
+
+
+def due_time_flags(state: ClientState, now: datetime) -> list[tuple[str, str, str]]:
+    """(kind, key, detail) of the time flags this client has due now: no session for 14
+    days, and adherence under 50 % this week so far or in the week just ended."""
+    today = timezone.localtime(now).date()
+    due: list[tuple[str, str, str]] = []
+    since = state.no_session_since(today)
+    if since is not None:
+        days = (today - since).days
+        due.append(
+            (
+                Kind.NO_SESSION,
+                f"no_session:{since.isoformat()}",
+                f"No session that counts for {days} days (since {since.day} {since:%b})",
+            )
+        )
+    if state.programme is not None:
+        this_monday = monday_of(today)
+        for monday in (this_monday - timedelta(days=7), this_monday):
+            week = state.adherence(today, monday)
+            if week is not None and week.low:
+                due.append(
+                    (
+                        Kind.LOW_ADHERENCE,
+                        f"low_adherence:{monday.isoformat()}",
+                        f"Week of {monday.day} {monday:%b}: {week.done} "
+                        f"session{'s' if week.done != 1 else ''} of "
+                        f"{week.expected:g} expected so far ({week.percent} %); programme: "
+                        f"{state.programme.days_per_week} a week",
+                    )
+                )
+    return due
+
+
+def raise_time_flags(states: Sequence[ClientState], now: datetime) -> list[Flag]:
+    """Raise the time flags due for these clients: one query to find which exist, then
+    one write (and notices) per new flag only."""
+    wanted = {
+        (s.link.client_id, kind, key, detail) for s in states for kind, key, detail in due_time_flags(s, now)
+    }
+    if not wanted:
+        return []
+    ids = {client_id for client_id, *_ in wanted}
+    keys = {key for _, _, key, _ in wanted}
+    existing = set(Flag.objects.filter(client_id__in=ids, key__in=keys).values_list("client_id", "key"))
+    raised = []
+    for client_id, kind, key, detail in sorted(wanted):
+        if (client_id, key) in existing:
+            continue
+        flag = raise_flag(client_id, kind, key, detail, now)
+        if flag is not None:
+            raised.append(flag)
+    return raised
+
+
+def daily_check(now: datetime | None = None, chunk: int = 200) -> dict[str, int]:
+    """The daily run: time flags for every client who shares with someone, and the
+    "outcome measures due" notices. Returns counts for the command to print."""
+    from backease.clinic import outcomes
+
+    now = now or clock()
+    client_ids = sorted(
+        set(CareLink.objects.filter(ended_at__isnull=True).values_list("client_id", flat=True))
+    )
+    raised = 0
+    reminded = 0
+    for start in range(0, len(client_ids), chunk):
+        part = client_ids[start : start + chunk]
+        # One state per client: their earliest active link stands for "since they shared".
+        links = annotated_links(
+            CareLink.objects.filter(client_id__in=part, ended_at__isnull=True).order_by("created_at")
+        )
+        seen: set[int] = set()
+        unique = []
+        for link in links:
+            if link.client_id not in seen:
+                seen.add(link.client_id)
+                unique.append(link)
+        raised += len(raise_time_flags(client_states(unique, now), now))
+        for link in unique:
+            if outcomes.remind_if_due(link.client, now):
+                reminded += 1
+    return {"clients": len(client_ids), "flags_raised": raised, "outcome_reminders": reminded}
+
+
+# --- what a therapist sees -----------------------------------------------------------------------
+
+
+def flags_for(therapist: User, links: Sequence[CareLink], now: datetime) -> list[Flag]:
+    """Flags of these clients that the therapist may see: every one not yet acknowledged,
+    and those acknowledged in the last SEEN_DAYS days. Each has `acked` (bool)."""
+    shares = {link.client_id: link.share for link in links}
+    if not shares:
+        return []
+    acked = FlagAck.objects.filter(flag_id=OuterRef("pk"), therapist=therapist)
+    rows = (
+        Flag.objects.filter(client_id__in=list(shares))
+        .annotate(acked=Exists(acked))
+        .filter(Q(acked=False) | Q(raised_at__gte=now - timedelta(days=SEEN_DAYS)))
+        .order_by("-raised_at", "-id")[:1000]
+    )
+    return [flag for flag in rows if can_see(shares[flag.client_id], flag.kind)]
+
+
+def need_key(open_flags: Sequence[Flag]) -> tuple[int, float]:
+    """Sort key of a client by need: the most serious open flag, then the newest first."""
+    if not open_flags:
+        return (len(NEED_RANK) + 1, 0.0)
+    rank = min(NEED_RANK.get(flag.kind, 9) for flag in open_flags)
+    newest = max(flag.raised_at for flag in open_flags if NEED_RANK.get(flag.kind, 9) == rank)
+    return (rank, -newest.timestamp())
+
+
+def acknowledge(therapist: User, flag_id: int) -> Flag:
+    """Acknowledge a flag of a client the therapist reaches and may see (404 otherwise)."""
+    from django.http import Http404
+
+    from backease.clinic.access import link_for
+
+    flag = Flag.objects.filter(pk=flag_id).first()
+    if flag is None:
+        raise Http404("no such flag")
+    link = link_for(therapist, flag.client_id)
+    if not can_see(link.share, flag.kind):
+        raise Http404("no such flag")
+    FlagAck.objects.get_or_create(flag=flag, therapist=therapist)
+    return flag
+
+
+def describe(flag: Flag) -> dict[str, Any]:
+    return {
+        "flag": flag,
+        "kind": flag.kind,
+        "words": KIND_WORDS.get(flag.kind, flag.kind),
+        "detail": flag.detail,
+        "raised_at": timezone.localtime(flag.raised_at),
+        "acked": bool(getattr(flag, "acked", False)),
+        "serious": flag.kind in (Kind.RED_FLAG, Kind.SHARP_PAIN),
+    }

@@ -1,0 +1,111 @@
+"""Event flags, raised as the client's data is written (connected in `ClinicConfig.ready`).
+
+Personal mode pays nothing: every handler returns before touching the database. In
+server mode a write that cannot raise a flag (a step's seconds, a calm rating with no
+rating before it to compare) still returns early where it can, and otherwise costs one
+query (`flags.links_of`) for a person who shares with nobody. A failure here is logged
+and never undoes the client's own save.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from backease.accounts.mode import is_server
+from backease.clinic import flags
+from backease.clinic.models import CareLink, Outcome
+from backease.store.models import PainEntry, Screening, Session, StepLog
+
+log = logging.getLogger(__name__)
+
+SESSION_FIELDS = frozenset({"pain_before", "pain_after", "stop_reason", "status"})
+
+
+def _guarded(work: Callable[[], Any]) -> None:
+    try:
+        with transaction.atomic():
+            work()
+    except Exception:  # a flag must never cost the client their save
+        log.exception("could not raise a follow-up flag")
+
+
+def _for_linked(person_id: int, check: Callable[[list[tuple[int, str]]], Any]) -> None:
+    """Run `check(links)` for a person who shares with someone. The look-up is the one
+    query an unlinked person pays (no savepoint around it); the checks run in a savepoint."""
+    links = flags.links_of(person_id)
+    if links:
+        _guarded(lambda: check(links))
+
+
+@receiver(post_save, sender=Screening, dispatch_uid="clinic_flags_screening")
+def screening_saved(sender: type, instance: Screening, created: bool, **kwargs: Any) -> None:
+    if not created or not is_server():
+        return
+    if instance.level not in flags.RED_LEVELS and not flags.red_flag_rules(instance):
+        return
+
+    _for_linked(instance.person_id, lambda links: flags.check_screening(instance, links))
+
+
+@receiver(post_save, sender=PainEntry, dispatch_uid="clinic_flags_pain_entry")
+def pain_entry_saved(sender: type, instance: PainEntry, **kwargs: Any) -> None:
+    if not is_server():
+        return
+
+    _for_linked(
+        instance.person_id,
+        lambda links: flags.check_pain(
+            instance.person_id, instance.pain, instance.at, "diary", instance.pk, links
+        ),
+    )
+
+
+@receiver(post_save, sender=Session, dispatch_uid="clinic_flags_session")
+def session_saved(
+    sender: type, instance: Session, created: bool, update_fields: Any = None, **kwargs: Any
+) -> None:
+    if not is_server():
+        return
+    if update_fields is not None and not SESSION_FIELDS.intersection(update_fields):
+        return
+    sharp = "sharp" in instance.stop_reason.lower()
+    if instance.pain_before is None and instance.pain_after is None and not sharp:
+        return
+
+    _for_linked(instance.person_id, lambda links: flags.check_session(instance, links))
+
+
+@receiver(post_save, sender=StepLog, dispatch_uid="clinic_flags_step")
+def step_saved(sender: type, instance: StepLog, update_fields: Any = None, **kwargs: Any) -> None:
+    if instance.feedback != StepLog.Feedback.SHARP_PAIN or not is_server():
+        return
+    if update_fields is not None and "feedback" not in update_fields:
+        return
+
+    person_id = Session.objects.filter(pk=instance.session_id).values_list("person_id", flat=True).first()
+    if person_id is not None:
+        _for_linked(person_id, lambda links: flags.check_step(instance, person_id, links))
+
+
+@receiver(post_save, sender=Outcome, dispatch_uid="clinic_flags_outcome")
+def outcome_saved(sender: type, instance: Outcome, created: bool, **kwargs: Any) -> None:
+    if not created or instance.kind != "nrs" or not is_server():
+        return
+
+    _for_linked(instance.person_id, lambda links: flags.check_outcome(instance, links))
+
+
+@receiver(post_save, sender=CareLink, dispatch_uid="clinic_outcomes_baseline")
+def link_saved(sender: type, instance: CareLink, created: bool, **kwargs: Any) -> None:
+    """A client who starts sharing is asked for their baseline outcome measures."""
+    if not created or instance.ended_at is not None:
+        return
+    from backease.clinic import outcomes
+
+    _guarded(lambda: outcomes.remind_if_due(instance.client, flags.clock()))
