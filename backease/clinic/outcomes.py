@@ -1,5 +1,5 @@
 """Outcome measures that are free to use: pain now (NRS 0-10) and the Patient-Specific
-Functional Scale (PSFS; Stratford 1995, stratford_1995_psfs).
+Functional Scale (PSFS; Stratford PW et al., Physiotherapy Canada 1995;47(4):258-263).
 
 PSFS: at baseline the client names 3 to 5 activities they find hard because of their
 back, and rates each from 0 (unable to do it) to 10 (able to do it as before the

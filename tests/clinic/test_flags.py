@@ -64,7 +64,9 @@ def test_it_reads_red_flags_cautiously(
     assert (kinds(person_a) == ["red_flag"]) is raised
 
 
-def test_it_does_not_raise_a_red_flag_again_for_the_same_standing_answer(link: CareLink, person_a: Person) -> None:
+def test_it_does_not_raise_a_red_flag_again_for_the_same_standing_answer(
+    link: CareLink, person_a: Person
+) -> None:
     services.record_screening(person_a, {"worse_cough_sneeze_strain": True})
     services.record_screening(person_a, {"worse_cough_sneeze_strain": True})
     assert kinds(person_a) == ["red_flag"]
@@ -183,7 +185,15 @@ def test_every_kind_can_be_acknowledged_and_moves_to_seen(
     therapist: User, person_a: Person, link: CareLink
 ) -> None:
     browser = signed_in(therapist)
-    for kind in ["red_flag", "pain_high", "pain_rise", "sharp_pain", "no_session", "low_adherence", "blocked_step"]:
+    for kind in [
+        "red_flag",
+        "pain_high",
+        "pain_rise",
+        "sharp_pain",
+        "no_session",
+        "low_adherence",
+        "blocked_step",
+    ]:
         flag = flags.raise_flag(person_a, kind, f"test:{kind}", f"detail of {kind}")
         assert flag is not None
         response = browser.post(f"/clinic/flags/{flag.pk}/acknowledge/", {"next": "/clinic/"})
@@ -263,7 +273,11 @@ def test_adherence_counts_only_the_days_the_programme_ran() -> None:
 
 def _programme(therapist: User, person: Person, starts_on: date, per_week: int = 3) -> Programme:
     return Programme.objects.create(
-        therapist=therapist, client=person, title="Home programme", days_per_week=per_week, starts_on=starts_on
+        therapist=therapist,
+        client=person,
+        title="Home programme",
+        days_per_week=per_week,
+        starts_on=starts_on,
     )
 
 
