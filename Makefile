@@ -1,4 +1,5 @@
-# backease: `make run` starts the app, `make test` runs every check.
+# backease: `make run` starts the app, `make test` runs every check, `make check-all` adds the
+# server-mode smoke run (PostgreSQL, two app processes, nginx with HTTPS; docs/deploy.md).
 # Both bootstrap a virtual environment in .venv from nothing, and are quick when it exists.
 
 PYTHON ?= python3
@@ -6,11 +7,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint types pytest browser bench clean lock
+.PHONY: run test lint types pytest browser bench clean lock check-all smoke nginx
 
 # The browser tests drive Debian's Chromium (Playwright's own download does not work here).
 CHROMIUM ?= $(or $(BACKEASE_CHROMIUM),/usr/bin/chromium)
 APT_GET ?= apt-get
+# The smoke run puts Debian's nginx in front of the app processes.
+NGINX ?= $(or $(BACKEASE_NGINX),/usr/sbin/nginx)
 
 # requirements.lock pins every dependency (dev tools included) with its hashes: pip
 # refuses any file whose hash differs. `make lock` regenerates it after pyproject changes.
@@ -33,8 +36,8 @@ run: $(STAMP)
 test: lint types pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check backease tests bench
-	$(BIN)/ruff format --check backease tests bench
+	$(BIN)/ruff check backease tests bench scripts
+	$(BIN)/ruff format --check backease tests bench scripts
 
 types: $(STAMP)
 	$(BIN)/mypy backease
@@ -56,6 +59,30 @@ browser:
 		echo "make test: Chromium is missing at $(CHROMIUM); the browser tests need it." >&2; \
 		echo "Install it as root with 'apt-get install chromium' (Debian/Ubuntu), or set" >&2; \
 		echo "BACKEASE_CHROMIUM to the path of a Chromium binary." >&2; \
+		exit 1; \
+	fi
+
+# Every check, then server mode end to end: a fresh PostgreSQL database, `backease migrate`,
+# two gunicorn app processes behind nginx with a self-signed certificate, and the therapist's
+# and client's journey through HTTPS (scripts/smoke_server.py; PostgreSQL on 127.0.0.1:5432,
+# or SMOKE_POSTGRES_URL).
+check-all: test smoke
+
+smoke: $(STAMP) nginx
+	$(BIN)/python scripts/smoke_server.py --nginx $(NGINX)
+
+# nginx for the smoke run: installed with apt-get when this runs as root (as .ci/run does);
+# otherwise stop here and say what is missing, rather than skip the smoke run.
+nginx:
+	@if [ ! -x "$(NGINX)" ] && [ "$$(id -u)" = 0 ] && command -v $(APT_GET) >/dev/null 2>&1; then \
+		echo "Installing Debian's nginx for the smoke run ($(APT_GET) install nginx)"; \
+		DEBIAN_FRONTEND=noninteractive $(APT_GET) update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq nginx openssl >/dev/null; \
+	fi; \
+	if [ ! -x "$(NGINX)" ]; then \
+		echo "make check-all: nginx is missing at $(NGINX); the server smoke run needs it." >&2; \
+		echo "Install it as root with 'apt-get install nginx' (Debian/Ubuntu), or set" >&2; \
+		echo "BACKEASE_NGINX to the path of an nginx binary." >&2; \
 		exit 1; \
 	fi
 

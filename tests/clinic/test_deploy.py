@@ -1,12 +1,14 @@
 """Deploying server mode: production settings pass `check --deploy`, a server refuses to
 start without what it needs (each with one clear line), sessions and rate limits are
-shared by every app process, and the proxy is trusted as docs/deploy.md sets it up."""
+shared by every app process, the proxy is trusted as docs/deploy.md sets it up, and
+`make check-all` never skips the smoke run for want of nginx."""
 
 from __future__ import annotations
 
 import json
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -207,3 +209,26 @@ def test_served_by_names_the_process(settings: object) -> None:
     settings.SERVED_BY = "app2"  # type: ignore[attr-defined]
     response = served_by(lambda request: HttpResponse("hi"))(RequestFactory().get("/"))
     assert response["X-Served-By"] == f"app2 {os.getpid()}"
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_check_all_fails_naming_nginx_when_it_is_missing_and_cannot_be_installed(tmp_path: Path) -> None:
+    missing = tmp_path / "no-nginx"
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-C", str(ROOT), "nginx", f"NGINX={missing}", "APT_GET=nothing"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert f"nginx is missing at {missing}" in result.stderr
+    assert "apt-get install nginx" in result.stderr
+
+
+def test_check_all_is_the_tests_and_the_smoke_run_and_ci_calls_it() -> None:
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    rule = next(line for line in makefile.splitlines() if line.startswith("check-all:"))
+    assert rule.split(":", 1)[1].split() == ["test", "smoke"]
+    assert "scripts/smoke_server.py" in makefile
+    assert "make check-all" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")

@@ -1,0 +1,759 @@
+#!/usr/bin/env python3
+"""Server mode, end to end, on this machine: the smoke run of `make check-all`.
+
+It sets up what docs/deploy.md describes, in a temporary folder:
+
+1. a fresh PostgreSQL database (created through SMOKE_POSTGRES_URL, by default
+   postgres://postgres@127.0.0.1:5432/postgres, and dropped at the end);
+2. `backease migrate`, then two app processes, `backease serve --workers 2` (gunicorn) on two
+   ports, each naming itself in an `X-Served-By` header (BACKEASE_SERVED_BY);
+3. a self-signed certificate made with openssl, and Debian's nginx running the nginx
+   configuration of docs/deploy.md (its host name, ports, certificate and upstream ports
+   replaced), listening on HTTPS in front of both app processes;
+
+then walks a therapist's and a client's journey through HTTPS only, keeping cookies and
+CSRF tokens as a browser does, and checks that both app processes answered. Each step
+prints its time; the first failure stops the run with a message and exit code 1. Whatever
+it started is always stopped, and the database dropped.
+
+    .venv/bin/python scripts/smoke_server.py [--nginx /usr/sbin/nginx] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import contextlib
+import http.client
+import http.cookiejar
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DEPLOY_DOC = ROOT / "docs" / "deploy.md"
+HOST = "backease.smoke.test"
+PASSWORD = "smoke test passphrase 7"
+BIN = Path(sys.executable).parent
+
+
+class SmokeFailure(Exception):
+    """A step did not do what it should; the message says what was expected."""
+
+
+def check(condition: object, message: str) -> None:
+    if not condition:
+        raise SmokeFailure(message)
+
+
+# --- steps and timing ----------------------------------------------------------------------------
+
+
+class Steps:
+    """Prints each step with its duration, and the total at the end."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.timings: list[tuple[str, float]] = []
+        self.current = ""
+
+    @contextlib.contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        self.current = name
+        begun = time.monotonic()
+        yield
+        spent = time.monotonic() - begun
+        self.timings.append((name, spent))
+        print(f"  ok {spent:6.2f} s  {name}", flush=True)
+
+    def total(self) -> float:
+        return time.monotonic() - self.started
+
+
+# --- processes ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Started:
+    name: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+
+@dataclass
+class World:
+    """Everything this run made, so that `stop` can undo it."""
+
+    tmp: Path
+    keep: bool
+    started: list[Started] = field(default_factory=list)
+    admin_url: str = ""
+    database: str = ""
+
+    def start(self, name: str, command: list[str], env: dict[str, str] | None = None) -> Started:
+        log = self.tmp / f"{name}.log"
+        handle = log.open("wb")
+        process = subprocess.Popen(
+            command, stdout=handle, stderr=subprocess.STDOUT, env=env, start_new_session=True, cwd=ROOT
+        )
+        handle.close()
+        started = Started(name, process, log)
+        self.started.append(started)
+        return started
+
+    def stop(self) -> None:
+        for started in reversed(self.started):
+            if started.process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(started.process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for started in reversed(self.started):
+            try:
+                started.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(started.process.pid, signal.SIGKILL)
+                started.process.wait()
+        # Workers of a process group that outlived their master.
+        for started in self.started:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(started.process.pid, signal.SIGKILL)
+        if self.database:
+            with contextlib.suppress(Exception):
+                _admin(self.admin_url, f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+        if self.keep:
+            print(f"kept {self.tmp} (logs, configuration, emails)", flush=True)
+        else:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def tail(path: Path, lines: int = 25) -> str:
+    try:
+        text = path.read_text(errors="replace").splitlines()
+    except OSError:
+        return ""
+    return "\n".join("    | " + line for line in text[-lines:])
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _admin(url: str, sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True, connect_timeout=5) as connection:
+        connection.execute(sql)  # type: ignore[arg-type]
+
+
+def run(command: list[str], env: dict[str, str], what: str) -> str:
+    result = subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=120, cwd=ROOT, check=False
+    )
+    if result.returncode != 0:
+        raise SmokeFailure(f"{what} failed (exit {result.returncode}):\n{result.stdout}{result.stderr}")
+    return result.stdout
+
+
+# --- a browser: cookies, CSRF, forms, HTTPS to 127.0.0.1 under the public name -----------------
+
+
+class _Connection(http.client.HTTPSConnection):
+    """Connects to 127.0.0.1 whatever the host name, which is still sent as the TLS server
+    name (and checked against the certificate) and as the Host header."""
+
+    def connect(self) -> None:
+        sock = socket.create_connection(("127.0.0.1", self.port or 443), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
+
+
+class _Https(urllib.request.HTTPSHandler):
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_Connection, req, context=self._context)  # type: ignore[attr-defined,no-any-return]
+
+
+class _Http(urllib.request.HTTPHandler):
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        class Plain(http.client.HTTPConnection):
+            def connect(self) -> None:
+                self.sock = socket.create_connection(("127.0.0.1", self.port or 80), self.timeout)
+
+        return self.do_open(Plain, req)  # type: ignore[no-any-return]
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]
+    text: str
+    url: str
+
+    def json(self) -> Any:
+        return json.loads(self.text)
+
+    @property
+    def location(self) -> str:
+        return self.headers.get("location", "")
+
+
+@dataclass
+class Form:
+    action: str
+    method: str
+    fields: list[tuple[str, str]]
+    attrs: dict[str, str]
+
+
+class _FormParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.forms: list[Form] = []
+        self._form: Form | None = None
+        self._textarea: str | None = None
+        self._select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self._form = Form(a.get("action", ""), a.get("method", "get").lower(), [], a)
+            self.forms.append(self._form)
+        elif self._form is None:
+            return
+        elif tag == "input" and a.get("name"):
+            kind = a.get("type", "text").lower()
+            if kind in ("checkbox", "radio") and "checked" not in a:
+                return
+            if kind not in ("submit", "button", "image", "reset", "file"):
+                self._form.fields.append((a["name"], a.get("value", "on" if kind == "checkbox" else "")))
+        elif tag == "textarea" and a.get("name"):
+            self._textarea = a["name"]
+            self._form.fields.append((a["name"], ""))
+        elif tag == "select" and a.get("name"):
+            self._select = a["name"]
+        elif tag == "option" and self._select and "selected" in a:
+            self._form.fields.append((self._select, a.get("value", "")))
+
+    def handle_data(self, data: str) -> None:
+        if self._form is not None and self._textarea is not None:
+            name, value = self._form.fields[-1]
+            self._form.fields[-1] = (name, value + data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._form = None
+        elif tag == "textarea":
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+
+def forms_of(html: str) -> list[Form]:
+    parser = _FormParser()
+    parser.feed(html)
+    return parser.forms
+
+
+SERVED_BY: collections.Counter[str] = collections.Counter()
+"""How many answers each app process gave (its X-Served-By name), over the whole journey."""
+
+
+class Browser:
+    """One person's browser: its own cookies; sends Origin and Referer on writes, and the
+    CSRF token (from the page's form, or the csrftoken cookie for the JSON API)."""
+
+    def __init__(self, who: str, origin: str, context: ssl.SSLContext) -> None:
+        self.who = who
+        self.origin = origin
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            _Https(context=context), _Http(), urllib.request.HTTPCookieProcessor(self.jar), _NoRedirects()
+        )
+        self.last_url = origin + "/"
+
+    def url(self, path: str) -> str:
+        return path if path.startswith(("https://", "http://")) else self.origin + path
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        data: list[tuple[str, str]] | dict[str, str] | None = None,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        expect: tuple[int, ...] | int | None = 200,
+    ) -> Response:
+        url = self.url(path)
+        sent = {"User-Agent": "backease-smoke", "Accept": "text/html,application/json"}
+        payload = None
+        if data is not None:
+            payload = urllib.parse.urlencode(data).encode()
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+        elif body is not None:
+            payload = json.dumps(body).encode()
+            sent["Content-Type"] = "application/json"
+        if method not in ("GET", "HEAD"):
+            sent["Origin"] = self.origin
+            sent["Referer"] = self.last_url
+            token = self.cookie("csrftoken")
+            if token and data is None:
+                sent["X-CSRFToken"] = token
+        sent.update(headers or {})
+        request = urllib.request.Request(url, data=payload, method=method, headers=sent)
+        try:
+            with self.opener.open(request, timeout=30) as answer:
+                response = Response(answer.status, _lower(answer.headers), answer.read().decode(), url)
+        except urllib.error.HTTPError as error:
+            response = Response(error.code, _lower(error.headers), error.read().decode(errors="replace"), url)
+        except OSError as exc:
+            raise SmokeFailure(f"{self.who}: {method} {url} did not get an answer: {exc}") from exc
+        if "x-served-by" in response.headers:
+            SERVED_BY[response.headers["x-served-by"].split()[0]] += 1
+        if method == "GET" and response.status == 200:
+            self.last_url = url
+        wanted = (expect,) if isinstance(expect, int) else expect
+        if wanted is not None and response.status not in wanted:
+            raise SmokeFailure(
+                f"{self.who}: {method} {path} answered {response.status}, "
+                f"expected {' or '.join(map(str, wanted))}"
+                + (f" (to {response.location})" if response.location else "")
+                + f"\n{_excerpt(response.text)}"
+            )
+        return response
+
+    def get(self, path: str, expect: tuple[int, ...] | int | None = 200) -> Response:
+        return self.request("GET", path, expect=expect)
+
+    def follow(self, path: str, limit: int = 5) -> Response:
+        """GET, following redirects within the site like a browser."""
+        response = self.get(path, expect=None)
+        for _ in range(limit):
+            if response.status not in (301, 302, 303, 307, 308):
+                break
+            response = self.get(urllib.parse.urljoin(response.url, response.location), expect=None)
+        check(response.status == 200, f"{self.who}: {path} ended at {response.status} ({response.url})")
+        return response
+
+    def submit(
+        self,
+        page: Response,
+        choose: str,
+        values: dict[str, str] | None = None,
+        expect: tuple[int, ...] | int = (302, 303),
+    ) -> Response:
+        """Fill in and send the first form of `page` whose address contains `choose`."""
+        found = [
+            (form, action)
+            for form in forms_of(page.text)
+            for action in [urllib.parse.urljoin(page.url, form.action or page.url)]
+            if choose in urllib.parse.urlsplit(action).path
+        ]
+        check(found, f"{self.who}: no form sent to {choose!r} on {page.url}")
+        form, action = found[0]
+        fields = [(k, v) for k, v in form.fields if k not in (values or {})]
+        fields += list((values or {}).items())
+        self.last_url = page.url
+        return self.request(form.method.upper(), action, data=fields, expect=expect)
+
+    def cookie(self, name: str) -> str:
+        return next((c.value or "" for c in self.jar if c.name == name), "")
+
+    def sign_in(self, email: str, password: str = PASSWORD) -> Response:
+        page = self.get("/accounts/login/")
+        return self.submit(page, "/accounts/login/", {"login": email, "password": password})
+
+
+def _lower(headers: Any) -> dict[str, str]:
+    return {k.lower(): v for k, v in headers.items()}
+
+
+def _excerpt(text: str) -> str:
+    plain = re.sub(r"<script.*?</script>|<style.*?</style>", "", text, flags=re.S)
+    plain = re.sub(r"<[^>]+>", " ", plain)
+    return "    " + re.sub(r"\s+", " ", plain).strip()[:600]
+
+
+# --- set-up: database, app processes, certificate, nginx ----------------------------------------
+
+
+def nginx_site(https_port: int, http_port: int, apps: list[int], tmp: Path) -> str:
+    """docs/deploy.md's nginx configuration, with this run's names, ports and files."""
+    text = DEPLOY_DOC.read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```nginx\n(.*?)```", text, re.S) if "upstream backease_app" in b]
+    check(blocks, f"{DEPLOY_DOC}: no ```nginx block with 'upstream backease_app'")
+    site = blocks[0]
+    replacements = [
+        ("listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;"),
+        ("listen [::]:443 ssl http2;\n", ""),
+        ("listen 80;", f"listen 127.0.0.1:{http_port};"),
+        ("listen [::]:80;\n", ""),
+        ("/etc/letsencrypt/live/backease.example.org/fullchain.pem", str(tmp / "cert.pem")),
+        ("/etc/letsencrypt/live/backease.example.org/privkey.pem", str(tmp / "key.pem")),
+        ("root /var/www/letsencrypt;", f"root {tmp / 'acme'};"),
+        ("server 127.0.0.1:8001", f"server 127.0.0.1:{apps[0]}"),
+        ("server 127.0.0.1:8002", f"server 127.0.0.1:{apps[1]}"),
+        ("backease.example.org", HOST),
+        # $host has no port; the app builds its links (invitations, emails) from the Host it
+        # gets, and this run's HTTPS port is not 443.
+        ("proxy_set_header Host $host;", "proxy_set_header Host $http_host;"),
+    ]
+    for old, new in replacements:
+        check(
+            old in site,
+            f"{DEPLOY_DOC}: the nginx configuration no longer has {old.strip()!r}; update the smoke run",
+        )
+        site = site.replace(old, new)
+    return site
+
+
+def nginx_main(tmp: Path) -> str:
+    """The main nginx.conf around the site: everything in the temporary folder."""
+    user = "user root;\n" if os.geteuid() == 0 else ""  # workers must reach the temp folder
+    temp = "\n".join(
+        f"    {kind}_temp_path {tmp / 'nginx' / kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    return f"""{user}worker_processes 1;
+daemon off;
+pid {tmp / "nginx" / "nginx.pid"};
+error_log {tmp / "nginx-error.log"} warn;
+events {{ worker_connections 256; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log {tmp / "nginx-access.log"};
+{temp}
+    include {tmp / "site.conf"};
+}}
+"""
+
+
+def wait_for_health(started: Started, port: int, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if started.process.poll() is not None:
+            raise SmokeFailure(
+                f"{started.name} stopped (exit {started.process.returncode}):\n{tail(started.log)}"
+            )
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
+                if answer.status == 200 and answer.read() == b"ok\n":
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise SmokeFailure(f"{started.name} did not answer /healthz within {seconds:.0f} s:\n{tail(started.log)}")
+
+
+def latest_email(folder: Path, to: str, containing: str, seconds: float = 10) -> str:
+    """The newest email to `to` whose text contains `containing` (the file backend's folder)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for path in sorted(folder.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True):
+            text = path.read_text(errors="replace")
+            for message in text.split("-" * 79):
+                if f"To: {to}" in message and containing in message:
+                    return message
+        time.sleep(0.2)
+    raise SmokeFailure(f"no email to {to} containing {containing!r} in {folder}")
+
+
+def link_in(message: str, path_prefix: str) -> str:
+    found = re.search(r"https://[^\s\"'<>]+" + re.escape(path_prefix) + r"[^\s\"'<>]*", message)
+    check(found, f"no {path_prefix} link in the email:\n{message[:800]}")
+    return found.group(0)  # type: ignore[union-attr]
+
+
+# --- the journey -------------------------------------------------------------------------------
+
+
+PROFILE = {
+    "areas": [{"region": "between_shoulder_blades_left", "pain": 6, "knot": True}],
+    "causes": ["posture"],
+    "tools": ["hands", "wall", "tennis_ball"],
+    "minutes": 10,
+    "pressure": "moderate",
+    "no_floor": False,
+    "stress": 5,
+}
+
+MAKE_USERS = """
+from allauth.account.models import EmailAddress
+from backease.accounts.models import User
+for email, role, name in {users!r}:
+    user = User.objects.create_user(email, {password!r}, role=role, display_name=name)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    print(email, role)
+"""
+
+
+def journey(
+    step: Steps, env: dict[str, str], origin: str, context: ssl.SSLContext, mail: Path, http_port: int
+) -> None:
+    therapist_email, client_email = "sam@smoke.test", "alex@smoke.test"
+    outsider_email, other_client_email = "other-therapist@smoke.test", "other-client@smoke.test"
+    therapist = Browser("therapist", origin, context)
+    client = Browser("client", origin, context)
+    outsider = Browser("outsider therapist", origin, context)
+    other = Browser("other client", origin, context)
+
+    with step("plain HTTP on the proxy redirects to HTTPS"):
+        plain = Browser("visitor", f"http://{HOST}:{http_port}", context)
+        answer = plain.get("/today/", expect=301)
+        check(answer.location == f"https://{HOST}/today/", f"redirected to {answer.location!r}")
+
+    with step("HTTPS: signed-out visitors are sent to sign in; HSTS and secure cookies"):
+        answer = therapist.get("/", expect=302)
+        check(answer.location.startswith("/accounts/login/"), f"/ redirected to {answer.location!r}")
+        check("max-age=31536000" in answer.headers.get("strict-transport-security", ""), "no HSTS header")
+        page = therapist.get("/accounts/login/")
+        check(any(c.secure for c in therapist.jar if c.name == "csrftoken"), "the CSRF cookie is not Secure")
+        check(forms_of(page.text), "the sign-in page has no form")
+
+    with step("the practice's therapists and another client are made (Django's ORM, same database)"):
+        users = [
+            (therapist_email, "therapist", "Sam Rivera"),
+            (outsider_email, "therapist", "Other Therapist"),
+            (other_client_email, "client", ""),
+        ]
+        code = MAKE_USERS.format(users=users, password=PASSWORD)
+        run([str(BIN / "python"), "-m", "django", "shell", "-c", code], env, "making the accounts")
+
+    with step("the therapist signs in"):
+        answer = therapist.sign_in(therapist_email)
+        check(
+            answer.location.startswith("/clinic/"), f"a therapist lands on {answer.location!r}, not /clinic/"
+        )
+        check(any(c.name == "sessionid" and c.secure for c in therapist.jar), "no Secure session cookie")
+
+    with step("the therapist invites a client by email"):
+        page = therapist.get("/clinic/invitations/")
+        therapist.submit(
+            page, "/clinic/invitations/", {"email": client_email, "note": "Twice a week, gently."}
+        )
+        invite_url = link_in(latest_email(mail, client_email, "/invite/"), "/invite/")
+        check(
+            invite_url.startswith(origin + "/invite/"),
+            f"the invitation link is {invite_url!r}, not on {origin}",
+        )
+
+    with step("the client opens the invitation and signs up (email verified from the emailed link)"):
+        page = client.get(invite_url)
+        check("Sam Rivera" in page.text, "the invitation does not name the therapist")
+        signup = re.search(r'href="(/accounts/signup/[^"]*)"', page.text)
+        check(signup, "the invitation page has no sign-up link")
+        form = client.get(signup.group(1).replace("&amp;", "&"))  # type: ignore[union-attr]
+        client.submit(
+            form, "/accounts/signup/", {"email": client_email, "password1": PASSWORD, "password2": PASSWORD}
+        )
+        confirm_url = link_in(
+            latest_email(mail, client_email, "/accounts/confirm-email/"), "/accounts/confirm-email/"
+        )
+        confirm = client.get(confirm_url)
+        client.submit(confirm, "/accounts/confirm-email/")
+        if not client.cookie("sessionid") or client.get("/today/", expect=None).status != 200:
+            client.sign_in(client_email)
+        client.get("/today/")
+
+    with step("the client accepts, sharing diary and sessions"):
+        page = client.get(invite_url)
+        answer = client.submit(page, "/invite/", {"share": "full"})
+        check("/me/sharing/" in answer.location, f"accepting went to {answer.location!r}")
+        sharing = client.get("/me/sharing/")
+        check("Sam Rivera" in sharing.text, "the sharing page does not show the therapist")
+        found = re.search(r"/me/sharing/(\d+)/share/", sharing.text)
+        check(found, "the sharing page has no form to change what is shared")
+        link_id = found.group(1)  # type: ignore[union-attr]
+
+    with step("the client does a session and records pain (API, session + CSRF)"):
+        client.get("/api/csrf")
+        client.request("PUT", "/api/profile", body=PROFILE)
+        plan = client.request("POST", "/api/plans", body={"seed": 1}).json()
+        session = client.request("POST", "/api/sessions", body={"plan_id": plan["id"]}, expect=201)
+        session_id = session.json()["id"]
+        client.request("PATCH", f"/api/sessions/{session_id}", body={"pain_before": 6})
+        client.request("PUT", f"/api/sessions/{session_id}/steps/0", body={"seconds_done": 60})
+        client.request(
+            "POST", f"/api/sessions/{session_id}/finish", body={"status": "completed", "pain_after": 4}
+        )
+        client.request(
+            "POST", "/api/pain", body={"pain": 4, "note": "smoke: easier after the session"}, expect=201
+        )
+        check(
+            len(client.get("/api/sessions").json()) == 1,
+            "the client's session list does not have one session",
+        )
+
+    with step("an outsider therapist and another client see none of it"):
+        outsider.sign_in(outsider_email)
+        invitations = outsider.get("/clinic/invitations/")
+        check(client_email not in invitations.text, "the outsider's invitations show the client")
+        other.sign_in(other_client_email)
+        other.get(f"/api/sessions/{session_id}", expect=404)
+        check("smoke: easier" not in other.get("/api/pain").text, "another client reads the client's diary")
+        other.get("/clinic/invitations/", expect=(403, 404))
+        check("Sam Rivera" not in other.get("/me/sharing/").text, "another client's sharing page shows Sam")
+        other.get(f"/me/sharing/{link_id}/end/", expect=404)
+        other.get("/api/csrf")
+        other.request(
+            "POST",
+            f"/me/sharing/{link_id}/end/",
+            data={"csrfmiddlewaretoken": other.cookie("csrftoken")},
+            expect=404,
+        )
+        check("Sam Rivera" in client.get("/me/sharing/").text, "another client ended the client's sharing")
+
+    with step("requests were answered by both app processes"):
+        seen = dict(SERVED_BY)
+        check(set(seen) == {"app1", "app2"}, f"answers came from {seen}, not from both app1 and app2")
+        print(f"           answers per app process: {seen}", flush=True)
+
+
+# --- main --------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--nginx", default=shutil.which("nginx") or "/usr/sbin/nginx", help="the nginx binary"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, configuration, emails)")
+    args = parser.parse_args()
+
+    nginx = Path(args.nginx)
+    if not os.access(nginx, os.X_OK):
+        print(f"smoke: nginx is missing at {nginx} (apt-get install nginx)", file=sys.stderr)
+        return 1
+    if shutil.which("openssl") is None:
+        print("smoke: openssl is missing (apt-get install openssl)", file=sys.stderr)
+        return 1
+
+    tmp = Path(tempfile.mkdtemp(prefix="backease-smoke-"))
+    world = World(tmp=tmp, keep=args.keep)
+    step = Steps()
+    # A stop from outside (Ctrl-C, a CI timeout) still cleans up.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    print(f"backease server smoke run in {tmp}", flush=True)
+    try:
+        admin_url = os.environ.get("SMOKE_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+        apps = [free_port(), free_port()]
+        https_port, http_port = free_port(), free_port()
+        origin = f"https://{HOST}:{https_port}"
+        mail = tmp / "mail"
+        mail.mkdir()
+
+        with step("a fresh PostgreSQL database"):
+            world.admin_url = admin_url
+            name = f"backease_smoke_{secrets.token_hex(4)}"
+            try:
+                _admin(admin_url, f'CREATE DATABASE "{name}"')
+            except Exception as exc:
+                raise SmokeFailure(f"cannot create a database through {admin_url}: {exc}") from exc
+            world.database = name
+            database_url = urllib.parse.urlunsplit(urllib.parse.urlsplit(admin_url)._replace(path=f"/{name}"))
+
+        env = {k: v for k, v in os.environ.items() if not k.startswith("BACKEASE_") and k != "DATABASE_URL"}
+        env.update(
+            BACKEASE_MODE="server",
+            BACKEASE_SECRET_KEY=secrets.token_urlsafe(50),
+            BACKEASE_PUBLIC_ORIGIN=origin,
+            DATABASE_URL=database_url,
+            BACKEASE_DATA_DIR=str(tmp / "data"),
+            BACKEASE_EMAIL_DIR=str(mail),
+            DJANGO_SETTINGS_MODULE="backease.web.settings",
+        )
+
+        with step("backease migrate (once, before the app processes)"):
+            run([str(BIN / "backease"), "migrate"], env, "backease migrate")
+
+        with step("two app processes (backease serve: gunicorn, 2 workers each) answer /healthz"):
+            servers = []
+            for index, port in enumerate(apps, start=1):
+                app_env = {**env, "BACKEASE_SERVED_BY": f"app{index}"}
+                command = [str(BIN / "backease"), "serve", "--port", str(port), "--workers", "2"]
+                servers.append(world.start(f"app{index}", command, app_env))
+            for started, port in zip(servers, apps, strict=True):
+                wait_for_health(started, port)
+
+        with step("a self-signed certificate (openssl) and nginx with docs/deploy.md's configuration"):
+            run(
+                [
+                    "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                    "-nodes", "-days", "2", "-subj", f"/CN={HOST}", "-addext", f"subjectAltName=DNS:{HOST}",
+                    "-keyout", str(tmp / "key.pem"), "-out", str(tmp / "cert.pem"),
+                ],
+                env,
+                "openssl",
+            )  # fmt: skip
+            (tmp / "nginx").mkdir()
+            (tmp / "acme").mkdir()
+            if os.geteuid() == 0:
+                tmp.chmod(0o755)
+            (tmp / "site.conf").write_text(nginx_site(https_port, http_port, apps, tmp))
+            (tmp / "nginx.conf").write_text(nginx_main(tmp))
+            base = [
+                str(nginx),
+                "-p",
+                str(tmp / "nginx"),
+                "-c",
+                str(tmp / "nginx.conf"),
+                "-e",
+                str(tmp / "nginx-error.log"),
+            ]
+            run([*base, "-t", "-q"], env, "nginx -t (the configuration)")
+            proxy = world.start("nginx", base)
+            context = ssl.create_default_context(cafile=str(tmp / "cert.pem"))
+            deadline = time.monotonic() + 15
+            while True:
+                if proxy.process.poll() is not None:
+                    raise SmokeFailure(f"nginx stopped:\n{tail(proxy.log)}\n{tail(tmp / 'nginx-error.log')}")
+                with contextlib.suppress(OSError, SmokeFailure):
+                    if Browser("probe", origin, context).get("/healthz", expect=None).status == 200:
+                        break
+                if time.monotonic() > deadline:
+                    raise SmokeFailure(f"nginx did not answer on {origin}:\n{tail(tmp / 'nginx-error.log')}")
+                time.sleep(0.1)
+            SERVED_BY.clear()
+
+        journey(step, env, origin, context, mail, http_port)
+    except SmokeFailure as failure:
+        print(f"\nSMOKE FAILED at step: {step.current}\n{failure}", file=sys.stderr, flush=True)
+        for started in world.started:
+            if started.name.startswith("app"):
+                print(f"  last lines of {started.name}'s log:\n{tail(started.log, 15)}", file=sys.stderr)
+        print(f"  nginx error log:\n{tail(tmp / 'nginx-error.log', 10)}", file=sys.stderr, flush=True)
+        return 1
+    finally:
+        began = time.monotonic()
+        world.stop()
+        print(f"  stopped everything in {time.monotonic() - began:.2f} s", flush=True)
+    print(f"backease server smoke run passed: {len(step.timings)} steps in {step.total():.1f} s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
