@@ -641,7 +641,7 @@ def main() -> int:
     parser.add_argument(
         "--nginx", default=shutil.which("nginx") or "/usr/sbin/nginx", help="the nginx binary"
     )
-    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, configuration, emails)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, emails)")
     args = parser.parse_args()
 
     nginx = Path(args.nginx)
