@@ -501,6 +501,8 @@ PROFILE = {
     "stress": 5,
 }
 
+PSFS = [("Reaching up to a shelf", 4), ("Sitting at a desk for an hour", 5), ("Carrying shopping", 3)]
+
 MAKE_USERS = """
 from allauth.account.models import EmailAddress
 from backease.accounts.models import User
@@ -608,14 +610,55 @@ def journey(
             "the client's session list does not have one session",
         )
 
+    with step("the client checks in: pain now and PSFS (/me/outcomes/), and a bad day in the diary"):
+        page = client.get("/me/outcomes/")
+        answers = {"pain": "5"}
+        for index, (activity, score) in enumerate(PSFS):
+            answers |= {f"activity_{index}": activity, f"score_{index}": str(score)}
+        client.submit(page, "/me/outcomes/", answers)
+        check(
+            "Reaching up to a shelf" in client.get("/me/outcomes/").text,
+            "the check-in does not list its activities",
+        )
+        client.request("POST", "/api/pain", body={"pain": 8, "note": "smoke: a bad day"}, expect=201)
+
+    with step("the therapist's dashboard shows the client, the session, pain, PSFS and a flag"):
+        dashboard = therapist.get("/clinic/")
+        found = re.search(r'href="/clinic/clients/(\d+)/"', dashboard.text)
+        check(found, "the dashboard links to no client")
+        client_id = found.group(1)  # type: ignore[union-attr]
+        check('data-flag="pain_high"' in dashboard.text, "no 'pain 7 or more' flag on the dashboard")
+        page = therapist.get(f"/clinic/clients/{client_id}/")
+        check(client_email in page.text, "the client page does not name the client")
+        check("<dt>Last session</dt><dd>None yet" not in page.text, "the client page shows no session")
+        psfs = re.search(r"PSFS mean[^<]*</th><td>([^<]*)</td>", page.text)
+        check(
+            psfs and psfs.group(1).strip() == "4.0", f"the PSFS mean is {psfs and psfs.group(1)!r}, not 4.0"
+        )
+        check('data-flag="pain_high"' in page.text, "the client page shows no 'pain 7 or more' flag")
+
+    with step("the therapist acknowledges the flag"):
+        found = re.search(r'action="(/clinic/flags/(\d+)/acknowledge/)"', page.text)
+        check(found, "no Acknowledge button on the client page")
+        flag_action, flag_id = found.group(1), found.group(2)  # type: ignore[union-attr]
+        therapist.submit(page, flag_action)
+        page = therapist.get(f"/clinic/clients/{client_id}/")
+        check(flag_action not in page.text, "the flag can still be acknowledged after acknowledging it")
+
     with step("an outsider therapist and another client see none of it"):
         outsider.sign_in(outsider_email)
         invitations = outsider.get("/clinic/invitations/")
         check(client_email not in invitations.text, "the outsider's invitations show the client")
+        check(client_email not in outsider.get("/clinic/").text, "the outsider's dashboard shows the client")
+        outsider.get(f"/clinic/clients/{client_id}/", expect=404)
+        token = {"csrfmiddlewaretoken": outsider.cookie("csrftoken")}
+        outsider.request("POST", f"/clinic/flags/{flag_id}/acknowledge/", data=token, expect=404)
         other.sign_in(other_client_email)
         other.get(f"/api/sessions/{session_id}", expect=404)
         check("smoke: easier" not in other.get("/api/pain").text, "another client reads the client's diary")
         other.get("/clinic/invitations/", expect=(403, 404))
+        other.get("/clinic/", expect=(403, 404))
+        other.get(f"/clinic/clients/{client_id}/", expect=(403, 404))
         check("Sam Rivera" not in other.get("/me/sharing/").text, "another client's sharing page shows Sam")
         other.get(f"/me/sharing/{link_id}/end/", expect=404)
         other.get("/api/csrf")
