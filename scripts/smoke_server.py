@@ -277,8 +277,10 @@ def forms_of(html: str) -> list[Form]:
     return parser.forms
 
 
-SERVED_BY: collections.Counter[str] = collections.Counter()
+ANSWERS: collections.Counter[str] = collections.Counter()
 """How many answers each app process gave (its X-Served-By name), over the whole journey."""
+SERVED_BY: collections.Counter[str] = collections.Counter()
+"""The same, since it was last cleared (one step's answers)."""
 
 
 class Browser:
@@ -332,7 +334,9 @@ class Browser:
         except OSError as exc:
             raise SmokeFailure(f"{self.who}: {method} {url} did not get an answer: {exc}") from exc
         if "x-served-by" in response.headers:
-            SERVED_BY[response.headers["x-served-by"].split()[0]] += 1
+            name = response.headers["x-served-by"].split()[0]
+            ANSWERS[name] += 1
+            SERVED_BY[name] += 1
         if method == "GET" and response.status == 200:
             self.last_url = url
         wanted = (expect,) if isinstance(expect, int) else expect
@@ -452,6 +456,22 @@ http {{
 """
 
 
+def start_app(world: World, env: dict[str, str], index: int, port: int) -> Started:
+    """`backease serve` in server mode: gunicorn with two workers, named app<index>."""
+    command = [str(BIN / "backease"), "serve", "--port", str(port), "--workers", "2"]
+    return world.start(f"app{index}", command, {**env, "BACKEASE_SERVED_BY": f"app{index}"})
+
+
+def stop_one(started: Started) -> None:
+    """Stop one process as systemd does (TERM to its group; gunicorn finishes what is in flight)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(started.process.pid, signal.SIGTERM)
+    try:
+        started.process.wait(timeout=35)
+    except subprocess.TimeoutExpired as exc:
+        raise SmokeFailure(f"{started.name} did not stop within 35 s of TERM") from exc
+
+
 def wait_for_health(started: Started, port: int, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -514,7 +534,14 @@ for email, role, name in {users!r}:
 
 
 def journey(
-    step: Steps, env: dict[str, str], origin: str, context: ssl.SSLContext, mail: Path, http_port: int
+    step: Steps,
+    env: dict[str, str],
+    origin: str,
+    context: ssl.SSLContext,
+    mail: Path,
+    http_port: int,
+    world: World,
+    apps: list[int],
 ) -> None:
     therapist_email, client_email = "sam@smoke.test", "alex@smoke.test"
     outsider_email, other_client_email = "other-therapist@smoke.test", "other-client@smoke.test"
@@ -590,6 +617,18 @@ def journey(
         found = re.search(r"/me/sharing/(\d+)/share/", sharing.text)
         check(found, "the sharing page has no form to change what is shared")
         link_id = found.group(1)  # type: ignore[union-attr]
+
+    with step("app1 stops, as in an upgrade: nginx sends every request to app2 and none fails"):
+        stop_one(next(started for started in world.started if started.name == "app1"))
+        SERVED_BY.clear()
+        for _ in range(6):
+            client.get("/today/")
+            client.get("/clinic/", expect=(403, 404))
+        client.request(
+            "POST", "/api/pain", body={"pain": 3, "note": "smoke: while app1 restarts"}, expect=201
+        )
+        check(set(SERVED_BY) == {"app2"}, f"answers came from {dict(SERVED_BY)} while app1 was stopped")
+        restarted = start_app(world, env, 1, apps[0])
 
     with step("the client does a session and records pain (API, session + CSRF)"):
         client.get("/api/csrf")
@@ -670,8 +709,16 @@ def journey(
         )
         check("Sam Rivera" in client.get("/me/sharing/").text, "another client ended the client's sharing")
 
+    with step("app1 is back (restarted meanwhile) and answers again through nginx"):
+        wait_for_health(restarted, apps[0])
+        deadline = time.monotonic() + 20  # nginx leaves a failed process out for 10 s
+        while "app1" not in SERVED_BY and time.monotonic() < deadline:
+            client.get("/today/")
+            time.sleep(0.2)
+        check("app1" in SERVED_BY, f"after its restart app1 answered nothing in 20 s: {dict(SERVED_BY)}")
+
     with step("requests were answered by both app processes"):
-        seen = dict(SERVED_BY)
+        seen = dict(ANSWERS)
         check(set(seen) == {"app1", "app2"}, f"answers came from {seen}, not from both app1 and app2")
         print(f"           answers per app process: {seen}", flush=True)
 
@@ -734,11 +781,7 @@ def main() -> int:
             run([str(BIN / "backease"), "migrate"], env, "backease migrate")
 
         with step("two app processes (backease serve: gunicorn, 2 workers each) answer /healthz"):
-            servers = []
-            for index, port in enumerate(apps, start=1):
-                app_env = {**env, "BACKEASE_SERVED_BY": f"app{index}"}
-                command = [str(BIN / "backease"), "serve", "--port", str(port), "--workers", "2"]
-                servers.append(world.start(f"app{index}", command, app_env))
+            servers = [start_app(world, env, index, port) for index, port in enumerate(apps, start=1)]
             for started, port in zip(servers, apps, strict=True):
                 wait_for_health(started, port)
 
@@ -780,9 +823,9 @@ def main() -> int:
                 if time.monotonic() > deadline:
                     raise SmokeFailure(f"nginx did not answer on {origin}:\n{tail(tmp / 'nginx-error.log')}")
                 time.sleep(0.1)
-            SERVED_BY.clear()
+            ANSWERS.clear()
 
-        journey(step, env, origin, context, mail, http_port)
+        journey(step, env, origin, context, mail, http_port, world, apps)
     except SmokeFailure as failure:
         print(f"\nSMOKE FAILED at step: {step.current}\n{failure}", file=sys.stderr, flush=True)
         for started in world.started:

@@ -205,6 +205,18 @@ def test_a_trusted_proxy_gives_the_client_address_it_saw(settings: object) -> No
     assert client_ip(request) == "127.0.0.1"
 
 
+def test_sign_in_lockouts_count_per_client_address_behind_the_proxy(settings: object) -> None:
+    # django-axes locks (address, IP) pairs: behind nginx every IP would be 127.0.0.1, so five
+    # wrong passwords from anyone would lock the account for everyone.
+    from axes.helpers import get_client_ip_address
+
+    settings.TRUSTED_PROXY = True  # type: ignore[attr-defined]
+    request = RequestFactory().post(
+        "/accounts/login/", HTTP_X_FORWARDED_FOR="203.0.113.7", REMOTE_ADDR="127.0.0.1"
+    )
+    assert get_client_ip_address(request) == "203.0.113.7"
+
+
 def test_served_by_names_the_process(settings: object) -> None:
     settings.SERVED_BY = "app2"  # type: ignore[attr-defined]
     response = served_by(lambda request: HttpResponse("hi"))(RequestFactory().get("/"))
