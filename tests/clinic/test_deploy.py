@@ -30,7 +30,8 @@ SHOW_SETTINGS = (
     "print(json.dumps({name: getattr(s, name, None) for name in ["
     "'ALLOWED_HOSTS', 'CSRF_TRUSTED_ORIGINS', 'SESSION_ENGINE', 'SESSION_COOKIE_SECURE', "
     "'CSRF_COOKIE_SECURE', 'SECURE_SSL_REDIRECT', 'SECURE_HSTS_SECONDS', 'SECURE_PROXY_SSL_HEADER', "
-    "'TRUSTED_PROXY', 'CACHES', 'EMAIL_BACKEND', 'EMAIL_FILE_PATH', 'MIDDLEWARE']}, default=str))"
+    "'TRUSTED_PROXY', 'CACHES', 'EMAIL_BACKEND', 'EMAIL_FILE_PATH', 'MIDDLEWARE', 'DATABASES']}, "
+    "default=str))"
 )
 
 
@@ -115,6 +116,9 @@ def test_server_mode_shares_sessions_and_rate_limits_between_processes_and_trust
     assert found["SESSION_COOKIE_SECURE"] is True and found["CSRF_COOKIE_SECURE"] is True
     assert found["SECURE_SSL_REDIRECT"] is True
     assert found["SECURE_HSTS_SECONDS"] == 31_536_000
+    database = found["DATABASES"]["default"]  # type: ignore[index]
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert database["CONN_HEALTH_CHECKS"] is True  # a PostgreSQL restart costs no request
 
 
 def test_an_operator_can_stop_trusting_the_proxy(tmp_path: Path) -> None:
