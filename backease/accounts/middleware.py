@@ -7,8 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils.functional import SimpleLazyObject
 
 from backease.accounts.mode import is_server, person_for
@@ -56,3 +59,50 @@ def person(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[[Htt
         return get_response(request)
 
     return middleware
+
+
+MFA_EXEMPT = (
+    "/accounts/",
+    "/static/",
+    "/favicon.ico",
+    "/manifest.webmanifest",
+    "/sw.js",
+    "/offline/",
+    "/healthz",
+)
+"""Where a therapist without a second factor may still go: allauth's pages (to set one
+up, or to sign out) and the files every page loads."""
+
+
+def therapist_mfa(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """With settings.THERAPIST_MFA (BACKEASE_THERAPIST_MFA), a therapist who has no
+    authenticator app or security key is sent to set one up before any other page."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if (
+            getattr(settings, "THERAPIST_MFA", False)
+            and is_server()
+            and not request.path.startswith(MFA_EXEMPT)
+            and getattr(request.user, "role", "") == "therapist"
+            and not _has_second_factor(request.user)
+        ):
+            if request.path.startswith("/api/"):
+                raise PermissionDenied("set up a second factor first (/accounts/2fa/)")
+            if request.method == "GET":
+                messages.warning(
+                    request,
+                    "This clinic asks therapists to sign in with a second factor. Set up an "
+                    "authenticator app or a security key to go on.",
+                )
+            return redirect("mfa_index")
+        return get_response(request)
+
+    return middleware
+
+
+def _has_second_factor(user: object) -> bool:
+    from backease.accounts.services import has_second_factor
+
+    return has_second_factor(user)  # type: ignore[arg-type]

@@ -618,6 +618,7 @@ def content_check(json_: JsonOption = False) -> None:
 from backease.cli import (  # noqa: E402 - session, log, history (they load Django lazily)
     clinic_commands,
     export_commands,
+    server_commands,
     stats_commands,
     store_commands,
 )
@@ -626,6 +627,7 @@ store_commands.register(app)
 stats_commands.register(app)
 export_commands.register(app)
 clinic_commands.register(app)
+server_commands.register(app)
 
 
 # --- entry point --------------------------------------------------------------------------

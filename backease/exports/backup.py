@@ -518,12 +518,8 @@ def store_is_empty() -> bool:
     return not any(model.objects.exists() for model in MODELS if model is not Person)
 
 
-def _write(parsed: _Parsed) -> None:
-    person = parsed.person
-    person.key = LOCAL_OWNER  # type: ignore[attr-defined]
-    Person.objects.all().delete()  # the empty, automatically made owner, if any
-    groups: list[tuple[type[models.Model], list[models.Model]]] = [
-        (Person, [person]),
+def _groups(parsed: _Parsed) -> list[tuple[type[models.Model], list[models.Model]]]:
+    return [
         (Profile, parsed.profile),
         (Screening, parsed.screenings),
         (Plan, parsed.plans),
@@ -532,24 +528,68 @@ def _write(parsed: _Parsed) -> None:
         (PainEntry, parsed.entries),
         (TechniqueChoice, parsed.choices),
     ]
-    for model, rows in groups:
-        if not rows:
-            continue
-        if model is not Person:
-            for row in rows:
-                if hasattr(row, "person_id"):
-                    row.person_id = person.pk
-        stamps = [
-            f
-            for f in model._meta.concrete_fields
-            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-        ]
-        saved = [[getattr(row, f.attname) for f in stamps] for row in rows]
+
+
+def _insert(model: type[models.Model], rows: list[models.Model]) -> None:
+    """Insert rows keeping their timestamps (bulk_create would stamp "now")."""
+    if not rows:
+        return
+    stamps = [
+        f
+        for f in model._meta.concrete_fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    saved = [[getattr(row, f.attname) for f in stamps] for row in rows]
+    if all(row.pk is not None for row in rows) or connection.features.can_return_rows_from_bulk_insert:
         model.objects.bulk_create(rows, batch_size=INSERT_BATCH)  # type: ignore[attr-defined]
-        if stamps:
-            _put_back(model, stamps, rows, saved)
+    else:  # new ids, and a database that cannot say which: one insert per row
+        for row in rows:
+            row.save(force_insert=True)
+    if stamps:
+        _put_back(model, stamps, rows, saved)
+
+
+def _write(parsed: _Parsed) -> None:
+    person = parsed.person
+    person.key = LOCAL_OWNER  # type: ignore[attr-defined]
+    Person.objects.all().delete()  # the empty, automatically made owner, if any
+    _insert(Person, [person])
+    for model, rows in _groups(parsed):
+        for row in rows:
+            if hasattr(row, "person_id"):
+                row.person_id = person.pk
+        _insert(model, rows)
     _reset_sequences()
     services.rebuild_aggregates(person.pk)  # derived facts and totals (not in the backup)
+
+
+def _write_into(parsed: _Parsed, person: Person) -> None:
+    """The backup's records as `person`'s, each with a new id (links between them follow)."""
+    new_ids: dict[type[models.Model], dict[int, int]] = {}
+    links = {Plan: ("screening_id", Screening), Session: ("plan_id", Plan), StepLog: ("session_id", Session)}
+    for model, rows in _groups(parsed):
+        old_ids = [row.pk for row in rows]
+        for row in rows:
+            row.pk = None
+            if hasattr(row, "person_id"):
+                row.person_id = person.pk
+            if model in links:
+                attname, target = links[model]
+                old = getattr(row, attname)
+                if old is not None:
+                    setattr(row, attname, new_ids[target][old])
+        _insert(model, rows)
+        new_ids[model] = {old: row.pk for old, row in zip(old_ids, rows, strict=True)}
+    services.rebuild_aggregates(person.pk)
+
+
+def person_is_empty(person: Person) -> bool:
+    """True when nothing but the person row itself is stored for `person`."""
+    return not any(
+        model.objects.filter(person=person).exists()  # type: ignore[attr-defined]
+        for model in MODELS
+        if model not in (Person, StepLog)  # step logs hang off sessions
+    )
 
 
 def _put_back(
@@ -585,12 +625,19 @@ def _reset_sequences() -> None:
                 cursor.execute(sql)
 
 
-def restore_backup(data: object) -> dict[str, int]:
+def restore_backup(data: object, into: Person | None = None) -> dict[str, int]:
     """Restore a backup into an empty store; returns how many records of each kind.
 
+    `into`, a person with an account (server mode): the backup becomes that person's
+    own records instead, with new ids, and only while they have none yet; no other
+    person's rows are read or changed. Without an account (the local owner), the whole
+    store must be empty and the records keep their ids.
+
     Raises InputError, and changes nothing, when the data is not a backease backup, was
-    made by a newer schema, has any bad record, or when the store is not empty.
+    made by a newer schema, has any bad record, or when the store (or the person) is not empty.
     """
+    if into is not None and into.user_id is not None:  # type: ignore[attr-defined]
+        return _restore_into(data, into)
     parsed = _Parsed(data)
     if not store_is_empty():
         raise InputError(
@@ -604,6 +651,25 @@ def restore_backup(data: object) -> dict[str, int]:
             if not store_is_empty():  # something was saved meanwhile
                 raise InputError("store", "is not empty: something was saved while the backup was read")
             _write(parsed)
+    except DatabaseError as exc:
+        raise InputError(
+            "backup", f"could not be restored ({exc.__class__.__name__}); nothing was changed"
+        ) from None
+    return parsed.counts()
+
+
+def _restore_into(data: object, person: Person) -> dict[str, int]:
+    parsed = _Parsed(data)
+    refused = "already holds your data: a backup can only be restored into an account with none yet"
+    if not person_is_empty(person):
+        raise InputError("account", refused)
+    parsed.check()
+    try:
+        with transaction.atomic():
+            Person.objects.select_for_update().filter(pk=person.pk).first()  # one restore at a time
+            if not person_is_empty(person):
+                raise InputError("account", refused)
+            _write_into(parsed, person)
     except DatabaseError as exc:
         raise InputError(
             "backup", f"could not be restored ({exc.__class__.__name__}); nothing was changed"

@@ -383,12 +383,13 @@ RESTORED_LABELS = {
 
 @require_POST
 def import_backup(request: HttpRequest) -> HttpResponse:
-    """Restore a full backup into an empty backease. Anything wrong: 400, nothing changed."""
+    """Restore a full backup into an empty backease (server mode: into the signed-in
+    person's own, still empty, records). Anything wrong: 400, nothing changed."""
     try:
         data = _read_backup(request)
         from backease.exports.backup import restore_backup
 
-        counts = restore_backup(data)
+        counts = restore_backup(data, into=current_person(request))
     except InputError as error:
         ctx = _export_context(current_person(request), import_error=error)
         return render(request, "front/export.html", ctx, status=400)

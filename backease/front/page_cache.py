@@ -4,7 +4,8 @@ changed costs one indexed query instead of its queries and its template (docs/pe
 The key is the page's own rows (read in one query by `services.state_rows`), the
 template variant and the URL; any write that changes what the page shows changes its
 key, whichever process made it (the web app, the CLI, another tab). The CSRF token is
-left out of the cached HTML and put back for each request.
+left out of the cached HTML and put back for each request. Pages for a signed-in user
+(server mode) are never cached: their header and messages are that user's own.
 """
 
 from __future__ import annotations
@@ -31,6 +32,11 @@ def cached_page(request: HttpRequest, key: Hashable, render: Callable[[str], Htt
     cached.
     """
     token = get_token(request)  # also makes sure the CSRF cookie is set
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        # Server mode: the header names who is signed in and may carry a one-time message,
+        # neither of which is in the key; two people's pages must never share an entry.
+        return render(token)
     with _lock:
         hit = _pages.get(key)
         if hit is not None:

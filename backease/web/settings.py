@@ -167,12 +167,13 @@ INSTALLED_APPS = [
     "django.contrib.humanize",  # allauth.mfa's pages use it
     "django.contrib.staticfiles",
     "ninja",
+    # Before allauth: its page templates (backease/accounts/templates) replace allauth's.
+    "backease.accounts",
     "allauth",
     "allauth.account",
     "allauth.mfa",
     "axes",
     "backease.store",
-    "backease.accounts",
     "backease.clinic",
     "backease.front",
 ]
@@ -189,6 +190,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "backease.accounts.middleware.person",
+    "backease.accounts.middleware.therapist_mfa",
     "backease.web.middleware.privacy_headers",
     # Last, as django-axes asks: it turns a lockout into its own response.
     "axes.middleware.AxesMiddleware",
@@ -226,14 +228,26 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "backease: "
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+MFA_TOTP_ISSUER = "backease"
 OPEN_SIGNUP = envbool("BACKEASE_OPEN_SIGNUP")
 THERAPIST_MFA = envbool("BACKEASE_THERAPIST_MFA")
+# Rate limits (allauth counts in the cache; docs/accounts.md). Wrong passwords are
+# django-axes' job (below); allauth only slows down one address trying many accounts.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "30/10m/ip",
+    "signup": "20/h/ip",
+    "reset_password": "20/h/ip,3/h/key",
+    "reset_password_from_key": "20/h/ip",
+    "change_password": "5/m/user",
+}
 
 # django-axes: 5 failed sign-ins for one address from one IP lock it for 30 minutes.
 AXES_FAILURE_LIMIT = envint("BACKEASE_LOCKOUT_FAILURES", 5)
 AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "login"
+AXES_USERNAME_CALLABLE = "backease.accounts.lockout.username"
+AXES_LOCKOUT_CALLABLE = "backease.accounts.lockout.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = True
 AXES_VERBOSE = False

@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("", include("backease.accounts.urls")),
     path("", include("backease.clinic.urls")),
     path("", include("backease.front.urls")),
 ]

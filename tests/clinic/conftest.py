@@ -73,3 +73,12 @@ def signed_in(user: User) -> Client:
     browser = Client()
     browser.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
     return browser
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits() -> Iterator[None]:
+    """allauth counts attempts in the cache (per process): each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

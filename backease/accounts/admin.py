@@ -1,0 +1,32 @@
+"""Django's admin for admins only (is_staff): users with their role. Signing in to the
+admin goes through the site's own sign-in (allauth: second factor, lockout), never the
+admin's own password form."""
+
+from __future__ import annotations
+
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from backease.accounts.models import User
+
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = "backease administration"
+admin.site.site_title = "backease admin"
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ("email",)
+    list_display = ("email", "display_name", "role", "is_active", "is_staff", "last_login", "date_joined")
+    list_filter = ("role", "is_active", "is_staff", "is_superuser")
+    search_fields = ("email", "display_name")
+    readonly_fields = ("last_login", "date_joined")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("About", {"fields": ("display_name", "role", "email_notices")}),
+        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "role", "password1", "password2")}),)
+    filter_horizontal = ("groups", "user_permissions")

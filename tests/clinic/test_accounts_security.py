@@ -1,0 +1,132 @@
+"""Brute-force lockout (django-axes), allauth's rate limits, and the second factor
+(TOTP; required for therapists when THERAPIST_MFA is on)."""
+
+from __future__ import annotations
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
+from django.core import mail
+from django.test import Client
+
+from backease.accounts.models import User
+from tests.clinic.conftest import PASSWORD, signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+def _sign_in(browser: Client, email: str, password: str = PASSWORD) -> int:
+    return browser.post("/accounts/login/", {"login": email, "password": password}).status_code
+
+
+def test_after_five_wrong_passwords_even_the_right_one_is_refused(client_a: User) -> None:
+    browser = Client()
+    statuses = [_sign_in(browser, "a@example.org", "not the password") for _ in range(5)]
+    assert statuses == [200, 200, 200, 200, 429]  # the fifth failure locks at once
+    response = browser.post("/accounts/login/", {"login": "a@example.org", "password": PASSWORD})
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert 'data-testid="locked-out"' in page and "Try again after" in page and "30 minutes" in page
+    assert 'class="site-header"' in page
+    assert "_auth_user_id" not in browser.session
+    assert browser.get("/today/").status_code == 302
+
+
+def test_the_lockout_counts_the_address_in_any_case_and_spares_other_addresses(
+    client_a: User, client_b: User
+) -> None:
+    browser = Client()
+    for email in ("a@example.org", "A@example.org", "a@EXAMPLE.org", "a@example.org", "A@Example.org"):
+        _sign_in(browser, email, "not the password")
+    assert _sign_in(browser, "a@example.org") == 429
+    assert _sign_in(Client(), "b@example.org") == 302
+
+
+def test_four_wrong_passwords_then_the_right_one_signs_in(client_a: User) -> None:
+    browser = Client()
+    for _ in range(4):
+        _sign_in(browser, "a@example.org", "not the password")
+    assert _sign_in(browser, "a@example.org") == 302
+
+
+def test_password_reset_emails_are_rate_limited_per_address(client_a: User) -> None:
+    browser = Client()
+    statuses = [
+        browser.post("/accounts/password/reset/", {"email": "a@example.org"}).status_code for _ in range(4)
+    ]
+    assert statuses[:3] == [302, 302, 302]
+    assert statuses[3] in (200, 429)  # refused: the form again, or allauth's "too many requests"
+    assert len(mail.outbox) == 3
+
+
+def test_sign_up_is_rate_limited_per_address(settings: object) -> None:
+    settings.OPEN_SIGNUP = True  # type: ignore[attr-defined]
+    browser = Client()
+    statuses = [
+        browser.post(
+            "/accounts/signup/",
+            {"email": f"new{i}@example.org", "password1": PASSWORD, "password2": PASSWORD},
+        ).status_code
+        for i in range(21)
+    ]
+    assert statuses[:20] == [302] * 20
+    assert statuses[20] == 429
+    assert User.objects.count() == 20
+
+
+# --- second factor ----------------------------------------------------------------------
+
+
+def _current_code(secret: str) -> str:
+    return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+
+
+def test_a_therapist_without_a_second_factor_is_sent_to_set_one_up(settings: object, therapist: User) -> None:
+    settings.THERAPIST_MFA = True  # type: ignore[attr-defined]
+    browser = signed_in(therapist)
+    for path in ("/today/", "/me/account/", "/clinic/"):
+        response = browser.get(path)
+        assert response.status_code == 302, path
+        assert response["Location"] == "/accounts/2fa/"
+    page = browser.get("/accounts/2fa/").content.decode()
+    assert "asks therapists to sign in with a second factor" in page
+    assert browser.get("/api/profile").status_code == 403
+
+
+def test_clients_are_not_asked_for_a_second_factor(settings: object, client_a: User) -> None:
+    settings.THERAPIST_MFA = True  # type: ignore[attr-defined]
+    assert signed_in(client_a).get("/me/account/").status_code == 200
+
+
+def test_without_the_setting_a_therapist_may_go_without(therapist: User) -> None:
+    assert signed_in(therapist).get("/me/account/").status_code == 200
+
+
+def test_with_an_authenticator_app_sign_in_asks_for_the_code(settings: object, therapist: User) -> None:
+    settings.THERAPIST_MFA = True  # type: ignore[attr-defined]
+    secret = generate_totp_secret()
+    TOTP.activate(therapist, secret)
+    browser = Client()
+    response = browser.post("/accounts/login/", {"login": "t@example.org", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/2fa/authenticate/"
+    assert "_auth_user_id" not in browser.session
+    page = browser.get("/accounts/2fa/authenticate/").content.decode()
+    assert 'class="site-header"' in page and 'name="code"' in page
+    assert browser.post("/accounts/2fa/authenticate/", {"code": "000000"}).status_code == 200
+    response = browser.post("/accounts/2fa/authenticate/", {"code": _current_code(secret)})
+    assert response.status_code == 302
+    assert browser.session["_auth_user_id"] == str(therapist.pk)
+    assert browser.get("/me/account/").status_code == 200  # the requirement is met
+
+
+def test_a_security_key_also_counts_as_a_second_factor(settings: object, therapist: User) -> None:
+    settings.THERAPIST_MFA = True  # type: ignore[attr-defined]
+    Authenticator.objects.create(user=therapist, type=Authenticator.Type.WEBAUTHN, data={})
+    assert signed_in(therapist).get("/me/account/").status_code == 200
