@@ -523,15 +523,6 @@ PROFILE = {
 
 PSFS = [("Reaching up to a shelf", 4), ("Sitting at a desk for an hour", 5), ("Carrying shopping", 3)]
 
-MAKE_USERS = """
-from allauth.account.models import EmailAddress
-from backease.accounts.models import User
-for email, role, name in {users!r}:
-    user = User.objects.create_user(email, {password!r}, role=role, display_name=name)
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    print(email, role)
-"""
-
 
 def journey(
     step: Steps,
@@ -563,14 +554,43 @@ def journey(
         check(any(c.secure for c in therapist.jar if c.name == "csrftoken"), "the CSRF cookie is not Secure")
         check(forms_of(page.text), "the sign-in page has no form")
 
-    with step("the practice's therapists and another client are made (Django's ORM, same database)"):
+    with step("the operator adds two therapists and a client (backease server add-user), who set passwords"):
         users = [
-            (therapist_email, "therapist", "Sam Rivera"),
-            (outsider_email, "therapist", "Other Therapist"),
-            (other_client_email, "client", ""),
+            (therapist_email, "therapist", "Sam Rivera", therapist),
+            (outsider_email, "therapist", "Other Therapist", outsider),
+            (other_client_email, "client", "", other),
         ]
-        code = MAKE_USERS.format(users=users, password=PASSWORD)
-        run([str(BIN / "python"), "-m", "django", "shell", "-c", code], env, "making the accounts")
+        adding = [
+            subprocess.Popen(
+                [
+                    str(BIN / "backease"),
+                    "server",
+                    "add-user",
+                    email,
+                    "--role",
+                    role,
+                    "--name",
+                    name,
+                    "--json",
+                ],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                cwd=ROOT,
+            )
+            for email, role, name, _ in users
+        ]
+        for (email, _, _, browser), process in zip(users, adding, strict=True):
+            out, err = process.communicate(timeout=120)
+            check(process.returncode == 0, f"backease server add-user {email} failed:\n{out}{err}")
+            link = json.loads(out)["link"]
+            check(link.startswith(origin + "/accounts/"), f"the one-time link is {link!r}, not on {origin}")
+            page = browser.follow(link)
+            answer = browser.submit(
+                page, "/accounts/password/reset/key/", {"password1": PASSWORD, "password2": PASSWORD}
+            )
+            check("done" in answer.location, f"setting {email}'s password went to {answer.location!r}")
 
     with step("the therapist signs in"):
         answer = therapist.sign_in(therapist_email)

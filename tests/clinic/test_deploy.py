@@ -163,6 +163,16 @@ def test_serve_in_server_mode_waits_for_backease_migrate(tmp_path: Path) -> None
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+def test_backease_migrate_brings_a_fresh_database_up_to_date_once(tmp_path: Path) -> None:
+    env = production(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
+    first = run(env, BACKEASE, "migrate", "--json")
+    assert first.returncode == 0, first.stderr
+    assert "store.0001_initial" in json.loads(first.stdout)["applied"]
+    again = run(env, BACKEASE, "migrate", "--json")
+    assert json.loads(again.stdout) == {"applied": []}
+    assert run(env, BACKEASE, "migrate").stdout == "The database is up to date.\n"
+
+
 def test_personal_mode_serve_has_no_workers_option(tmp_path: Path) -> None:
     result = run(environment(tmp_path), BACKEASE, "serve", "--workers", "2")
     assert result.returncode == 1
