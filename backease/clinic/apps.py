@@ -7,5 +7,16 @@ class ClinicConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_save
+
         # Follow-up flags are raised as clients' data is written (backease.clinic.signals).
-        from backease.clinic import signals  # noqa: F401
+        from backease.clinic import programmes, signals  # noqa: F401
+        from backease.store.models import Screening, TechniqueChoice
+
+        # Blocked programme steps are checked again when the client's answers or choices change.
+        post_save.connect(
+            programmes.on_client_change, sender=Screening, dispatch_uid="clinic-blocked-screening"
+        )
+        post_save.connect(
+            programmes.on_client_change, sender=TechniqueChoice, dispatch_uid="clinic-blocked-choice"
+        )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from backease.clinic import views_dashboard, views_links, views_notices, views_outcomes
+from backease.clinic import views_dashboard, views_links, views_notices, views_outcomes, views_programmes
 
 urlpatterns: list[URLPattern | URLResolver] = [
     # Invitations and consent (views_links)
@@ -30,4 +30,26 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("me/outcomes/", views_outcomes.my_outcomes, name="my_outcomes"),
     path("me/notices/", views_notices.my_notices, name="my_notices"),
     path("me/notices/read/", views_notices.mark_read, name="my_notices_read"),
+    # Programmes, templates and handouts (views_programmes)
+    path(
+        "clinic/clients/<int:client_id>/programme/",
+        views_programmes.client_programme,
+        name="clinic_programme",
+    ),
+    path(
+        "clinic/clients/<int:client_id>/programme/stop/",
+        views_programmes.stop_programme,
+        name="clinic_stop_programme",
+    ),
+    path("clinic/templates/", views_programmes.templates, name="clinic_templates"),
+    path("clinic/templates/new/", views_programmes.template_edit, name="clinic_template_new"),
+    path("clinic/templates/<int:template_id>/", views_programmes.template_edit, name="clinic_template"),
+    path(
+        "clinic/templates/<int:template_id>/assign/",
+        views_programmes.assign_template,
+        name="clinic_assign_template",
+    ),
+    path("clinic/programmes/<int:programme_id>/handout/", views_programmes.handout, name="clinic_handout"),
+    path("me/programmes/<int:programme_id>/handout/", views_programmes.my_handout, name="my_handout"),
+    path("me/programmes/<int:programme_id>/start/", views_programmes.start_programme, name="start_programme"),
 ]

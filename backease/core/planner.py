@@ -391,6 +391,60 @@ def _allowed(tech: Technique, limits: _Limits) -> bool:
     return limits.precautions.isdisjoint(tech.excluded_by)
 
 
+def _any_setup_limits(safety: ScreeningOutcome, disabled: frozenset[str]) -> _Limits:
+    """The limits of a screening and a person's turned-off techniques, whatever tools,
+    time or floor they have (a therapist's programme brings its own)."""
+    limits = _limits(Profile(), safety, False, Adaptation(disabled=disabled))
+    return replace(limits, tools=frozenset(TOOLS), positions=frozenset(POSITIONS))
+
+
+def intensity_cap(tech: Technique, safety: ScreeningOutcome) -> Intensity:
+    """The strongest pressure a screening allows for a technique (`gentle_pressure_only`,
+    a `soon` level, or the technique's own cap under a precaution), as `_intensity` caps it."""
+    limits = _any_setup_limits(safety, frozenset())
+    declared = tech.cap_under(limits.precautions)
+    if declared is None:
+        return limits.max_intensity
+    return min(limits.max_intensity, declared, key=INTENSITY_RANK.__getitem__)
+
+
+def step_blockers(
+    tech: Technique,
+    side: Side,
+    intensity: Intensity,
+    safety: ScreeningOutcome,
+    disabled: frozenset[str] = frozenset(),
+) -> tuple[str, ...]:
+    """Why a planned step (say, a therapist's) may not be done under this screening: the
+    same hard filters as `plan_session` (`_allowed`, avoided regions, intensity caps).
+
+    Returns ids, empty when the step is fine: `level:<level>` (the screening refuses
+    self-care), `turned_off` (the person turned the technique off), each precaution that
+    excludes the technique, `avoid_region:<region>` for a region of this side to leave
+    alone, and `intensity:<cap>` when the pressure is above what is allowed.
+    """
+    if safety.level in REFUSED_LEVELS:
+        return (f"level:{safety.level}",)
+    limits = _any_setup_limits(safety, disabled)
+    out: list[str] = []
+    if tech.id in disabled:
+        out.append("turned_off")
+    if tech.before_session or not _allowed(tech, limits):
+        out += sorted(limits.precautions & set(tech.excluded_by))
+    regions = [r for r in tech.regions if side not in ("left", "right") or region_side(r) in (side, "none")]
+    out += [f"{AVOID_REGION_PREFIX}{r}" for r in regions if r in limits.avoided]
+    cap = intensity_cap(tech, safety)
+    if INTENSITY_RANK[intensity] > INTENSITY_RANK[cap]:
+        out.append(f"intensity:{cap}")
+    return tuple(out)
+
+
+def session_checklists(safety: ScreeningOutcome, library: Library) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The before and after checklists of a session under this screening (as in every plan)."""
+    limits = _any_setup_limits(safety, frozenset())
+    return _checklists(Profile(), limits, safety, False, library)
+
+
 def _too_much_cap(tech: Technique, adaptation: Adaptation) -> Intensity | None:
     """One level below the gentlest intensity at which the person pressed "too much"."""
     effect = adaptation.effect(tech.id)
@@ -1193,6 +1247,7 @@ def json_ready(value: dict[str, Any]) -> dict[str, Any]:
 def plan_from_record(data: dict[str, Any]) -> Plan:
     """A plan back from `plan_to_record` data."""
     fields = dict(data)
+    fields.pop("programme", None)  # a therapist's programme the plan came from (backease.clinic)
     raw = list(data.get("steps", ()))
     # Plans stored before countdowns were budgeted get the countdowns the players run.
     countdowns = prepare_all(step["position"] for step in raw)

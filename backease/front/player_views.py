@@ -176,6 +176,7 @@ def session(request: HttpRequest, session_id: int) -> HttpResponse:
         "data": data,
         "before": plan_data.get("before", []),
         "after": plan_data.get("after", []),
+        "programme": plan_data.get("programme"),  # a therapist's programme (backease.clinic)
         "before_scales": [
             _scale("pain_before", "How much does your back hurt right now?", PAIN_HINT, row.pain_before),
             _scale("stress_before", "How stressed do you feel right now?", STRESS_HINT, row.stress_before),

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from backease.accounts.mode import current_person
+from backease.clinic import programmes
 from backease.content.loader import load_content
 from backease.core import planner
 from backease.core.errors import InputError
@@ -624,6 +625,12 @@ def _render_today(
     if csrf_token is not None:
         ctx["csrf_token"] = csrf_token
     template = "front/_plan.html" if _is_htmx(request) else "front/today.html"
+    if not _is_htmx(request):
+        # A therapist's programmes: none in personal mode, where the Today rows count none
+        # and this asks nothing more of the database.
+        rows = getattr(request, "_backease_state_rows", None)
+        count = next((row[2] for row in rows if row[0] == "g"), 0) if rows is not None else None
+        ctx["from_therapist"] = programmes.for_today(person, known_count=count)
     return render(request, template, ctx, status=status)
 
 

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
+from django.apps import apps
 from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
@@ -332,7 +333,7 @@ def make_plan(person: Person, seed: int | None = None, profile: planner.Profile 
     """Plan a session from the saved profile and the latest screening, and store it."""
     profile = profile if profile is not None else get_profile(person)
     if seed is None:
-        last = Plan.objects.filter(person=person).first()
+        last = Plan.objects.filter(person=person, seed__gte=0).first()
         seed = 0 if last is None else (last.seed + 1) % 1_000_000
     screening = latest_screening(person)
     safety = _outcome_of(screening)
@@ -346,6 +347,31 @@ def make_plan(person: Person, seed: int | None = None, profile: planner.Profile 
         minutes=result.minutes,
         total_seconds=result.total_seconds,
         data=plan_to_record(result),
+    )
+    prune_plans(person)
+    return row
+
+
+PROGRAMME_SEED = -1
+"""The seed of a plan made from a therapist's programme (`save_programme_plan`), which the
+planner never uses: such a plan is a session of that programme, never "today's plan"
+(`latest_plan` and the Today rows skip it)."""
+
+
+def save_programme_plan(
+    person: Person, plan: planner.Plan, programme: dict[str, Any], screening: Screening | None
+) -> Plan:
+    """Store a plan built from a therapist's programme (backease.clinic.programmes), in the
+    planner's shape plus `programme` (id, title, therapist, revision) for the player."""
+    row = Plan.objects.create(
+        person=person,
+        screening=screening,
+        profile={},
+        seed=PROGRAMME_SEED,
+        level=plan.level,
+        minutes=plan.minutes,
+        total_seconds=plan.total_seconds,
+        data={**plan_to_record(plan), "programme": programme},
     )
     prune_plans(person)
     return row
@@ -403,7 +429,8 @@ def prune_write_keys(now: datetime | None = None, days: int = WRITE_KEY_DAYS) ->
 
 
 def latest_plan(person: Person) -> Plan | None:
-    return Plan.objects.filter(person=person).first()
+    """The person's latest plan from the planner (not one made from a programme)."""
+    return Plan.objects.filter(person=person, seed__gte=0).first()
 
 
 def get_plan(person: Person, plan_id: int) -> Plan:
@@ -799,12 +826,15 @@ class SafetyState:
 def _state_sql(with_plan: bool) -> str:
     """One statement: the local owner (`{owner}`), their latest screen, newest two diary
     ratings and newest two sessions' "pain before" (each from its (person, time) index), and with
-    `with_plan` the latest plan (id, data, whether a session uses it) and the profile.
+    `with_plan` the latest plan (id, data, whether a session uses it), the profile, and the
+    count and last change of the person's programmes ('g') and turned-off techniques ('t').
     Rows are (kind, at, number, text, text)."""
     q = connection.ops.quote_name
-    screening, entry, session, plan, profile = (
-        q(m._meta.db_table) for m in (Screening, PainEntry, Session, Plan, Profile)
+    screening, entry, session, plan, profile, choice = (
+        q(m._meta.db_table) for m in (Screening, PainEntry, Session, Plan, Profile, TechniqueChoice)
     )
+    # The clinic's table, named through the app registry: the store does not import the clinic.
+    programme = q(apps.get_model("clinic", "Programme")._meta.db_table)
     owner = "{owner}"
     parts = [
         f"SELECT 'o', NULL, {owner}, NULL, NULL",
@@ -827,10 +857,16 @@ def _state_sql(with_plan: bool) -> str:
             f"|| CASE WHEN EXISTS (SELECT 1 FROM {session} u WHERE u.plan_id = {plan}.id "
             f"AND u.status = 'running') THEN 'unfinished ' ELSE '' END "
             f"|| level || ' ' || COALESCE(CAST(screening_id AS TEXT), '') "
-            f"FROM {plan} WHERE person_id = {owner} ORDER BY created_at DESC, id DESC LIMIT 1) p",
+            f"FROM {plan} WHERE person_id = {owner} AND seed >= 0 "
+            f"ORDER BY created_at DESC, id DESC LIMIT 1) p",
             f"SELECT * FROM (SELECT 'q', created_at, id, CAST(precautions AS TEXT), NULL FROM {screening} "
             f"WHERE person_id = {owner} ORDER BY created_at DESC, id DESC LIMIT 1) q",
             f"SELECT 'f', NULL, COUNT(*), NULL, NULL FROM {profile} WHERE person_id = {owner}",
+            # A therapist's programmes (server mode; none in personal mode) and the techniques
+            # the person turned off, which block programme steps: any change changes the page.
+            f"SELECT 'g', MAX(updated_at), COUNT(*), NULL, NULL FROM {programme} "
+            f"WHERE client_id = {owner} AND archived_at IS NULL",
+            f"SELECT 't', MAX(updated_at), COUNT(*), NULL, NULL FROM {choice} WHERE person_id = {owner}",
         ]
     return " UNION ALL ".join(parts)
 

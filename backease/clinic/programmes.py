@@ -1,0 +1,704 @@
+"""Home programmes: what a therapist asks a client to do, checked against the client's own
+safety answers, and turned into a session the player runs.
+
+A programme's `steps` are [{technique, seconds, holds, sides, intensity, note}]: `seconds`
+is the time per side, or per hold when `holds` is more than 0. `clean` validates a
+therapist's input (InputError naming the field, before anything is stored). The client's
+latest screening still rules (`planner.step_blockers`, the planner's own filters): a step
+it excludes, a technique the client turned off, or pressure above what it allows is
+shown blocked with the reason and left out of the session, and the therapist is told
+(a `blocked_step` flag and a notice).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from backease.accounts.mode import is_server
+from backease.accounts.models import User
+from backease.clinic.models import Flag, Programme
+from backease.clinic.notices import notify
+from backease.content.loader import load_content
+from backease.core import planner
+from backease.core.errors import InputError
+from backease.core.flow import prepare_all
+from backease.core.library import Library, Technique
+from backease.core.vocab import AVOID_REGION_PREFIX, INTENSITIES, INTENSITY_RANK, KINDS, region_side
+from backease.store import services
+from backease.store.models import Person, Plan, Screening, Session, TechniqueChoice
+
+log = logging.getLogger(__name__)
+
+MAX_STEPS = 20
+MIN_SECONDS = 10
+MAX_SECONDS = 600
+"""A step's time per side (or per hold): 10 seconds to 10 minutes, in 5-second steps."""
+MAX_HOLDS = 10
+MAX_STEP_SECONDS = 1200
+"""A step's whole time per side (holds included): at most 20 minutes."""
+MAX_TITLE = 120
+MAX_NOTE = 1000
+MAX_STEP_NOTE = 300
+MAX_CLIENTS = 200
+"""The most clients one template is assigned to at once."""
+STEP_FIELDS = ("technique", "seconds", "holds", "sides", "intensity", "note")
+
+RANK: dict[str, int] = {str(name): rank for name, rank in INTENSITY_RANK.items()}
+"""Intensities from gentle (0) to firm, for any string read from a form or a stored step."""
+SIDE_WORDS = {"both": "Both sides", "left": "Left side", "right": "Right side", "none": "Whole area"}
+INTENSITY_WORDS = {"gentle": "Gentle", "moderate": "Moderate", "firm": "Firm"}
+LEVEL_WORDS = {
+    "emergency": "Your last safety check found a sign that needs help now: the programme waits until "
+    "you have been checked.",
+    "urgent": "Your last safety check asks you to see a doctor today: the programme waits until then.",
+}
+
+
+# --- the library as the editor offers it ---------------------------------------------------------
+
+
+def choosable(library: Library) -> list[Technique]:
+    """Techniques a therapist can put in a programme (not the before-session warm shower),
+    by kind then name."""
+    order = {kind: i for i, kind in enumerate(KINDS)}
+    return sorted(
+        (t for t in library.techniques if not t.before_session), key=lambda t: (order[t.kind], t.name)
+    )
+
+
+def sides_of(tech: Technique) -> tuple[str, ...]:
+    """The sides a technique can be done on: a per-side one on both, left or right; any
+    other on its whole area ("both" when it reaches both sides, as the planner says)."""
+    if tech.per_side:
+        return ("both", "left", "right")
+    return ("both",) if any(region_side(r) != "none" for r in tech.regions) else ("none",)
+
+
+def intensities_of(tech: Technique) -> tuple[str, ...]:
+    return tuple(sorted((v.intensity for v in tech.intensities), key=INTENSITY_RANK.__getitem__))
+
+
+# --- validation ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Cleaned:
+    """A programme's fields, validated."""
+
+    title: str
+    note: str
+    steps: list[dict[str, Any]]
+    days_per_week: int
+    starts_on: date | None
+    ends_on: date | None
+
+
+def _whole(field: str, value: object, low: int, high: int) -> int:
+    text = str(value).strip()
+    if not text.lstrip("-").isdigit():
+        raise InputError(field, f"must be a whole number from {low} to {high}")
+    number = int(text)
+    if not low <= number <= high:
+        raise InputError(field, f"{number} is out of range; must be from {low} to {high}")
+    return number
+
+
+def _date(field: str, value: object) -> date | None:
+    if isinstance(value, date):
+        return value
+    text = str(value or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(field, "must be a date like 2026-12-01") from None
+
+
+def clean_step(
+    number: int, raw: dict[str, Any], library: Library, safety: planner.ScreeningOutcome | None
+) -> dict[str, Any]:
+    """One step, validated (`number` counts from 1 and names the field in errors).
+
+    With the client's `safety`, the pressure may not be above what it allows (the planner's
+    cap); without (a template), only the technique's own variants count."""
+    where = f"step {number}"
+    tech = library.technique(str(raw.get("technique", "")))
+    if tech is None or tech.before_session:
+        raise InputError(f"{where} technique", "choose a technique from the library")
+    seconds = _whole(f"{where} seconds", raw.get("seconds", ""), MIN_SECONDS, MAX_SECONDS)
+    if seconds % planner.QUANTUM:
+        raise InputError(f"{where} seconds", f"must be a multiple of {planner.QUANTUM}")
+    holds = _whole(f"{where} holds", raw.get("holds", 0) or 0, 0, MAX_HOLDS)
+    if seconds * max(holds, 1) > MAX_STEP_SECONDS:
+        raise InputError(
+            f"{where} holds", f"holds times seconds must be at most {MAX_STEP_SECONDS // 60} minutes"
+        )
+    sides = str(raw.get("sides", "") or sides_of(tech)[0])
+    if sides not in sides_of(tech):
+        raise InputError(
+            f"{where} sides", f"{tech.name} is done on: {', '.join(sides_of(tech))}", sides_of(tech)
+        )
+    intensity = str(raw.get("intensity", ""))
+    if intensity not in intensities_of(tech):
+        raise InputError(f"{where} intensity", f"{tech.name} has these intensities", intensities_of(tech))
+    if safety is not None and safety.level not in planner.REFUSED_LEVELS:
+        cap = planner.intensity_cap(tech, safety)
+        if RANK[intensity] > RANK[cap]:
+            raise InputError(
+                f"{where} intensity",
+                f"the client's safety answers allow at most {cap} pressure for {tech.name}",
+                [i for i in INTENSITIES if RANK[i] <= RANK[cap]],
+            )
+    note = str(raw.get("note", "")).strip()
+    if len(note) > MAX_STEP_NOTE:
+        raise InputError(f"{where} note", f"keep it to {MAX_STEP_NOTE} characters")
+    return {
+        "technique": tech.id,
+        "seconds": seconds,
+        "holds": holds,
+        "sides": sides,
+        "intensity": intensity,
+        "note": note,
+    }
+
+
+def clean(
+    fields: dict[str, Any], library: Library, safety: planner.ScreeningOutcome | None = None
+) -> Cleaned:
+    """A therapist's programme input, validated; InputError names the first wrong field."""
+    title = str(fields.get("title", "")).strip()
+    if not title:
+        raise InputError("title", "give the programme a title, e.g. 'Desk back, weeks 1-2'")
+    if len(title) > MAX_TITLE:
+        raise InputError("title", f"keep it to {MAX_TITLE} characters")
+    note = str(fields.get("note", "")).strip()
+    if len(note) > MAX_NOTE:
+        raise InputError("note", f"keep it to {MAX_NOTE} characters")
+    days = _whole("days per week", fields.get("days_per_week", ""), 1, 7)
+    starts_on = _date("start date", fields.get("starts_on"))
+    ends_on = _date("end date", fields.get("ends_on"))
+    if starts_on and ends_on and ends_on < starts_on:
+        raise InputError("end date", "must be on or after the start date")
+    raw_steps = fields.get("steps") or []
+    if not isinstance(raw_steps, list) or not raw_steps:
+        raise InputError("steps", "add at least one step from the library")
+    if len(raw_steps) > MAX_STEPS:
+        raise InputError("steps", f"a programme has at most {MAX_STEPS} steps")
+    steps = [clean_step(i, raw, library, safety) for i, raw in enumerate(raw_steps, start=1)]
+    return Cleaned(title, note, steps, days, starts_on, ends_on)
+
+
+def steps_of(programme: Programme, library: Library) -> list[dict[str, Any]]:
+    """A stored programme's steps with every field filled in (rows written elsewhere, such
+    as the admin, may lack some): unknown fields get the technique's first choice."""
+    out = []
+    for raw in programme.steps if isinstance(programme.steps, list) else []:
+        if not isinstance(raw, dict):
+            continue
+        tech = library.technique(str(raw.get("technique", "")))
+        sides = sides_of(tech) if tech is not None else ("none",)
+        levels = intensities_of(tech) if tech is not None else ("gentle",)
+        seconds, holds = raw.get("seconds"), raw.get("holds")
+        out.append(
+            {
+                "technique": str(raw.get("technique", "")),
+                "seconds": seconds if isinstance(seconds, int) and 0 < seconds <= MAX_STEP_SECONDS else 60,
+                "holds": holds if isinstance(holds, int) and 0 <= holds <= MAX_HOLDS else 0,
+                "sides": raw.get("sides") if raw.get("sides") in sides else sides[0],
+                "intensity": raw.get("intensity") if raw.get("intensity") in levels else levels[0],
+                "note": str(raw.get("note", ""))[:MAX_STEP_NOTE],
+            }
+        )
+    return out
+
+
+# --- time -------------------------------------------------------------------------------------
+
+
+def _step_sides(step: dict[str, Any], tech: Technique) -> list[str]:
+    """The player's sides for a step: a per-side technique on both sides is two steps."""
+    if tech.per_side:
+        return ["left", "right"] if step["sides"] == "both" else [step["sides"]]
+    return [step["sides"]]
+
+
+def step_seconds(step: dict[str, Any]) -> int:
+    """A step's time per side, holds included."""
+    return int(step["seconds"]) * max(int(step.get("holds") or 0), 1)
+
+
+def session_seconds(steps: list[dict[str, Any]], library: Library) -> int:
+    """How long a session of these steps takes, get-ready countdowns included (`core.flow`)."""
+    positions: list[str] = []
+    total = 0
+    for step in steps:
+        tech = library.technique(step["technique"])
+        if tech is None:
+            continue
+        for _ in _step_sides(step, tech):
+            positions.append(tech.position)
+            total += step_seconds(step)
+    return total + sum(prepare_all(positions))
+
+
+def duration_words(seconds: int) -> str:
+    minutes, rest = divmod(seconds, 60)
+    if minutes and rest:
+        return f"{minutes} min {rest} s"
+    return f"{minutes} min" if minutes else f"{rest} s"
+
+
+# --- the client's own safety answers rule ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Safety:
+    """What of a client's data decides which steps they may do."""
+
+    outcome: planner.ScreeningOutcome
+    screening: Screening | None
+    disabled: frozenset[str]
+
+    @property
+    def refused(self) -> bool:
+        return self.outcome.level in planner.REFUSED_LEVELS
+
+
+def safety_of(person: Person) -> Safety:
+    screening = services.latest_screening(person)
+    if screening is None:
+        outcome: planner.ScreeningOutcome = services.outcome(person)
+    else:
+        outcome = services.StoredOutcome(screening.level, tuple(screening.precautions), screening.advice)  # type: ignore[arg-type]
+    return Safety(outcome, screening, services.disabled_techniques(person))
+
+
+def blockers(step: dict[str, Any], safety: Safety, library: Library) -> tuple[str, ...]:
+    """Why a step may not be done by this client (ids, see `planner.step_blockers`)."""
+    tech = library.technique(step["technique"])
+    if tech is None:
+        return ("unknown",)
+    found: list[str] = []
+    for side in _step_sides(step, tech):
+        for reason in planner.step_blockers(tech, side, step["intensity"], safety.outcome, safety.disabled):  # type: ignore[arg-type]
+            if reason not in found:
+                found.append(reason)
+    return tuple(found)
+
+
+def blocker_words(ids: tuple[str, ...], library: Library) -> list[str]:
+    """Reasons in plain words (the precaution notes of content/precautions.yaml)."""
+    labels: dict[str, str] = {r.id: r.label for r in library.regions}
+    out = []
+    for item in ids:
+        if item.startswith("level:"):
+            out.append(LEVEL_WORDS.get(item[6:], "Your last safety check asks you to see a clinician first."))
+        elif item == "turned_off":
+            out.append("You turned this technique off. Turn it back on under Insights if you want to do it.")
+        elif item == "unknown":
+            out.append("This technique is no longer in the library.")
+        elif item.startswith("intensity:"):
+            out.append(f"Your safety answers allow at most {item[10:]} pressure for this step.")
+        elif item.startswith(AVOID_REGION_PREFIX):
+            region = item[len(AVOID_REGION_PREFIX) :]
+            out.append(f"Leave this area alone: {labels.get(region, region)}.")
+        else:
+            known = library.precaution(item)
+            out.append(known.note if known is not None else item.replace("_", " "))
+    return out
+
+
+def step_views(
+    programme: Programme, safety: Safety | None, library: Library, *, detail: bool = True
+) -> list[dict[str, Any]]:
+    """Each step as pages show it, with its blockers (none without `safety`). Without
+    `detail` (a therapist the client shares only adherence with) a blocked step says only
+    that the client's safety answers block it."""
+    views = []
+    for number, step in enumerate(steps_of(programme, library), start=1):
+        tech = library.technique(step["technique"])
+        found = blockers(step, safety, library) if safety is not None else ()
+        words = blocker_words(found, library)
+        if found and not detail:
+            words = ["The client's own safety answers leave this step out."]
+        holds = int(step.get("holds") or 0)
+        views.append(
+            {
+                "number": number,
+                "technique": step["technique"],
+                "name": tech.name if tech else step["technique"],
+                "kind": tech.kind if tech else "",
+                "side_id": step["sides"],
+                "sides": SIDE_WORDS.get(step["sides"], step["sides"]),
+                "per_side": bool(tech and tech.per_side and step["sides"] == "both"),
+                "intensity": INTENSITY_WORDS.get(step["intensity"], step["intensity"]),
+                "time": (
+                    f"{holds} × {duration_words(int(step['seconds']))} holds"
+                    if holds
+                    else duration_words(int(step["seconds"]))
+                ),
+                "note": step.get("note", ""),
+                "stop_if": list(tech.stop_if) if tech else [],
+                "cue": _cue(tech, step),
+                "blocked": words,
+            }
+        )
+    return views
+
+
+def _cue(tech: Technique | None, step: dict[str, Any]) -> str:
+    if tech is None:
+        return ""
+    variant = tech.variant(step["intensity"])
+    cue = variant.cue if variant is not None else ""
+    holds = int(step.get("holds") or 0)
+    if holds:
+        cue = f"{cue} Do {holds} holds of {step['seconds']} seconds, resting briefly between them.".strip()
+    return cue
+
+
+def allowed_steps(programme: Programme, safety: Safety, library: Library) -> list[dict[str, Any]]:
+    """The steps the client may do now (none when the screening refuses self-care)."""
+    return [step for step in steps_of(programme, library) if not blockers(step, safety, library)]
+
+
+# --- flags: the therapist is told ------------------------------------------------------------------
+
+
+def report_blocked(programme: Programme, safety: Safety | None = None) -> int:
+    """Raise a `blocked_step` flag for each step the client's answers block (once per
+    programme, technique and screening) and tell the therapist in one notice. Returns how
+    many flags were new."""
+    if programme.client is None or programme.is_template:
+        return 0
+    library = load_content().library
+    safety = safety if safety is not None else safety_of(programme.client)
+    screening = safety.screening.pk if safety.screening is not None else 0
+    new = []
+    for step in steps_of(programme, library):
+        found = blockers(step, safety, library)
+        if not found:
+            continue
+        tech = library.technique(step["technique"])
+        name = tech.name if tech else step["technique"]
+        detail = f"{programme.title}: {name} is blocked. " + " ".join(blocker_words(found, library))
+        _, created = Flag.objects.get_or_create(
+            client=programme.client,
+            key=f"blocked:{programme.pk}:{step['technique']}:{screening}"[:120],
+            defaults={"kind": Flag.Kind.BLOCKED_STEP, "detail": detail[:300], "raised_at": timezone.now()},
+        )
+        if created:
+            new.append(name)
+    if new and programme.therapist is not None and programme.therapist.is_active:
+        notify(
+            programme.therapist,
+            kind="blocked_step",
+            key=f"blocked:{programme.pk}",
+            text=f"{_label(programme.client)}: the client's safety answers block "
+            f"{', '.join(new)} in '{programme.title}'.",
+            url=f"/clinic/clients/{programme.client_id}/programme/",
+            subject=programme.client,
+        )
+    return len(new)
+
+
+def report_blocked_for(person: Person) -> int:
+    """After the client's answers or turned-off techniques changed: check every programme."""
+    safety: Safety | None = None
+    count = 0
+    for programme in current_for(person):
+        safety = safety if safety is not None else safety_of(person)
+        count += report_blocked(programme, safety)
+    return count
+
+
+def _label(person: Person) -> str:
+    return person.user.label if person.user is not None else (person.name or f"Client {person.pk}")
+
+
+# --- storing ----------------------------------------------------------------------------------
+
+
+def _apply(row: Programme, cleaned: Cleaned) -> None:
+    row.title, row.note, row.steps = cleaned.title, cleaned.note, cleaned.steps
+    row.days_per_week, row.starts_on, row.ends_on = cleaned.days_per_week, cleaned.starts_on, cleaned.ends_on
+
+
+def _tell_client(row: Programme, therapist: User, first: bool) -> None:
+    """One notice per burst of edits: the key coalesces while the client has not read it."""
+    user = row.client.user if row.client is not None else None
+    if user is None:
+        return
+    verb = "set you a home programme" if first else "changed your home programme"
+    notify(
+        user,
+        kind="programme",
+        key=f"programme:{row.pk}",
+        text=f"{therapist.label} {verb}: {row.title}.",
+        url="/today/",
+    )
+
+
+def current_by(therapist: User, client: Person) -> Programme | None:
+    """The therapist's current programme for this client (the newest not archived)."""
+    return Programme.objects.filter(
+        therapist=therapist, client=client, is_template=False, archived_at__isnull=True
+    ).first()
+
+
+def save_for_client(therapist: User, client: Person, cleaned: Cleaned) -> Programme:
+    """Create or change the therapist's programme for a client (`revision` grows on each
+    change), tell the client, and flag any step their answers block."""
+    with transaction.atomic():
+        row = (
+            Programme.objects.select_for_update()
+            .filter(therapist=therapist, client=client, is_template=False, archived_at__isnull=True)
+            .first()
+        )
+        first = row is None
+        if row is None:
+            row = Programme(therapist=therapist, client=client)
+        else:
+            row.revision += 1
+        _apply(row, cleaned)
+        row.save()
+        _tell_client(row, therapist, first)
+        report_blocked(row)
+    return row
+
+
+def save_template(therapist: User, cleaned: Cleaned, template: Programme | None = None) -> Programme:
+    """Create or change one of the therapist's templates."""
+    row = template if template is not None else Programme(therapist=therapist, is_template=True)
+    if template is not None:
+        row.revision += 1
+    _apply(row, cleaned)
+    row.save()
+    return row
+
+
+def templates_of(therapist: User) -> list[Programme]:
+    return list(Programme.objects.filter(therapist=therapist, is_template=True, archived_at__isnull=True))
+
+
+def assign(therapist: User, template: Programme, clients: list[Person]) -> list[Programme]:
+    """Give each client a copy of a template (with `template` set), replacing the
+    therapist's current programme for them, all in one transaction."""
+    if not clients:
+        raise InputError("clients", "choose at least one client")
+    made = []
+    with transaction.atomic():
+        for client in clients:
+            old = current_by(therapist, client)
+            if old is not None:
+                old.archived_at = timezone.now()
+                old.save(update_fields=["archived_at", "updated_at"])
+            row = Programme.objects.create(
+                therapist=therapist,
+                client=client,
+                template=template,
+                title=template.title,
+                note=template.note,
+                steps=steps_of(template, load_content().library),
+                days_per_week=template.days_per_week,
+                starts_on=template.starts_on,
+                ends_on=template.ends_on,
+            )
+            _tell_client(row, therapist, first=True)
+            report_blocked(row)
+            made.append(row)
+    return made
+
+
+def archive(programme: Programme) -> None:
+    programme.archived_at = timezone.now()
+    programme.save(update_fields=["archived_at", "updated_at"])
+
+
+# --- the planner's suggestion for a client ----------------------------------------------------------
+
+
+def suggestion(person: Person) -> list[dict[str, Any]]:
+    """Steps from the planner for this client's stored profile and latest screening (as
+    `services.make_plan` plans them), one step per technique with its sides joined."""
+    safety = safety_of(person)
+    if safety.refused:
+        raise InputError("suggestion", "the client's last safety check asks them to see a doctor first")
+    plan = planner.plan_session(
+        services.get_profile(person),
+        safety.outcome,
+        load_content().library,
+        seed=0,
+        adaptation=services.adaptation(person),
+    )
+    steps: dict[str, dict[str, Any]] = {}
+    for step in plan.steps:
+        known = steps.get(step.technique)
+        if known is None:
+            steps[step.technique] = {
+                "technique": step.technique,
+                "seconds": step.seconds,
+                "holds": 0,
+                "sides": step.side,
+                "intensity": step.intensity,
+                "note": "",
+            }
+        else:  # the other side of a per-side step
+            known["sides"] = "both"
+            known["seconds"] = max(known["seconds"], step.seconds)
+    return list(steps.values())
+
+
+# --- the client's side -----------------------------------------------------------------------------
+
+
+def current_for(person: Person, known_count: int | None = None, today: date | None = None) -> list[Programme]:
+    """The programmes a client follows today (not archived, started, not ended), newest
+    first. `known_count` is the count the Today rows already read (`services.state_rows`):
+    0 means no query at all, which is always so in personal mode (nobody has a therapist)."""
+    if known_count == 0:
+        return []
+    day = today if today is not None else timezone.localdate()
+    return list(
+        Programme.objects.filter(client=person, is_template=False, archived_at__isnull=True)
+        .filter(Q(starts_on__isnull=True) | Q(starts_on__lte=day))
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+        .select_related("therapist")
+    )
+
+
+def own(person: Person, programme_id: int) -> Programme | None:
+    """One of the client's own programmes (any state), or None."""
+    return (
+        Programme.objects.filter(pk=programme_id, client=person, is_template=False)
+        .select_related("therapist")
+        .first()
+    )
+
+
+def client_view(programme: Programme, safety: Safety, library: Library) -> dict[str, Any]:
+    """A programme as the client's Today page and handout show it."""
+    allowed = allowed_steps(programme, safety, library)
+    total = session_seconds(allowed, library)
+    return {
+        "programme": programme,
+        "therapist": programme.therapist.label if programme.therapist is not None else "your therapist",
+        "steps": step_views(programme, safety, library),
+        "refused": safety.refused,
+        "level_words": LEVEL_WORDS.get(safety.outcome.level, ""),
+        "total": duration_words(total),
+        "total_seconds": total,
+        "startable": bool(allowed) and not safety.refused,
+    }
+
+
+def for_today(person: Person, known_count: int | None = None) -> list[dict[str, Any]]:
+    """What Today shows under "From your therapist" (empty in personal mode, without a query)."""
+    programmes = current_for(person, known_count)
+    if not programmes:
+        return []
+    library = load_content().library
+    safety = safety_of(person)
+    return [client_view(p, safety, library) for p in programmes]
+
+
+def session_plan(programme: Programme, safety: Safety, library: Library) -> planner.Plan:
+    """The programme as a plan in the planner's shape: the allowed steps, each side a step,
+    with the get-ready countdowns of `core.flow`, so the time adds up as in any plan."""
+    steps: list[planner.PlanStep] = []
+    positions: list[str] = []
+    units = []
+    for step in allowed_steps(programme, safety, library):
+        tech = library.technique(step["technique"])
+        assert tech is not None  # allowed steps name known techniques
+        for side in _step_sides(step, tech):
+            units.append((tech, step, side))
+            positions.append(tech.position)
+    who = programme.therapist.label if programme.therapist is not None else "your therapist"
+    for (tech, step, side), countdown in zip(units, prepare_all(positions), strict=True):
+        regions = tuple(
+            r for r in tech.regions if side not in ("left", "right") or region_side(r) in (side, "none")
+        )
+        steps.append(
+            planner.PlanStep(
+                technique=tech.id,
+                name=tech.name,
+                kind=tech.kind,
+                seconds=step_seconds(step),
+                side=side,  # type: ignore[arg-type]
+                intensity=step["intensity"],
+                regions=regions,
+                tools=tech.tools,
+                position=tech.position,
+                reason=step.get("note") or f"From your therapist, {who}.",
+                cue=_cue(tech, step),
+                prepare_seconds=countdown,
+            )
+        )
+    total = sum(s.seconds + s.prepare_seconds for s in steps)
+    before, after = planner.session_checklists(safety.outcome, library)
+    return planner.Plan(
+        level=safety.outcome.level,
+        minutes=max(1, math.ceil(total / 60)),
+        total_seconds=total,
+        precautions=planner.effective_precautions(safety.outcome),
+        before=before,
+        after=after,
+        steps=tuple(steps),
+        advice=safety.outcome.advice,
+        notes=(f"From your therapist: {programme.title}",),
+    )
+
+
+def start(person: Person, programme: Programme) -> Session:
+    """Start (or carry on) a session of the client's programme: the allowed steps only."""
+    library = load_content().library
+    safety = safety_of(person)
+    report_blocked(programme, safety)
+    if safety.refused:
+        raise InputError("programme", LEVEL_WORDS.get(safety.outcome.level, "see a clinician first"))
+    if not allowed_steps(programme, safety, library):
+        raise InputError("programme", "your safety answers leave out every step of this programme")
+    marker = {
+        "id": programme.pk,
+        "title": programme.title,
+        "therapist": programme.therapist.label if programme.therapist is not None else "",
+        "revision": programme.revision,
+    }
+    last = Plan.objects.filter(person=person, seed=services.PROGRAMME_SEED).first()
+    if last is not None and last.data.get("programme") == marker:
+        unfinished = services.unfinished_session(person, last)
+        same_safety = last.screening_id == (safety.screening.pk if safety.screening else None)
+        if unfinished is not None and same_safety:
+            return unfinished
+    row = services.save_programme_plan(
+        person, session_plan(programme, safety, library), marker, safety.screening
+    )
+    return services.start_session(person, row)
+
+
+def on_client_change(sender: type, instance: Screening | TechniqueChoice, **kwargs: Any) -> None:
+    """A client answered the safety questions again or turned a technique off: tell their
+    therapists about steps that are blocked now (server mode; in personal mode nobody has
+    a therapist, so nothing is read)."""
+    if not is_server():
+        return
+    person = Person.objects.filter(pk=instance.person_id).first()
+    if person is not None:
+        transaction.on_commit(lambda: _report_quietly(person), robust=True)
+
+
+def _report_quietly(person: Person) -> None:
+    try:
+        report_blocked_for(person)
+    except Exception:  # telling the therapist must never cost the client their save
+        log.exception("could not check programme steps against a client's new answers")
