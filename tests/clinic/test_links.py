@@ -114,7 +114,7 @@ def test_the_client_accepts_and_chooses_what_to_share_and_the_therapist_is_told(
     )
     row.refresh_from_db()
     assert row.accepted_at is not None and row.accepted_by == link.client
-    notice = Notice.objects.get(recipient=therapist)
+    notice = Notice.objects.get(recipient=therapist, kind="link_accepted")
     assert "a@example.org" in notice.text and "only whether" in notice.text
     sharing = browser.get("/me/sharing/").content.decode()
     assert "Sam Rivera" in sharing and "Only whether you did the programme" in sharing

@@ -92,7 +92,7 @@ def test_a_therapist_builds_a_programme_and_the_client_is_told(
         "intensity": "gentle",
         "note": "",
     }
-    notice = Notice.objects.get(recipient=client_a)
+    notice = Notice.objects.get(recipient=client_a, kind="programme")
     assert "Sam Rivera set you a home programme: Desk back" in notice.text
     assert AccessLog.objects.filter(subject=person_a, action="change").exists()
 
