@@ -264,7 +264,7 @@ def check_pain(
     """Pain 7 or more (one flag a day at most) and pain up by 3 or more against the rating
     before (`previous`, looked up when not given)."""
     raised: list[Flag] = []
-    words = where or {"diary": "in the diary", "session": "in a session", "outcome": "as pain now"}[source]
+    words = where or {"diary": "in the diary", "session": "in a session", "outcome": "in a check-in"}[source]
     if pain >= PAIN_HIGH:
         day = timezone.localtime(at).date().isoformat()
         flag = raise_flag(

@@ -233,6 +233,7 @@ def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
         summary = outcomes.summary(person)
         context["outcomes"] = summary
         context["nrs_change"] = change_view(summary.nrs)
+        context["psfs_delta"] = charts.signed(summary.psfs.delta, 2)
         context["outcomes_due"] = outcomes.due_on(person, now)
         what = "client page: insights, outcome measures, flags"
     else:
