@@ -37,7 +37,10 @@ SHOW_SETTINGS = (
 
 def environment(tmp_path: Path, **values: str) -> dict[str, str]:
     """This process's environment without any BACKEASE_ setting, plus `values`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BACKEASE_") and k != "DATABASE_URL"}
+    # The browser tests' conftest sets DJANGO_ALLOW_ASYNC_UNSAFE for this process; a deployment
+    # never has it (check --deploy says async.E001), so it stays out of the child's environment.
+    leave_out = ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BACKEASE_") and k not in leave_out}
     env.update(
         BACKEASE_DATA_DIR=str(tmp_path / "data"),
         XDG_CACHE_HOME=str(tmp_path / "cache"),
