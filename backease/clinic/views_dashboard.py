@@ -225,7 +225,6 @@ def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
         "last_status": state.last_session_status,
         "open_flags": [flags.describe(f) for f in visible if not f.acked],  # type: ignore[attr-defined]
         "seen_flags": [flags.describe(f) for f in visible if f.acked],  # type: ignore[attr-defined]
-        "here": request.path,
         "today": today,
     }
     if full:

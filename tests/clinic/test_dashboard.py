@@ -235,3 +235,17 @@ def test_an_adherence_only_share_shows_adherence_only(therapist: User, person_a:
     assert browser.get(f"/clinic/clients/{person_a.pk}/report/").status_code == 404
     assert AccessLog.objects.get(subject=person_a).what == "client page: adherence only"
     assert Flag.objects.count() >= 0
+
+
+def test_acknowledging_a_flag_on_a_client_page_comes_back_to_that_page(
+    therapist: User, person_a: Person, link: CareLink
+) -> None:
+    flag = flags.raise_flag(person_a, "pain_high", "pain_high:x", "Pain 8 of 10", timezone.now())
+    assert flag is not None
+    browser = signed_in(therapist)
+    page = browser.get(f"/clinic/clients/{person_a.pk}/").content.decode()
+    assert f'name="next" value="/clinic/clients/{person_a.pk}/"' in page
+    response = browser.post(
+        f"/clinic/flags/{flag.pk}/acknowledge/", {"next": f"/clinic/clients/{person_a.pk}/"}
+    )
+    assert response["Location"] == f"/clinic/clients/{person_a.pk}/"
