@@ -67,7 +67,17 @@ def local_owner() -> Person:
 
     `Person.key` is unique, so simultaneous first writes cannot make two owners: the
     one whose insert loses gets an IntegrityError and reads the winner's row.
+
+    Server mode has no local owner: each person's data belongs to their account, so this
+    refuses (InputError) rather than put self-care data beside the accounts' where no one
+    signs in to see it (the terminal's self-care commands say so in one line).
     """
+    if getattr(settings, "MODE", "personal") == "server":
+        raise InputError(
+            "mode",
+            "this backease runs in server mode, where each person's data belongs to their account; "
+            "use the web app, or the API with a personal access token (docs/accounts.md)",
+        )
     person = Person.objects.filter(key=LOCAL_OWNER).first()
     if person is not None:
         return person

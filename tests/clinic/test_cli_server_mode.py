@@ -1,0 +1,29 @@
+"""The terminal's self-care commands act for the local owner of personal mode; on a
+server-mode store they refuse in one line instead of writing data no account can see."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from backease.cli.main import run
+from backease.store.models import PainEntry, Person
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "args", [["log", "4"], ["history"], ["plan"], ["screen", "--answers", "{answers}"], ["stats"]]
+)
+def test_self_care_commands_refuse_on_a_server_store_in_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, args: list[str]
+) -> None:
+    answers = tmp_path / "answers.json"
+    answers.write_text("{}")
+    with pytest.raises(SystemExit) as exit_info:
+        run([arg.replace("{answers}", str(answers)) for arg in args])
+    _, err = capsys.readouterr()
+    assert exit_info.value.code == 2
+    assert len(err.strip().splitlines()) == 1 and "server mode" in err
+    assert not Person.objects.exists() and not PainEntry.objects.exists()
