@@ -235,6 +235,7 @@ class _FormParser(HTMLParser):
         self._form: Form | None = None
         self._textarea: str | None = None
         self._select: str | None = None
+        self._options: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
@@ -254,8 +255,11 @@ class _FormParser(HTMLParser):
             self._form.fields.append((a["name"], ""))
         elif tag == "select" and a.get("name"):
             self._select = a["name"]
-        elif tag == "option" and self._select and "selected" in a:
-            self._form.fields.append((self._select, a.get("value", "")))
+            self._options = []
+        elif tag == "option" and self._select:
+            # A browser sends the selected option, or the first one.
+            value = a.get("value", "")
+            self._options.insert(0, value) if "selected" in a else self._options.append(value)
 
     def handle_data(self, data: str) -> None:
         if self._form is not None and self._textarea is not None:
@@ -267,7 +271,9 @@ class _FormParser(HTMLParser):
             self._form = None
         elif tag == "textarea":
             self._textarea = None
-        elif tag == "select":
+        elif tag == "select" and self._form is not None and self._select is not None:
+            if self._options:
+                self._form.fields.append((self._select, self._options[0]))
             self._select = None
 
 
@@ -521,6 +527,8 @@ PROFILE = {
     "stress": 5,
 }
 
+PROGRAMME = "Desk shoulders"
+TECHNIQUE = "upper_trapezius_stretch"
 PSFS = [("Reaching up to a shelf", 4), ("Sitting at a desk for an hour", 5), ("Carrying shopping", 3)]
 
 
@@ -650,12 +658,41 @@ def journey(
         check(set(SERVED_BY) == {"app2"}, f"answers came from {dict(SERVED_BY)} while app1 was stopped")
         restarted = start_app(world, env, 1, apps[0])
 
-    with step("the client does a session and records pain (API, session + CSRF)"):
+    with step("the therapist makes a template and gives it to the client (/clinic/templates/)"):
+        found = re.search(r'href="/clinic/clients/(\d+)/"', therapist.get("/clinic/").text)
+        check(found, "the therapist's dashboard links to no client")
+        client_id = found.group(1)  # type: ignore[union-attr]
+        page = therapist.get("/clinic/templates/new/")
+        fields = {"title": PROGRAMME, "days_per_week": "3", "note": "Slowly, and stop if it hurts."}
+        page = therapist.submit(
+            page,
+            "/clinic/templates/new/",
+            {**fields, "action": "add", "add_technique": TECHNIQUE},
+            expect=200,
+        )
+        check(forms_of(page.text) and 'name="step-0-technique"' in page.text, "the step was not added")
+        answer = therapist.submit(page, "/clinic/templates/new/", {**fields, "action": "save"})
+        check("saved=" in answer.location, f"saving the template went to {answer.location!r}")
+        templates = therapist.get(answer.location)
+        found = re.search(r'action="(/clinic/templates/(\d+)/assign/)"', templates.text)
+        check(found, "the templates page has no form to give the template to clients")
+        answer = therapist.submit(templates, found.group(1), {"clients": client_id})  # type: ignore[union-attr]
+        check("assigned=1" in answer.location, f"assigning went to {answer.location!r}")
+
+    with step("the client sees 'From your therapist' on Today, starts it and does the session"):
+        today = client.get("/today/")
+        check(
+            f"From your therapist: {PROGRAMME}" in today.text, "Today does not show the therapist's programme"
+        )
+        found = re.search(r'action="/me/programmes/(\d+)/start/"', today.text)
+        check(found, "Today has no Start button for the therapist's programme")
+        programme_id = found.group(1)  # type: ignore[union-attr]
+        answer = client.submit(today, f"/me/programmes/{programme_id}/start/")
+        found = re.search(r"/session/(\d+)/", answer.location)
+        check(found, f"starting the programme went to {answer.location!r}, not to a session")
+        session_id = found.group(1)  # type: ignore[union-attr]
+        client.follow(answer.location)
         client.get("/api/csrf")
-        client.request("PUT", "/api/profile", body=PROFILE)
-        plan = client.request("POST", "/api/plans", body={"seed": 1}).json()
-        session = client.request("POST", "/api/sessions", body={"plan_id": plan["id"]}, expect=201)
-        session_id = session.json()["id"]
         client.request("PATCH", f"/api/sessions/{session_id}", body={"pain_before": 6})
         client.request("PUT", f"/api/sessions/{session_id}/steps/0", body={"seconds_done": 60})
         client.request(
@@ -683,13 +720,14 @@ def journey(
 
     with step("the therapist's dashboard shows the client, the session, pain, PSFS and a flag"):
         dashboard = therapist.get("/clinic/")
-        found = re.search(r'href="/clinic/clients/(\d+)/"', dashboard.text)
-        check(found, "the dashboard links to no client")
-        client_id = found.group(1)  # type: ignore[union-attr]
+        check(
+            f'href="/clinic/clients/{client_id}/"' in dashboard.text, "the dashboard does not list the client"
+        )
         check('data-flag="pain_high"' in dashboard.text, "no 'pain 7 or more' flag on the dashboard")
         page = therapist.get(f"/clinic/clients/{client_id}/")
         check(client_email in page.text, "the client page does not name the client")
         check("<dt>Last session</dt><dd>None yet" not in page.text, "the client page shows no session")
+        check(PROGRAMME in page.text, "the client page does not show the programme")
         psfs = re.search(r"PSFS mean[^<]*</th><td>([^<]*)</td>", page.text)
         check(
             psfs and psfs.group(1).strip() == "4.0", f"the PSFS mean is {psfs and psfs.group(1)!r}, not 4.0"
@@ -710,6 +748,8 @@ def journey(
         check(client_email not in invitations.text, "the outsider's invitations show the client")
         check(client_email not in outsider.get("/clinic/").text, "the outsider's dashboard shows the client")
         outsider.get(f"/clinic/clients/{client_id}/", expect=404)
+        outsider.get(f"/clinic/clients/{client_id}/programme/", expect=404)
+        outsider.get(f"/clinic/programmes/{programme_id}/handout/", expect=404)
         token = {"csrfmiddlewaretoken": outsider.cookie("csrftoken")}
         outsider.request("POST", f"/clinic/flags/{flag_id}/acknowledge/", data=token, expect=404)
         other.sign_in(other_client_email)
@@ -718,6 +758,8 @@ def journey(
         other.get("/clinic/invitations/", expect=(403, 404))
         other.get("/clinic/", expect=(403, 404))
         other.get(f"/clinic/clients/{client_id}/", expect=(403, 404))
+        other.get(f"/me/programmes/{programme_id}/handout/", expect=404)
+        check(PROGRAMME not in other.get("/today/").text, "another client's Today shows the programme")
         check("Sam Rivera" not in other.get("/me/sharing/").text, "another client's sharing page shows Sam")
         other.get(f"/me/sharing/{link_id}/end/", expect=404)
         other.get("/api/csrf")
