@@ -109,7 +109,7 @@ class World:
 
     def start(self, name: str, command: list[str], env: dict[str, str] | None = None) -> Started:
         log = self.tmp / f"{name}.log"
-        handle = log.open("wb")
+        handle = log.open("ab")  # a restarted process adds to its log
         process = subprocess.Popen(
             command, stdout=handle, stderr=subprocess.STDOUT, env=env, start_new_session=True, cwd=ROOT
         )
