@@ -527,6 +527,41 @@ PROFILE = {
     "stress": 5,
 }
 
+THERAPIST, CLIENT = "sam@smoke.test", "alex@smoke.test"
+OUTSIDER, OTHER_CLIENT = "other-therapist@smoke.test", "other-client@smoke.test"
+OPERATOR_MADE = [
+    (THERAPIST, "therapist", "Sam Rivera"),
+    (OUTSIDER, "therapist", "Other Therapist"),
+    (OTHER_CLIENT, "client", ""),
+]
+"""The accounts the operator makes with `backease server add-user` (the client is invited)."""
+
+
+def add_users(env: dict[str, str]) -> list[subprocess.Popen[str]]:
+    """Start `backease server add-user --json` for each account the operator makes."""
+    return [
+        subprocess.Popen(
+            [str(BIN / "backease"), "server", "add-user", email, "--role", role, "--name", name, "--json"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
+        for email, role, name in OPERATOR_MADE
+    ]
+
+
+def one_time_links(adding: list[subprocess.Popen[str]]) -> dict[str, str]:
+    """Each account's one-time link to set a password, as add-user printed it."""
+    links = {}
+    for (email, _, _), process in zip(OPERATOR_MADE, adding, strict=True):
+        out, err = process.communicate(timeout=120)
+        check(process.returncode == 0, f"backease server add-user {email} failed:\n{out}{err}")
+        links[email] = json.loads(out)["link"]
+    return links
+
+
 PROGRAMME = "Desk shoulders"
 TECHNIQUE = "upper_trapezius_stretch"
 PSFS = [("Reaching up to a shelf", 4), ("Sitting at a desk for an hour", 5), ("Carrying shopping", 3)]
@@ -541,9 +576,14 @@ def journey(
     http_port: int,
     world: World,
     apps: list[int],
+    links: dict[str, str],
 ) -> None:
-    therapist_email, client_email = "sam@smoke.test", "alex@smoke.test"
-    outsider_email, other_client_email = "other-therapist@smoke.test", "other-client@smoke.test"
+    therapist_email, client_email, outsider_email, other_client_email = (
+        THERAPIST,
+        CLIENT,
+        OUTSIDER,
+        OTHER_CLIENT,
+    )
     therapist = Browser("therapist", origin, context)
     client = Browser("client", origin, context)
     outsider = Browser("outsider therapist", origin, context)
@@ -562,37 +602,13 @@ def journey(
         check(any(c.secure for c in therapist.jar if c.name == "csrftoken"), "the CSRF cookie is not Secure")
         check(forms_of(page.text), "the sign-in page has no form")
 
-    with step("the operator adds two therapists and a client (backease server add-user), who set passwords"):
-        users = [
-            (therapist_email, "therapist", "Sam Rivera", therapist),
-            (outsider_email, "therapist", "Other Therapist", outsider),
-            (other_client_email, "client", "", other),
-        ]
-        adding = [
-            subprocess.Popen(
-                [
-                    str(BIN / "backease"),
-                    "server",
-                    "add-user",
-                    email,
-                    "--role",
-                    role,
-                    "--name",
-                    name,
-                    "--json",
-                ],
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                cwd=ROOT,
-            )
-            for email, role, name, _ in users
-        ]
-        for (email, _, _, browser), process in zip(users, adding, strict=True):
-            out, err = process.communicate(timeout=120)
-            check(process.returncode == 0, f"backease server add-user {email} failed:\n{out}{err}")
-            link = json.loads(out)["link"]
+    with step("the therapists and the other client set their passwords from the operator's one-time links"):
+        for email, browser in (
+            (therapist_email, therapist),
+            (outsider_email, outsider),
+            (other_client_email, other),
+        ):
+            link = links[email]
             check(link.startswith(origin + "/accounts/"), f"the one-time link is {link!r}, not on {origin}")
             page = browser.follow(link)
             answer = browser.submit(
@@ -844,8 +860,13 @@ def main() -> int:
 
         with step("two app processes (backease serve: gunicorn, 2 workers each) answer /healthz"):
             servers = [start_app(world, env, index, port) for index, port in enumerate(apps, start=1)]
+            # Meanwhile the operator makes the first accounts (docs/accounts.md).
+            adding = add_users(env)
             for started, port in zip(servers, apps, strict=True):
                 wait_for_health(started, port)
+
+        with step("the operator made two therapists and a client (backease server add-user --json)"):
+            links = one_time_links(adding)
 
         with step("a self-signed certificate (openssl) and nginx with docs/deploy.md's configuration"):
             run(
@@ -887,7 +908,7 @@ def main() -> int:
                 time.sleep(0.1)
             ANSWERS.clear()
 
-        journey(step, env, origin, context, mail, http_port, world, apps)
+        journey(step, env, origin, context, mail, http_port, world, apps, links)
     except SmokeFailure as failure:
         print(f"\nSMOKE FAILED at step: {step.current}\n{failure}", file=sys.stderr, flush=True)
         for started in world.started:
