@@ -374,6 +374,60 @@ def test_an_unknown_step_index_is_refused(library: Library, rules: RuleSet) -> N
 
 # --- flow: positions, countdowns, longer steps ------------------------------------------------
 
+
+@pytest.mark.parametrize(
+    ("answers", "profile", "seed", "relax_in"),
+    [
+        # Once got up from the floor to do a seated body scan.
+        (
+            {"osteoporosis": True},
+            Profile(
+                areas=(PainArea("thoracic_spine_right", 5),),
+                causes=("posture", "repetitive"),
+                tools=("massage_stick", "hook_cane"),
+                minutes=15,
+                pressure="firm",
+                stress=6,
+            ),
+            2051,
+            "supine",
+        ),
+        # Pregnant, so not on the back: once got up for a seated breathing step.
+        (
+            {"pregnancy_weeks": 24},
+            Profile(
+                areas=(
+                    PainArea("chest_left", 1),
+                    PainArea("between_shoulder_blades_right", 0),
+                    PainArea("upper_trapezius_right", 9),
+                    PainArea("glute_right", 0),
+                ),
+                causes=("sport", "imbalance", "posture"),
+                tools=("tennis_ball",),
+                minutes=15,
+                pressure="firm",
+                stress=4,
+            ),
+            681,
+            "side_lying",
+        ),
+    ],
+    ids=["osteoporosis", "pregnant"],
+)
+def test_a_plan_that_has_gone_down_to_the_floor_relaxes_there_instead_of_getting_up(
+    library: Library, rules: RuleSet, answers: dict[str, object], profile: Profile, seed: int, relax_in: str
+) -> None:
+    from backease.core.flow import on_floor
+    from backease.core.planner import gets_up_to_relax
+
+    plan = plan_session(profile, screen(answers, rules), library, seed=seed)
+    assert any(on_floor(s.position) for s in plan.steps if s.kind != "relaxation")
+    assert not gets_up_to_relax(plan.steps)
+    relax = [s for s in plan.steps if s.kind == "relaxation"]
+    assert relax and {s.position for s in relax} == {relax_in}
+    assert plan.steps[-1].kind == "relaxation" and plan.total_seconds == 15 * 60
+
+
 FLOOR_TOOLS = ("foam_roller", "massage_ball", "tennis_ball", "wall", "hands", "chair", "doorway")
 
 
