@@ -295,6 +295,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "backease.front.context.safety",
+                "backease.accounts.context.mode",
             ],
         },
     },

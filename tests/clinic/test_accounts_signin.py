@@ -205,3 +205,23 @@ def test_personal_mode_pages_show_no_account_menu(settings: object) -> None:
     page = Client().get("/privacy/").content.decode()
     assert 'aria-label="Account"' not in page
     assert "nothing leaves this device" in page
+
+
+def test_the_menu_counts_unread_notices(client_a: User, therapist: User) -> None:
+    from backease.clinic.notices import mark_read, notify
+
+    browser = signed_in(client_a)
+    assert 'data-testid="unread-notices"' not in browser.get("/today/").content.decode()
+    notify(client_a, kind="programme", key="p1", text="Your programme changed", url="/today/")
+    notify(client_a, kind="programme", key="p2", text="Another change", url="/today/")
+    page = browser.get("/today/").content.decode()
+    assert 'data-testid="unread-notices">2<' in page
+    assert 'data-testid="unread-notices"' not in signed_in(therapist).get("/today/").content.decode()
+    mark_read(client_a)
+    assert 'data-testid="unread-notices"' not in browser.get("/today/").content.decode()
+
+
+def test_signed_out_pages_in_server_mode_make_no_personal_mode_promises() -> None:
+    page = Client().get("/privacy/").content.decode()
+    assert 'aria-label="Main"' not in page
+    assert "nothing leaves this device." not in page
