@@ -9,6 +9,7 @@ played with the page clock, so nothing waits on the wall clock.
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -23,10 +24,10 @@ from playwright.sync_api import expect
 from backease.accounts.mode import person_for
 from backease.accounts.models import User
 from backease.clinic import invites, outcomes
-from backease.clinic.models import CareLink, Flag, FlagAck, Outcome
+from backease.clinic.models import CareLink, Flag, FlagAck, Outcome, Programme
 from backease.store import services
-from backease.store.models import Session
-from tests.browser.conftest import close_context, new_context
+from backease.store.models import PainEntry, Person, Session, StepLog
+from tests.browser.conftest import check_accessibility, close_context, new_context, screenshot
 from tests.browser.session_play import CLOCK_START
 from tests.browser.test_journeys import go_on
 
@@ -344,3 +345,226 @@ def test_a_client_on_a_phone_joins_from_the_email_does_the_session_checks_in_and
     desk.goto(f"{base}/clinic/")
     expect(desk.locator("#dashboard-empty")).to_be_visible()
     assert "Alex" not in desk.locator("main").inner_text()
+
+
+# --- 3. accessibility basics on the clinic pages, at both widths --------------------------------
+
+# Every form field has a name from a label (or aria-label / aria-labelledby).
+UNLABELLED = """
+() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+  .filter((el) => {
+    const fromLabels = [...(el.labels || [])].map((l) => l.textContent.trim()).join('');
+    const labelledBy = (el.getAttribute('aria-labelledby') || '').split(' ').filter(Boolean)
+      .map((id) => (document.getElementById(id) || {}).textContent || '').join('').trim();
+    return !fromLabels && !labelledBy && !(el.getAttribute('aria-label') || '').trim();
+  })
+  .map((el) => el.outerHTML.slice(0, 120))
+"""
+
+# Numbers every control a keyboard user should reach, in document order; a focusin listener
+# notes each one focused. Radio buttons count per group (Tab stops once in a group).
+MARK_CONTROLS = """
+() => {
+  const selector = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]';
+  const controls = [...document.querySelectorAll(selector)].filter((el) =>
+    el.checkVisibility({visibilityProperty: true}) && !el.disabled && !el.closest('[inert]')
+    && el.tabIndex >= 0 && el.getAttribute('aria-hidden') !== 'true');
+  const keys = [];
+  controls.forEach((el, i) => {
+    el.dataset.kb = String(i);
+    keys.push(el.type === 'radio' ? `radio:${el.form ? [...document.forms].indexOf(el.form) : ''}:${el.name}`
+                                  : String(i));
+  });
+  window.__focused = [];
+  document.addEventListener('focusin', (e) => {
+    const kb = e.target.dataset ? e.target.dataset.kb : undefined;
+    if (kb !== undefined) window.__focused.push(Number(kb));
+  });
+  document.activeElement && document.activeElement.blur();
+  window.scrollTo(0, 0);
+  return keys;
+}
+"""
+
+POSITIVE_TABINDEX = (
+    '() => document.querySelectorAll(\'[tabindex]:not([tabindex^="-"]):not([tabindex="0"])\').length'
+)
+
+
+def keyboard_and_labels(page: Any) -> list[str]:
+    """What a keyboard user or a screen reader would miss on this page, in words."""
+    where = f"{page.viewport_size['width']}px {page.url.split('/', 3)[-1]}"
+    problems = [f"{where}: no label: {html}" for html in page.evaluate(UNLABELLED)]
+    if page.evaluate(POSITIVE_TABINDEX):
+        problems.append(f"{where}: a positive tabindex changes the Tab order")
+    keys: list[str] = page.evaluate(MARK_CONTROLS)
+    assert keys, f"{where}: no controls at all"
+    for _ in range(len(keys) + 3):
+        page.keyboard.press("Tab")
+    focused: list[int] = page.evaluate("window.__focused")
+    reached = {keys[i] for i in focused}
+    missed = sorted(set(keys) - reached, key=lambda k: keys.index(k))
+    for key in missed:
+        index = keys.index(key)
+        html = page.evaluate(f"document.querySelector('[data-kb=\"{index}\"]').outerHTML.slice(0, 120)")
+        problems.append(f"{where}: Tab never reaches {html}")
+    first_pass = focused[: len(set(focused))]
+    if first_pass != sorted(first_pass):
+        problems.append(f"{where}: Tab goes out of document order: {first_pass}")
+    if page.viewport_size["width"] <= 400 and not page.evaluate(
+        "document.scrollingElement.scrollWidth <= window.innerWidth"
+    ):
+        wide = page.evaluate("document.scrollingElement.scrollWidth")
+        problems.append(f"{where}: scrolls sideways ({wide} px wide)")
+    return problems
+
+
+@pytest.fixture
+def practice_for_pages(server: str) -> dict[str, Any]:
+    """A therapist and a client who shares everything, with a session, a check-in and a flag,
+    and an open invitation to another address."""
+    sam = make_user("sam@clinic.test", "therapist", "Sam Rivera")
+    alex = make_user("alex@home.test", name="Alex Kim")
+    invitation = invites.create_invitation(sam, "alex@home.test")
+    invites.accept(invitation.code, alex, "full")
+    person = person_for(alex)
+    client_data_arrives(person)
+    pending = invites.create_invitation(sam, "robin@home.test", "See you on Tuesday.")
+    return {"sam": sam, "alex": alex, "person": person, "pending": pending, "base": server}
+
+
+@pytest.mark.parametrize("size", ["phone", "desk"])
+def test_the_clinic_pages_have_labels_work_with_the_keyboard_and_fit_a_phone(
+    size: str, practice_for_pages: dict[str, Any], open_page: Callable[..., Any]
+) -> None:
+    world = practice_for_pages
+    base, person, code = world["base"], world["person"], world["pending"].code
+    options = PHONE if size == "phone" else DESK
+    problems: list[str] = []
+
+    visitor = open_page(options)
+    for path in ["/accounts/login/", f"/invite/{code}/", "/accounts/signup/"]:
+        visitor.goto(f"{base}{path}")
+        problems += keyboard_and_labels(visitor)
+        check_accessibility(visitor)
+
+    therapist = open_page(options)
+    signed_in_elsewhere(therapist, base, world["sam"])
+    for path in [
+        "/clinic/",
+        f"/clinic/clients/{person.pk}/",
+        "/clinic/invitations/",
+        "/me/notices/",
+        "/me/account/",
+    ]:
+        therapist.goto(f"{base}{path}")
+        problems += keyboard_and_labels(therapist)
+        check_accessibility(therapist)
+
+    client = open_page(options)
+    signed_in_elsewhere(client, base, world["alex"])
+    for path in ["/me/sharing/", "/me/outcomes/", "/me/notices/", "/me/account/", f"/invite/{code}/"]:
+        client.goto(f"{base}{path}")
+        problems += keyboard_and_labels(client)
+        check_accessibility(client)
+    assert problems == []
+
+
+# --- 4. the README's screenshots: a practice with a few weeks of real-looking data --------------
+
+# name, share, programme (title, days a week), sessions a week, pain 8 weeks ago -> now,
+# days since the last session, and what happens lately (see `practice`).
+PRACTICE = [
+    ("Maya Chen", "full", ("Upper back, gentle", 3), 2, (6, 4), 3, "sharp_pain"),
+    ("Tom Becker", "full", ("Desk worker's reset", 3), 2, (5, 4), 2, "bad_day"),
+    ("Priya Nair", "adherence", ("Shoulder blades and neck", 3), 2, (6, 5), 17, ""),
+    ("Ana Souza", "full", ("Upper back, gentle", 2), 2, (7, 4), 3, "seen"),
+    ("Jonas Weber", "full", ("Desk worker's reset", 3), 3, (5, 2), 0, ""),
+]
+
+
+SCHEDULE = {3: {0, 2, 4}, 2: {1, 4}}
+"""The weekdays of a client's sessions, by sessions a week (the last one is always kept)."""
+
+
+def practice(therapist: User) -> dict[str, Person]:
+    """Five clients of `therapist` with 8 weeks of sessions and diary entries (written in
+    bulk, as history), then what happened lately through the services, so that the flags
+    are the ones the app raises itself: Maya stopped yesterday for sharp pain, Tom had a bad
+    day today, Priya has done nothing for 17 days (flags raised when the dashboard opens),
+    Ana's pain flag of last week was acknowledged, Jonas is doing well."""
+    rng = random.Random(11)
+    now = timezone.now()
+    today = timezone.localdate()
+    people: dict[str, Person] = {}
+    for index, (name, share, (title, days), per_week, (first, last), quiet_days, event) in enumerate(
+        PRACTICE
+    ):
+        email = name.split()[0].lower() + "@home.test"
+        person = person_for(User.objects.create_user(email, None, display_name=name))
+        link = CareLink.objects.create(therapist=therapist, client=person, share=share)
+        CareLink.objects.filter(pk=link.pk).update(created_at=now - timedelta(days=60))
+        Programme.objects.create(
+            therapist=therapist,
+            client=person,
+            title=title,
+            days_per_week=days,
+            starts_on=today - timedelta(days=56),
+        )
+        # The baseline check-in first: written after the history, it would be compared with it.
+        outcomes.record(person, first, [3, 4, 3], [n for n, _ in PSFS], at=now - timedelta(days=50 - index))
+        sessions, entries = [], []
+        for day in range(56, quiet_days - 1, -1):
+            weekday = (today - timedelta(days=day)).weekday()
+            if weekday not in SCHEDULE[per_week] and day != quiet_days:
+                continue
+            at = now - timedelta(days=day, hours=rng.random() * 3)
+            pain = round(first + (last - first) * (56 - day) / 56 + rng.choice((-1, 0, 0, 1)))
+            pain = max(2, min(6, pain))
+            sessions.append(
+                Session(person=person, started_at=at, status="completed", pain_before=pain,
+                        pain_after=max(2, pain - rng.choice((1, 1, 2))))
+            )  # fmt: skip
+            if rng.random() < 0.4:
+                entries.append(PainEntry(person=person, at=at + timedelta(hours=5), pain=pain))
+        Session.objects.bulk_create(sessions)
+        PainEntry.objects.bulk_create(entries)
+        StepLog.objects.bulk_create(
+            StepLog(session_id=pk, index=0, technique="seated_belly_breathing", side="none",
+                    seconds_planned=600, seconds_done=600, intensity="gentle")
+            for pk in Session.objects.filter(person=person).values_list("pk", flat=True)
+        )  # fmt: skip
+        services.rebuild_aggregates(person)
+        services.save_profile(person, PROFILE)
+        services.record_screening(person, {})
+        if event == "sharp_pain":
+            plan = services.make_plan(person, seed=index)
+            session = services.start_session(person, plan, now=now - timedelta(days=1, hours=2))
+            services.update_session(session, pain_before=4)
+            services.log_step(session, 0, seconds_done=50)
+            services.log_step(session, 1, seconds_done=20, feedback="sharp_pain")
+        elif event == "bad_day":
+            services.add_pain_entry(person, 8, note="Long drive, stiff all day")
+        elif event == "seen":
+            services.add_pain_entry(person, 7, at=now - timedelta(days=9))
+            for flag in Flag.objects.filter(client=person):
+                FlagAck.objects.create(flag=flag, therapist=therapist)
+        people[name] = person
+    return people
+
+
+def test_the_readme_shows_the_therapists_dashboard(server: str, open_page: Callable[..., Any]) -> None:
+    sam = make_user("sam@clinic.test", "therapist", "Sam Rivera")
+    people = practice(sam)
+    desk = open_page(DESK)
+    signed_in_elsewhere(desk, server, sam)
+    desk.goto(f"{server}/clinic/")
+    names = desk.locator("#clients h2").all_inner_texts()
+    assert names == ["Maya Chen", "Tom Becker", "Priya Nair", "Ana Souza", "Jonas Weber"]
+    maya = desk.locator(f'[data-client="{people["Maya Chen"].pk}"]')
+    expect(maya.locator('[data-flag="sharp_pain"]')).to_be_visible()
+    priya = desk.locator(f'[data-client="{people["Priya Nair"].pk}"]')
+    expect(priya.locator('[data-flag="no_session"]')).to_be_visible()
+    expect(desk.locator("#seen")).to_contain_text("Ana Souza")
+    assert desk.locator("svg.spark").count() == 4  # not for Priya, who shares adherence only
+    screenshot(desk, "clinic-dashboard")
