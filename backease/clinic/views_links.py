@@ -132,7 +132,6 @@ def invite(request: HttpRequest, code: str) -> HttpResponse:
         "therapist": invitation.therapist.label,
         "choices": SHARE_CHOICES,
         "chosen": request.POST.get("share", CareLink.Share.FULL),
-        "here": here,
     }
     if not request.user.is_authenticated:
         request.session[INVITATION_SESSION_KEY] = invitation.code

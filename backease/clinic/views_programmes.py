@@ -162,13 +162,20 @@ def _editor_context(
                 "range": f"{tech.min_seconds}-{tech.max_seconds} s usual" if tech else "",
                 "blocked": blocked,
                 "last": i == len(form["steps"]) - 1,
+                "valid": step is not None,
             }
         )
     groups: dict[str, list[tuple[str, str]]] = {}
     for tech in programmes.choosable(library):
         groups.setdefault(KIND_WORDS[tech.kind], []).append((tech.id, tech.name))
     total = programmes.session_seconds(valid, library)
+    kept = [
+        step for step, row in zip(valid, (r for r in rows if r["valid"]), strict=True) if not row["blocked"]
+    ]
     return {
+        "client_total": programmes.duration_words(programmes.session_seconds(kept, library))
+        if len(kept) < len(valid)
+        else "",
         "form": form,
         "rows": rows,
         "groups": list(groups.items()),
