@@ -390,7 +390,8 @@ def report_blocked(programme: Programme, safety: Safety | None = None) -> int:
             continue
         tech = library.technique(step["technique"])
         name = tech.name if tech else step["technique"]
-        detail = f"{programme.title}: {name} is blocked. " + " ".join(blocker_words(found, library))
+        # The step, not the answer behind it: therapists with an adherence-only share see flags too.
+        detail = f"{programme.title}: {name} is blocked by the client's own safety answers."
         _, created = Flag.objects.get_or_create(
             client=programme.client,
             key=f"blocked:{programme.pk}:{step['technique']}:{screening}"[:120],
