@@ -415,6 +415,14 @@ class ClientState:
     def client(self) -> Person:
         return self.link.client
 
+    @property
+    def programme_start(self) -> date | None:
+        """The day the programme runs from: its start date or, when it has none (a template
+        given without dates), the day it was set; never earlier weeks it did not exist in."""
+        if self.programme is None:
+            return None
+        return self.programme.starts_on or timezone.localtime(self.programme.created_at).date()
+
     def adherence(self, today: date, monday: date | None = None) -> WeekAdherence | None:
         if self.programme is None:
             return None
@@ -423,7 +431,7 @@ class ClientState:
             today,
             self.programme.days_per_week,
             self.counted_days or [],
-            self.programme.starts_on,
+            self.programme_start,
             self.programme.ends_on,
         )
 
@@ -432,8 +440,8 @@ class ClientState:
         programme's start (or the day the client started sharing) when later; None when
         that was under 14 days ago."""
         anchors = [timezone.localtime(self.link.created_at).date()]
-        if self.programme is not None and self.programme.starts_on is not None:
-            anchors.append(self.programme.starts_on)
+        if self.programme_start is not None:
+            anchors.append(self.programme_start)
         if self.last_counted_at is not None:
             anchors.append(timezone.localtime(self.last_counted_at).date())
         anchor = max(anchors)

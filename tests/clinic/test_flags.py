@@ -336,3 +336,20 @@ def test_the_command_line_runs_the_daily_check(person_a: Person, link: CareLink)
     result = CliRunner().invoke(app, ["clinic", "daily", "--json"])
     assert result.exit_code == 0, result.output
     assert '"flags_raised": 1' in result.output
+
+
+def test_a_programme_without_a_start_date_runs_from_the_day_it_was_set(
+    therapist: User, person_a: Person, link: CareLink, plan: Plan
+) -> None:
+    now = timezone.now()
+    CareLink.objects.filter(pk=link.pk).update(created_at=now - timedelta(days=40))
+    _counted_session(person_a, plan, now - timedelta(days=9))
+    row = Programme.objects.create(therapist=therapist, client=person_a, title="Given today", days_per_week=3)
+    flags.daily_check(now)
+    # Given today: the weeks before it are not judged, and nothing is due yet this week.
+    assert not Flag.objects.filter(kind__in=["low_adherence", "no_session"]).exists()
+    # Set 10 days ago: last week is judged from that day on; no session since is 9 days.
+    Programme.objects.filter(pk=row.pk).update(created_at=now - timedelta(days=10))
+    flags.daily_check(now + timedelta(days=7))
+    kinds = set(Flag.objects.values_list("kind", flat=True))
+    assert kinds == {"low_adherence", "no_session"}
