@@ -734,7 +734,9 @@ def journey(
         )
         client.request("POST", "/api/pain", body={"pain": 8, "note": "smoke: a bad day"}, expect=201)
 
-    with step("the therapist's dashboard shows the client, the session, pain, PSFS and a flag"):
+    with step(
+        "the therapist's dashboard shows the client, the session, pain, PSFS and a flag (also emailed)"
+    ):
         dashboard = therapist.get("/clinic/")
         check(
             f'href="/clinic/clients/{client_id}/"' in dashboard.text, "the dashboard does not list the client"
@@ -748,6 +750,9 @@ def journey(
         first = psfs.group(1).strip() if psfs else ""
         check(re.fullmatch(r"4(\.0+)?", first), f"the first PSFS mean on the client page is {first!r}, not 4")
         check('data-flag="pain_high"' in page.text, "the client page shows no 'pain 7 or more' flag")
+        notice = latest_email(mail, therapist_email, "New flag for")
+        link = link_in(notice, f"/clinic/clients/{client_id}/")
+        check(link.startswith(origin), f"the flag email links to {link!r}, not to {origin}")
 
     with step("the therapist acknowledges the flag"):
         found = re.search(r'action="(/clinic/flags/(\d+)/acknowledge/)"', page.text)
