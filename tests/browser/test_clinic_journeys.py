@@ -23,10 +23,11 @@ from playwright.sync_api import expect
 
 from backease.accounts.mode import person_for
 from backease.accounts.models import User
-from backease.clinic import invites, outcomes
+from backease.clinic import invites, outcomes, programmes
 from backease.clinic.models import CareLink, Flag, FlagAck, Outcome, Programme
 from backease.store import services
-from backease.store.models import PainEntry, Person, Session, StepLog
+from backease.content.loader import load_content
+from backease.store.models import PainEntry, Person, Plan, Session, StepLog
 from tests.browser.conftest import check_accessibility, close_context, new_context, screenshot
 from tests.browser.session_play import CLOCK_START
 from tests.browser.test_journeys import go_on
@@ -50,6 +51,29 @@ PROFILE = {
 }
 PSFS = [("Reaching up to a shelf", 4), ("Sitting at a desk for an hour", 5), ("Carrying shopping", 3)]
 PSFS_MEAN = re.compile(r"^\s*4(\.0)?\s*$")  # the mean of 4, 5 and 3
+
+
+TEMPLATE = {
+    "title": "Upper back, twice a week",
+    "note": "Gently: you should feel a stretch, never pain. Stop if anything feels sharp.",
+    "days_per_week": 2,
+    "steps": [
+        {"technique": "seated_thoracic_rotation", "seconds": 30, "sides": "both", "intensity": "gentle",
+         "note": "Turn from your ribs, not your neck."},
+        {"technique": "ball_on_wall_infraspinatus_hold", "seconds": 30, "holds": 2, "sides": "both",
+         "intensity": "gentle"},
+        {"technique": "doorway_chest_opener", "seconds": 45, "sides": "both", "intensity": "gentle"},
+        {"technique": "seated_belly_breathing", "seconds": 90, "sides": "none", "intensity": "gentle"},
+    ],
+}  # fmt: skip
+
+
+def template_given_to(therapist: User, *clients: Person) -> Programme:
+    """The therapist's template TEMPLATE (made through the services: the therapist's journey
+    makes one on the pages), given to `clients`."""
+    template = programmes.save_template(therapist, programmes.clean(TEMPLATE, load_content().library))
+    [given] = programmes.assign(therapist, template, list(clients))
+    return given
 
 
 # --- the server, people and browsers -----------------------------------------------------------
@@ -134,19 +158,22 @@ def email_to(address: str, containing: str) -> mail.EmailMessage:
     return found[-1]
 
 
-def client_data_arrives(person: Any) -> Session:
+def client_data_arrives(person: Person, programme: Programme | None = None) -> Session:
     """What a client does at home (their own journey is the other test): 3 days ago a safety
-    check, a session with pain 6 before and 4 after and a check-in (pain now 6, the PSFS);
-    today a bad day (pain 8) in the diary."""
+    check and a check-in (pain now 6, the PSFS); today a session of their programme (or of
+    a plan of their own) with pain 6 before and 4 after, and then a bad day (pain 8) in the
+    diary, which raises two flags: pain 7 or more, and pain up by 3 or more."""
     then = timezone.now() - timedelta(days=3)
     services.save_profile(person, PROFILE)
     services.record_screening(person, {})
-    plan = services.make_plan(person, seed=1)
-    session = services.start_session(person, plan, now=then)
+    outcomes.record(person, 6, [score for _, score in PSFS], [name for name, _ in PSFS], at=then)
+    if programme is not None:
+        session = programmes.start(person, programme)
+    else:
+        session = services.start_session(person, services.make_plan(person, seed=1))
     services.update_session(session, pain_before=6)
     services.log_step(session, 0, seconds_done=60)
     services.close_session(session, "completed", pain_after=4)
-    outcomes.record(person, 6, [score for _, score in PSFS], [name for name, _ in PSFS], at=then)
     services.add_pain_entry(person, 8, note="A bad day at work")
     return session
 
@@ -182,17 +209,48 @@ def test_a_therapist_invites_a_client_follows_them_and_acknowledges_a_flag_and_a
     desk.reload()
     expect(desk.get_by_test_id("invitations")).to_contain_text("Alex Kim")
 
-    session = client_data_arrives(person)
+    # A template made on the pages, then given to Alex from the templates page.
+    desk.goto(f"{base}/clinic/")
+    desk.get_by_role("link", name="Programme templates").click()
+    desk.get_by_role("link", name="A new template").click()
+    desk.get_by_label("Title").fill("Upper back, twice a week")
+    desk.get_by_label("A note for the client (optional)").fill("Gently: a stretch, never pain.")
+    desk.get_by_label("Days a week").select_option("2")
+    for technique in ("Seated upper back rotation", "Chest opener in a doorway", "Seated belly breathing"):
+        desk.get_by_label("Add a step from the library").select_option(label=technique)
+        desk.get_by_role("button", name="Add the step").click()
+    expect(desk.get_by_test_id("edit-step")).to_have_count(3)
+    desk.get_by_label("Note for this step (optional)").first.fill("Turn from your ribs, not your neck.")
+    desk.get_by_test_id("save").click()
+    expect(desk.get_by_test_id("saved")).to_be_visible()
+    card = desk.get_by_test_id("template").filter(has_text="Upper back, twice a week")
+    expect(card).to_contain_text("3 steps, 2 days a week")
+    card.get_by_label("Alex Kim").check()
+    card.get_by_test_id("assign").click()
+    expect(desk.get_by_test_id("assigned")).to_contain_text("1 client got the programme")
+    given = Programme.objects.get(client=person, archived_at=None)
+    assert given.template is not None and given.template.is_template
+    assert [step["technique"] for step in given.steps] == [
+        "seated_thoracic_rotation",
+        "doorway_chest_opener",
+        "seated_belly_breathing",
+    ]
+    assert given.steps[0]["note"] == "Turn from your ribs, not your neck."
+
+    # Alex does a session of it (the client's journey, below), checks in and has a bad day.
+    session = client_data_arrives(person, given)
     desk.goto(f"{base}/clinic/")
     card = desk.locator(f'[data-client="{person.pk}"]')
     expect(card).to_contain_text("Alex Kim")
-    expect(card).to_contain_text("3 days ago")  # the last session
-    expect(card.locator("svg.spark")).to_have_attribute("aria-label", re.compile(r"Pain 6 on .*, 8 on"))
+    expect(card).to_contain_text("1 session done")
+    expect(card).to_contain_text("(today)")  # the last session
+    expect(card.locator("svg.spark")).to_have_attribute("aria-label", re.compile(r"Pain 6 on .*, 7 on"))
     flag = card.locator('[data-flag="pain_high"]')
     expect(flag).to_be_visible()
 
     card.get_by_role("link", name="Alex Kim").click()
     desk.wait_for_url(f"**/clinic/clients/{person.pk}/")
+    expect(desk.locator("#adherence-now")).to_contain_text("Upper back, twice a week: 2 a week")
     expect(desk.locator("#adherence-now")).to_contain_text(
         timezone.localtime(session.started_at).strftime("%d %b %Y").lstrip("0")
     )
@@ -202,6 +260,7 @@ def test_a_therapist_invites_a_client_follows_them_and_acknowledges_a_flag_and_a
     desk.locator("#flags").get_by_role("button", name=re.compile(r"^Acknowledge\W+Pain 7 or more")).click()
     # Back on the client's page: the flag is under "Seen"; the rise from 4 to 8 is still open.
     desk.wait_for_url(f"**/clinic/clients/{person.pk}/")
+    print("FLAGS", desk.locator("#flags").inner_text())
     expect(desk.locator("#flags > .flag-list [data-flag]")).to_have_count(1)
     expect(desk.locator("#flags > .flag-list [data-flag]")).to_have_attribute("data-flag", "pain_rise")
     expect(desk.locator("#flags details")).to_contain_text("Seen (1)")
