@@ -137,8 +137,9 @@ def check_accessibility(page: Any) -> None:
     assert violations == [], f"{page.url}: {violations}"
 
 
-def screenshot(page: Any, name: str) -> None:
-    """Save a screenshot under docs/screenshots/ when BACKEASE_SCREENSHOTS=1."""
+def screenshot(page: Any, name: str, full_page: bool = True) -> None:
+    """Save a screenshot under docs/screenshots/ when BACKEASE_SCREENSHOTS=1 (the whole page,
+    or with `full_page=False` what the screen shows)."""
     if os.environ.get("BACKEASE_SCREENSHOTS") == "1":
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)

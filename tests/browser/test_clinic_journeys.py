@@ -25,8 +25,8 @@ from backease.accounts.mode import person_for
 from backease.accounts.models import User
 from backease.clinic import invites, outcomes, programmes
 from backease.clinic.models import CareLink, Flag, FlagAck, Outcome, Programme
-from backease.store import services
 from backease.content.loader import load_content
+from backease.store import services
 from backease.store.models import PainEntry, Person, Plan, Session, StepLog
 from tests.browser.conftest import check_accessibility, close_context, new_context, screenshot
 from tests.browser.session_play import CLOCK_START
@@ -242,7 +242,7 @@ def test_a_therapist_invites_a_client_follows_them_and_acknowledges_a_flag_and_a
     desk.goto(f"{base}/clinic/")
     card = desk.locator(f'[data-client="{person.pk}"]')
     expect(card).to_contain_text("Alex Kim")
-    expect(card).to_contain_text("1 session done")
+    expect(card).to_contain_text("1 session so far; nothing due yet (2 a week)")
     expect(card).to_contain_text("(today)")  # the last session
     expect(card.locator("svg.spark")).to_have_attribute("aria-label", re.compile(r"Pain 6 on .*, 7 on"))
     flag = card.locator('[data-flag="pain_high"]')
@@ -260,7 +260,6 @@ def test_a_therapist_invites_a_client_follows_them_and_acknowledges_a_flag_and_a
     desk.locator("#flags").get_by_role("button", name=re.compile(r"^Acknowledge\W+Pain 7 or more")).click()
     # Back on the client's page: the flag is under "Seen"; the rise from 4 to 8 is still open.
     desk.wait_for_url(f"**/clinic/clients/{person.pk}/")
-    print("FLAGS", desk.locator("#flags").inner_text())
     expect(desk.locator("#flags > .flag-list [data-flag]")).to_have_count(1)
     expect(desk.locator("#flags > .flag-list [data-flag]")).to_have_attribute("data-flag", "pain_rise")
     expect(desk.locator("#flags details")).to_contain_text("Seen (1)")
@@ -350,22 +349,46 @@ def test_a_client_on_a_phone_joins_from_the_email_does_the_session_checks_in_and
     person = person_for(alex)
     assert CareLink.objects.get(client=person, ended_at=None).share == "full"
 
-    # The safety check, then the plan, then the session in the player.
+    # Sam gives Alex a programme from a template: one notice, on the page and by email.
+    given = template_given_to(sam, person)
+    phone.get_by_role("link", name=re.compile("^Notices")).tap()
+    phone.wait_for_url("**/me/notices/")
+    expect(phone.locator("main")).to_contain_text(
+        "Sam Rivera set you a home programme: Upper back, twice a week."
+    )
+    assert email_to("alex@home.test", "set you a home programme")
+
+    # The safety check, then Today: "From your therapist", with the time it takes.
     phone.goto(f"{base}/check/")
     while not go_on(phone, lambda name: phone.get_by_role("button", name=name).tap()):
         pass
     phone.get_by_role("link", name="Continue").first.tap()
     phone.wait_for_url("**/setup/")
-    phone.locator('[data-region="between_shoulder_blades_left"]').first.tap()
-    phone.locator("#pain-between_shoulder_blades_left-6").check()
-    phone.locator("#minutes").fill("5")
-    phone.get_by_role("button", name="Make my plan").tap()
+    phone.get_by_role("link", name="Today", exact=True).tap()
     phone.wait_for_url("**/today/")
+    section = phone.get_by_test_id("from-therapist")
+    expect(section.get_by_role("heading")).to_have_text("From your therapist: Upper back, twice a week")
+    total = programmes.duration_words(programmes.session_seconds(given.steps, load_content().library))
+    expect(section.locator(".lead strong")).to_have_text(total)
+    expect(section).to_contain_text(f"{total}, 2 days a week · from Sam Rivera")
+    expect(section.get_by_test_id("programme-step")).to_have_count(4)
+    expect(section.get_by_test_id("blocked")).to_have_count(0)
+    expect(section).to_contain_text("Turn from your ribs, not your neck.")
+    # The README's picture: the screen from the page's title down (the menu is above it).
+    phone.locator("main h1").evaluate("(h1) => window.scrollTo(0, h1.getBoundingClientRect().top - 16)")
+    screenshot(phone, "client-today-from-therapist", full_page=False)
+
+    # Start it and play it in the player (on the page clock), then pain after.
     phone.clock.install(time=CLOCK_START)
-    phone.get_by_test_id("start").tap()
+    phone.get_by_test_id("start-programme").tap()
+    phone.wait_for_url("**/session/*/")
+    expect(phone.get_by_test_id("player-from-therapist")).to_have_text(
+        "From your therapist, Sam Rivera: Upper back, twice a week"
+    )
     play_the_session(phone)
     session = Session.objects.get(person=person)
     assert (session.status, session.pain_before, session.pain_after) == ("completed", 6, 8)
+    assert Plan.objects.get(pk=session.plan_id).data["programme"]["id"] == given.pk
     assert Flag.objects.filter(client=person, kind="pain_high").exists()
 
     # The check-in: pain now and three activities.
@@ -458,16 +481,22 @@ def keyboard_and_labels(page: Any) -> list[str]:
         problems.append(f"{where}: a positive tabindex changes the Tab order")
     keys: list[str] = page.evaluate(MARK_CONTROLS)
     assert keys, f"{where}: no controls at all"
-    for _ in range(len(keys) + 3):
-        page.keyboard.press("Tab")
-    focused: list[int] = page.evaluate("window.__focused")
+    # Some controls take more than one Tab (a date field: day, month, year), so press on
+    # until every control was reached, or twice as many times as there are controls.
+    focused: list[int] = []
+    for _ in range(0, 2 * len(keys) + 10, 10):
+        for _ in range(10):
+            page.keyboard.press("Tab")
+        focused = page.evaluate("window.__focused")
+        if {keys[i] for i in focused} == set(keys):
+            break
     reached = {keys[i] for i in focused}
     missed = sorted(set(keys) - reached, key=lambda k: keys.index(k))
     for key in missed:
         index = keys.index(key)
         html = page.evaluate(f"document.querySelector('[data-kb=\"{index}\"]').outerHTML.slice(0, 120)")
         problems.append(f"{where}: Tab never reaches {html}")
-    first_pass = focused[: len(set(focused))]
+    first_pass = next((focused[:i] for i in range(len(focused)) if focused[i] in focused[:i]), focused)
     if first_pass != sorted(first_pass):
         problems.append(f"{where}: Tab goes out of document order: {first_pass}")
     if page.viewport_size["width"] <= 400 and not page.evaluate(
@@ -487,9 +516,17 @@ def practice_for_pages(server: str) -> dict[str, Any]:
     invitation = invites.create_invitation(sam, "alex@home.test")
     invites.accept(invitation.code, alex, "full")
     person = person_for(alex)
-    client_data_arrives(person)
+    given = template_given_to(sam, person)
+    client_data_arrives(person, given)
     pending = invites.create_invitation(sam, "robin@home.test", "See you on Tuesday.")
-    return {"sam": sam, "alex": alex, "person": person, "pending": pending, "base": server}
+    return {
+        "sam": sam,
+        "alex": alex,
+        "person": person,
+        "template": given.template,
+        "pending": pending,
+        "base": server,
+    }
 
 
 @pytest.mark.parametrize("size", ["phone", "desk"])
@@ -513,6 +550,9 @@ def test_the_clinic_pages_have_labels_work_with_the_keyboard_and_fit_a_phone(
         "/clinic/",
         f"/clinic/clients/{person.pk}/",
         "/clinic/invitations/",
+        "/clinic/templates/",
+        f"/clinic/templates/{world['template'].pk}/",
+        f"/clinic/clients/{person.pk}/programme/",
         "/me/notices/",
         "/me/account/",
     ]:
@@ -522,11 +562,18 @@ def test_the_clinic_pages_have_labels_work_with_the_keyboard_and_fit_a_phone(
 
     client = open_page(options)
     signed_in_elsewhere(client, base, world["alex"])
-    for path in ["/me/sharing/", "/me/outcomes/", "/me/notices/", "/me/account/", f"/invite/{code}/"]:
+    for path in [
+        "/today/",
+        "/me/sharing/",
+        "/me/outcomes/",
+        "/me/notices/",
+        "/me/account/",
+        f"/invite/{code}/",
+    ]:
         client.goto(f"{base}{path}")
         problems += keyboard_and_labels(client)
         check_accessibility(client)
-    assert problems == []
+    assert problems == [], "\n".join(problems)
 
 
 # --- 4. the README's screenshots: a practice with a few weeks of real-looking data --------------
