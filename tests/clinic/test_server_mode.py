@@ -86,3 +86,17 @@ def test_tokens_do_nothing_in_personal_mode(settings: object, client_a: User) ->
     _, secret = create_token(client_a, "phone", ["read", "write"])
     api = Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert api.post("/api/pain", {"pain": 3}, content_type="application/json").status_code == 403
+
+
+def test_the_privacy_page_describes_the_server_not_this_device(client_a: User) -> None:
+    page = signed_in(client_a).get("/privacy/").content.decode()
+    assert "stays on this device" not in page and "127.0.0.1" not in page
+    assert "access log" in page and "sessionid" in page and "/me/sharing/" in page
+    export = signed_in(client_a).get("/export/").content.decode()
+    assert "stays on this device" not in export
+
+
+def test_personal_mode_privacy_page_is_unchanged(settings: object) -> None:
+    settings.MODE = "personal"  # type: ignore[attr-defined]
+    page = Client().get("/privacy/").content.decode()
+    assert "stays on this device" in page and "127.0.0.1" in page and "sessionid" not in page
