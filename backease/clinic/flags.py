@@ -632,12 +632,21 @@ def acknowledge(therapist: User, flag_id: int) -> Flag:
     return flag
 
 
-def describe(flag: Flag) -> dict[str, Any]:
+def shown_detail(flag: Flag, share: str) -> str:
+    """The flag's detail as this share may see it. A blocked step's detail goes on to say
+    which safety answer blocks it; an "adherence only" therapist sees the step, not why."""
+    if share == CareLink.Share.FULL or flag.kind != Kind.BLOCKED_STEP:
+        return flag.detail
+    head, found, _ = flag.detail.partition(" is blocked.")
+    return head + found if found else "A step of the programme cannot be done now."
+
+
+def describe(flag: Flag, share: str = "full") -> dict[str, Any]:
     return {
         "flag": flag,
         "kind": flag.kind,
         "words": KIND_WORDS.get(flag.kind, flag.kind),
-        "detail": flag.detail,
+        "detail": shown_detail(flag, share),
         "raised_at": timezone.localtime(flag.raised_at),
         "acked": bool(getattr(flag, "acked", False)),
         "serious": flag.kind in (Kind.RED_FLAG, Kind.SHARP_PAIN),

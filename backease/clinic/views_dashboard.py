@@ -118,7 +118,7 @@ def _client_row(state: flags.ClientState, open_flags: list[Any], trend: Any, tod
         "last_status": state.last_session_status,
         "days_since": (today - last.date()).days if last else None,
         "trend": trend,
-        "flags": [flags.describe(flag) for flag in open_flags],
+        "flags": [flags.describe(flag, link.share) for flag in open_flags],
     }
 
 
@@ -143,6 +143,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         else:
             open_by_client[flag.client_id].append(flag)
     names = {link.client_id: flags.label(link.client) for link in links}
+    shares = {link.client_id: link.share for link in links}
     rows = []
     for state in states:
         client_id = state.link.client_id
@@ -167,7 +168,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "rows": [row for _, _, row in rows],
             "open_count": sum(len(v) for v in open_by_client.values()),
-            "seen": [dict(flags.describe(flag), name=names.get(flag.client_id, "")) for flag in seen],
+            "seen": [
+                dict(flags.describe(flag, shares[flag.client_id]), name=names.get(flag.client_id, ""))
+                for flag in seen
+            ],
             "seen_days": flags.SEEN_DAYS,
             "today": today,
         },
@@ -223,8 +227,8 @@ def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
         else None,
         "last_session": timezone.localtime(state.last_session_at) if state.last_session_at else None,
         "last_status": state.last_session_status,
-        "open_flags": [flags.describe(f) for f in visible if not f.acked],  # type: ignore[attr-defined]
-        "seen_flags": [flags.describe(f) for f in visible if f.acked],  # type: ignore[attr-defined]
+        "open_flags": [flags.describe(f, link.share) for f in visible if not f.acked],  # type: ignore[attr-defined]
+        "seen_flags": [flags.describe(f, link.share) for f in visible if f.acked],  # type: ignore[attr-defined]
         "today": today,
     }
     if full:

@@ -353,3 +353,15 @@ def test_a_programme_without_a_start_date_runs_from_the_day_it_was_set(
     flags.daily_check(now + timedelta(days=7))
     kinds = set(Flag.objects.values_list("kind", flat=True))
     assert kinds == {"low_adherence", "no_session"}
+
+
+def test_an_adherence_only_therapist_sees_which_step_is_blocked_but_not_why(
+    outsider: User, person_a: Person
+) -> None:
+    CareLink.objects.create(therapist=outsider, client=person_a, share="adherence")
+    detail = "Home: Ball on wall is blocked. Gentle pressure only: you take blood thinners."
+    flags.raise_flag(person_a, "blocked_step", "blocked:1", detail)
+    page = signed_in(outsider).get("/clinic/").content.decode()
+    assert "Home: Ball on wall is blocked." in page and "blood thinners" not in page
+    client_page = signed_in(outsider).get(f"/clinic/clients/{person_a.pk}/").content.decode()
+    assert "Ball on wall is blocked." in client_page and "blood thinners" not in client_page
