@@ -218,3 +218,10 @@ def test_the_sharp_pain_guidance_has_tap_to_call_links(client: Client, owner: Pe
     services.log_step(session, 0, feedback="sharp_pain")
     page = client.get(f"/session/{session.id}/done/").content.decode()
     assert 'href="tel:999"' in page and 'href="tel:112"' in page and 'href="tel:911"' in page
+
+
+def test_today_after_the_safety_check_but_before_the_body_map_asks_for_the_body_map(client: Client) -> None:
+    services.record_screening(services.local_owner(), {})
+    page = client.get("/today/").content.decode()
+    assert "Start the safety check" not in page
+    assert "Your safety check is done" in page and 'href="/setup/"' in page
