@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
@@ -605,9 +606,15 @@ def update_session(session: Session, **fields: Any) -> Session:
     racing with a stop can never undo it (see `_apply_session_changes` for the rules).
     """
     changes = _session_changes(fields)
+    return _write_session(session, lambda row: changes)
+
+
+def _write_session(session: Session, changes_for: Callable[[Session], dict[str, Any]]) -> Session:
+    """Apply `changes_for(locked row)` to the session in one transaction, under the rules
+    of `_apply_session_changes`, and refresh its derived facts."""
     with transaction.atomic():
         row = _locked_session(session)
-        changed = _apply_session_changes(row, changes)
+        changed = _apply_session_changes(row, changes_for(row))
         if changed:
             row.save(update_fields=[*changed, "updated_at"])
             refresh_facts(row)
@@ -631,19 +638,16 @@ def close_session(session: Session, status: str, stop_reason: str = "", **rating
     if status not in FINAL_STATUSES:
         raise InputError("status", f"a session ends as one of {', '.join(FINAL_STATUSES)}", FINAL_STATUSES)
     changes = _session_changes(ratings)
-    with transaction.atomic():
-        row = _locked_session(session)
-        if row.status == "running":
-            ending = {"status": status}
-            if stop_reason and not row.stop_reason:
-                ending["stop_reason"] = stop_reason
-            changes.update(_session_changes(ending))
-        changed = _apply_session_changes(row, changes)
-        if changed:
-            row.save(update_fields=[*changed, "updated_at"])
-            refresh_facts(row)
-    _copy_row(session, row)
-    return session
+
+    def with_ending(row: Session) -> dict[str, Any]:
+        if row.status != "running":
+            return changes
+        ending = {"status": status}
+        if stop_reason and not row.stop_reason:
+            ending["stop_reason"] = stop_reason
+        return {**changes, **_session_changes(ending)}
+
+    return _write_session(session, with_ending)
 
 
 def stop_session(session: Session, reason: str) -> Session:
