@@ -31,7 +31,7 @@ from backease.core import planner
 from backease.core.errors import InputError
 from backease.core.flow import prepare_all
 from backease.core.library import Library, Technique
-from backease.core.vocab import AVOID_REGION_PREFIX, INTENSITIES, INTENSITY_RANK, KINDS, region_side
+from backease.core.vocab import INTENSITIES, INTENSITY_RANK, KINDS, region_side
 from backease.store import services
 from backease.store.models import Person, Plan, Screening, Session, TechniqueChoice
 
@@ -297,7 +297,6 @@ def blockers(step: dict[str, Any], safety: Safety, library: Library) -> tuple[st
 
 def blocker_words(ids: tuple[str, ...], library: Library) -> list[str]:
     """Reasons in plain words (the precaution notes of content/precautions.yaml)."""
-    labels: dict[str, str] = {r.id: r.label for r in library.regions}
     out = []
     for item in ids:
         if item.startswith("level:"):
@@ -308,12 +307,8 @@ def blocker_words(ids: tuple[str, ...], library: Library) -> list[str]:
             out.append("This technique is no longer in the library.")
         elif item.startswith("intensity:"):
             out.append(f"Your safety answers allow at most {item[10:]} pressure for this step.")
-        elif item.startswith(AVOID_REGION_PREFIX):
-            region = item[len(AVOID_REGION_PREFIX) :]
-            out.append(f"Leave this area alone: {labels.get(region, region)}.")
         else:
-            known = library.precaution(item)
-            out.append(known.note if known is not None else item.replace("_", " "))
+            out.append(library.precaution_words(item))
     return out
 
 

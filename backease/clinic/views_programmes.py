@@ -33,18 +33,11 @@ from backease.content.loader import load_content
 from backease.core import planner
 from backease.core.errors import InputError
 from backease.core.library import Library
+from backease.front.views import KIND_LABELS
 from backease.store.models import Person
 
 FIELDS = ("title", "note", "days_per_week", "starts_on", "ends_on")
 STEP_FIELDS = programmes.STEP_FIELDS
-KIND_WORDS = {
-    "warm_up": "Warm-up",
-    "self_massage": "Self-massage",
-    "trigger_point": "Trigger-point release",
-    "stretch": "Stretch",
-    "mobility": "Mobility",
-    "relaxation": "Relaxation",
-}
 
 
 def _user(request: HttpRequest) -> User:
@@ -154,7 +147,7 @@ def _editor_context(
                 "number": i + 1,
                 "raw": raw,
                 "name": tech.name if tech else raw.get("technique", ""),
-                "kind": KIND_WORDS.get(tech.kind, "") if tech else "",
+                "kind": KIND_LABELS.get(tech.kind, "") if tech else "",
                 "sides": [(s, programmes.SIDE_WORDS[s]) for s in programmes.sides_of(tech)] if tech else [],
                 "intensities": [(v, programmes.INTENSITY_WORDS[v]) for v in programmes.intensities_of(tech)]
                 if tech
@@ -167,7 +160,7 @@ def _editor_context(
         )
     groups: dict[str, list[tuple[str, str]]] = {}
     for tech in programmes.choosable(library):
-        groups.setdefault(KIND_WORDS[tech.kind], []).append((tech.id, tech.name))
+        groups.setdefault(KIND_LABELS[tech.kind], []).append((tech.id, tech.name))
     total = programmes.session_seconds(valid, library)
     kept = [
         step for step, row in zip(valid, (r for r in rows if r["valid"]), strict=True) if not row["blocked"]

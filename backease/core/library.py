@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
 from backease.core.vocab import (
+    AVOID_REGION_PREFIX,
     INTENSITY_RANK,
     Benefit,
     Cause,
@@ -318,6 +319,16 @@ class Library:
     def precaution(self, precaution_id: str) -> Precaution | None:
         """The plain words for a precaution id, or None (e.g. `avoid_region:...`)."""
         return self._precaution_by_id.get(precaution_id)
+
+    def precaution_words(self, precaution_id: str) -> str:
+        """A precaution in plain words: its note (content/precautions.yaml), or for
+        `avoid_region:<region>` which area to leave alone."""
+        if precaution_id.startswith(AVOID_REGION_PREFIX):
+            region_id = precaution_id[len(AVOID_REGION_PREFIX) :]
+            label = next((r.label for r in self.regions if r.id == region_id), region_id)
+            return f"Leave this area alone: {label}."
+        known = self.precaution(precaution_id)
+        return known.note if known is not None else precaution_id.replace("_", " ")
 
     def technique(self, technique_id: str) -> Technique | None:
         """The technique with this id, or None."""

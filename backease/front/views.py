@@ -31,7 +31,6 @@ from backease.core.errors import InputError
 from backease.core.library import Library, Region, Technique
 from backease.core.screening import Question, RuleSet, evaluate, validate_answers
 from backease.core.vocab import (
-    AVOID_REGION_PREFIX,
     CAUSES,
     DEFAULT_TOOLS,
     INTENSITIES,
@@ -338,16 +337,7 @@ def _tool_names(library: Library) -> dict[str, str]:
 def precaution_words(precautions: Iterable[str]) -> list[str]:
     """Each precaution in plain words (content/precautions.yaml, shared with the planner)."""
     library = load_content().library
-    labels = _region_labels(library)
-    out = []
-    for item in precautions:
-        if item.startswith(AVOID_REGION_PREFIX):
-            region = item[len(AVOID_REGION_PREFIX) :]
-            out.append(f"Leave this area alone: {labels.get(region, region)}.")
-        else:
-            known = library.precaution(item)
-            out.append(known.note if known is not None else item.replace("_", " "))
-    return out
+    return [library.precaution_words(item) for item in precautions]
 
 
 # --- setup: body map, tools, time, pressure -----------------------------------------------------
