@@ -17,14 +17,15 @@ import os
 import pickle
 import re
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from backease import __version__
 from backease.core.library import (
+    SPOKEN_WORD_LIMITS,
     Faq,
     Library,
     MassageType,
@@ -36,6 +37,13 @@ from backease.core.library import (
     Tip,
     Tool,
     exclusions_of,
+)
+from backease.core.sides import (
+    has_placeholders,
+    render_side,
+    side_texts,
+    spoken_texts,
+    unknown_placeholders,
 )
 from backease.core.vocab import (
     INTENSITY_RANK,
@@ -52,7 +60,7 @@ if TYPE_CHECKING:
     from backease.figures.spec import Figure
 
 CONTENT_DIR = Path(__file__).resolve().parent
-_CACHE_FORMAT = 3
+_CACHE_FORMAT = 4
 
 T = TypeVar("T")
 
@@ -357,7 +365,7 @@ def _check_tool_cautions(library: Library) -> None:
 
 
 def _check_technique(tech: Technique, file: str, muscle_ids: set[str], reference_ids: set[str]) -> None:
-    def fail(field: str, message: str) -> None:
+    def fail(field: str, message: str) -> NoReturn:
         raise ContentError(file, tech.id, field, message)
 
     _check_refs(file, tech.id, "muscles", tech.muscles, muscle_ids)
@@ -406,3 +414,50 @@ def _check_technique(tech: Technique, file: str, muscle_ids: set[str], reference
             fail("max_intensity_under", f"no variant at or below '{cap.intensity}'; use also_excluded_by")
     if tech.body_weight_on_tool and not set(tech.tools) - {"hands", "wall", "doorway", "chair", "towel"}:
         fail("body_weight_on_tool", "only a roller or ball can take body weight; the technique has none")
+    _check_side_words(tech, fail)
+    _check_spoken(tech, fail)
+
+
+def _check_side_words(tech: Technique, fail: Callable[[str, str], NoReturn]) -> None:
+    """Per-side texts name the side only through placeholders (core/sides.py), so they can
+    be rendered for the side being worked; other texts hold no placeholders at all."""
+    for field_name, text in (("name", tech.name), ("summary", tech.summary)):
+        if has_placeholders(text) or unknown_placeholders(text):
+            fail(field_name, "is shown without a side: write it for either side, without placeholders")
+    for field_name, text in side_texts(tech).items():
+        unknown = unknown_placeholders(text)
+        if unknown:
+            fail(
+                field_name, f"unknown placeholder {unknown[0]} (use {{side}}, {{other}}, {{Side}}, {{Other}})"
+            )
+        if not tech.per_side:
+            if has_placeholders(text):
+                fail(field_name, "side placeholders are only for per-side techniques (per_side: true)")
+            continue
+
+
+def _check_spoken(tech: Technique, fail: Callable[[str, str], NoReturn]) -> None:
+    """Spoken lines are there, short enough to say in their phase, and keep the
+    emergency line of a technique whose stop_if has one."""
+    spoken = tech.spoken
+    if spoken is None:
+        return
+    if not 1 <= len(spoken.cues) <= 2:
+        fail("spoken.cues", "give one or two mid-hold cues")
+    for name, text in spoken_texts(spoken).items():
+        if not text:
+            fail(f"spoken.{name}", "must not be empty")
+        limit = SPOKEN_WORD_LIMITS[name.split(".")[0]]
+        words = len(render_side(text, "left").split())
+        if words > limit:
+            fail(f"spoken.{name}", f"{words} words; at most {limit} so it can be said in its moment")
+    emergency = [s for s in tech.stop_if if "emergency services" in s.lower()]
+    if emergency:
+        stop = spoken.stop.lower()
+        if "emergency services" not in stop or (
+            "chest pain" in emergency[0].lower() and "chest pain" not in stop
+        ):
+            fail(
+                "spoken.stop",
+                "stop_if asks to call emergency services: say 'chest pain: call emergency services'",
+            )

@@ -127,6 +127,44 @@ class IntensityVariant:
     cue: str
 
 
+SPOKEN_WORD_LIMITS: dict[str, int] = {
+    "setup": 30,
+    "setup_short": 15,
+    "go": 10,
+    "cues": 15,
+    "breathing": 15,
+    "stop": 20,
+}
+"""The most words each spoken line may have (each cue counts on its own). About 2.5 words a
+second at the default rate: a set-up is said in about 12 s, a stop line in about 8 s."""
+
+
+@dataclass(frozen=True, slots=True)
+class Spoken:
+    """What the voice says for a technique, written for the ear: someone lying on a roller
+    with their eyes closed. The full how-to (`steps`, `stop_if`) stays on screen and in
+    print; these lines are short enough to say in the get-ready and during the hold.
+
+    Any line may name the side through placeholders (`core.sides`).
+    """
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
+    setup: str
+    """At most 30 words: the position and where the tool goes (said in the get-ready)."""
+    go: str
+    """The very first instruction of the hold, said right after "Go."."""
+    cues: tuple[str, ...]
+    """One or two cues for the middle of the hold."""
+    breathing: str
+    """How to breathe during the hold."""
+    stop: str
+    """At most 20 words: the signs to stop for that matter most here. A technique whose
+    stop_if asks to call emergency services for chest pain says so here too."""
+    setup_short: str = ""
+    """A shorter set-up for a later appearance in the same session (the second side, a
+    second round), when the person has just heard the full one."""
+
+
 @dataclass(frozen=True, slots=True)
 class Technique:
     """One exercise, self-massage or breathing practice the planner can schedule.
@@ -188,6 +226,8 @@ class Technique:
     max_intensity_under: tuple[IntensityCap, ...] = ()
     """Caps on intensity under a precaution, when only the stronger variants are a
     problem (e.g. a hand easing a twist further in the moderate variant)."""
+    spoken: Spoken | None = None
+    """The lines the players speak (`Spoken`); per-side lines use side placeholders."""
     excluded_by: tuple[str, ...] = ()
     """Every precaution that rules this technique out, sorted. Computed by the loader from
     the facts above (`exclusions_of`), never written in YAML; the planner reads only this."""
