@@ -306,8 +306,8 @@ def test_start_walks_a_new_user_from_screen_to_plan(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # No to every group of signs, no precautions, then: area 4 at pain 6 with a knot,
-    # default tools, cause 1 (posture), 10 minutes, defaults for the rest.
-    lines = ["n", "n", "n", "n", "", "", "", "", "", "n", "n", "4", "6", "y", "", "1", "10", "", "", ""]
+    # default tools, cause 1 (posture), 10 minutes, stress 3, defaults for the rest.
+    lines = ["n", "n", "n", "n", "", "", "", "", "", "n", "n", "4", "6", "y", "", "1", "10", "", "3", ""]
     monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(lines) + "\n"))
     code, out, _ = cli(capsys, "start")
     assert code == 0, out

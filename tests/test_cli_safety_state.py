@@ -321,7 +321,7 @@ def test_session_without_a_screen_and_without_a_terminal_refuses_with_one_line_e
 ) -> None:
     services.save_profile(owner(), EVERY_TOOL_PROFILE)
     Fake(interactive=False).install(monkeypatch)
-    code, out, err = cli(capsys, "session")
+    code, out, err = cli(capsys, "session", "--yes")
     line = one_line(err)
     assert code == 3 and out == "" and "no safety check yet" in line and "backease screen" in line
     assert Session.objects.count() == 0 and Screening.objects.count() == 0
@@ -331,7 +331,12 @@ def test_session_from_a_pipe_with_no_screen_refuses_in_a_real_process(tmp_path: 
     exe = Path(sys.executable).with_name("backease")
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {"BACKEASE_DATA_DIR": str(tmp_path)}
     done = subprocess.run(
-        [str(exe), "session"], stdin=subprocess.DEVNULL, capture_output=True, text=True, env=env, check=False
+        [str(exe), "session", "--yes"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
     assert done.returncode == 3
     assert one_line(done.stderr).startswith("no session: there is no safety check yet")

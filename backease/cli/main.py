@@ -42,6 +42,26 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 content_app = typer.Typer(help="Work with the content library files.", no_args_is_help=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from backease import __version__
+
+        sys.stdout.write(f"backease {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", help="Print the version and exit.", callback=_version, is_eager=True),
+    ] = False,
+) -> None:
+    """Self-care for upper back pain: a safety screen, a personal self-massage plan, a guided session."""
+
+
 app.add_typer(content_app, name="content")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a readable layout.")]
@@ -205,7 +225,7 @@ def screen(
         return
     from backease.cli.render import console, print_screening
 
-    print_screening(result)
+    print_screening(result, _content().library)
     if row is None:
         console.print("Not saved (--no-save).", markup=False)
         return
@@ -372,7 +392,7 @@ def _show_plan(
                 style="bold yellow",
                 markup=False,
             )
-        print_plan(session, result)
+        print_plan(session, result, _content().library)
         if plan_id is not None:
             console.print("Saved as today's plan: `backease session` runs it.", markup=False)
     if session.refused:

@@ -288,7 +288,10 @@ class Prompter(Protocol):
 
 
 class ConsolePrompter:
-    """Questions asked on the terminal; re-asks until the answer is 0-10."""
+    """Questions asked on the terminal; re-asks until the answer is 0-10 or `s` (skip).
+
+    An empty answer is asked again: Enter never stores a score nobody gave.
+    """
 
     def __init__(self, console: Console) -> None:
         self.console = console
@@ -296,16 +299,14 @@ class ConsolePrompter:
     def score(self, question: str) -> int | None:
         while True:
             try:
-                raw = Prompt.ask(f"{question} (0-10)", console=self.console)
+                raw = Prompt.ask(f"{question} (0-10, or s to skip)", console=self.console).strip().lower()
             except EOFError:
                 return None
-            try:
-                value = int(raw.strip())
-            except ValueError:
-                value = -1
-            if 0 <= value <= 10:
-                return value
-            self.console.print("Please type a whole number from 0 to 10.", style="red")
+            if raw in ("s", "skip"):
+                return None
+            if raw.isdigit() and int(raw) <= 10:
+                return int(raw)
+            self.console.print("Please type a whole number from 0 to 10, or s to skip.", style="red")
 
     def confirm(self, question: str, default: bool) -> bool:
         try:

@@ -43,6 +43,12 @@ def _pick_numbers(prompt: str, options: Sequence[str], default: str = "") -> lis
             console.print(f"Please type numbers from 1 to {len(options)}, separated by spaces.", style="red")
 
 
+def _region_labels() -> dict[str, str]:
+    from backease.content.loader import load_content
+
+    return {r.id: r.label for r in load_content().library.regions}
+
+
 def _ask(question: Question) -> object:
     if question.type == "bool":
         return Confirm.ask(f"  {question.text}", default=False, console=console)
@@ -84,9 +90,10 @@ def ask_screening(rules: RuleSet) -> dict[str, object]:
             else:
                 console.print("Which ones?")
         if any(q.type == "regions" for q in questions):
+            labels = _region_labels()
             console.print("  Body areas:")
             for number, region in enumerate(REGIONS, start=1):
-                console.print(f"    {number:>2}. {region}")
+                console.print(f"    {number:>2}. {labels.get(region, region)}", markup=False)
         for question in questions:
             if question.type == "bool" and question not in signs:
                 continue
@@ -98,6 +105,15 @@ def ask_screening(rules: RuleSet) -> dict[str, object]:
     return answers
 
 
+def _ask_score(question: str) -> int:
+    """A 0-10 answer, asked until one is given: no score is made up for an empty answer."""
+    while True:
+        raw = Prompt.ask(question, console=console).strip()
+        if raw.isdigit() and int(raw) <= 10:
+            return int(raw)
+        console.print("  Please type a whole number from 0 to 10.", style="red")
+
+
 def ask_profile(library: Library) -> Profile:
     """Where it hurts, tools, time and preferences."""
     labels: dict[str, str] = {r.id: r.label for r in library.regions}
@@ -106,8 +122,7 @@ def ask_profile(library: Library) -> Profile:
         console.print(f"  {number:>2}. {labels.get(region_id, region_id)}")
     areas = []
     for picked in _pick_numbers("Areas (numbers, e.g. 4 5)", REGIONS):
-        pain = IntPrompt.ask(f"  Pain in {labels.get(picked, picked)}, 0-10", default=5, console=console)
-        pain = min(max(pain, 0), 10)
+        pain = _ask_score(f"  How much does it hurt: {labels.get(picked, picked)}? 0 none, 10 worst")
         knot = Confirm.ask("  Is there a knot (a tender spot) there?", default=False, console=console)
         areas.append(PainArea(picked, pain, knot))  # type: ignore[arg-type]
     tools = [t.id for t in library.tools]
@@ -124,7 +139,7 @@ def ask_profile(library: Library) -> Profile:
     while not 2 <= minutes <= 60:
         minutes = IntPrompt.ask("\nHow many minutes do you have (2-60)?", default=15, console=console)
     pressure = Prompt.ask("Pressure you like", choices=list(INTENSITIES), default="moderate", console=console)
-    stress = min(max(IntPrompt.ask("Stress today, 0-10", default=3, console=console), 0), 10)
+    stress = _ask_score("How stressed do you feel today? 0 calm, 10 extremely stressed")
     no_floor = not Confirm.ask("Can you get down on the floor?", default=True, console=console)
     return Profile(
         areas=tuple(areas),

@@ -35,15 +35,16 @@ def _level_header(level: str) -> Text:
     return Text(f" {label} ", style=style)
 
 
-def print_screening(result: ScreeningResult) -> None:
-    """The screening result: level, why, precautions, what to do."""
+def print_screening(result: ScreeningResult, library: Library) -> None:
+    """The screening result: level, why, the limits in words, what to do."""
     parts: list[Text | Table] = [_level_header(result.level), Text("")]
     if result.reasons:
         for reason in result.reasons:
             parts.append(Text.assemble(("• ", "bold"), reason.message, (f"  [{reason.source}]", "dim")))
         parts.append(Text(""))
     if result.precautions:
-        parts.append(Text("Limits your plan will follow: " + ", ".join(result.precautions), style="cyan"))
+        parts.append(Text("Limits your plan will follow:", style="bold cyan"))
+        parts += [Text(f"  - {library.precaution_words(p)}", style="cyan") for p in result.precautions]
         parts.append(Text(""))
     parts.append(Text(result.advice))
     if result.rationale is not None:
@@ -68,10 +69,10 @@ def print_screening(result: ScreeningResult) -> None:
     console.print(Panel(Group(*parts), title="Safety check", box=box.ROUNDED, expand=False, width=88))
 
 
-def print_plan(plan: Plan, result: ScreeningResult) -> None:
+def print_plan(plan: Plan, result: ScreeningResult, library: Library) -> None:
     """A plan as a card: each step with its time, side, intensity and cue."""
     if plan.refused:
-        print_screening(result)
+        print_screening(result, library)
         console.print("No plan today: please get checked first.", style="bold")
         return
     title = f"Today's plan: {plan.minutes} min" + (" desk break" if plan.desk_break else "")

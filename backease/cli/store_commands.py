@@ -58,6 +58,15 @@ def _mmss(seconds: int) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
+def _done_of(session: Session) -> str:
+    """Time done of the steps' own time ("3:20 of 14:00"), as History shows it: the
+    get-ready countdowns are in the plan's total, not in either figure."""
+    from backease.store import services
+
+    planned = sum(log.seconds_planned for log in session.steps.all())
+    return f"{_mmss(services.facts_of(session).seconds_done)} of {_mmss(planned)}"
+
+
 def _score_text(value: int | None) -> str:
     return "-" if value is None else str(value)
 
@@ -233,6 +242,14 @@ def session_command(
     speed: Annotated[
         float, typer.Option("--speed", help="Run the clock this many times faster (demos).")
     ] = 1.0,
+    yes: Annotated[
+        bool,
+        typer.Option(
+            "--yes",
+            help="Play without asking anything (no pain or stress ratings are stored); needed when no "
+            "terminal is attached.",
+        ),
+    ] = False,
     json_: JsonOption = False,
 ) -> None:
     """Run today's plan as a guided session in the terminal, saved as you go.
@@ -256,6 +273,13 @@ def session_command(
     console = Console(stderr=json_, highlight=False)
     terminal = terminal_hook(speed, console) if terminal_hook else real_terminal(speed, console)
     console = terminal.console
+    if not terminal.interactive and not yes:
+        # Nobody to answer: a whole session would play unseen and store no ratings.
+        raise InputError(
+            "session",
+            "no terminal to ask about pain and read keys; run it in a terminal, or add --yes to play "
+            "today's plan without questions (no ratings are stored)",
+        )
     person = services.local_owner()
     screening = services.latest_screening(person)
     asked = False
@@ -266,7 +290,14 @@ def session_command(
     # `outcome` is the level the planner follows (the stored check, as the store reads it today).
     if screening.level in REFUSED_LEVELS or services.outcome(person).level in REFUSED_LEVELS:
         _refuse(screening, console, json_)
-    if not asked and _recheck(person, terminal):
+    if yes and not asked and services.needs_recheck(person):
+        # --yes answers no question, and a pain jump must not be waved through.
+        sys.stderr.write(
+            "no session: your pain is 3 or more points higher than last time; answer the safety "
+            "questions again first (`backease screen`)\n"
+        )
+        raise typer.Exit(EXIT_REFUSED)
+    if not yes and not asked and _recheck(person, terminal):
         screening = services.latest_screening(person)
         if screening is not None and screening.level in REFUSED_LEVELS:
             _refuse(screening, console, json_)
@@ -286,8 +317,9 @@ def session_command(
         console.print(data["advice"], style="cyan")
     _checklist(console, "Before you start", list(data.get("before", [])))
 
-    pain_before = terminal.prompter.score("Pain right now")
-    stress_before = terminal.prompter.score("Stress right now")
+    ask = (lambda question: None) if yes else terminal.prompter.score
+    pain_before = ask("Pain right now")
+    stress_before = ask("Stress right now")
     session = services.start_session(person, plan)
     services.update_session(session, pain_before=pain_before, stress_before=stress_before)
 
@@ -308,8 +340,8 @@ def session_command(
         for number, line in enumerate(SHARP_PAIN_ADVICE):
             console.print(line, style="bold red" if number == 0 else None, markup=False)
         console.print()
-    pain_after = terminal.prompter.score("Pain now")
-    stress_after = terminal.prompter.score("Stress now")
+    pain_after = ask("Pain now")
+    stress_after = ask("Stress now")
     # Ended elsewhere while the ratings were asked (the web app)? Its ending stays; the
     # ratings are saved all the same.
     services.close_session(
@@ -320,11 +352,10 @@ def session_command(
     if json_:
         _print_json(services.session_as_data(session))
         return
-    done = services.seconds_done(session)
     console.print(
         f"Saved: {session.status}"
         + (f" ({session.stop_reason})" if session.stop_reason else "")
-        + f", {_mmss(done)} of {_mmss(plan.total_seconds)} done."
+        + f", {_done_of(session)} done."
         + f" Pain {_score_text(session.pain_before)} -> {_score_text(session.pain_after)},"
         + f" stress {_score_text(session.stress_before)} -> {_score_text(session.stress_after)}.",
         style="bold",
@@ -411,12 +442,11 @@ def history_command(
     for column in ("date", "status", "done", "pain before -> after", "stress before -> after"):
         table.add_column(column)
     for s in rows:
-        planned = sum(log.seconds_planned for log in s.steps.all())
         status = s.status + (f" ({s.stop_reason})" if s.stop_reason else "")
         table.add_row(
             _local(s.started_at),
             status,
-            f"{_mmss(services.seconds_done(s))} of {_mmss(planned)}",
+            _done_of(s),
             f"{_score_text(s.pain_before)} -> {_score_text(s.pain_after)}",
             f"{_score_text(s.stress_before)} -> {_score_text(s.stress_after)}",
         )
