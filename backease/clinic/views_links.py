@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -47,7 +48,10 @@ def _user(request: HttpRequest) -> User:
 
 
 def _invite_link(request: HttpRequest, invitation: Invitation) -> str:
-    return request.build_absolute_uri(reverse("invite", args=[invitation.code]))
+    """The invitation's address on the public origin (never the Host a request sent)."""
+    path = reverse("invite", args=[invitation.code])
+    origin = getattr(settings, "PUBLIC_ORIGIN", "")
+    return origin + path if origin else request.build_absolute_uri(path)
 
 
 def _invitation_rows(request: HttpRequest, rows: list[Invitation]) -> list[dict[str, Any]]:

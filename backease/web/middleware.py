@@ -34,6 +34,35 @@ def privacy_headers(
     return middleware
 
 
+def public_host(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """Server mode: answer only at the public origin's host (BACKEASE_PUBLIC_ORIGIN).
+
+    A request that reaches an app process with any other Host header (`Host: localhost`
+    sent straight to port 8001, say) is refused with 400 before anything can build a link
+    from it, so every page and every emailed link names the public origin. `/healthz` is
+    the exception: the proxy and the operator ask it by the process's own address. Off in
+    personal mode and for a trial on 127.0.0.1 (`settings.PUBLIC_HOST` is empty there)."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        expected = getattr(settings, "PUBLIC_HOST", "")
+        if expected and request.path != "/healthz":
+            sent = request.META.get("HTTP_HOST", "").strip().lower()
+            if sent not in (expected, *getattr(settings, "PUBLIC_HOST_ALIASES", ())):
+                return HttpResponse(
+                    f"This site answers only at {settings.PUBLIC_ORIGIN}\n",
+                    status=400,
+                    content_type="text/plain",
+                )
+            # Absolute addresses built from this request (allauth's emailed links, say)
+            # start with the configured origin, scheme included, not with what was sent.
+            request._current_scheme_host = settings.PUBLIC_ORIGIN  # type: ignore[attr-defined]
+        return get_response(request)
+
+    return middleware
+
+
 API_PREFIX = "/api/"
 
 

@@ -152,9 +152,16 @@ def _public_origin() -> tuple[str, str, bool]:
 
 
 PUBLIC_ORIGIN, _public_host, LOCAL_TRIAL = _public_origin()
+PUBLIC_HOST = ""
+"""Server mode: the one Host header the app answers to (backease.web.middleware.public_host)."""
+PUBLIC_HOST_ALIASES: tuple[str, ...] = ()
 if PUBLIC_ORIGIN:
     ALLOWED_HOSTS = [*ALLOWED_HOSTS, _public_host]
     CSRF_TRUSTED_ORIGINS = [*CSRF_TRUSTED_ORIGINS, PUBLIC_ORIGIN]
+    if SERVER_MODE and not LOCAL_TRIAL:
+        PUBLIC_HOST = PUBLIC_ORIGIN.split("://", 1)[1].lower()
+        # nginx's $host carries no port; the default port written out is the same place.
+        PUBLIC_HOST_ALIASES = (f"{PUBLIC_HOST}:443",) if ":" not in PUBLIC_HOST else ()
 
 # The accounts and clinic apps are installed in both modes (one schema, one test run);
 # in personal mode their pages answer 404 and nobody signs in (backease.accounts.middleware).
@@ -179,6 +186,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "backease.web.middleware.public_host",
     "django.middleware.security.SecurityMiddleware",
     "backease.web.middleware.api_json_errors",
     "whitenoise.middleware.WhiteNoiseMiddleware",
