@@ -7,8 +7,10 @@ type in); the client opens it, chooses what to share and accepts, which makes an
 
 Codes are CODE_LENGTH characters from an alphabet without look-alikes (no 0/O, 1/I/L),
 drawn with `secrets`: 31**8 is about 8.5e11 codes, so hitting one of even a thousand open
-invitations takes about 850 million tries on average; the rate limits of
-backease.accounts stand in front of that. An invitation lasts VALID_DAYS and is used once.
+invitations takes about 850 million tries on average, and `backease.accounts.ratelimit`
+allows each address (and each account) CODE_TRIES wrong codes an hour on /invite/ and
+/me/sharing/. An invitation lasts VALID_DAYS and is used once: the first account that signs
+up with it claims it (`claim_for_signup`), and only that account may then accept it.
 """
 
 from __future__ import annotations
@@ -35,18 +37,23 @@ CODE_LENGTH = 8
 VALID_DAYS = 14
 MAX_NOTE = 200
 
-State = Literal["open", "expired", "withdrawn", "used"]
+CODE_TRIES = "20/h"
+"""Wrong or closed codes one address, or one account, may look up (backease.accounts.ratelimit)."""
+
+State = Literal["open", "expired", "withdrawn", "used", "claimed"]
 STATE_WORDS: dict[str, str] = {
     "open": "Open",
     "expired": "Expired",
     "withdrawn": "Withdrawn",
     "used": "Accepted",
+    "claimed": "Signed up, not accepted yet",
 }
 CLOSED_MESSAGES: dict[str, str] = {
     "expired": "This invitation has expired. Ask your therapist for a new one.",
     "withdrawn": "Your therapist withdrew this invitation. "
     "Ask them for a new one if you still want to share.",
     "used": "This invitation has been used already. Ask your therapist for a new one if you need it.",
+    "claimed": "This invitation has been used already. Ask your therapist for a new one if you need it.",
     "unknown": "There is no invitation with this code. Check the code (it has 8 letters and digits) "
     "or ask your therapist for a new one.",
 }
@@ -68,13 +75,17 @@ def pretty_code(code: str) -> str:
     return f"{code[:half]}-{code[half:]}"
 
 
-def state_of(invitation: Invitation, now: datetime | None = None) -> State:
+def state_of(invitation: Invitation, now: datetime | None = None, user: object = None) -> State:
+    """Where the invitation stands; "claimed" when an account signed up with it that is not
+    `user` (the account that signed up with it still sees it open, to accept it)."""
     if invitation.withdrawn_at is not None:
         return "withdrawn"
     if invitation.accepted_at is not None:
         return "used"
     if invitation.expires_at <= (now or timezone.now()):
         return "expired"
+    if invitation.claimed_by_id is not None and invitation.claimed_by_id != getattr(user, "pk", None):
+        return "claimed"
     return "open"
 
 
@@ -129,7 +140,9 @@ def email_invitation(invitation: Invitation, link: str) -> None:
 
 
 def invitations_of(therapist: User) -> list[Invitation]:
-    return list(Invitation.objects.filter(therapist=therapist).select_related("accepted_by")[:100])
+    return list(
+        Invitation.objects.filter(therapist=therapist).select_related("accepted_by__user", "claimed_by")[:100]
+    )
 
 
 def withdraw(therapist: User, invitation_id: int) -> Invitation:
@@ -137,8 +150,8 @@ def withdraw(therapist: User, invitation_id: int) -> Invitation:
     row = Invitation.objects.filter(therapist=therapist, pk=invitation_id).first()
     if row is None:
         raise InputError("invitation", "no such invitation")
-    if state_of(row) != "open":
-        raise InputError("invitation", "only an open invitation can be withdrawn")
+    if state_of(row) not in ("open", "claimed"):
+        raise InputError("invitation", "only an invitation not yet accepted can be withdrawn")
     row.withdrawn_at = timezone.now()
     row.save(update_fields=["withdrawn_at"])
     return row
@@ -152,12 +165,31 @@ def find(code: str) -> Invitation | None:
     return Invitation.objects.filter(code=code).select_related("therapist").first()
 
 
-def closed_reason(invitation: Invitation | None, now: datetime | None = None) -> str:
-    """Why an invitation cannot be accepted, in plain words; "" when it can."""
+def closed_reason(invitation: Invitation | None, now: datetime | None = None, user: object = None) -> str:
+    """Why an invitation cannot be accepted (by `user`, or by someone signed out), in plain
+    words; "" when it can."""
     if invitation is None or not invitation.therapist.is_active:
         return CLOSED_MESSAGES["unknown"]
-    state = state_of(invitation, now)
+    state = state_of(invitation, now, user)
     return "" if state == "open" else CLOSED_MESSAGES[state]
+
+
+def claim_for_signup(code: str, user: User) -> Invitation | None:
+    """`user`, just signed up with the invitation `code` kept in their session, claims it:
+    from now on only they may accept it, and nobody else can sign up with it. None (and
+    nothing claimed) when it is not open any more or another account claimed it first.
+    Call it inside the transaction that saves the new account: two sign-ups at once meet on
+    the row lock, and the second finds it claimed."""
+    found = find(code)
+    if found is None:
+        return None
+    row = Invitation.objects.select_for_update().select_related("therapist").get(pk=found.pk)
+    if closed_reason(row):
+        return None
+    row.claimed_by = user
+    row.claimed_at = timezone.now()
+    row.save(update_fields=["claimed_by", "claimed_at"])
+    return row
 
 
 def accept(code: str, user: User, share: str) -> CareLink:
@@ -175,7 +207,7 @@ def accept(code: str, user: User, share: str) -> CareLink:
             if found is not None
             else None
         )
-        reason = closed_reason(invitation)
+        reason = closed_reason(invitation, user=user)
         if reason or invitation is None:
             raise InputError("code", reason)
         therapist = invitation.therapist

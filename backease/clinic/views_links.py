@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from backease.accounts import ratelimit
 from backease.accounts.adapter import INVITATION_SESSION_KEY
 from backease.accounts.mode import current_person
 from backease.accounts.models import User
@@ -37,6 +38,10 @@ SHARE_CHOICES = [
         "hint": "Your therapist sees on which days you did a session, and nothing about your pain or notes.",
     },
 ]
+TOO_MANY_CODES = (
+    "Too many invitation codes that do not work were tried from here. Wait an hour and try again, "
+    "or ask your therapist to send you the invitation link."
+)
 SHARE_SHORT = {
     CareLink.Share.FULL: "Diary and sessions",
     CareLink.Share.ADHERENCE: "Only whether you did the programme",
@@ -68,6 +73,7 @@ def _invitation_rows(request: HttpRequest, rows: list[Invitation]) -> list[dict[
                 "accepted_by": row.accepted_by.user.label
                 if row.accepted_by is not None and row.accepted_by.user is not None
                 else "",
+                "claimed_by": row.claimed_by.label if row.claimed_by is not None else "",
             }
         )
     return out
@@ -123,9 +129,13 @@ def withdraw_invitation(request: HttpRequest, invitation_id: int) -> HttpRespons
 def invite(request: HttpRequest, code: str) -> HttpResponse:
     """Signed out: who invites, what sharing means, and sign up or sign in (the code is kept
     in the session, which allows sign-up). Signed in: choose what to share, and accept."""
+    if ratelimit.exhausted(request, "invitation_code", invites.CODE_TRIES):
+        return render(request, "clinic/invite.html", {"closed": TOO_MANY_CODES}, status=429)
     invitation = invites.find(code)
-    reason = invites.closed_reason(invitation)
+    user = request.user if request.user.is_authenticated else None
+    reason = invites.closed_reason(invitation, user=user)
     if reason or invitation is None:
+        ratelimit.count(request, "invitation_code", invites.CODE_TRIES)
         request.session.pop(INVITATION_SESSION_KEY, None)
         return render(
             request, "clinic/invite.html", {"closed": reason}, status=404 if invitation is None else 410
@@ -163,7 +173,7 @@ def _sharing_context(request: HttpRequest) -> dict[str, Any]:
     person = current_person(request)
     pending = request.session.get(INVITATION_SESSION_KEY, "")
     pending_invitation = invites.find(pending) if pending else None
-    if pending_invitation is not None and invites.closed_reason(pending_invitation):
+    if pending_invitation is not None and invites.closed_reason(pending_invitation, user=request.user):
         pending_invitation = None
     return {
         "links": [
@@ -188,11 +198,15 @@ def my_sharing(request: HttpRequest) -> HttpResponse:
     ctx = _sharing_context(request)
     if request.method == "POST":
         code = request.POST.get("code", "")[:40]
+        ctx["code"] = code
+        if ratelimit.exhausted(request, "invitation_code", invites.CODE_TRIES):
+            ctx["error"] = InputError("code", TOO_MANY_CODES)
+            return render(request, "clinic/sharing.html", ctx, status=429)
         invitation = invites.find(code)
-        reason = invites.closed_reason(invitation)
+        reason = invites.closed_reason(invitation, user=request.user)
         if not reason and invitation is not None:
             return redirect("invite", code=invitation.code)
-        ctx["code"] = code
+        ratelimit.count(request, "invitation_code", invites.CODE_TRIES)
         ctx["error"] = InputError("code", reason)
         return render(request, "clinic/sharing.html", ctx, status=400)
     return render(request, "clinic/sharing.html", ctx)

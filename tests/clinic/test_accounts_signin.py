@@ -25,10 +25,14 @@ def _link(message: mail.EmailMessage) -> str:
     return found.group(1)
 
 
-def _with_invitation(code: str = "ABCD1234") -> Client:
+def _with_invitation() -> Client:
+    """A visitor who opened a therapist's (still open) invitation: the code is in the session."""
+    from backease.clinic import invites
+
+    therapist = User.objects.create_user("inviter@example.org", PASSWORD, role="therapist")
     browser = Client()
     session = browser.session
-    session[INVITATION_SESSION_KEY] = code
+    session[INVITATION_SESSION_KEY] = invites.create_invitation(therapist).code
     session.save()
     return browser
 
