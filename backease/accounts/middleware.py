@@ -77,24 +77,19 @@ up, or to sign out) and the files every page loads."""
 def therapist_mfa(
     get_response: Callable[[HttpRequest], HttpResponse],
 ) -> Callable[[HttpRequest], HttpResponse]:
-    """With settings.THERAPIST_MFA (BACKEASE_THERAPIST_MFA), a therapist who has no
-    authenticator app or security key is sent to set one up before any other page."""
+    """With settings.THERAPIST_MFA (BACKEASE_THERAPIST_MFA), a therapist or an admin who has
+    no authenticator app or security key is sent to set one up before any other page
+    (/admin/ included); the API answers 403 (with a token too: backease.api.AccessToken)."""
 
     def middleware(request: HttpRequest) -> HttpResponse:
-        if (
-            getattr(settings, "THERAPIST_MFA", False)
-            and is_server()
-            and not request.path.startswith(MFA_EXEMPT)
-            and getattr(request.user, "role", "") == "therapist"
-            and not _has_second_factor(request.user)
-        ):
+        if not request.path.startswith(MFA_EXEMPT) and _second_factor_required(request.user):
             if request.path.startswith("/api/"):
                 raise PermissionDenied("set up a second factor first (/accounts/2fa/)")
             if request.method == "GET":
                 messages.warning(
                     request,
-                    "This clinic asks therapists to sign in with a second factor. Set up an "
-                    "authenticator app or a security key to go on.",
+                    "This clinic asks therapists and admins to sign in with a second factor. Set up "
+                    "an authenticator app or a security key to go on.",
                 )
             return redirect("mfa_index")
         return get_response(request)
@@ -102,7 +97,7 @@ def therapist_mfa(
     return middleware
 
 
-def _has_second_factor(user: object) -> bool:
-    from backease.accounts.services import has_second_factor
+def _second_factor_required(user: object) -> bool:
+    from backease.accounts.services import second_factor_required
 
-    return has_second_factor(user)  # type: ignore[arg-type]
+    return second_factor_required(user)

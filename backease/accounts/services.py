@@ -37,6 +37,26 @@ def has_second_factor(user: User) -> bool:
     ).exists()
 
 
+def second_factor_required(user: object) -> bool:
+    """True when `user` must set up a second factor before anything else: with
+    settings.THERAPIST_MFA (BACKEASE_THERAPIST_MFA) on, every therapist and every admin
+    (the admin reads everyone's flags, invitation codes and care links) who has no
+    authenticator app or security key. The same rule holds for the pages, the API with the
+    browser's session and the API with a personal access token."""
+    from django.conf import settings
+
+    from backease.accounts.mode import is_server
+
+    if not (getattr(settings, "THERAPIST_MFA", False) and is_server()):
+        return False
+    if not getattr(user, "is_authenticated", False):
+        return False
+    privileged = getattr(user, "role", "") in (User.Role.THERAPIST, User.Role.ADMIN) or getattr(
+        user, "is_staff", False
+    )
+    return bool(privileged) and not has_second_factor(user)  # type: ignore[arg-type]
+
+
 def account_summary(user: User, person: Person) -> dict[str, int]:
     """What deleting the account takes with it, counted for the confirmation page."""
     from backease.clinic.models import CareLink

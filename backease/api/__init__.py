@@ -15,6 +15,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import NinjaAPI
+from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from backease import __version__
@@ -30,7 +31,13 @@ class AccessToken(HttpBearer):
         if not is_server():
             return None
         user = user_for_token(token, request.method or "GET")
-        return person_for(user) if user is not None else None
+        if user is None:
+            return None
+        from backease.accounts.services import second_factor_required
+
+        if second_factor_required(user):  # the pages' rule: a token made before it holds no more
+            raise HttpError(403, "set up a second factor first (/accounts/2fa/)")
+        return person_for(user)
 
 
 class SessionOwner(APIKeyCookie):

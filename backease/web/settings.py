@@ -12,7 +12,7 @@ read here and nowhere else, through the small typed helpers below.
 | BACKEASE_MODE | personal | `personal` (one owner, no sign-in) or `server` (docs/deploy.md) |
 | BACKEASE_PUBLIC_ORIGIN | (none) | server mode (required): the public origin, https://backease.example.org |
 | BACKEASE_OPEN_SIGNUP | false | server mode: anyone may sign up (otherwise by invitation only) |
-| BACKEASE_THERAPIST_MFA | false | server mode: therapists must set up a second factor |
+| BACKEASE_THERAPIST_MFA | false | server mode: therapists and admins must set up a second factor |
 | BACKEASE_EMAIL_FROM | backease@localhost | the sender of account and clinic emails |
 | BACKEASE_SMTP_HOST | (none) | send email through this SMTP server (otherwise printed to the console) |
 | BACKEASE_SMTP_PORT / _USER / _PASSWORD | 587 / none / none | SMTP details (STARTTLS) |

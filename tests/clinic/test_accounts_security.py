@@ -95,7 +95,7 @@ def test_a_therapist_without_a_second_factor_is_sent_to_set_one_up(settings: obj
         assert response.status_code == 302, path
         assert response["Location"] == "/accounts/2fa/"
     page = browser.get("/accounts/2fa/").content.decode()
-    assert "asks therapists to sign in with a second factor" in page
+    assert "asks therapists and admins to sign in with a second factor" in page
     assert browser.get("/api/profile").status_code == 403
 
 
@@ -130,3 +130,38 @@ def test_a_security_key_also_counts_as_a_second_factor(settings: object, therapi
     settings.THERAPIST_MFA = True  # type: ignore[attr-defined]
     Authenticator.objects.create(user=therapist, type=Authenticator.Type.WEBAUTHN, data={})
     assert signed_in(therapist).get("/me/account/").status_code == 200
+
+
+def test_an_admin_without_a_second_factor_is_sent_to_set_one_up_before_the_admin(
+    settings: object, admin_user: User
+) -> None:
+    settings.THERAPIST_MFA = True  # type: ignore[attr-defined]
+    browser = signed_in(admin_user)
+    for path in ("/admin/", "/admin/clinic/flag/", "/admin/clinic/invitation/", "/me/account/"):
+        response = browser.get(path)
+        assert response.status_code == 302, path
+        assert response["Location"] == "/accounts/2fa/", path
+    Authenticator.objects.create(user=admin_user, type=Authenticator.Type.WEBAUTHN, data={})
+    assert browser.get("/admin/clinic/flag/").status_code == 200
+
+
+def test_a_token_made_before_the_second_factor_was_required_is_refused_until_one_is_set_up(
+    settings: object, therapist: User, client_a: User
+) -> None:
+    from backease.clinic.tokens import create_token
+
+    _, therapist_token = create_token(therapist, "script", ["read", "write"])
+    _, client_token = create_token(client_a, "script", ["read"])
+    settings.THERAPIST_MFA = True  # type: ignore[attr-defined]
+    response = Client().get("/api/profile", HTTP_AUTHORIZATION=f"Bearer {therapist_token}")
+    assert response.status_code == 403 and "second factor" in response.json()["detail"]
+    response = Client().post(
+        "/api/pain",
+        {"pain": 3},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {therapist_token}",
+    )
+    assert response.status_code == 403
+    assert Client().get("/api/profile", HTTP_AUTHORIZATION=f"Bearer {client_token}").status_code in (200, 404)
+    TOTP.activate(therapist, generate_totp_secret())
+    assert Client().get("/api/sessions", HTTP_AUTHORIZATION=f"Bearer {therapist_token}").status_code == 200
