@@ -17,13 +17,14 @@ def daily_command(
 ) -> None:
     """Raise the time-based follow-up flags (no session for 14 days, adherence under 50 %
     this week) for every client who shares with a therapist, and send the "check-in due"
-    notices. Run it once a day, e.g. from cron:  15 6 * * *  backease clinic daily
+    notices. Run it once a day with the server's environment (docs/deploy.md: a systemd
+    timer, or cron loading /etc/backease/env); without it, it refuses with exit code 2.
 
     Running it twice is harmless: a flag or notice already raised is not raised again.
     """
     from backease.cli import state
 
-    state.open_store()
+    state.open_server_store("clinic daily")
     from backease.clinic.flags import daily_check
 
     counts = daily_check()

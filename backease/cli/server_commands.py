@@ -36,7 +36,7 @@ def add_user_command(
     """
     from backease.cli import state
 
-    state.open_store()
+    state.open_server_store("server add-user")
     from django.conf import settings
 
     from backease.accounts import services
