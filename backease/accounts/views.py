@@ -22,6 +22,8 @@ from backease.clinic.models import AccessLog, ApiToken
 from backease.core.errors import InputError
 
 ACCESS_LOG_PAGE = 50
+RESET_EMAILS = "3/h"
+"""Password-reset emails one requester (address, or account) may ask for one email address."""
 TOKEN_DAYS = (("30", "30 days"), ("90", "90 days"), ("365", "1 year"), ("", "Never"))
 
 
@@ -167,3 +169,22 @@ def delete_account(request: HttpRequest) -> HttpResponse:
             return render(request, "accounts/deleted.html")
     context = {"summary": services.account_summary(user, person), "error": error}
     return render(request, "accounts/delete.html", context, status=400 if error else 200)
+
+
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """allauth's "forgot your password" page, with reset emails counted per requester and
+    address (RESET_EMAILS): a stranger who asks for someone's reset emails uses up their own
+    allowance, never the owner's, so the owner still gets theirs. allauth still limits each
+    requester to 20 an hour in all (ACCOUNT_RATE_LIMITS["reset_password"])."""
+    from allauth.account.views import password_reset as allauth_password_reset
+    from allauth.core.ratelimit import respond_429
+
+    from backease.accounts import ratelimit
+
+    email = request.POST.get("email", "").strip().lower()[:254] if request.method == "POST" else ""
+    if email and ratelimit.exhausted(request, "reset_email", RESET_EMAILS, extra=email):
+        return respond_429(request)
+    response = allauth_password_reset(request)
+    if email and response.status_code in (301, 302, 303):
+        ratelimit.count(request, "reset_email", RESET_EMAILS, extra=email)
+    return response  # type: ignore[no-any-return]

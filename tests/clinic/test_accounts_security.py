@@ -65,6 +65,28 @@ def test_password_reset_emails_are_rate_limited_per_address(client_a: User) -> N
     assert len(mail.outbox) == 3
 
 
+def test_a_strangers_reset_requests_do_not_use_up_the_owners_reset_emails(client_a: User) -> None:
+    """After 4 requests by a stranger the owner's own request got 429 and no email."""
+    stranger = Client(REMOTE_ADDR="203.0.113.66")
+    statuses = [
+        stranger.post("/accounts/password/reset/", {"email": "a@example.org"}).status_code for _ in range(4)
+    ]
+    assert statuses == [302, 302, 302, 429]
+    assert len(mail.outbox) == 3
+    owner = Client(REMOTE_ADDR="198.51.100.20")
+    assert owner.post("/accounts/password/reset/", {"email": "A@example.org"}).status_code == 302
+    assert len(mail.outbox) == 4 and mail.outbox[-1].to == ["a@example.org"]
+
+
+def test_one_requester_is_limited_across_addresses_too(client_a: User) -> None:
+    stranger = Client(REMOTE_ADDR="203.0.113.67")
+    statuses = [
+        stranger.post("/accounts/password/reset/", {"email": f"n{i}@example.org"}).status_code
+        for i in range(21)
+    ]
+    assert statuses[:20] == [302] * 20 and statuses[20] == 429
+
+
 def test_sign_up_is_rate_limited_per_address(settings: object) -> None:
     settings.OPEN_SIGNUP = True  # type: ignore[attr-defined]
     browser = Client()
