@@ -255,7 +255,8 @@ def test_an_emergency_screen_gives_a_plan_with_no_steps_that_cannot_be_started(c
     assert plan["advice"]
     before = stored()
     response = send(client, "post", "/api/sessions", {"plan_id": plan["id"]})
-    refused(response, "plan")
+    refused(response, "session", 409)  # the current level refuses any session (SafetyStop)
+    assert response.json()["reason"] == "safety" and response.json()["level"] == "emergency"
     assert stored() == before
 
 

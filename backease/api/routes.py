@@ -27,7 +27,7 @@ from backease.api import api
 from backease.api import schemas as s
 from backease.content.loader import load_content
 from backease.core import planner
-from backease.core.errors import Conflict, InputError, Missing
+from backease.core.errors import Conflict, InputError, Missing, SafetyStop
 from backease.core.flow import prepare_all
 from backease.core.library import Faq, Muscle, Region, Technique, Tip
 from backease.core.screening import rationale_json
@@ -37,7 +37,7 @@ from backease.store.models import PainEntry, Person, Plan, Screening, Session, S
 
 NOT_FOUND: dict[int, Any] = {404: s.Message}
 INVALID: dict[int, Any] = {422: s.Invalid}
-CONFLICT: dict[int, Any] = {409: s.Invalid}
+CONFLICT: dict[int, Any] = {409: s.Refused}
 
 
 # --- errors -------------------------------------------------------------------------------
@@ -57,6 +57,19 @@ def conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
     """409: the input is fine but the stored state refuses it (an ended session...)."""
     details = [{"field": exc.field, "message": exc.message, "allowed": list(exc.allowed)}]
     return invalid(request, details, status=409)
+
+
+@api.exception_handler(SafetyStop)
+def safety_stop(request: HttpRequest, exc: SafetyStop) -> HttpResponse:
+    """409 with `reason: "safety"`: the person's level is now urgent or emergency, so the
+    session has ended; `level` and `advice` say why and what to do (the screening's advice)."""
+    body = {
+        "detail": [{"field": exc.field, "message": exc.message, "allowed": []}],
+        "reason": exc.reason,
+        "level": exc.level,
+        "advice": exc.advice,
+    }
+    return api.create_response(request, body, status=409)
 
 
 @api.exception_handler(Missing)
@@ -330,9 +343,10 @@ def swap_step(request: HttpRequest, plan_id: int, index: int, payload: s.SwapIn)
 sessions = Router(tags=["sessions"])
 
 
-@sessions.post("", response={201: s.SessionOut, **NOT_FOUND, **INVALID})
+@sessions.post("", response={201: s.SessionOut, **NOT_FOUND, **INVALID, **CONFLICT})
 def start_session(request: HttpRequest, payload: s.SessionIn) -> Any:
-    """Start a session of a plan (a plan refused for safety cannot be started)."""
+    """Start a session of a plan (a plan refused for safety cannot be started). While the
+    latest safety check says urgent or emergency nothing starts: 409 with `reason: "safety"`."""
     row = services.start_session(_person(request), _get_plan(request, payload.plan_id))
     return Status(201, services.session_as_data(row))
 
@@ -400,6 +414,10 @@ def _once(request: HttpRequest, row: Session, write: Callable[[], Any], current:
     except IntegrityError:
         # The same write arrived twice at once: the other copy was applied.
         return current()
+    except SafetyStop:
+        # The refused write rolled back the safety stop it made with it: make it again.
+        services.safety_stop(row)
+        raise
 
 
 @sessions.patch("/{session_id}", response={200: s.SessionOut, **NOT_FOUND, **INVALID, **CONFLICT})
@@ -419,7 +437,9 @@ def patch_session(request: HttpRequest, session_id: int, payload: s.SessionPatch
 
 @sessions.put("/{session_id}/steps/{index}", response={200: s.StepLogOut, **NOT_FOUND, **INVALID, **CONFLICT})
 def put_step(request: HttpRequest, session_id: int, index: int, payload: s.StepIn) -> Any:
-    """Save progress on a step as it goes. Feedback 'sharp_pain' stops the session.
+    """Save progress on a step as it goes. Feedback 'sharp_pain' stops the session. While
+    the latest safety check says urgent or emergency nothing is saved and the session ends:
+    409 with `reason: "safety"`, `level` and `advice`.
 
     An `Idempotency-Key` header makes a repeated write (a retry) count once."""
     row = _get_session(request, session_id)

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from ninja import Schema
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 
+from backease.core.planner import REFUSED_LEVELS
 from backease.core.vocab import CAUSES, INTENSITIES, KINDS, LEVELS, REGIONS, TOOLS
 from backease.store.services import FEEDBACK, FINAL_STATUSES, MAX_NOTE
 
@@ -22,6 +23,7 @@ MAX_ID = 100
 MAX_STOP_REASON = 200
 """The stored column's length (Session.stop_reason)."""
 MAX_SEED = 2**31 - 1
+REFUSED = sorted(REFUSED_LEVELS)
 
 
 def plain_text(value: str) -> str:
@@ -102,6 +104,16 @@ class Invalid(Schema):
     """422: the input was refused and nothing was stored."""
 
     detail: list[FieldError]
+
+
+class Refused(Invalid):
+    """409: the input is fine but what is stored refuses it (an ended session...). A session
+    refused because the person's safety level is now urgent or emergency says so with
+    `reason: "safety"`, the `level` and the screening's `advice`; it has ended."""
+
+    reason: str | None = Field(None, json_schema_extra={"enum": ["safety", None]})
+    level: str | None = Field(None, json_schema_extra={"enum": [*REFUSED, None]})
+    advice: str | None = Field(None, description="what the safety check advises now")
 
 
 class Message(Schema):

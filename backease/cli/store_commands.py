@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from backease.core.errors import InputError
+from backease.core.errors import InputError, SafetyStop
 from backease.core.vocab import REGIONS, closest
 
 if TYPE_CHECKING:
@@ -134,6 +134,36 @@ def _refuse(screening: Screening | None, console: Console, json_: bool) -> NoRet
         style, label = LEVEL_STYLE.get(screening.level, ("bold", screening.level))
         console.print(Panel(screening.advice, title=label, border_style=style, width=88))
     sys.stderr.write(line + "\n")
+    raise typer.Exit(EXIT_REFUSED)
+
+
+def _stopped_for_safety(stop: SafetyStop, session: Session, console: Console, json_: bool) -> NoReturn:
+    """The safety check became urgent or emergency while the session ran (answered in the
+    web app, say): the store has ended it. Show the check's advice, say why, and exit 3."""
+    from rich.panel import Panel
+
+    from backease.cli.render import LEVEL_STYLE
+    from backease.store import services
+
+    if json_:
+        _print_json(
+            {
+                "refused": True,
+                "level": stop.level,
+                "advice": stop.advice,
+                "session": services.session_as_data(session),
+            }
+        )
+    else:
+        console.print("Session stopped: your safety answers changed while it was running.", style="bold red")
+        style, label = LEVEL_STYLE.get(stop.level, ("bold", stop.level))
+        console.print(Panel(stop.advice, title=label, border_style=style, width=88))
+    what = (
+        "needs emergency help: call your emergency number now"
+        if stop.level == "emergency"
+        else ("advises seeing a doctor today, not self-massage")
+    )
+    sys.stderr.write(f"session stopped: your latest safety check {what}; the session cannot be carried on\n")
     raise typer.Exit(EXIT_REFUSED)
 
 
@@ -289,7 +319,7 @@ def session_command(
         screening, asked = _first_screen(person, terminal), True
     # `outcome` is the level the planner follows (the stored check, as the store reads it today).
     if screening.level in REFUSED_LEVELS or services.outcome(person).level in REFUSED_LEVELS:
-        _refuse(screening, console, json_)
+        _refuse(services.latest_screening(person), console, json_)
     if yes and not asked and services.needs_recheck(person):
         # --yes answers no question, and a pain jump must not be waved through.
         sys.stderr.write(
@@ -303,7 +333,8 @@ def session_command(
             _refuse(screening, console, json_)
     plan, fresh = _choose_plan(person, minutes, new_plan)  # a newer check makes a new plan
     if plan.level in REFUSED_LEVELS:
-        _refuse(screening, console, json_)
+        # The check may have been answered elsewhere meanwhile: show the one that refuses.
+        _refuse(services.latest_screening(person), console, json_)
     if not plan.data.get("steps"):
         sys.stderr.write("no session: today's plan has no steps; make another with `backease plan`\n")
         raise typer.Exit(EXIT_REFUSED)
@@ -331,8 +362,11 @@ def session_command(
         console,
         cue_for=_cue_for,
     )
-    with _interrupt_saves(session, console):
-        outcome = player.run()
+    try:
+        with _interrupt_saves(session, console):
+            outcome = player.run()
+    except SafetyStop as stop:
+        _stopped_for_safety(stop, services.get_session(person, session.id), console, json_)
     session.refresh_from_db()
 
     if outcome.stop_reason == "sharp pain":

@@ -675,7 +675,7 @@ def start(person: Person, programme: Programme) -> Session:
         unfinished = services.unfinished_session(person, last)
         same_safety = last.screening_id == (safety.screening.pk if safety.screening else None)
         if unfinished is not None and same_safety:
-            return unfinished
+            return services.resume_session(unfinished)
     row = services.save_programme_plan(
         person, session_plan(programme, safety, library), marker, safety.screening
     )

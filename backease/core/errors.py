@@ -31,3 +31,24 @@ class Conflict(InputError):
 class Missing(InputError):
     """Input that names something that does not exist, e.g. a step past the end of a
     plan. The API answers 404; elsewhere it is an InputError like any other."""
+
+
+class SafetyStop(Conflict):
+    """A session refused or ended because the person's safety level is now `urgent` or
+    `emergency` (SCREENING.md: a running session stops at once and never resumes).
+
+    Carries the level and the screening's advice, so every front end can say why and what
+    to do: the API answers 409 with `reason: "safety"`, the players stop and show the advice.
+    """
+
+    reason = "safety"
+
+    def __init__(self, level: str, advice: str) -> None:
+        self.level = level
+        self.advice = advice
+        message = (
+            "your latest safety check says to call emergency services now: this session has stopped"
+            if level == "emergency"
+            else "your latest safety check says to see a doctor first: this session has stopped"
+        )
+        super().__init__("session", message)

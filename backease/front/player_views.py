@@ -25,7 +25,7 @@ from backease.core.flow import prepare_all
 from backease.core.history import MIN_SECONDS_COUNTED, session_counts, step_done
 from backease.core.insights import GOAL_HIGH, GOAL_LOW
 from backease.core.vocab import REGIONS
-from backease.front.views import SIDE_LABELS
+from backease.front.views import LEVEL_TITLES, REFUSED_LEVELS, SIDE_LABELS
 from backease.store import services
 from backease.store.models import PainEntry, Person, Session, StepLog
 
@@ -155,6 +155,8 @@ def session(request: HttpRequest, session_id: int) -> HttpResponse:
         return HttpResponseNotAllowed(["GET"])
     person = current_person(request)
     row = _get_session(person, session_id)
+    if row.status == Session.Status.RUNNING:
+        services.safety_stop(row)  # ended, never carried on, once the safety check says urgent
     if row.status != Session.Status.RUNNING:
         return redirect("session_done", session_id=row.id)
     plan_data = row.plan.data if row.plan is not None else {}
@@ -232,6 +234,22 @@ def _pain_text(before: int | None, after: int | None) -> str:
     return f"Your pain stayed at {before} out of 10."
 
 
+def _safety_stop(person: Person, row: Session) -> dict[str, Any] | None:
+    """For a session ended because the safety check became urgent or emergency: the
+    latest check's level and advice, as the check's result shows them."""
+    if row.stop_reason != services.SAFETY_STOP:
+        return None
+    screening = services.latest_screening(person)
+    if screening is None:
+        return None
+    return {
+        "level": screening.level,
+        "title": LEVEL_TITLES.get(screening.level, screening.level),
+        "advice": screening.advice,
+        "refused": screening.level in REFUSED_LEVELS,
+    }
+
+
 def session_done(request: HttpRequest, session_id: int) -> HttpResponse:
     """What happened in a session; after a sharp-pain stop, what to do now."""
     if request.method != "GET":
@@ -245,6 +263,7 @@ def session_done(request: HttpRequest, session_id: int) -> HttpResponse:
     sharp = stored_sharp or request.GET.get("sharp") == "1"
     steps = _step_rows(row)
     ctx = {
+        "safety": _safety_stop(person, row),
         "session": row,
         "status": STATUS_LABELS.get(row.status, row.status),
         "running": row.status == Session.Status.RUNNING,

@@ -697,7 +697,8 @@ def start(request: HttpRequest) -> HttpResponse:
                 "plan", "your safety answers changed since this plan was made; make a new plan first"
             )
         # An unfinished session of this plan is carried on, not started again.
-        session = services.unfinished_session(person, row) or services.start_session(person, row)
+        unfinished = services.unfinished_session(person, row)
+        session = services.resume_session(unfinished) if unfinished else services.start_session(person, row)
     except InputError as error:
         return _render_today(request, person, error, status=400)
     return redirect("session", session_id=session.id)

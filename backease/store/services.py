@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from backease.content.loader import load_content
 from backease.core import planner
-from backease.core.errors import Conflict, InputError, Missing
+from backease.core.errors import Conflict, InputError, Missing, SafetyStop
 from backease.core.history import PainRecord, SessionRecord, StepRecord
 from backease.core.history import TechniqueChoice as CoreTechniqueChoice
 from backease.core.planner import PainArea, plan_from_record, plan_session, plan_to_record
@@ -239,6 +239,8 @@ def record_screening(
         advice=result.advice,
         clearance=_clearance_json(result.clearance),
     )
+    if result.level in planner.REFUSED_LEVELS:
+        stop_sessions_for_safety(person)
     return row, result
 
 
@@ -294,7 +296,7 @@ def latest_screening(person: Person, today: date | None = None) -> Screening | N
     is left as it was answered), so every page, the API, the planner and the terminal
     see the flag come back and ask the questions again.
     """
-    row = Screening.objects.filter(person=person).first()
+    row = Screening.objects.filter(person_id=person.pk).first()
     if row is None:
         return None
     again = current_result(row, today)
@@ -493,8 +495,55 @@ def swap_step(person: Person, row: Plan, index: int, technique: str) -> Plan:
 # --- sessions -----------------------------------------------------------------------------
 
 
+SAFETY_STOP = "safety"
+"""The stop reason of a session ended because the person's safety level became urgent or
+emergency (SCREENING.md: it stops at once, in every player, and never resumes)."""
+
+
+def _refusing(person_id: int) -> SafetyStop | None:
+    """The refusal to carry on when the person's current level (their latest screening as
+    it stands today, a clinician clearance that has ended included) is urgent or emergency."""
+    row = latest_screening(Person(pk=person_id))
+    if row is None or row.level not in planner.REFUSED_LEVELS:
+        return None
+    return SafetyStop(row.level, row.advice)
+
+
+def stop_sessions_for_safety(person: Person) -> int:
+    """End every running session of the person with the reason `SAFETY_STOP`; how many."""
+    running = list(Session.objects.filter(person_id=person.pk, status=Session.Status.RUNNING))
+    for session in running:
+        stop_session(session, SAFETY_STOP)
+    return len(running)
+
+
+def safety_stop(session: Session) -> SafetyStop | None:
+    """When the person's current level is urgent or emergency: end this session (if it is
+    still running) with the reason `SAFETY_STOP`, in its own transaction, and return the
+    refusal for the caller to raise. None when the level allows self-care."""
+    refusal = _refusing(session.person_id)
+    if refusal is not None:
+        stop_session(session, SAFETY_STOP)
+    return refusal
+
+
+def resume_session(session: Session) -> Session:
+    """A running session about to be carried on (the player opened again): SafetyStop
+    when the person's level is now urgent or emergency (the session is then ended)."""
+    refusal = safety_stop(session)
+    if refusal is not None:
+        raise refusal
+    return session
+
+
 def start_session(person: Person, plan: Plan, now: datetime | None = None) -> Session:
-    """Start a session of a plan. A plan refused for safety cannot be started."""
+    """Start a session of a plan. A plan refused for safety cannot be started, and nothing
+    starts while the person's current level is urgent or emergency (SafetyStop; any
+    session still running is ended)."""
+    refusal = _refusing(person.pk)
+    if refusal is not None:
+        stop_sessions_for_safety(person)
+        raise refusal
     if plan.level in planner.REFUSED_LEVELS or not plan.data.get("steps"):
         raise InputError("plan", "this plan has no steps: the safety check asks you to see a doctor first")
     with transaction.atomic():
@@ -611,10 +660,20 @@ def update_session(session: Session, **fields: Any) -> Session:
 
 def _write_session(session: Session, changes_for: Callable[[Session], dict[str, Any]]) -> Session:
     """Apply `changes_for(locked row)` to the session in one transaction, under the rules
-    of `_apply_session_changes`, and refresh its derived facts."""
+    of `_apply_session_changes`, and refresh its derived facts.
+
+    While the person's level is urgent or emergency the session is ended for safety first;
+    ratings and notes are still saved, but a status that would carry it on or end it
+    otherwise is refused with the SafetyStop."""
+    refusal = safety_stop(session)
     with transaction.atomic():
         row = _locked_session(session)
-        changed = _apply_session_changes(row, changes_for(row))
+        try:
+            changed = _apply_session_changes(row, changes_for(row))
+        except Conflict as conflict:
+            if refusal is not None and conflict.field == "status":
+                raise refusal from None
+            raise
         if changed:
             row.save(update_fields=[*changed, "updated_at"])
             refresh_facts(row)
@@ -668,11 +727,15 @@ def log_step(session: Session, index: int, **fields: Any) -> StepLog:
     Saves from a closing page can arrive together and out of order, so the session and
     then the step are locked in one transaction, only the fields given are written, and
     seconds done only grow. Feedback 'sharp_pain' stops the session in the same
-    transaction.
+    transaction. While the person's level is urgent or emergency nothing is saved: the
+    session is ended for safety and SafetyStop raised.
     """
     probe = StepLog(seconds_done=0)
     for name, value in fields.items():
         _set_step_field(probe, name, value)  # every field checked before anything is locked
+    refusal = safety_stop(session)
+    if refusal is not None:
+        raise refusal
     with transaction.atomic():
         row = _locked_session(session)
         log = StepLog.objects.select_for_update().filter(session=row, index=index).first()

@@ -412,7 +412,47 @@ function showSaveStatus(text) {
   el.hidden = !text;
 }
 
+function isSafetyStop(error) {
+  return Boolean(error && error.payload && error.payload.reason === "safety");
+}
+
+// The safety check now says urgent or emergency (answered in another tab, the terminal or
+// the API): the server has ended the session. Stop at once, and show why on the summary,
+// which gives the safety check's advice.
+function stopForSafety() {
+  state.screen = "ended";
+  state.running = false;
+  window.clearInterval(state.timer);
+  hush();
+  pending.length = 0;
+  storeOutbox();
+  releaseWakeLock();
+  forgetLocalCopy();
+  window.location.assign(data.urls.done);
+}
+
+// Ask the server whether this session may carry on (an answer of the safety check ends it
+// at once; a clinician clearance that ran out ends it at the next save, which the server
+// refuses). A question, not a write: with no connection it is simply not asked.
+function checkStillRunning() {
+  call("GET", api)
+    .then((stored) => {
+      if (!stored || stored.status === "running") return;
+      if (stored.stop_reason === "safety") {
+        stopForSafety();
+      } else {
+        state.screen = "ended"; // finished somewhere else (another tab, the terminal)
+        window.location.assign(data.urls.done);
+      }
+    })
+    .catch(() => {});
+}
+
 function onSaveError(error) {
+  if (isSafetyStop(error)) {
+    stopForSafety();
+    return;
+  }
   if (sessionIsOver(error)) {
     // Finished somewhere else (another tab, the CLI): show its summary.
     state.screen = "ended";
@@ -918,6 +958,7 @@ function begin() {
   unlockAudio();
   keepAwake();
   if (prefs.fullscreen) enterFullscreen();
+  checkStillRunning();
   const patch = {};
   const pain = radioValue("pain_before");
   const stress = radioValue("stress_before");
@@ -1219,7 +1260,10 @@ function init() {
   });
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "hidden") flushProgress();
-    else if (state.screen === "step") keepAwake();
+    else if (state.screen === "step") {
+      keepAwake();
+      checkStillRunning(); // back from another tab, where the safety answers may have changed
+    }
   });
   window.addEventListener("pagehide", flushProgress);
   for (const form of [$("before-form"), $("after-form")]) {
