@@ -483,7 +483,7 @@ def test_too_much_switches_to_the_gentler_cue() -> None:
         clock,
         ScriptedKeys([(0, 1.0, "t")]),
         Console(file=io.StringIO()),
-        cue_for=lambda technique, intensity: cues.get(intensity, ""),
+        cue_for=lambda technique, intensity, side: cues.get(intensity, ""),
     )
     play.run()
     assert [s.cue for s in steps[:2]] == ["Move only as far as is easy."] * 2

@@ -11,6 +11,7 @@ import yaml
 
 from backease.content.loader import CONTENT_DIR, ContentError, load_content, parse_content
 from backease.core.library import Library
+from backease.core.sides import render_technique
 from backease.core.vocab import DEFAULT_TOOLS, REGIONS, TOOLS
 
 
@@ -295,8 +296,9 @@ def test_the_review_findings_are_classified_in_the_content(library: Library) -> 
     knuckles = " ".join(tech("knuckle_circles_beside_spine").steps)
     assert "bottom of your ribs" in knuckles and "down towards your waist" not in knuckles
     for technique_id in ("hook_cane_upper_back", "hook_cane_hold_between_shoulder_blades"):
-        cane = " ".join(tech(technique_id).steps)
+        cane = " ".join(render_technique(tech(technique_id), "right").steps)
         assert "over your left shoulder" in cane and "with your left hand" in cane and "right hand" in cane
+        assert "between your spine and your right shoulder blade" in cane
     # Chest work near the nerves to the arm: a soft ball, no firm variant, out with arm symptoms.
     for technique_id in ("ball_on_wall_pec_minor_hold", "ball_on_wall_chest"):
         chest = tech(technique_id)

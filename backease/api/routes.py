@@ -29,8 +29,9 @@ from backease.content.loader import load_content
 from backease.core import planner
 from backease.core.errors import Conflict, InputError, Missing, SafetyStop
 from backease.core.flow import prepare_all
-from backease.core.library import Faq, Muscle, Region, Technique, Tip
+from backease.core.library import Faq, Muscle, Region, Tip
 from backease.core.screening import rationale_json
+from backease.core.sides import as_side
 from backease.core.vocab import KINDS, REGIONS, TOOLS
 from backease.store import services
 from backease.store.models import PainEntry, Person, Plan, Screening, Session, StepLog
@@ -532,16 +533,18 @@ def _choice(field: str, value: str | None, allowed: tuple[str, ...]) -> str | No
     return value
 
 
-@library.get("/techniques", response={200: list[Technique], **INVALID})
+@library.get("/techniques", response={200: list[s.SidedTechnique], **INVALID})
 def techniques(
     request: HttpRequest, kind: str | None = None, region: str | None = None, tool: str | None = None
 ) -> Any:
-    """Techniques, optionally only of a kind, for a region, or needing a tool."""
+    """Techniques, optionally only of a kind, for a region, or needing a tool. A technique
+    done one side at a time has its words for the left side (`side`); ask for the right
+    side with /techniques/{id}?side=right."""
     kind = _choice("kind", kind, KINDS)
     region = _choice("region", region, REGIONS)
     tool = _choice("tool", tool, TOOLS)
     return [
-        t
+        s.SidedTechnique.of(t)
         for t in load_content().library.techniques
         if (kind is None or t.kind == kind)
         and (region is None or region in t.regions)
@@ -549,12 +552,17 @@ def techniques(
     ]
 
 
-@library.get("/techniques/{technique_id}", response={200: Technique, **NOT_FOUND})
-def technique(request: HttpRequest, technique_id: str) -> Any:
+@library.get("/techniques/{technique_id}", response={200: s.SidedTechnique, **NOT_FOUND, **INVALID})
+def technique(request: HttpRequest, technique_id: str, side: str | None = None) -> Any:
+    """One technique, with the words (how-to, cues, spoken lines, mistakes, stop signs) for
+    the side worked: `side=left` or `right` for a technique done one side at a time."""
     found = load_content().library.technique(technique_id)
     if found is None:
         raise HttpError(404, f"no technique with id '{technique_id[:80]}'")
-    return found
+    chosen = _choice("side", side, ("left", "right"))
+    if chosen is not None and not found.per_side:
+        raise InputError("side", f"'{found.id}' works both sides at once; leave out side", ())
+    return s.SidedTechnique.of(found, as_side(chosen) if chosen else None)
 
 
 @library.get("/regions", response=list[Region])

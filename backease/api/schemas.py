@@ -8,14 +8,17 @@ checked by the services, which name what is allowed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Annotated, Any
 
 from ninja import Schema
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 
+from backease.core.library import Technique
 from backease.core.planner import REFUSED_LEVELS
-from backease.core.vocab import CAUSES, INTENSITIES, KINDS, LEVELS, REGIONS, TOOLS
+from backease.core.sides import DEFAULT_SIDE, render_technique
+from backease.core.vocab import CAUSES, INTENSITIES, KINDS, LEVELS, REGIONS, TOOLS, Side
 from backease.store.services import FEEDBACK, FINAL_STATUSES, MAX_NOTE
 
 MAX_ID = 100
@@ -24,6 +27,27 @@ MAX_STOP_REASON = 200
 """The stored column's length (Session.stop_reason)."""
 MAX_SEED = 2**31 - 1
 REFUSED = sorted(REFUSED_LEVELS)
+
+
+@dataclass(frozen=True, slots=True)
+class SidedTechnique(Technique):
+    """A technique with its per-side words rendered for one side (`core.sides`)."""
+
+    side: Annotated[
+        str,
+        Field(
+            description="the side the words are for, the side worked: left or right for a technique"
+            " done one side at a time (left unless ?side= says otherwise), none for the others",
+            json_schema_extra={"enum": ["left", "right", "none"]},
+        ),
+    ] = "none"
+
+    @classmethod
+    def of(cls, tech: Technique, side: Side | None = None) -> SidedTechnique:
+        """`tech` rendered for `side` (DEFAULT_SIDE when None), or as it is when not per side."""
+        shown: Side = (side or DEFAULT_SIDE) if tech.per_side else "none"
+        rendered = render_technique(tech, shown)
+        return cls(**{f.name: getattr(rendered, f.name) for f in fields(Technique)}, side=shown)
 
 
 def plain_text(value: str) -> str:

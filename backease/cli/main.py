@@ -450,24 +450,42 @@ def library(
 @app.command()
 def show(
     technique: Annotated[str, typer.Argument(help="A technique id (see `backease library`).")],
+    side: Annotated[
+        str | None,
+        typer.Option(
+            "--side",
+            help="left or right: the words for working that side (a technique done one side at a time"
+            " is shown for the left side without it).",
+            show_default=False,
+        ),
+    ] = None,
     json_: JsonOption = False,
 ) -> None:
-    """Show one technique in full: steps, cues, mistakes, when to stop, evidence."""
+    """Show one technique in full: steps, cues, spoken lines, mistakes, when to stop, evidence."""
+    from backease.core.sides import DEFAULT_SIDE, as_side, render_technique
+
     lib = _content().library
     found = lib.technique(technique)
     if found is None:
         _choice("technique", technique, lib.technique_ids())
         raise AssertionError  # pragma: no cover - _choice raised
+    if side is not None:
+        _choice("side", side, ("left", "right"))
+        if not found.per_side:
+            raise InputError("side", f"'{technique}' works both sides at once; leave out --side")
+    shown = as_side(side or DEFAULT_SIDE) if found.per_side else "none"
+    found = render_technique(found, shown)
     if json_:
         from dataclasses import asdict
 
         data = asdict(found)
+        data["side"] = shown
         data["references"] = [asdict(r) for r in lib.references if r.id in found.references]
         _print_json(data)
         return
     from backease.cli.render import print_technique
 
-    print_technique(found, lib)
+    print_technique(found, lib, shown)
 
 
 @app.command("massage-types")

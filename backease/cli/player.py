@@ -381,7 +381,7 @@ class Player:
         clock: Clock,
         keys: KeySource,
         console: Console,
-        cue_for: Callable[[str, str], str] | None = None,
+        cue_for: Callable[[str, str, str], str] | None = None,
     ) -> None:
         self.steps = list(steps)
         self.recorder = recorder
@@ -436,7 +436,7 @@ class Player:
             if gentler != step.intensity:
                 step.intensity = gentler
                 if self.cue_for:
-                    step.cue = self.cue_for(step.technique, gentler) or step.cue
+                    step.cue = self.cue_for(step.technique, gentler, step.side) or step.cue
                 changed.append(i)
         self._save(feedback="too_much", intensity=self.steps[index].intensity)
         for i in changed:

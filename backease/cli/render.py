@@ -129,14 +129,21 @@ def print_library(techniques: Sequence[Technique]) -> None:
     console.print(table)
 
 
-def print_technique(t: Technique, library: Library) -> None:
-    """One technique in full."""
+def print_technique(t: Technique, library: Library, side: str = "none") -> None:
+    """One technique in full, its per-side words already rendered for `side`."""
     parts: list[Text] = [Text(t.summary), Text("")]
     facts = (
         f"{t.kind.replace('_', ' ')} · {t.position.replace('_', ' ')} · tools: {', '.join(t.tools) or 'none'}"
         f" · {t.default_seconds}s ({t.min_seconds}-{t.max_seconds}s){' per side' if t.per_side else ''}"
     )
     parts += [Text(facts, style="dim"), Text("")]
+    if t.per_side:
+        other = "right" if side == "left" else "left"
+        parts += [
+            Text(f"For the {side} side: the side stretched or pressed.", style="bold"),
+            Text(f"The {other} side: backease show {t.id} --side {other}", style="dim"),
+            Text(""),
+        ]
     parts.append(Text("Steps", style="bold"))
     parts += [Text(f"  {i}. {s}") for i, s in enumerate(t.steps, start=1)]
     parts.append(Text("\nIntensity", style="bold"))
@@ -146,6 +153,13 @@ def print_technique(t: Technique, library: Library) -> None:
     parts += [Text(f"  - {m}") for m in t.mistakes]
     parts.append(Text("\nStop if", style="bold red"))
     parts += [Text(f"  - {s}") for s in t.stop_if]
+    if t.spoken is not None:
+        spoken = t.spoken
+        parts.append(Text("\nSpoken in the player", style="bold"))
+        lines = [("Set-up", spoken.setup), ("Later", spoken.setup_short), ("Go", spoken.go)]
+        lines += [("Cue", cue) for cue in spoken.cues]
+        lines += [("Breathing", spoken.breathing), ("Stop", spoken.stop)]
+        parts += [Text(f"  {label}: {line}") for label, line in lines if line]
     if t.rub_note:
         parts.append(Text(f"\nMuscle rubs: {t.rub_note}", style="dim"))
     benefits = ", ".join(b.replace("_", " ") for b in t.benefits)

@@ -233,12 +233,14 @@ class _StoreRecorder:
         services.log_step(self.session, index, **fields)
 
 
-def _cue_for(technique: str, intensity: str) -> str:
+def _cue_for(technique: str, intensity: str, side: str) -> str:
+    """The cue of another intensity, in the words for the step's side."""
     from backease.content.loader import load_content
+    from backease.core.sides import as_side, render_side
 
     found = load_content().library.technique(technique)
     variant = found.variant(intensity) if found else None  # type: ignore[arg-type]
-    return variant.cue if variant else ""
+    return render_side(variant.cue, as_side(side)) if variant else ""
 
 
 def _checklist(console: Console, title: str, items: list[str]) -> None:

@@ -31,6 +31,7 @@ from backease.core import planner
 from backease.core.errors import InputError
 from backease.core.flow import prepare_all
 from backease.core.library import Library, Technique
+from backease.core.sides import as_side, has_placeholders, render_side
 from backease.core.vocab import INTENSITIES, INTENSITY_RANK, KINDS, region_side
 from backease.store import services
 from backease.store.models import Person, Plan, Screening, Session, TechniqueChoice
@@ -326,6 +327,8 @@ def step_views(
         if found and not detail:
             words = ["The client's own safety answers leave this step out."]
         holds = int(step.get("holds") or 0)
+        side = as_side(step["sides"])
+        cue, stop_if = _cue(tech, step), list(tech.stop_if) if tech else []
         views.append(
             {
                 "number": number,
@@ -342,8 +345,11 @@ def step_views(
                     else duration_words(int(step["seconds"]))
                 ),
                 "note": step.get("note", ""),
-                "stop_if": list(tech.stop_if) if tech else [],
-                "cue": _cue(tech, step),
+                # The words for the side worked; a per-side step on both sides reads for
+                # the left side, and `written_for_left` says so where the words name it.
+                "stop_if": [render_side(text, side) for text in stop_if],
+                "cue": render_side(cue, side),
+                "written_for_left": side == "both" and any(map(has_placeholders, [cue, *stop_if])),
                 "blocked": words,
             }
         )
@@ -636,7 +642,7 @@ def session_plan(programme: Programme, safety: Safety, library: Library) -> plan
                 tools=tech.tools,
                 position=tech.position,
                 reason=step.get("note") or f"From your therapist, {who}.",
-                cue=_cue(tech, step),
+                cue=render_side(_cue(tech, step), as_side(side)),
                 prepare_seconds=countdown,
             )
         )

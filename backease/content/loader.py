@@ -39,6 +39,8 @@ from backease.core.library import (
     exclusions_of,
 )
 from backease.core.sides import (
+    ambiguous_side_words,
+    fixed_side_words,
     has_placeholders,
     render_side,
     side_texts,
@@ -434,6 +436,16 @@ def _check_side_words(tech: Technique, fail: Callable[[str, str], NoReturn]) -> 
             if has_placeholders(text):
                 fail(field_name, "side placeholders are only for per-side techniques (per_side: true)")
             continue
+        fixed = fixed_side_words(text)
+        if fixed:
+            fail(
+                field_name,
+                f"names a fixed side ('{fixed[0]}'): write {{side}} for the side being worked"
+                " and {other} for the other one",
+            )
+        vague = ambiguous_side_words(text)
+        if vague:
+            fail(field_name, f"'{vague[0]}' leaves the side to guess: name it with {{side}} or {{other}}")
 
 
 def _check_spoken(tech: Technique, fail: Callable[[str, str], NoReturn]) -> None:

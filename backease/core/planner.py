@@ -39,6 +39,7 @@ from backease.core.flow import (
 )
 from backease.core.history import TechniqueEffect
 from backease.core.library import Library, MassageType, Technique
+from backease.core.sides import render_side
 from backease.core.vocab import (
     AVOID_REGION_PREFIX,
     CAUSES,
@@ -493,7 +494,9 @@ class _Unit:
     score: float
     weights: tuple[float, ...]
     """Time weight of each side's step: more pain, more time."""
-    reason: str
+    reasons: tuple[str, ...]
+    """Why it is in the plan, for each side's step: templates that name the step's side
+    with placeholders (`core.sides`), rendered when the steps are made."""
     covers: frozenset[str]
     intensity: Intensity
     seconds: list[int] = field(default_factory=list)
@@ -530,7 +533,8 @@ def _preferred_seconds(tech: Technique) -> int:
     return max(_useful_seconds(tech), min(wanted, tech.max_seconds))
 
 
-# How a reason line names a region: "between your shoulder blades (left)".
+# How a reason line names a region: "between your shoulder blades (left)". For a step of a
+# per-side technique the side is a placeholder, said for the side of the step.
 _REGION_PHRASES: dict[str, str] = {
     "neck_base": "at the base of your neck",
     "upper_trapezius": "at the top of your {side} shoulder",
@@ -543,8 +547,13 @@ _REGION_PHRASES: dict[str, str] = {
 }
 
 
-def _label(region: str) -> str:
-    return _REGION_PHRASES[region_base(region)].format(side=region_side(region))
+def _label(region: str, step_side: Side = "none") -> str:
+    """A region in words; on a left or right step its side is `{side}` when it is the side
+    worked and `{other}` when it is not, so the reason reads right on either side."""
+    side: str = region_side(region)
+    if step_side in ("left", "right") and side != "none":
+        side = "{side}" if side == step_side else "{other}"
+    return _REGION_PHRASES[region_base(region)].format(side=side)
 
 
 def _sides_for(
@@ -557,15 +566,15 @@ def _sides_for(
         for side in ("left", "right"):
             regions = [r for r in tech.regions if region_side(r) in (side, "none")]
             if any(r in limits.avoided for r in regions):
-                notes.append(f"{side} side left out, as the safety check advises")
+                # Only one side is left, so the note names the other one relative to it.
+                notes.append("the {other} side left out, as the safety check advises")
                 continue
             sides.append(side)
         covered = frozenset(r for r in tech.regions if r in pains and region_side(r) in (*sides, "none"))
         painful_sides = {region_side(r) for r in covered} - {"none"}
         if PHASE_OF_KIND[tech.kind] == "release" and len(painful_sides) == 1 and len(sides) == 2:
-            only = painful_sides.pop()
-            sides = [only]
-            notes.append(f"{only} side only, as that is where it hurts")
+            sides = [painful_sides.pop()]
+            notes.append("{side} side only, as that is where it hurts")
         return tuple(sides), covered, "; ".join(notes)
     if any(r in limits.avoided for r in tech.regions):
         return (), frozenset(), ""
@@ -580,11 +589,9 @@ def _score(
     pains: dict[str, PainArea],
     profile: Profile,
     rng: random.Random,
-) -> tuple[float, str]:
-    """How well a technique fits the profile, and the reason to show for it."""
+) -> float:
+    """How well a technique fits the profile."""
     score = 0.0
-    reason = ""
-    top = max(covered, key=lambda r: (pains[r].pain, r), default=None)
     for region in covered:
         area = pains[region]
         score += 2 + area.pain
@@ -593,27 +600,42 @@ def _score(
         preferred = PREFERRED_TOOLS_BY_REGION.get(region_base(region), frozenset())
         if preferred & set(tech.tools):
             score += 2
-    if top is not None:
-        area = pains[top]
-        phase = PHASE_OF_KIND[tech.kind]
-        if area.knot and tech.kind == "trigger_point":
-            reason = f"Holds pressure on the knot you marked {_label(top)}"
-        elif phase == "warm_up":
-            reason = f"Gently warms up the muscles {_label(top)} before any pressure"
-        elif phase == "stretch":
-            reason = f"Stretches where it hurts: {_label(top)} ({area.pain}/10)"
-        else:
-            reason = f"Works on the pain you rated {area.pain}/10 {_label(top)}"
     matched = [c for c in profile.causes if c in tech.causes]
     score += 2 * len(matched)
     if "sport" in profile.causes and tech.variant("firm") is not None:
         score += 1
-    if not reason:
-        reason = _generic_reason(tech, matched, profile)
     # Ties between equally good techniques are broken by the seed (and only ties:
     # every other difference in score is at least 1).
     score += rng.random() * 0.9
-    return score, reason
+    return score
+
+
+def _reason(
+    tech: Technique, covered: frozenset[str], pains: dict[str, PainArea], profile: Profile, side: Side
+) -> str:
+    """Why a technique is in the plan, for its step on `side`: the most painful region that
+    step works on. A template: on a left or right step it names the sides with
+    placeholders (`_label`), rendered for the step by `core.sides.render_side`."""
+    here = [r for r in covered if side not in ("left", "right") or region_side(r) in (side, "none")]
+    top = max(here, key=lambda r: (pains[r].pain, r), default=None)
+    phase = PHASE_OF_KIND[tech.kind]
+    if top is None and covered:
+        # A stretch done on both sides while only the other side hurts.
+        other = max(covered, key=lambda r: (pains[r].pain, r))
+        return (
+            f"The {{side}} side as well, for balance: it hurts {_label(other, side)} ({pains[other].pain}/10)"
+        )
+    if top is not None:
+        area = pains[top]
+        if area.knot and tech.kind == "trigger_point":
+            return f"Holds pressure on the knot you marked {_label(top, side)}"
+        if phase == "warm_up":
+            return f"Gently warms up the muscles {_label(top, side)} before any pressure"
+        if phase == "stretch":
+            return f"Stretches where it hurts: {_label(top, side)} ({area.pain}/10)"
+        return f"Works on the pain you rated {area.pain}/10 {_label(top, side)}"
+    matched = [c for c in profile.causes if c in tech.causes]
+    return _generic_reason(tech, matched, profile)
 
 
 _CAUSE_WORDS: dict[str, str] = {
@@ -683,14 +705,18 @@ def _candidates(
         sides, covered, side_note = _sides_for(tech, pains, limits)
         if not sides:
             continue
-        score, reason = _score(tech, covered, pains, profile, rng)
+        score = _score(tech, covered, pains, profile, rng)
         bonus, helped = _history(tech, adaptation, rng)
         score += bonus
-        for extra in (helped, side_note):
-            if extra:
-                reason = f"{reason}; {extra}"
-        if _too_much_cap(tech, adaptation) is not None:
-            reason = f"{reason}; gentler than before, as you pressed 'too much'"
+        reasons = []
+        for side in sides:
+            reason = _reason(tech, covered, pains, profile, side)
+            for extra in (helped, side_note):
+                if extra:
+                    reason = f"{reason}; {extra}"
+            if _too_much_cap(tech, adaptation) is not None:
+                reason = f"{reason}; gentler than before, as you pressed 'too much'"
+            reasons.append(reason + ".")
         weights = []
         for side in sides:
             # Release work gets more time on the more painful side; stretches stay
@@ -707,7 +733,7 @@ def _candidates(
                 weight *= 1 + profile.stress / 20
             weights.append(weight)
         intensity = _intensity(tech, profile, limits, adaptation)
-        unit = _Unit(tech, sides, score, tuple(weights), reason + ".", covered, intensity)
+        unit = _Unit(tech, sides, score, tuple(weights), tuple(reasons), covered, intensity)
         out[PHASE_OF_KIND[tech.kind]].append(unit)
     for units in out.values():
         units.sort(key=lambda u: (-u.score, u.tech.id))
@@ -782,7 +808,7 @@ def _select(candidates: dict[Phase, list[_Unit]], profile: Profile, total: int) 
             best = next((u for u in fitting if cause in u.tech.causes), fitting[0] if fitting else None)
             if best is not None:
                 if not best.covers:
-                    best.reason = reason + "."
+                    best.reasons = tuple(reason + "." for _ in best.sides)
                 chosen[phase].append(best)
                 pool[phase].remove(best)
     for phase in PHASES:
@@ -906,7 +932,7 @@ def _fit_count(units: list[_Unit], spare: list[_Unit], total: int) -> tuple[list
             best.sides,
             best.score - 0.5,
             best.weights,
-            f"Second round: {best.reason[0].lower()}{best.reason[1:]}",
+            tuple(f"Second round: {r[0].lower()}{r[1:]}" for r in best.reasons),
             best.covers,
             best.intensity,
         )
@@ -985,7 +1011,7 @@ def _steps(units: list[_Unit]) -> list[PlanStep]:
     for u in units:
         variant = u.tech.variant(u.intensity)
         cue = variant.cue if variant else ""
-        for side, seconds in zip(u.sides, u.seconds, strict=True):
+        for side, seconds, reason in zip(u.sides, u.seconds, u.reasons, strict=True):
             if side in ("left", "right"):
                 regions = tuple(r for r in u.tech.regions if region_side(r) in (side, "none"))
             else:
@@ -1001,8 +1027,8 @@ def _steps(units: list[_Unit]) -> list[PlanStep]:
                     regions=regions,
                     tools=u.tech.tools,
                     position=u.tech.position,
-                    reason=u.reason,
-                    cue=cue,
+                    reason=render_side(reason, side),
+                    cue=render_side(cue, side),
                     prepare_seconds=prepare_seconds(previous, u.tech.position),
                 )
             )
@@ -1433,7 +1459,7 @@ def swap_step(
                 tools=tech.tools,
                 position=tech.position,
                 reason=f"Your choice, instead of {old.name.lower()}.",
-                cue=variant.cue if variant else "",
+                cue=render_side(variant.cue, step.side) if variant else "",
                 prepare_seconds=countdown,
             )
         )

@@ -23,7 +23,7 @@ from dataclasses import replace
 from typing import Literal
 
 from backease.core.library import IntensityVariant, Spoken, Technique
-from backease.core.vocab import Side
+from backease.core.vocab import SIDES, Side
 
 Worked = Literal["left", "right"]
 
@@ -49,6 +49,14 @@ _AMBIGUOUS_SIDE = re.compile(
     rf"\b(?:one|other|opposite|that)\s+{_BODY_PARTS}\b|\bon that side\b|\bside you are working\b",
     re.IGNORECASE,
 )
+
+
+def as_side(value: str) -> Side:
+    """A stored or typed side id as a Side ("none" for anything else), for rendering."""
+    for side in SIDES:
+        if value == side:
+            return side
+    return "none"
 
 
 def worked_side(side: Side) -> Worked:

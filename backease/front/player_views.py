@@ -24,6 +24,7 @@ from backease.core.errors import InputError
 from backease.core.flow import prepare_all
 from backease.core.history import MIN_SECONDS_COUNTED, session_counts, step_done
 from backease.core.insights import GOAL_HIGH, GOAL_LOW
+from backease.core.sides import as_side, render_technique
 from backease.core.vocab import REGIONS
 from backease.front.views import LEVEL_TITLES, REFUSED_LEVELS, SIDE_LABELS
 from backease.store import services
@@ -122,6 +123,8 @@ def _player_steps(row: Session) -> list[dict[str, Any]]:
     for log, position, countdown in zip(logs, positions, countdowns, strict=True):
         plan_step: dict[str, Any] = planned[log.index] if log.index < len(planned) else {}
         tech = library.technique(log.technique)
+        if tech is not None:
+            tech = render_technique(tech, as_side(log.side))  # the words for the side worked
         variants = {v.intensity: v.cue for v in tech.intensities} if tech else {}
         steps.append(
             {

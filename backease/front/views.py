@@ -30,6 +30,7 @@ from backease.core import planner
 from backease.core.errors import InputError
 from backease.core.library import Library, Region, Technique
 from backease.core.screening import Question, RuleSet, evaluate, validate_answers
+from backease.core.sides import DEFAULT_SIDE, render_technique
 from backease.core.vocab import (
     CAUSES,
     DEFAULT_TOOLS,
@@ -38,6 +39,7 @@ from backease.core.vocab import (
     PHASE_OF_KIND,
     REGIONS,
     TOOLS,
+    Side,
 )
 from backease.front import page_cache
 from backease.front.bodymap import body_map
@@ -774,8 +776,20 @@ def technique(request: HttpRequest, technique: str) -> HttpResponse:
     lib = load_content().library
     regions = _region_labels(lib)
     muscles = {m.id: m.name for m in lib.muscles}
+    # A per-side technique is shown for one side at a time (the side worked), left first.
+    side: Side = "none"
+    error = None
+    if tech.per_side:
+        wanted = request.GET.get("side", "") or DEFAULT_SIDE
+        side = "right" if wanted == "right" else "left" if wanted == "left" else DEFAULT_SIDE
+        if wanted != side:
+            error = InputError("side", f"unknown side '{_short(wanted)}'", ("left", "right"))
+        tech = render_technique(tech, side)
     ctx = {
         "t": tech,
+        "side": side if tech.per_side else "",
+        "sides": [(s, SIDE_LABELS[s]) for s in ("left", "right")] if tech.per_side else [],
+        "error": error,
         "kind": KIND_LABELS[tech.kind],
         "position": POSITION_LABELS[tech.position],
         "tools": [tool for tool in lib.tools if tool.id in tech.tools],
@@ -789,7 +803,7 @@ def technique(request: HttpRequest, technique: str) -> HttpResponse:
         "regions": [(r, regions.get(r, r)) for r in tech.regions],
         "muscles": [muscles.get(m, m.replace("_", " ")) for m in tech.muscles],
     }
-    return render(request, "front/technique.html", ctx)
+    return render(request, "front/technique.html", ctx, status=400 if error else 200)
 
 
 @require_GET

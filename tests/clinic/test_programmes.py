@@ -431,3 +431,27 @@ def test_personal_mode_today_has_no_therapist_section(settings: Any) -> None:
 def test_a_new_client_without_a_link_sees_nothing_from_a_therapist() -> None:
     newcomer = make_user("n@example.org")
     assert "From your therapist" not in signed_in(newcomer).get("/today/").content.decode()
+
+
+def test_the_handout_and_the_programmes_player_say_the_side_of_each_step(
+    therapist: User, client_a: User, person_a: Person, link: CareLink
+) -> None:
+    levator = "levator_scapulae_stretch"
+    row = give(
+        therapist,
+        person_a,
+        [
+            step(levator, seconds=30, sides="right", intensity="moderate"),
+            step(WALL_BALL, intensity="moderate"),
+        ],
+    )
+    browser = signed_in(client_a)
+    page = browser.get(f"/me/programmes/{row.pk}/handout/").content.decode()
+    # The right side is stretched: the other (left) hand rests on the head.
+    assert "Rest your left hand lightly on the back of your head" in page
+    assert "{other}" not in page and "{side}" not in page
+    browser.post(f"/me/programmes/{row.pk}/start/")
+    plan = Session.objects.get(person=person_a).plan
+    assert plan is not None
+    cues = {(s["technique"], s["side"]): s["cue"] for s in plan.data["steps"]}
+    assert cues[(levator, "right")].startswith("Rest your left hand lightly")
