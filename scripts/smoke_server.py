@@ -37,6 +37,7 @@ import ssl
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -106,6 +107,8 @@ class World:
     started: list[Started] = field(default_factory=list)
     admin_url: str = ""
     database: str = ""
+    nginx: list[str] = field(default_factory=list)
+    """nginx's command line with this run's prefix, configuration and error log."""
 
     def start(self, name: str, command: list[str], env: dict[str, str] | None = None) -> Started:
         log = self.tmp / f"{name}.log"
@@ -179,16 +182,25 @@ def run(command: list[str], env: dict[str, str], what: str) -> str:
 
 class _Connection(http.client.HTTPSConnection):
     """Connects to 127.0.0.1 whatever the host name, which is still sent as the TLS server
-    name (and checked against the certificate) and as the Host header."""
+    name (and checked against the certificate) and as the Host header; from `source` (another
+    loopback address, so nginx counts a load generator's browsers as different clients)."""
+
+    source = "127.0.0.1"
 
     def connect(self) -> None:
-        sock = socket.create_connection(("127.0.0.1", self.port or 443), self.timeout)
+        sock = socket.create_connection(
+            ("127.0.0.1", self.port or 443), self.timeout, source_address=(self.source, 0)
+        )
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
 
 
 class _Https(urllib.request.HTTPSHandler):
+    def __init__(self, context: ssl.SSLContext, source: str = "127.0.0.1") -> None:
+        super().__init__(context=context)
+        self.connection = type("_From", (_Connection,), {"source": source})
+
     def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(_Connection, req, context=self._context)  # type: ignore[attr-defined,no-any-return]
+        return self.do_open(self.connection, req, context=self._context)  # type: ignore[attr-defined,no-any-return]
 
 
 class _Http(urllib.request.HTTPHandler):
@@ -287,18 +299,21 @@ ANSWERS: collections.Counter[str] = collections.Counter()
 """How many answers each app process gave (its X-Served-By name), over the whole journey."""
 SERVED_BY: collections.Counter[str] = collections.Counter()
 """The same, since it was last cleared (one step's answers)."""
+WORKERS: collections.Counter[str] = collections.Counter()
+"""Answers per worker ("app1 <pid>"), to tell the workers a reload started from the old ones."""
 
 
 class Browser:
     """One person's browser: its own cookies; sends Origin and Referer on writes, and the
     CSRF token (from the page's form, or the csrftoken cookie for the JSON API)."""
 
-    def __init__(self, who: str, origin: str, context: ssl.SSLContext) -> None:
+    def __init__(self, who: str, origin: str, context: ssl.SSLContext, source: str = "127.0.0.1") -> None:
         self.who = who
         self.origin = origin
+        self.context = context
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(
-            _Https(context=context), _Http(), urllib.request.HTTPCookieProcessor(self.jar), _NoRedirects()
+            _Https(context, source), _Http(), urllib.request.HTTPCookieProcessor(self.jar), _NoRedirects()
         )
         self.last_url = origin + "/"
 
@@ -343,6 +358,7 @@ class Browser:
             name = response.headers["x-served-by"].split()[0]
             ANSWERS[name] += 1
             SERVED_BY[name] += 1
+            WORKERS[response.headers["x-served-by"]] += 1
         if method == "GET" and response.status == 200:
             self.last_url = url
         wanted = (expect,) if isinstance(expect, int) else expect
@@ -413,9 +429,12 @@ def _excerpt(text: str) -> str:
 def nginx_site(https_port: int, http_port: int, apps: list[int], tmp: Path) -> str:
     """docs/deploy.md's nginx configuration, with this run's names, ports and files."""
     text = DEPLOY_DOC.read_text(encoding="utf-8")
-    blocks = [b for b in re.findall(r"```nginx\n(.*?)```", text, re.S) if "upstream backease_app" in b]
-    check(blocks, f"{DEPLOY_DOC}: no ```nginx block with 'upstream backease_app'")
-    site = blocks[0]
+    blocks = re.findall(r"```nginx\n(.*?)```", text, re.S)
+    http = [b for b in blocks if "acme-challenge" in b]
+    https = [b for b in blocks if "upstream backease_app" in b]
+    check(http, f"{DEPLOY_DOC}: no ```nginx block with the port-80 server (acme-challenge)")
+    check(https, f"{DEPLOY_DOC}: no ```nginx block with 'upstream backease_app'")
+    site = http[0] + "\n" + https[0]
     replacements = [
         ("listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;"),
         ("listen [::]:443 ssl http2;\n", ""),
@@ -462,6 +481,32 @@ http {{
 """
 
 
+def make_certificate(tmp: Path, env: dict[str, str]) -> None:
+    """A new self-signed certificate for HOST in tmp/cert.pem and tmp/key.pem."""
+    run(
+        [
+            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+            "-nodes", "-days", "2", "-subj", f"/CN={HOST}", "-addext", f"subjectAltName=DNS:{HOST}",
+            "-keyout", str(tmp / "key.pem"), "-out", str(tmp / "cert.pem"),
+        ],
+        env,
+        "openssl",
+    )  # fmt: skip
+
+
+def _served_certificate(origin: str) -> bytes:
+    """The certificate nginx presents now (DER), whoever signed it."""
+    port = urllib.parse.urlsplit(origin).port or 443
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    with (
+        socket.create_connection(("127.0.0.1", port), timeout=10) as raw,
+        context.wrap_socket(raw, server_hostname=HOST) as tls,
+    ):
+        return tls.getpeercert(binary_form=True) or b""
+
+
 def start_app(world: World, env: dict[str, str], index: int, port: int) -> Started:
     """`backease serve` in server mode: gunicorn with two workers, named app<index>."""
     command = [str(BIN / "backease"), "serve", "--port", str(port), "--workers", "2"]
@@ -493,6 +538,110 @@ def wait_for_health(started: Started, port: int, seconds: float = 60) -> None:
             pass
         time.sleep(0.2)
     raise SmokeFailure(f"{started.name} did not answer /healthz within {seconds:.0f} s:\n{tail(started.log)}")
+
+
+def documented_block(heading: str, fence: str) -> str:
+    """The first ```<fence> block under the docs/deploy.md heading that starts with `heading`."""
+    text = DEPLOY_DOC.read_text(encoding="utf-8")
+    start = text.find(heading)
+    check(start >= 0, f"{DEPLOY_DOC}: no heading {heading!r}; update the smoke run")
+    found = re.search(rf"```{fence}\n(.*?)```", text[start:], re.S)
+    check(found, f"{DEPLOY_DOC}: no ```{fence} block under {heading!r}")
+    return found.group(1)  # type: ignore[union-attr]
+
+
+class Load:
+    """A load generator: `threads` signed-in browsers (copies of one person's cookies), each
+    reading a page, writing a diary entry through the API and reading a list, over and over
+    through nginx until stopped; every request that does not get its answer is a failure."""
+
+    def __init__(self, model: Browser, threads: int = 4) -> None:
+        self.model = model
+        self.threads = threads
+        self.stopped = threading.Event()
+        self.requests = 0
+        self.failures: list[str] = []
+        self.lock = threading.Lock()
+        self.workers: list[threading.Thread] = []
+
+    def _browser(self, index: int) -> Browser:
+        # Each thread from its own loopback address, as different people are: nginx allows
+        # each address 10 requests a second, and each thread keeps under that.
+        browser = Browser(f"load {index}", self.model.origin, self.model.context, f"127.0.0.{11 + index}")
+        for cookie in self.model.jar:
+            browser.jar.set_cookie(cookie)
+        return browser
+
+    def _run(self, index: int) -> None:
+        browser = self._browser(index)
+        calls: list[tuple[str, str, Any, int]] = [
+            ("GET", "/today/", None, 200),
+            ("POST", "/api/pain", {"pain": 2, "note": f"smoke: load {index}"}, 201),
+            ("GET", "/api/sessions", None, 200),
+        ]
+        deadline = time.monotonic() + 300  # bounded whatever happens
+        while not self.stopped.is_set() and time.monotonic() < deadline:
+            for method, path, body, status in calls:
+                began = time.monotonic()
+                try:
+                    browser.request(method, path, body=body, expect=status)
+                except SmokeFailure as failure:
+                    with self.lock:
+                        self.failures.append(str(failure).splitlines()[0])
+                with self.lock:
+                    self.requests += 1
+                time.sleep(max(0.0, 0.15 - (time.monotonic() - began)))  # under 7 a second
+
+    def __enter__(self) -> Load:
+        self.workers = [
+            threading.Thread(target=self._run, args=(i,), daemon=True) for i in range(self.threads)
+        ]
+        for worker in self.workers:
+            worker.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopped.set()
+        for worker in self.workers:
+            worker.join(60)
+
+
+def run_documented_upgrade(world: World, env: dict[str, str], apps: list[int]) -> list[str]:
+    """docs/deploy.md's upgrade lines, as this machine can run them: the code is already in
+    place (git and pip are skipped), `backease migrate` runs, `systemctl reload|restart
+    backease@PORT` signals that app process as systemd would (HUP, or TERM and a new start),
+    and `curl ... /healthz` waits as curl --retry does. Returns what it did, line by line."""
+    ports = {"8001": (1, apps[0]), "8002": (2, apps[1])}
+    done = []
+    for raw in documented_block("## 9. Upgrades", "sh").splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        if line.startswith(("cd ", "sudo -u backease git ", "sudo -u backease .venv/bin/pip ")):
+            done.append(f"skipped (the code is in place): {line}")
+            continue
+        if line == "sudo backease-env backease migrate":
+            run([str(BIN / "backease"), "migrate"], env, "backease migrate")
+        elif found := re.fullmatch(r"sudo systemctl (reload|restart) backease@(800[12])", line):
+            action, port = found.groups()
+            index, real_port = ports[port]
+            started = [s for s in world.started if s.name == f"app{index}" and s.process.poll() is None][-1]
+            if action == "reload":
+                os.kill(started.process.pid, signal.SIGHUP)
+            else:
+                stop_one(started)
+                start_app(world, env, index, real_port)
+        elif found := re.fullmatch(
+            r"curl -fsS (?:--retry (\d+) )?.*http://127\.0\.0\.1:(800[12])/healthz", line
+        ):
+            tries, port = int(found.group(1) or 1), found.group(2)
+            index, real_port = ports[port]
+            started = [s for s in world.started if s.name == f"app{index}"][-1]
+            wait_for_health(started, real_port, seconds=max(tries, 5))
+        else:
+            raise SmokeFailure(f"{DEPLOY_DOC}: the smoke run cannot run the upgrade line {line!r}; teach it")
+        done.append(line)
+    return done
 
 
 def latest_email(folder: Path, to: str, containing: str, seconds: float = 10) -> str:
@@ -594,6 +743,19 @@ def journey(
         answer = plain.get("/today/", expect=301)
         check(answer.location == f"https://{HOST}/today/", f"redirected to {answer.location!r}")
 
+    with step("port 80 serves a file from the ACME webroot; no nginx version on port 80 or 443"):
+        token = secrets.token_urlsafe(16)
+        challenge = world.tmp / "acme" / ".well-known" / "acme-challenge"
+        challenge.mkdir(parents=True, exist_ok=True)
+        (challenge / token).write_text(f"{token}.smoke-key-authorisation")
+        answer = plain.get(f"/.well-known/acme-challenge/{token}", expect=200)
+        check(answer.text == f"{token}.smoke-key-authorisation", f"the challenge file read {answer.text!r}")
+        for response in (answer, plain.get("/no-such-page", expect=301), therapist.get("/healthz")):
+            server = response.headers.get("server", "")
+            check(server == "nginx", f"the Server header says {server!r}: server_tokens is not off")
+        missing = plain.get("/.well-known/acme-challenge/none", expect=404)
+        check("nginx/" not in missing.text, "nginx's 404 page names its version")
+
     with step("HTTPS: signed-out visitors are sent to sign in; HSTS and secure cookies"):
         answer = therapist.get("/", expect=302)
         check(answer.location.startswith("/accounts/login/"), f"/ redirected to {answer.location!r}")
@@ -651,6 +813,13 @@ def journey(
         if not client.cookie("sessionid") or client.get("/today/", expect=None).status != 200:
             client.sign_in(client_email)
         client.get("/today/")
+
+    with step("the invitation opens one sign-up: a second visitor with the link is told it was used"):
+        second = Browser("second visitor", origin, context)
+        page = second.get(invite_url, expect=410)
+        check("used already" in page.text, "a second visitor of a used invitation is not told it was used")
+        signup = second.get("/accounts/signup/")
+        check('name="password1"' not in signup.text, "a used invitation still opens the sign-up form")
 
     with step("the client accepts, sharing diary and sessions"):
         page = client.get(invite_url)
@@ -799,10 +968,99 @@ def journey(
             time.sleep(0.2)
         check("app1" in SERVED_BY, f"after its restart app1 answered nothing in 20 s: {dict(SERVED_BY)}")
 
+    with step("the documented rolling upgrade (docs/deploy.md, 9), under load: no request fails"):
+        before = set(WORKERS)
+        with Load(client, threads=4) as load:
+            time.sleep(1.0)  # the load is running before the upgrade starts
+            done = run_documented_upgrade(world, env, apps)
+            # The load goes on until both processes answer from new workers (those started
+            # by the reload: the old ones finish what they hold and take nothing new).
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                fresh = {w.split()[0] for w in set(WORKERS) - before}
+                if fresh == {"app1", "app2"}:
+                    break
+                time.sleep(0.2)
+            time.sleep(1.0)
+            WORKERS.clear()
+            time.sleep(1.5)
+        check(load.requests > 50, f"the load generator made only {load.requests} requests")
+        check(
+            not load.failures,
+            f"{len(load.failures)} of {load.requests} requests failed during the upgrade:\n    "
+            + "\n    ".join(load.failures[:10]),
+        )
+        after = set(WORKERS)
+        check(after and not after & before, f"old workers still answered after the upgrade: {after & before}")
+        check({w.split()[0] for w in after} == {"app1", "app2"}, f"after the upgrade only {after} answered")
+        print(
+            f"           {load.requests} requests by 4 threads during the upgrade, 0 failed; "
+            f"{len([d for d in done if not d.startswith('skipped')])} documented lines run",
+            flush=True,
+        )
+
+    with step("the documented cron line (docs/deploy.md) reaches the server's database"):
+        env_file = world.tmp / "env"
+        keys = [k for k in env if k.startswith("BACKEASE_") or k in ("DATABASE_URL",)]
+        env_file.write_text("".join(f"{k}={env[k]}\n" for k in keys if k != "BACKEASE_SERVED_BY"))
+        line = next(
+            raw
+            for raw in documented_block("With cron instead of a timer", "cron").splitlines()
+            if raw.strip() and not raw.startswith("#")
+        )
+        command = line.split(None, 6)[6]  # minute hour day month weekday user command
+        command = (
+            command.replace("/srv/backease/app", str(ROOT))
+            .replace("/etc/backease/env", str(env_file))
+            .replace(".venv/bin/backease", str(BIN / "backease"))
+        )
+        cron_env = {"PATH": "/usr/bin:/bin", "HOME": str(world.tmp), "SHELL": "/bin/sh"}
+        result = subprocess.run(
+            ["/bin/sh", "-c", command], env=cron_env, capture_output=True, text=True, timeout=120, check=False
+        )
+        check(
+            result.returncode == 0,
+            f"the cron line failed ({result.returncode}):\n{result.stdout}{result.stderr}",
+        )
+        check(
+            "Checked 1 clients" in result.stdout,
+            f"the cron line did not check the server's one sharing client: {result.stdout!r}",
+        )
+        bare = subprocess.run(
+            ["/bin/sh", "-c", f"cd {ROOT} && {BIN / 'backease'} clinic daily"],
+            env=cron_env, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        check(
+            bare.returncode == 2 and "server-mode command" in bare.stderr,
+            f"without the environment the daily job did not refuse ({bare.returncode}): "
+            f"{bare.stdout}{bare.stderr}",
+        )
+
     with step("requests were answered by both app processes"):
         seen = dict(ANSWERS)
         check(set(seen) == {"app1", "app2"}, f"answers came from {seen}, not from both app1 and app2")
         print(f"           answers per app process: {seen}", flush=True)
+
+    with step("certificate renewal: after the certificate changes, the deploy hook makes nginx serve it"):
+        served = _served_certificate(origin)
+        make_certificate(world.tmp, env)  # what certbot's renewal does to the files
+        check(_served_certificate(origin) == served, "nginx served the new certificate before any reload")
+        hook = documented_block("/etc/letsencrypt/renewal-hooks/deploy/reload-nginx", "sh")
+        nginx = " ".join(world.nginx)
+        hook = hook.replace("nginx -t -q", f"{nginx} -t -q").replace(
+            "systemctl reload nginx", f"{nginx} -s reload"
+        )
+        result = subprocess.run(
+            ["/bin/sh", "-c", hook], capture_output=True, text=True, timeout=30, check=False
+        )
+        check(result.returncode == 0, f"the deploy hook failed:\n{result.stdout}{result.stderr}")
+        deadline = time.monotonic() + 10
+        while _served_certificate(origin) == served and time.monotonic() < deadline:
+            time.sleep(0.2)
+        check(
+            _served_certificate(origin) != served,
+            "after the deploy hook nginx still serves the old certificate",
+        )
 
 
 # --- main --------------------------------------------------------------------------------------
@@ -874,15 +1132,7 @@ def main() -> int:
             links = one_time_links(adding)
 
         with step("a self-signed certificate (openssl) and nginx with docs/deploy.md's configuration"):
-            run(
-                [
-                    "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                    "-nodes", "-days", "2", "-subj", f"/CN={HOST}", "-addext", f"subjectAltName=DNS:{HOST}",
-                    "-keyout", str(tmp / "key.pem"), "-out", str(tmp / "cert.pem"),
-                ],
-                env,
-                "openssl",
-            )  # fmt: skip
+            make_certificate(tmp, env)
             (tmp / "nginx").mkdir()
             (tmp / "acme").mkdir()
             if os.geteuid() == 0:
@@ -898,6 +1148,7 @@ def main() -> int:
                 "-e",
                 str(tmp / "nginx-error.log"),
             ]
+            world.nginx = base
             run([*base, "-t", "-q"], env, "nginx -t (the configuration)")
             proxy = world.start("nginx", base)
             context = ssl.create_default_context(cafile=str(tmp / "cert.pem"))
