@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from backease.content.loader import CONTENT_DIR, ContentError, load_content, parse_content
-from backease.core.library import Library
-from backease.core.sides import render_technique
+from backease.core.library import SPOKEN_WORD_LIMITS, Library
+from backease.core.sides import render_technique, spoken_texts
 from backease.core.vocab import DEFAULT_TOOLS, REGIONS, TOOLS
 
 
@@ -455,3 +455,82 @@ def test_moving_techniques_never_ask_for_a_hold_in_the_steps_every_intensity_sha
                 tech.id,
                 text,
             )
+
+
+# --- spoken lines (docs/content.md) -------------------------------------------------------------
+
+
+def _edit_technique(content_dir: Path, technique_id: str, edit: object) -> None:
+    for path in (content_dir / "techniques").glob("*.yaml"):
+        data = yaml.safe_load(path.read_text())
+        for entry in data["techniques"]:
+            if entry["id"] == technique_id:
+                edit(entry)  # type: ignore[operator]
+                path.write_text(yaml.safe_dump(data, sort_keys=False))
+                return
+    raise AssertionError(technique_id)
+
+
+def test_every_technique_has_spoken_lines_short_enough_for_their_moment(library: Library) -> None:
+    for tech in library.techniques:
+        spoken = tech.spoken
+        assert 1 <= len(spoken.cues) <= 2 and spoken.setup_short, tech.id
+        for side in ("left", "right") if tech.per_side else ("none",):
+            lines = spoken_texts(render_technique(tech, side).spoken)  # type: ignore[arg-type]
+            for name, line in lines.items():
+                assert "{" not in line and line.endswith((".", "?")), (tech.id, name, line)
+                assert len(line.split()) <= SPOKEN_WORD_LIMITS[name.split(".")[0]], (tech.id, name)
+        # The short form is for someone who heard the full set-up minutes ago.
+        assert len(spoken.setup_short.split()) <= max(len(spoken.setup.split()), 10), tech.id
+
+
+def test_a_chest_technique_keeps_its_emergency_line_when_spoken(library: Library) -> None:
+    chest = [t for t in library.techniques if any("emergency services" in s for s in t.stop_if)]
+    assert {"palm_sweeps_chest", "ball_on_wall_chest", "ball_on_wall_pec_minor_hold"} <= {t.id for t in chest}
+    for tech in chest:
+        assert "chest pain" in tech.spoken.stop.lower() and "call emergency services" in tech.spoken.stop
+
+
+@pytest.mark.parametrize(
+    ("technique", "edit", "field", "words"),
+    [
+        ("cat_cow", lambda e: e.pop("spoken"), "spoken", "required field is missing"),
+        (
+            "cat_cow",
+            lambda e: e["spoken"].update(setup="Kneel " * 31),
+            "spoken.setup",
+            "31 words; at most 30",
+        ),
+        ("cat_cow", lambda e: e["spoken"].update(stop="Stop " * 21), "spoken.stop", "21 words; at most 20"),
+        ("cat_cow", lambda e: e["spoken"].update(go="Go " * 11), "spoken.go", "at most 10"),
+        ("cat_cow", lambda e: e["spoken"].update(cues=[]), "spoken.cues", "one or two"),
+        (
+            "cat_cow",
+            lambda e: e["spoken"].update(cues=["One.", "Two.", "Three."]),
+            "spoken.cues",
+            "one or two",
+        ),
+        ("cat_cow", lambda e: e["spoken"].update(breathing=""), "spoken.breathing", "must not be empty"),
+        ("cat_cow", lambda e: e["spoken"].update(pace="slow"), "spoken.pace", "unknown field"),
+        (
+            "palm_sweeps_chest",
+            lambda e: e["spoken"].update(stop="Stop if your arm tingles or the pain turns sharp."),
+            "spoken.stop",
+            "call emergency services",
+        ),
+        (
+            "levator_scapulae_stretch",
+            lambda e: e["spoken"].update(go="Turn your head to the left."),
+            "spoken.go",
+            "names a fixed side ('left')",
+        ),
+    ],
+)
+def test_a_broken_spoken_line_is_reported_with_its_field(
+    content_copy: Path, technique: str, edit: object, field: str, words: str
+) -> None:
+    _edit_technique(content_copy, technique, edit)
+    with pytest.raises(ContentError) as info:
+        parse_content(content_copy)
+    assert f"entry '{technique}'" in str(info.value)
+    assert info.value.field == field and words in str(info.value)

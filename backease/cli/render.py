@@ -153,13 +153,12 @@ def print_technique(t: Technique, library: Library, side: str = "none") -> None:
     parts += [Text(f"  - {m}") for m in t.mistakes]
     parts.append(Text("\nStop if", style="bold red"))
     parts += [Text(f"  - {s}") for s in t.stop_if]
-    if t.spoken is not None:
-        spoken = t.spoken
-        parts.append(Text("\nSpoken in the player", style="bold"))
-        lines = [("Set-up", spoken.setup), ("Later", spoken.setup_short), ("Go", spoken.go)]
-        lines += [("Cue", cue) for cue in spoken.cues]
-        lines += [("Breathing", spoken.breathing), ("Stop", spoken.stop)]
-        parts += [Text(f"  {label}: {line}") for label, line in lines if line]
+    spoken = t.spoken
+    parts.append(Text("\nSpoken in the player", style="bold"))
+    lines = [("Set-up", spoken.setup), ("Later", spoken.setup_short), ("Go", spoken.go)]
+    lines += [("Cue", cue) for cue in spoken.cues]
+    lines += [("Breathing", spoken.breathing), ("Stop", spoken.stop)]
+    parts += [Text(f"  {label}: {line}") for label, line in lines if line]
     if t.rub_note:
         parts.append(Text(f"\nMuscle rubs: {t.rub_note}", style="dim"))
     benefits = ", ".join(b.replace("_", " ") for b in t.benefits)

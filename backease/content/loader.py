@@ -452,8 +452,6 @@ def _check_spoken(tech: Technique, fail: Callable[[str, str], NoReturn]) -> None
     """Spoken lines are there, short enough to say in their phase, and keep the
     emergency line of a technique whose stop_if has one."""
     spoken = tech.spoken
-    if spoken is None:
-        return
     if not 1 <= len(spoken.cues) <= 2:
         fail("spoken.cues", "give one or two mid-hold cues")
     for name, text in spoken_texts(spoken).items():

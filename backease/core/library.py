@@ -204,6 +204,8 @@ class Technique:
     evidence: EvidenceGrade
     evidence_note: str
     """One plain sentence on how strong the evidence is for this kind of technique."""
+    spoken: Spoken
+    """The lines the players speak (`Spoken`); per-side lines use side placeholders."""
     references: tuple[str, ...] = ()
     causes: tuple[Cause, ...] = ()
     """Causes this technique is particularly suited to (the planner weighs these)."""
@@ -226,8 +228,6 @@ class Technique:
     max_intensity_under: tuple[IntensityCap, ...] = ()
     """Caps on intensity under a precaution, when only the stronger variants are a
     problem (e.g. a hand easing a twist further in the moderate variant)."""
-    spoken: Spoken | None = None
-    """The lines the players speak (`Spoken`); per-side lines use side placeholders."""
     excluded_by: tuple[str, ...] = ()
     """Every precaution that rules this technique out, sorted. Computed by the loader from
     the facts above (`exclusions_of`), never written in YAML; the planner reads only this."""

@@ -115,8 +115,7 @@ def side_texts(tech: Technique) -> dict[str, str]:
     out["pressure_cue"] = tech.pressure_cue
     out.update({f"mistakes.{i}": m for i, m in enumerate(tech.mistakes)})
     out.update({f"stop_if.{i}": s for i, s in enumerate(tech.stop_if)})
-    if tech.spoken is not None:
-        out.update({f"spoken.{name}": text for name, text in spoken_texts(tech.spoken).items()})
+    out.update({f"spoken.{name}": text for name, text in spoken_texts(tech.spoken).items()})
     return out
 
 
@@ -158,5 +157,5 @@ def render_technique(tech: Technique, side: Side) -> Technique:
         pressure_cue=render_side(tech.pressure_cue, side),
         mistakes=tuple(render_side(m, side) for m in tech.mistakes),
         stop_if=tuple(render_side(s, side) for s in tech.stop_if),
-        spoken=render_spoken(tech.spoken, side) if tech.spoken is not None else None,
+        spoken=render_spoken(tech.spoken, side),
     )
