@@ -63,14 +63,8 @@ def html(response: Any) -> str:
 
 
 def walk_check(client: Client, answers: dict[str, Any], **extra: Any) -> Any:
-    """Post every screen of the wizard in turn, the answers so far carried along."""
-    response = None
-    for step in range(5):
-        data = {"step": str(step), "go": "next", **answers}
-        response = client.post("/check/", data, **extra)
-        if "Step " not in html(response) or response.status_code != 200:
-            return response
-    return response
+    """Send the one-page check; a plain self-care result goes on to the setup page."""
+    return client.post("/check/", {"go": "next", **answers}, follow=True, **extra)
 
 
 # --- every page -------------------------------------------------------------------------------
@@ -176,19 +170,21 @@ def test_no_page_loads_anything_from_another_host(client: Client, plan: Plan) ->
 # --- the safety check -------------------------------------------------------------------------
 
 
-def test_check_starts_with_the_emergency_signs(client: Client) -> None:
+def test_check_asks_every_question_on_one_page_emergency_signs_first(client: Client) -> None:
     page = html(client.get("/check/"))
-    assert "Step 1 of 5" in page
-    emergency = [q.id for q in load_content().rules.questions if q.group == "emergency"]
-    for question in emergency:
-        assert f'name="{question}"' in page
-    assert 'name="fever"' not in page
-    # The immediate notice is in the page, hidden until a box is ticked (check.js).
+    rules = load_content().rules
+    for question in rules.questions:
+        assert f'name="{question.id}"' in page or f'id="q-{question.id}-any"' in page, question.id
+    emergency = [page.index(f'name="{q.id}"') for q in rules.questions if q.group == "emergency"]
+    assert max(emergency) < page.index('name="fever"')
+    # The immediate notice is in the page, hidden until an emergency box is ticked (check.js).
     assert 'id="emergency-now" role="alert" hidden' in page
+    assert page.index('id="emergency-now"') < page.index('name="chest_pain"')
+    assert "Step 1 of" not in page
 
 
 def test_an_emergency_answer_shows_the_emergency_message_and_no_plan(client: Client, owner: Person) -> None:
-    response = client.post("/check/", {"step": "0", "go": "next", "chest_pain": "yes"})
+    response = client.post("/check/", {"go": "next", "chest_pain": "yes", "anticoagulants": "yes"})
     page = html(response)
     assert response.status_code == 200
     assert EMERGENCY_TEXT in page
@@ -203,12 +199,11 @@ def test_an_emergency_answer_shows_the_emergency_message_and_no_plan(client: Cli
     assert not Plan.objects.exists() and not Profile.objects.exists()
 
 
-def test_the_emergency_message_comes_before_anything_else_with_htmx(client: Client) -> None:
-    response = client.post("/check/", {"step": "0", "go": "next", "coughing_blood": "yes"}, **HTMX)
-    page = html(response)
-    assert page.lstrip().startswith('<section id="wizard"')
-    assert "<html" not in page
+def test_the_emergency_message_comes_before_anything_else(client: Client) -> None:
+    response = client.post("/check/", {"go": "next", "coughing_blood": "yes", "fever": "yes"})
+    page = html(response).split("<main", 1)[1]
     assert page.index(EMERGENCY_TEXT) < page.index("Why")
+    assert 'name="fever"' not in page
 
 
 def test_an_urgent_answer_gives_no_plan(client: Client) -> None:
@@ -224,14 +219,14 @@ def test_an_urgent_answer_gives_no_plan(client: Client) -> None:
     assert not Plan.objects.exists()
 
 
-def test_the_self_care_path_reaches_setup(client: Client) -> None:
-    response = walk_check(client, {"age": "35"})
-    page = html(response)
-    assert "Self-care is a reasonable start" in page
-    assert 'href="/setup/"' in page
+def test_the_self_care_path_goes_straight_to_setup_and_says_the_result_there(client: Client) -> None:
+    response = client.post("/check/", {"go": "next", "age": "35"})
+    assert response.status_code == 302 and response["Location"] == "/setup/"
     assert Screening.objects.get().level == "self_care"
     setup = html(client.get("/setup/"))
     assert 'name="region"' in setup
+    assert "Safety check: Self-care is a reasonable start." in setup
+    assert 'data-testid="rationale"' in setup  # why, and when to see a GP: one tap away
 
 
 def test_precautions_are_explained_before_setup(client: Client) -> None:
@@ -241,23 +236,14 @@ def test_precautions_are_explained_before_setup(client: Client) -> None:
     assert 'href="/setup/"' in page
 
 
-def test_each_screen_carries_the_earlier_answers(client: Client) -> None:
-    page = html(client.post("/check/", {"step": "1", "go": "next", "anticoagulants": "yes", "fever": "yes"}))
-    assert "Step 3 of 5" in page
-    assert '<input type="hidden" name="fever" value="yes">' in page
-    assert '<input type="hidden" name="anticoagulants" value="yes">' in page
-
-
-def test_with_htmx_each_screen_swaps_in_the_next(client: Client) -> None:
-    page = html(client.post("/check/", {"step": "0", "go": "next"}, **HTMX))
-    assert page.lstrip().startswith('<section id="wizard"')
-    assert "Step 2 of 5" in page and 'name="fever"' in page
-
-
-def test_back_shows_the_previous_screen_with_its_answers(client: Client) -> None:
-    page = html(client.post("/check/", {"step": "1", "go": "back", "fever": "yes"}))
-    assert "Step 1 of 5" in page
-    assert '<input type="hidden" name="fever" value="yes">' in page
+def test_a_bad_answer_shows_the_page_again_with_every_answer_kept(client: Client) -> None:
+    response = client.post(
+        "/check/", {"go": "next", "anticoagulants": "yes", "acute_injury_regions": "lats_left", "age": "old"}
+    )
+    page = html(response)
+    assert response.status_code == 400 and 'data-testid="error"' in page
+    assert 'id="q-anticoagulants" name="anticoagulants" value="yes" checked' in " ".join(page.split())
+    assert 'value="lats_left" checked' in page and 'id="q-acute_injury_regions-any" data-opens' in page
     assert not Screening.objects.exists()
 
 

@@ -28,7 +28,6 @@ NEW_QUESTIONS = {
     "immune_risk": "soon",
     "sudden_severe_onset": "soon",
 }
-WIZARD_GROUPS = ["emergency", "urgent", "soon", "precaution", "context"]
 PROFILE = {
     "areas": [{"region": "between_shoulder_blades_left", "pain": 5, "knot": True}],
     "tools": ["hands", "wall", "foam_roller", "tennis_ball"],
@@ -47,12 +46,8 @@ def html(response: Any) -> str:
 
 
 def walk_check(client: Client, answers: dict[str, Any]) -> Any:
-    response = None
-    for step in range(5):
-        response = client.post("/check/", {"step": str(step), "go": "next", **answers})
-        if "Step " not in html(response) or response.status_code != 200:
-            return response
-    return response
+    """Send the one-page check; a plain self-care result goes on to the setup page."""
+    return client.post("/check/", {"go": "next", **answers}, follow=True)
 
 
 # --- the store keeps the clearance --------------------------------------------------------------
@@ -152,31 +147,27 @@ def test_a_yes_after_the_clearance_ended_starts_a_new_one(owner: Person) -> None
 
 
 def walk_check_to_context(client: Client) -> Any:
-    response = None
-    for step in range(4):
-        response = client.post("/check/", {"step": str(step), "go": "next"})
-    return response
+    """The check as it opens: every question, the clearance one with its note."""
+    return client.get("/check/")
 
 
 # --- the web check ---------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(("question", "group"), list(NEW_QUESTIONS.items()))
-def test_each_new_question_is_asked_in_its_step_of_the_web_check(
+def test_each_new_question_is_asked_in_its_group_of_the_web_check(
     client: Client, question: str, group: str
 ) -> None:
-    step = WIZARD_GROUPS.index(group)
-    pages = [html(client.get("/check/"))]
-    for previous in range(len(WIZARD_GROUPS) - 1):
-        pages.append(html(client.post("/check/", {"step": str(previous), "go": "next"})))
+    page = html(client.get("/check/")).replace("&#x27;", "'")
     spec = load_content().rules.question(question)
     assert spec is not None and spec.group == group
-    assert f"Step {step + 1} of 5" in pages[step]
-    assert f'name="{question}"' in pages[step]
-    assert spec.text in pages[step].replace("&#x27;", "'")
-    assert spec.help and spec.help in pages[step].replace("&#x27;", "'")
-    others = [page for index, page in enumerate(pages) if index != step]
-    assert all(f'name="{question}"' not in page for page in others)
+    section = page.split(f'data-group="{group}"', 1)[1].split("</fieldset>", 1)[0]
+    assert f'name="{question}"' in section
+    # The short form in the row; the full question and its help one tap away.
+    assert spec.short and spec.short in section
+    assert spec.text in section
+    assert spec.help and spec.help in section
+    assert page.count(f'name="{question}"') == 1
 
 
 def test_the_web_check_stores_two_soon_signs_as_urgent_and_says_the_combination_is_why(

@@ -167,6 +167,10 @@ def _parse_questions(file: str, raw: object) -> list[Question]:
     return out
 
 
+SHORT_WORDS = 14
+"""The safety check lists every question on one page by its short form."""
+
+
 def _check_question(file: str, question: Question) -> None:
     def fail(field_name: str, message: str) -> NoReturn:
         raise ContentError(file, question.id, field_name, message)
@@ -175,6 +179,8 @@ def _check_question(file: str, question: Question) -> None:
         fail("id", "must be lower_snake_case")
     if not question.text:
         fail("text", "must not be empty")
+    if len(question.short.split()) > SHORT_WORDS:
+        fail("short", f"at most {SHORT_WORDS} words (the full question is one tap away)")
     numeric = question.minimum is not None or question.maximum is not None
     if question.type == "number":
         if question.minimum is None or question.maximum is None:

@@ -67,6 +67,9 @@ class Question:
     """The question as asked: plain, short, second person."""
     help: str = ""
     """One line of explanation."""
+    short: str = ""
+    """The question in a few words, as the one-page safety check lists it (the full `text`
+    and `help` are one tap away); empty: the check shows `text`."""
     minimum: float | None = None
     maximum: float | None = None
 

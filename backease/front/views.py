@@ -29,7 +29,7 @@ from backease.content.loader import load_content
 from backease.core import planner
 from backease.core.errors import InputError
 from backease.core.library import Library, Region, Technique
-from backease.core.screening import Question, RuleSet, evaluate, validate_answers
+from backease.core.screening import Question, RuleSet, validate_answers
 from backease.core.sides import DEFAULT_SIDE, render_technique
 from backease.core.vocab import (
     CAUSES,
@@ -115,22 +115,14 @@ TIP_TOPICS = {
 }
 REFUSED_LEVELS = planner.REFUSED_LEVELS
 
-# --- the safety check wizard: one screen per question group, most serious first ----------------
+# --- the safety check: every question on one page, most serious first -------------------------
 
-CHECK_GROUPS: tuple[tuple[str, str, str], ...] = (
-    (
-        "emergency",
-        "Signs that need help right now",
-        "Tick any that are true for you now. If none are, leave them all and go on.",
-    ),
-    ("urgent", "Signs to see a doctor today", "Tick any that are true for you. Leave the rest."),
-    ("soon", "Signs to get checked in the next few days", "Tick any that are true for you. Leave the rest."),
-    (
-        "precaution",
-        "Things that change how you massage",
-        "These do not stop you, but your plan will be gentler or leave some areas out.",
-    ),
-    ("context", "A little about you", "Your age matters for a few of the checks. Fill in what you can."),
+CHECK_GROUPS: tuple[tuple[str, str], ...] = (
+    ("emergency", "Signs that need help right now"),
+    ("urgent", "Signs to see a doctor today"),
+    ("soon", "Signs to get checked within days"),
+    ("precaution", "Things that change how you massage"),
+    ("context", "About you"),
 )
 MAX_FIELD_CHARS = 200
 """Longer form values are refused before any parsing (no huge strings in messages)."""
@@ -182,10 +174,14 @@ def _question_view(question: Question, value: object, regions: tuple[Region, ...
         shown = int(value)
     if question.type == "number" and isinstance(value, str):
         shown = _short(value)
+    short = question.short or question.text
     return {
         "q": question,
+        "short": short,
+        "more": short != question.text or bool(question.help),
         "value": shown,
         "checked": value is True,
+        "any": isinstance(value, list | tuple) and bool(value),
         "regions": [
             {"id": r.id, "label": r.label, "checked": isinstance(value, list | tuple) and r.id in value}
             for r in regions
@@ -195,59 +191,32 @@ def _question_view(question: Question, value: object, regions: tuple[Region, ...
     }
 
 
-def _hidden_answers(rules: RuleSet, values: dict[str, object], group: str) -> list[tuple[str, str]]:
-    """Answers of the other groups, carried along as hidden inputs."""
-    out: list[tuple[str, str]] = []
-    for question in rules.questions:
-        value = values.get(question.id)
-        if question.group == group or value is None or value is False:
-            continue
-        if value is True:
-            out.append((question.id, "yes"))
-        elif isinstance(value, list | tuple):
-            out.extend((question.id, str(item)) for item in value)
-        elif isinstance(value, float) and value.is_integer():
-            out.append((question.id, str(int(value))))
-        else:
-            out.append((question.id, _short(str(value))))
-    return out
-
-
-def _wizard_context(
-    person: Person, rules: RuleSet, step: int, values: dict[str, object], error: InputError | None = None
+def _check_context(
+    person: Person, rules: RuleSet, values: dict[str, object], error: InputError | None = None
 ) -> dict[str, Any]:
-    group, title, intro = CHECK_GROUPS[step]
+    """The one-page check: every group of questions, with the answers so far."""
     regions = load_content().library.regions
-    questions = [q for q in rules.questions if q.group == group]
     return {
-        "mode": "wizard",
-        "step": step,
-        "step_number": step + 1,
-        "steps": len(CHECK_GROUPS),
-        "group": group,
-        "title": title,
-        "intro": intro,
-        "questions": [_question_view(q, values.get(q.id), regions) for q in questions],
-        "hidden": _hidden_answers(rules, values, group),
-        "last": step == len(CHECK_GROUPS) - 1,
+        "mode": "form",
+        "groups": [
+            {
+                "id": group,
+                "title": title,
+                "questions": [
+                    _question_view(q, values.get(q.id), regions) for q in rules.questions if q.group == group
+                ],
+            }
+            for group, title in CHECK_GROUPS
+        ],
         "error": error,
         "error_label": _question_label(rules, error.field) if error else "",
-        "clearance_note": _clearance_note(services.clearance_state(services.latest_screening(person)))
-        if group == "context"
-        else "",
+        "clearance_note": _clearance_note(services.clearance_state(services.latest_screening(person))),
     }
 
 
 def _question_label(rules: RuleSet, field: str) -> str:
     question = rules.question(field)
     return question.text if question else field
-
-
-def _group_step(rules: RuleSet, field: str, default: int) -> int:
-    question = rules.question(field)
-    if question is None:
-        return default
-    return next(i for i, (group, _, _) in enumerate(CHECK_GROUPS) if group == question.group)
 
 
 def _result_context(
@@ -289,43 +258,30 @@ def _long_date(iso: str) -> str:
     return f"{day.day} {day.strftime('%B')} {day.year}"
 
 
-def _render_check(request: HttpRequest, ctx: dict[str, Any], status: int = 200) -> HttpResponse:
-    template = "front/_check_step.html" if _is_htmx(request) else "front/check.html"
-    return render(request, template, ctx, status=status)
-
-
 @require_http_methods(["GET", "POST"])
 def check(request: HttpRequest) -> HttpResponse:
-    """The safety questions, one group per screen, emergency signs first.
+    """The safety questions, all on one page, emergency signs first.
 
-    Each screen posts every answer so far (earlier ones ride along as hidden inputs).
-    An emergency answer ends the check at once with the emergency message; the last
-    screen stores the screening and shows what it means.
+    The answers are stored when the page is sent. An emergency answer shows the emergency
+    message first; a result with nothing to say beyond "self-care" goes straight on to
+    where it hurts (which says so at the top); any other result is shown on its own.
     """
     rules = load_content().rules
+    person = current_person(request)
     if request.method != "POST":
-        return _render_check(request, _wizard_context(current_person(request), rules, 0, {}))
-    try:
-        step = min(max(int(request.POST.get("step", "0")[:3]), 0), len(CHECK_GROUPS) - 1)
-    except ValueError:
-        step = 0
+        return render(request, "front/check.html", _check_context(person, rules, {}))
     raw = _answers_from_post(request.POST, rules)
     try:
         answers = validate_answers(raw, rules)
     except InputError as error:
-        ctx = _wizard_context(
-            current_person(request), rules, _group_step(rules, error.field, step), raw, error
-        )
-        return _render_check(request, ctx, status=400)
-    if request.POST.get("go") == "back":
-        return _render_check(request, _wizard_context(current_person(request), rules, max(step - 1, 0), raw))
-    result = evaluate(answers, rules)
-    if result.level != "emergency" and step < len(CHECK_GROUPS) - 1:
-        return _render_check(request, _wizard_context(current_person(request), rules, step + 1, raw))
-    row, result = services.record_screening(current_person(request), dict(answers))
+        return render(request, "front/check.html", _check_context(person, rules, raw, error), status=400)
+    row, _ = services.record_screening(person, dict(answers))
+    clearance = _clearance_note(services.clearance_state(row))
+    if row.level == "self_care" and not clearance:
+        return redirect("setup")
     ctx = _result_context(row.level, row.reasons, row.precautions, row.advice)
-    ctx["clearance_note"] = _clearance_note(services.clearance_state(row))
-    return _render_check(request, ctx)
+    ctx["clearance_note"] = clearance
+    return render(request, "front/check.html", ctx)
 
 
 def _region_labels(library: Library) -> dict[str, str]:
@@ -474,7 +430,19 @@ def _setup_form(library: Library, data: dict[str, Any], raw: QueryDict | None = 
         ],
         "stress": stress,
         "no_floor": no_floor,
+        "summary": _choices_summary(
+            minutes, [tool_rows[t].name for t in TOOLS if t in tools and t in tool_rows], pressure, no_floor
+        ),
     }
+
+
+def _choices_summary(minutes: object, tools: list[str], pressure: str, no_floor: bool) -> str:
+    """The setup's defaults in one line, so they need not be opened to be known."""
+    label = next((label for p, label, _ in PRESSURE_CHOICES if p == pressure), pressure)
+    parts = [f"{minutes} minutes", ", ".join(tools) or "your hands", f"pressure: {label.lower()}"]
+    if no_floor:
+        parts.append("no floor")
+    return " · ".join(parts)
 
 
 @require_http_methods(["GET", "POST"])
@@ -503,12 +471,24 @@ def setup(request: HttpRequest) -> HttpResponse:
         except InputError as error:
             ctx.update(form=_setup_form(library, {}, request.POST), error=error)
             ctx["error_label"] = SETUP_FIELDS.get(error.field, error.field)
+            ctx["open_choices"] = error.field not in ("region", "area", "pain", "knot")
+            ctx.update(_check_summary(screening.level, screening.precautions))
             return render(request, "front/setup.html", ctx, status=400)
         return redirect("today")
     data = services.profile_to_data(services.get_profile(person))
     ctx["form"] = _setup_form(library, data)
-    ctx["precautions"] = precaution_words(screening.precautions)
+    ctx.update(_check_summary(screening.level, screening.precautions))
     return render(request, "front/setup.html", ctx)
+
+
+def _check_summary(level: str, precautions: Iterable[str]) -> dict[str, Any]:
+    """What the setup page says of the safety check (a plain self-care result has no page of
+    its own: its reasons are one tap away here)."""
+    return {
+        "level_title": LEVEL_TITLES.get(level, level),
+        "precautions": precaution_words(precautions),
+        "rationale": load_content().rules.rationale if level == "self_care" else None,
+    }
 
 
 # --- today's plan ---------------------------------------------------------------------------
@@ -713,7 +693,22 @@ def start(request: HttpRequest) -> HttpResponse:
 def welcome(request: HttpRequest) -> HttpResponse:
     """What backease is and does, and the way in."""
     person = current_person(request)
-    return render(request, "front/welcome.html", {"has_plan": services.latest_plan(person) is not None})
+    row = services.latest_plan(person)
+    ready = None
+    if row is not None:
+        ctx = _plan_context(person, row)
+        if ctx["current"] and not ctx["refused"]:
+            ready = {"minutes": row.minutes, "unfinished": ctx["unfinished"] is not None}
+    return render(
+        request,
+        "front/welcome.html",
+        {"has_plan": row is not None, "ready": ready, "first_run_minutes": FIRST_RUN_MINUTES},
+    )
+
+
+FIRST_RUN_MINUTES = 4
+"""What the welcome page promises, from opening to the first step for a person with no warning
+sign: measured by tests/browser/test_first_run.py (taps, and words read at 238 a minute)."""
 
 
 def _technique_card(tech: Technique, tools: dict[str, str]) -> dict[str, Any]:

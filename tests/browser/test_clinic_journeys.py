@@ -30,7 +30,6 @@ from backease.store import services
 from backease.store.models import PainEntry, Person, Plan, Session, StepLog
 from tests.browser.conftest import check_accessibility, close_context, new_context, screenshot
 from tests.browser.session_play import CLOCK_START
-from tests.browser.test_journeys import go_on
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -360,9 +359,7 @@ def test_a_client_on_a_phone_joins_from_the_email_does_the_session_checks_in_and
 
     # The safety check, then Today: "From your therapist", with the time it takes.
     phone.goto(f"{base}/check/")
-    while not go_on(phone, lambda name: phone.get_by_role("button", name=name).tap()):
-        pass
-    phone.get_by_role("link", name="Continue").first.tap()
+    phone.get_by_role("button", name="See the result").tap()
     phone.wait_for_url("**/setup/")
     phone.get_by_role("link", name="Today", exact=True).tap()
     phone.wait_for_url("**/today/")

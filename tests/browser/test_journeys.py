@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
+from backease.content.loader import load_content
 from backease.store.models import Plan, Session, StepLog
 from tests.browser.conftest import check_accessibility, screenshot
 
@@ -26,43 +26,43 @@ def eventually(condition: Any, seconds: float = 10, message: Any = lambda: "") -
         time.sleep(0.1)
 
 
-def step_label(page: Any) -> str:
-    return str(page.get_by_text(re.compile(r"^Step \d+ of \d+$")).inner_text())
-
-
-def go_on(page: Any, press: Any) -> bool:
-    """Press Next (or See the result) and wait for the wizard to move. True at the end."""
-    last = page.get_by_role("button", name="See the result").count() > 0
-    before = step_label(page)
-    press("See the result" if last else "Next")
-    if not last:
-        expect(page.get_by_text(re.compile(r"^Step \d+ of \d+$"))).not_to_have_text(before)
-    return last
-
-
 def answer_no_to_every_sign(page: Any, base: str) -> None:
-    """Walk the safety check with no signs at all, to the result."""
+    """Send the one-page safety check with no signs at all: it goes on to the setup page."""
     page.goto(f"{base}/check/")
-    while not go_on(page, lambda name: page.get_by_role("button", name=name).click()):
-        pass
-    page.get_by_role("link", name="Continue").first.click()
+    page.get_by_role("button", name="See the result").click()
+    page.wait_for_url("**/setup/")
+
+
+def set_minutes(page: Any, minutes: int) -> None:
+    """The time is with the other choices, one tap away under the body map."""
+    if not page.locator("#minutes").is_visible():
+        page.get_by_test_id("more-choices").locator("summary").click()
+    page.locator("#minutes").fill(str(minutes))
 
 
 def make_plan(page: Any, minutes: int = 5) -> None:
     """On the setup page: mark the left side between the shoulder blades, 6/10, and plan."""
     page.locator('[data-region="between_shoulder_blades_left"]').first.click()
     page.locator("#pain-between_shoulder_blades_left-6").check()
-    page.locator("#minutes").fill(str(minutes))
+    set_minutes(page, minutes)
     page.get_by_role("button", name="Make my plan").click()
     page.wait_for_url("**/today/")
 
 
 def test_an_emergency_answer_shows_the_emergency_message_and_no_plan(page: Any, live_server: Any) -> None:
     page.goto(f"{live_server.url}/check/")
-    page.get_by_label("Do you have pain, pressure, squeezing or tightness in your chest").check()
-    page.get_by_role("button", name="Next").click()
-    # The server's answer replaces the step: no way on, only the emergency message.
-    expect(page.get_by_role("button", name="Next")).to_have_count(0)
+    page.get_by_role("checkbox", name="Chest pain, pressure or tightness").check()
+    # The emergency message shows at once, before the page is sent, above the questions.
+    notice = page.get_by_test_id("emergency-now")
+    expect(notice).to_be_visible()
+    assert (
+        notice.bounding_box()["y"]
+        < page.get_by_role("checkbox", name="Chest pain, pressure or tightness").bounding_box()["y"]
+    )
+    page.get_by_role("checkbox", name="Blood thinners or a bleeding disorder").check()
+    page.get_by_role("button", name="See the result").click()
+    # The server's answer: no way on, the emergency message first.
+    expect(page.get_by_role("button", name="See the result")).to_have_count(0)
     alert = page.get_by_role("alert").first
     assert "emergency" in alert.inner_text().lower()
     check_accessibility(page)
@@ -217,14 +217,17 @@ def test_onboarding_works_with_the_keyboard_alone(page: Any, live_server: Any) -
                 return
         raise AssertionError(f"could not reach {name!r} with Tab")
 
-    def keyboard_press(name: str) -> None:
-        press_until_focused(name)
-        page.keyboard.press("Enter")
-
-    while not go_on(page, keyboard_press):
-        pass
-    page.get_by_role("link", name=re.compile("^Continue")).first.wait_for()
-    press_until_focused("Continue")
+    # Every question is reached by Tab, in order, before the button that sends them.
+    order: list[str] = []
+    for _ in range(200):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("() => document.activeElement.name || document.activeElement.id || ''")
+        order.append(focused)
+        if page.evaluate("() => document.activeElement.dataset.testid") == "see-result":
+            break
+    asked = [q.id for q in load_content().rules.questions if q.type == "bool"]
+    reached = [name for name in order if name in asked]
+    assert reached == asked, "every yes/no question, most serious first, by Tab"
     page.keyboard.press("Enter")
     page.wait_for_url("**/setup/")
     # Select an area with the keyboard: focus its checkbox and press Space.

@@ -1,24 +1,43 @@
-// The safety check: ticking any emergency sign shows the emergency message at once,
-// before the form is even sent. The server shows it again when the screen is posted.
+// The safety check on one page.
+// - Ticking any emergency sign shows the emergency message at once, before the form is
+//   even sent; the server shows it again, first, when the page is sent.
+// - A yes/no row with a follow-up (the areas of a regions question) opens it when ticked.
+//   Without JavaScript the follow-ups simply show.
 (function () {
   "use strict";
 
-  function update(form) {
+  function updateEmergency(form) {
     var notice = form.querySelector("#emergency-now");
     if (!notice) return;
-    var ticked = form.querySelector("input[type=checkbox]:checked") !== null;
-    notice.hidden = !ticked;
+    var group = form.querySelector("fieldset[data-group=emergency]");
+    notice.hidden = !(group && group.querySelector("input[type=checkbox]:checked"));
+  }
+
+  function updateFollowup(box) {
+    var followup = document.getElementById(box.getAttribute("data-opens"));
+    if (!followup) return;
+    followup.hidden = !box.checked;
+    box.setAttribute("aria-expanded", box.checked ? "true" : "false");
+    if (!box.checked) {
+      // "No" clears the areas ticked under it, so what is sent is what is shown.
+      followup.querySelectorAll("input[type=checkbox]").forEach(function (input) {
+        input.checked = false;
+      });
+    }
   }
 
   document.addEventListener("change", function (event) {
-    var form = event.target.closest && event.target.closest("form.wizard-form[data-group=emergency]");
-    if (form) update(form);
+    var form = event.target.closest && event.target.closest("form[data-check]");
+    if (!form) return;
+    if (event.target.hasAttribute("data-opens")) updateFollowup(event.target);
+    updateEmergency(form);
   });
 
   function init() {
-    var form = document.querySelector("form.wizard-form[data-group=emergency]");
-    if (form) update(form);
+    var form = document.querySelector("form[data-check]");
+    if (!form) return;
+    form.querySelectorAll("input[data-opens]").forEach(updateFollowup);
+    updateEmergency(form);
   }
-  document.addEventListener("htmx:afterSwap", init);
   init();
 })();
