@@ -304,8 +304,10 @@ def test_queries_per_page_are_fixed_and_do_not_grow_with_the_history(
         "history": 9,
         "insights": 8,
         "plan api": 12,
-        "progress save": 13,
-        "session end": 12,
+        # Each session write reads the latest screening once (its (person, created_at) index):
+        # a session stops when the safety level becomes urgent or emergency (issue 14 item 7).
+        "progress save": 14,
+        "session end": 13,
     }
 
 

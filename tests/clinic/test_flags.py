@@ -75,10 +75,10 @@ def test_it_does_not_raise_a_red_flag_again_for_the_same_standing_answer(
 
 
 def test_it_raises_nothing_for_someone_who_shares_with_nobody(person_a: Person, plan: Plan) -> None:
-    services.record_screening(person_a, {"chest_pain": True})
-    services.add_pain_entry(person_a, 9)
     session = services.start_session(person_a, plan)
     services.log_step(session, 0, seconds_done=30, feedback="sharp_pain")
+    services.add_pain_entry(person_a, 9)
+    services.record_screening(person_a, {"chest_pain": True})  # after: no session starts then
     assert Flag.objects.count() == 0
 
 
