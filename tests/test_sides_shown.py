@@ -189,3 +189,29 @@ def test_the_technique_page_shows_the_chosen_side_and_prints_it(client: Client) 
     assert wrong.status_code == 400 and "unknown side" in wrong.content.decode()
     plain = client.get("/library/seated_chin_tuck/").content.decode()
     assert 'class="side-choice"' not in plain
+
+
+def _per_side(library: Library) -> list[str]:
+    return [t.id for t in library.techniques if t.per_side]
+
+
+def test_every_per_side_technique_is_mirrored_by_the_api_the_cli_and_its_page(
+    client: Client, library: Library, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same words, left and right mirrored, wherever a technique is shown on its own."""
+    fields = ("steps", "intensities", "breathing_cue", "pressure_cue", "mistakes", "stop_if", "spoken")
+    for technique in _per_side(library):
+        api = {
+            side: client.get(f"/api/library/techniques/{technique}?side={side}").json()
+            for side in ("left", "right")
+        }
+        shown = {
+            side: json.loads(_cli(capsys, "show", technique, "--side", side, "--json")[1])
+            for side in ("left", "right")
+        }
+        for words in (api, shown):
+            left = json.dumps([words["left"][f] for f in fields])
+            assert left == _mirror(json.dumps([words["right"][f] for f in fields])), technique
+            assert not PLACEHOLDER.search(left) and left != json.dumps([words["right"][f] for f in fields])
+        page = client.get(f"/library/{technique}/?side=right").content.decode()
+        assert all(step.replace("'", "&#x27;") in page for step in api["right"]["steps"]), technique
