@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from backease import __version__
+from backease.content.errors import ContentError
 from backease.core.library import (
     SPOKEN_WORD_LIMITS,
     Faq,
@@ -65,14 +66,6 @@ CONTENT_DIR = Path(__file__).resolve().parent
 _CACHE_FORMAT = 4
 
 T = TypeVar("T")
-
-
-class ContentError(Exception):
-    """A content file is broken. The message names file, entry and field."""
-
-    def __init__(self, file: str, entry: str, field: str, message: str) -> None:
-        self.file, self.entry, self.field = file, entry, field
-        super().__init__(f"{file}: entry '{entry}': field '{field}': {message}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from typing import Any, ClassVar, NoReturn
 
 from pydantic import StrictBool, TypeAdapter, ValidationError
 
-from backease.content.loader import ContentError
+from backease.content.errors import ContentError
 from backease.core.screening import (
     CLINICIAN_CLEARED,
     Answered,
