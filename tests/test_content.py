@@ -534,3 +534,65 @@ def test_a_broken_spoken_line_is_reported_with_its_field(
         parse_content(content_copy)
     assert f"entry '{technique}'" in str(info.value)
     assert info.value.field == field and words in str(info.value)
+
+
+# --- words for ids (labels.yaml) --------------------------------------------------------------
+
+
+def test_every_id_of_each_labelled_vocabulary_has_words() -> None:
+    from backease.content.loader import LABELLED
+
+    library = load_content().library
+    for group, ids in LABELLED.items():
+        for value in ids:
+            words = library.label(group, value)  # type: ignore[arg-type]
+            assert words and words != value, (group, value)
+    assert library.label("side", "left") == "Left side"
+    assert library.label("kind", "trigger_point") == "Trigger-point release"
+
+
+@pytest.mark.parametrize(
+    ("edit", "entry", "field", "words"),
+    [
+        (lambda groups: groups["side"]["words"].pop("both"), "side", "words.both", "every id needs words"),
+        (
+            lambda groups: groups["kind"]["words"].update(massage="Massage"),
+            "kind",
+            "words.massage",
+            "not a kind",
+        ),
+        (lambda groups: groups["level"]["words"].update(urgent="  "), "level", "words.urgent", "needs words"),
+        (lambda groups: groups.pop("phase"), "phase", "id", "every group"),
+    ],
+)
+def test_a_broken_label_is_reported_with_file_entry_and_field(
+    content_copy: Path, edit: object, entry: str, field: str, words: str
+) -> None:
+    path = content_copy / "labels.yaml"
+    data = yaml.safe_load(path.read_text())
+    groups = {group["id"]: group for group in data["labels"]}
+    edit(groups)  # type: ignore[operator]
+    data["labels"] = list(groups.values())
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    with pytest.raises(ContentError) as caught:
+        parse_content(content_copy)
+    assert (caught.value.file, caught.value.entry, caught.value.field) == ("labels.yaml", entry, field)
+    assert words in str(caught.value)
+
+
+def test_words_for_ids_are_written_once_in_the_content_not_in_python() -> None:
+    """The labels of labels.yaml are content: no module of ours spells them again."""
+    from backease.content.loader import CONTENT_DIR as content_dir
+
+    package = content_dir.parent
+    copies = []
+    for path in package.rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        copies += [
+            f"{path.relative_to(package)}: {words}"
+            for words in ('"Left side"', '"Both sides"', '"Trigger-point release"', '"Lying face down"')
+            if words in text
+        ]
+    assert copies == []

@@ -447,7 +447,7 @@ def test_swap_with_htmx_returns_the_updated_plan(client: Client, owner: Person, 
 
 
 def test_a_swap_choice_in_another_position_says_so(client: Client, owner: Person, plan: Plan) -> None:
-    from backease.front.views import POSITION_LABELS
+    from backease.front.views import label
 
     for index, step in enumerate(plan.data["steps"]):
         moved = [o for o in services.alternatives(owner, plan, index) if o["position"] != step["position"]]
@@ -456,8 +456,8 @@ def test_a_swap_choice_in_another_position_says_so(client: Client, owner: Person
     else:
         pytest.skip("no step of this plan can move to another position")
     page = html(client.get(f"/today/swap/{index}/", **HTMX))
-    where = POSITION_LABELS[step["position"]].lower()
-    assert f"{POSITION_LABELS[moved[0]['position']]}, instead of {where}" in page
+    where = label("position", step["position"]).lower()
+    assert f"{label('position', moved[0]['position'])}, instead of {where}" in page
 
 
 def test_swapping_in_a_technique_that_does_not_fit_is_refused(client: Client, plan: Plan) -> None:

@@ -368,7 +368,12 @@ def lower(intensity: str) -> str:
 
 
 def _side_label(side: str) -> str:
-    return {"left": "Left side", "right": "Right side", "both": "Both sides"}.get(side, "")
+    """The side worked, in the content's words ('Left side'); nothing for a step on no one side."""
+    if side not in ("left", "right", "both"):
+        return ""
+    from backease.content.loader import load_content
+
+    return load_content().library.label("side", side)
 
 
 class Player:

@@ -54,8 +54,6 @@ STEP_FIELDS = ("technique", "seconds", "holds", "sides", "intensity", "note")
 
 RANK: dict[str, int] = {str(name): rank for name, rank in INTENSITY_RANK.items()}
 """Intensities from gentle (0) to firm, for any string read from a form or a stored step."""
-SIDE_WORDS = {"both": "Both sides", "left": "Left side", "right": "Right side", "none": "Whole area"}
-INTENSITY_WORDS = {"gentle": "Gentle", "moderate": "Moderate", "firm": "Firm"}
 LEVEL_WORDS = {
     "emergency": "Your last safety check found a sign that needs help now: the programme waits until "
     "you have been checked.",
@@ -336,9 +334,9 @@ def step_views(
                 "name": tech.name if tech else step["technique"],
                 "kind": tech.kind if tech else "",
                 "side_id": step["sides"],
-                "sides": SIDE_WORDS.get(step["sides"], step["sides"]),
+                "sides": library.label("side", step["sides"]),
                 "per_side": bool(tech and tech.per_side and step["sides"] == "both"),
-                "intensity": INTENSITY_WORDS.get(step["intensity"], step["intensity"]),
+                "intensity": library.label("intensity", step["intensity"]),
                 "time": (
                     f"{holds} × {duration_words(int(step['seconds']))} holds"
                     if holds

@@ -33,7 +33,6 @@ from backease.content.loader import load_content
 from backease.core import planner
 from backease.core.errors import InputError
 from backease.core.library import Library
-from backease.front.views import KIND_LABELS
 from backease.store.models import Person
 
 FIELDS = ("title", "note", "days_per_week", "starts_on", "ends_on")
@@ -147,9 +146,9 @@ def _editor_context(
                 "number": i + 1,
                 "raw": raw,
                 "name": tech.name if tech else raw.get("technique", ""),
-                "kind": KIND_LABELS.get(tech.kind, "") if tech else "",
-                "sides": [(s, programmes.SIDE_WORDS[s]) for s in programmes.sides_of(tech)] if tech else [],
-                "intensities": [(v, programmes.INTENSITY_WORDS[v]) for v in programmes.intensities_of(tech)]
+                "kind": library.label("kind", tech.kind) if tech else "",
+                "sides": [(s, library.label("side", s)) for s in programmes.sides_of(tech)] if tech else [],
+                "intensities": [(v, library.label("intensity", v)) for v in programmes.intensities_of(tech)]
                 if tech
                 else [],
                 "range": f"{tech.min_seconds}-{tech.max_seconds} s usual" if tech else "",
@@ -160,7 +159,7 @@ def _editor_context(
         )
     groups: dict[str, list[tuple[str, str]]] = {}
     for tech in programmes.choosable(library):
-        groups.setdefault(KIND_LABELS[tech.kind], []).append((tech.id, tech.name))
+        groups.setdefault(library.label("kind", tech.kind), []).append((tech.id, tech.name))
     total = programmes.session_seconds(valid, library)
     kept = [
         step for step, row in zip(valid, (r for r in rows if r["valid"]), strict=True) if not row["blocked"]

@@ -28,6 +28,7 @@ from backease.content.errors import ContentError
 from backease.core.library import (
     SPOKEN_WORD_LIMITS,
     Faq,
+    Labels,
     Library,
     MassageType,
     Muscle,
@@ -49,9 +50,18 @@ from backease.core.sides import (
     unknown_placeholders,
 )
 from backease.core.vocab import (
+    BENEFITS,
+    CAUSES,
+    EVIDENCE_GRADES,
+    INTENSITIES,
     INTENSITY_RANK,
+    KINDS,
+    LEVELS,
+    PHASES,
+    POSITIONS,
     PRECAUTIONS,
     REGIONS,
+    SIDES,
     TOOLS,
     is_precaution,
     region_base,
@@ -63,7 +73,19 @@ if TYPE_CHECKING:
     from backease.figures.spec import Figure
 
 CONTENT_DIR = Path(__file__).resolve().parent
-_CACHE_FORMAT = 4
+_CACHE_FORMAT = 5
+LABELLED: dict[str, tuple[str, ...]] = {
+    "kind": KINDS,
+    "phase": PHASES,
+    "side": SIDES,
+    "position": POSITIONS,
+    "intensity": INTENSITIES,
+    "cause": CAUSES,
+    "benefit": BENEFITS,
+    "evidence": EVIDENCE_GRADES,
+    "level": LEVELS,
+}
+"""The vocabularies labels.yaml gives words for, each with every id it must name."""
 
 T = TypeVar("T")
 
@@ -235,6 +257,7 @@ def parse_content(content_dir: Path = CONTENT_DIR) -> Content:
         faq=tuple(f for _, f in single("faq.yaml", "faq", Faq)),
         references=tuple(r for _, r in single("references.yaml", "references", Reference)),
         precautions=tuple(p for _, p in single("precautions.yaml", "precautions", Precaution)),
+        labels=tuple(g for _, g in single("labels.yaml", "labels", Labels)),
     )
     rules = parse_rules(
         content_dir / "screening.yaml", _read_yaml(content_dir / "screening.yaml", content_dir)
@@ -266,6 +289,25 @@ def _parse_figures(content_dir: Path, library: Library) -> dict[str, Figure]:
         raise ContentError("illustrations.yaml", exc.entry, exc.field, exc.message) from None
 
 
+def _check_labels(library: Library) -> None:
+    """labels.yaml gives words to every id of each vocabulary, and to nothing else."""
+    groups: dict[str, Labels] = {group.id: group for group in library.labels}
+    for name, ids in LABELLED.items():
+        group = groups.get(name)
+        if group is None:
+            raise ContentError("labels.yaml", name, "id", "every group of ids needs an entry")
+        for value in ids:
+            if not group.words.get(value, "").strip():
+                raise ContentError("labels.yaml", name, f"words.{value}", "every id needs words")
+        for value, words in group.words.items():
+            if value not in ids:
+                raise ContentError(
+                    "labels.yaml", name, f"words.{value}", f"not a {name} id (allowed: {', '.join(ids)})"
+                )
+            if "\n" in words.strip():
+                raise ContentError("labels.yaml", name, f"words.{value}", "must be one line")
+
+
 def _check_refs(file: str, entry: str, field: str, values: Iterable[str], allowed: set[str]) -> None:
     for value in values:
         if value not in allowed:
@@ -289,6 +331,7 @@ def _check_library(library: Library, technique_files: dict[str, str]) -> None:
     if missing:
         raise ContentError("tools.yaml", missing[0], "id", "every tool id needs an entry")
     _check_precautions(library)
+    _check_labels(library)
     for muscle in library.muscles:
         _check_refs("muscles.yaml", muscle.id, "references", muscle.references, reference_ids)
     for massage in library.massage_types:

@@ -337,6 +337,21 @@ class Faq:
     references: tuple[str, ...] = ()
 
 
+LabelGroup = Literal[
+    "kind", "phase", "side", "position", "intensity", "cause", "benefit", "evidence", "level"
+]
+"""The groups of ids that have words in labels.yaml (each a vocabulary of core/vocab.py)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Labels:
+    """The words for one group of ids (labels.yaml): `words[id]` is what people read."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
+    id: LabelGroup
+    words: dict[str, str]
+
+
 @dataclass(frozen=True, slots=True)
 class Library:
     """Everything the content files hold, validated and cross-checked."""
@@ -350,12 +365,22 @@ class Library:
     faq: tuple[Faq, ...]
     references: tuple[Reference, ...]
     precautions: tuple[Precaution, ...] = ()
+    labels: tuple[Labels, ...] = ()
     _by_id: dict[str, Technique] = field(default_factory=dict, compare=False, repr=False)
     _precaution_by_id: dict[str, Precaution] = field(default_factory=dict, compare=False, repr=False)
+    _words: dict[str, dict[str, str]] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._by_id.update({t.id: t for t in self.techniques})
         self._precaution_by_id.update({p.id: p for p in self.precautions})
+        self._words.update({group.id: group.words for group in self.labels})
+
+    def label(self, group: LabelGroup, value: str) -> str:
+        """The words people read for the id `value` of `group` (labels.yaml): 'Left side'
+        for ("side", "left"), 'Trigger-point release' for ("kind", "trigger_point").
+        The content check makes every id of each group have words; an unknown id is
+        returned as it is."""
+        return self._words.get(group, {}).get(value, value)
 
     def precaution(self, precaution_id: str) -> Precaution | None:
         """The plain words for a precaution id, or None (e.g. `avoid_region:...`)."""

@@ -26,7 +26,7 @@ from backease.core.history import MIN_SECONDS_COUNTED, session_counts, step_done
 from backease.core.insights import GOAL_HIGH, GOAL_LOW
 from backease.core.sides import as_side, render_technique
 from backease.core.vocab import REGIONS
-from backease.front.views import LEVEL_TITLES, REFUSED_LEVELS, SIDE_LABELS
+from backease.front.views import REFUSED_LEVELS, label, side_label
 from backease.store import services
 from backease.store.models import PainEntry, Person, Session, StepLog
 
@@ -208,7 +208,7 @@ def _step_rows(row: Session) -> list[dict[str, Any]]:
             {
                 "number": log.index + 1,
                 "name": name or (tech.name if tech else log.technique),
-                "side": SIDE_LABELS.get(log.side, ""),
+                "side": side_label(log.side),
                 "intensity": log.intensity,
                 "done": _duration(log.seconds_done),
                 "planned": _duration(log.seconds_planned),
@@ -247,7 +247,7 @@ def _safety_stop(person: Person, row: Session) -> dict[str, Any] | None:
         return None
     return {
         "level": screening.level,
-        "title": LEVEL_TITLES.get(screening.level, screening.level),
+        "title": label("level", screening.level),
         "advice": screening.advice,
         "refused": screening.level in REFUSED_LEVELS,
     }

@@ -47,14 +47,14 @@ def _short(text: str) -> str:
 
 
 def _screening(person: Person) -> dict[str, Any] | None:
-    from backease.front.views import LEVEL_TITLES, precaution_words
+    from backease.front.views import label, precaution_words
 
     row = services.latest_screening(person)
     if row is None:
         return None
     return {
         "level": row.level,
-        "title": LEVEL_TITLES.get(row.level, row.level),
+        "title": label("level", row.level),
         "reasons": [r.get("message", "") for r in row.reasons if isinstance(r, dict)],
         "precautions": precaution_words(row.precautions),
         "at": timezone.localtime(row.created_at),

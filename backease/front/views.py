@@ -28,7 +28,7 @@ from backease.clinic import programmes
 from backease.content.loader import load_content
 from backease.core import planner
 from backease.core.errors import InputError
-from backease.core.library import Library, Region, Technique
+from backease.core.library import LabelGroup, Library, Region, Technique
 from backease.core.screening import Question, RuleSet, validate_answers
 from backease.core.sides import DEFAULT_SIDE, render_technique
 from backease.core.vocab import (
@@ -48,59 +48,17 @@ from backease.store.models import Person, Plan
 
 # --- words for ids ----------------------------------------------------------------------------
 
-KIND_LABELS = {
-    "warm_up": "Warm-up",
-    "self_massage": "Self-massage",
-    "trigger_point": "Trigger-point release",
-    "stretch": "Stretch",
-    "mobility": "Mobility",
-    "relaxation": "Relaxation",
-}
-PHASE_LABELS = {
-    "warm_up": "Warm-up",
-    "release": "Self-massage and release",
-    "stretch": "Stretch and mobility",
-    "relaxation": "Relax and breathe",
-}
-SIDE_LABELS = {"left": "Left side", "right": "Right side", "both": "Both sides", "none": ""}
-POSITION_LABELS = {
-    "standing": "Standing",
-    "seated": "Sitting",
-    "supine": "Lying on your back",
-    "prone": "Lying face down",
-    "side_lying": "Lying on your side",
-    "all_fours": "On hands and knees",
-}
-INTENSITY_LABELS = {"gentle": "Gentle", "moderate": "Moderate", "firm": "Firm"}
-CAUSE_LABELS = {
-    "posture": "Posture: long hours sitting or at a screen",
-    "stress": "Stress",
-    "sport": "Sport or training",
-    "repetitive": "The same movement again and again (work, a hobby)",
-    "imbalance": "Muscular imbalance: some muscles tight, others weak",
-    "sleep": "Sleep: waking up stiff",
-    "injury": "A strain that is healing (not in the last 3 days)",
-    "unknown": "Not sure",
-}
-BENEFIT_LABELS = {
-    "pain_relief": "pain relief",
-    "circulation": "blood flow to the area",
-    "range_of_motion": "easier movement (range of motion)",
-    "stress_reduction": "feeling less stressed",
-}
-EVIDENCE_LABELS = {
-    "moderate": "Moderate evidence",
-    "low": "Low evidence",
-    "very_low": "Very low evidence",
-    "expert_opinion": "Expert opinion (not tested in good studies)",
-}
-LEVEL_TITLES = {
-    "emergency": "Call your local emergency number now (999 / 112 / 911)",
-    "urgent": "See a doctor today",
-    "soon": "See a doctor or physio in the next few days",
-    "self_care_with_precautions": "Self-care is fine, with some limits",
-    "self_care": "Self-care is a reasonable start",
-}
+
+def label(group: LabelGroup, value: str) -> str:
+    """The words for an id of the vocabulary (content/labels.yaml, `Library.label`)."""
+    return load_content().library.label(group, value)
+
+
+def side_label(side: str) -> str:
+    """A step's side as its card says it: nothing for a step on no one side."""
+    return label("side", side) if side in ("left", "right", "both") else ""
+
+
 TIP_TOPICS = {
     "warm_up": "Warming up",
     "consistency": "Keeping at it",
@@ -225,7 +183,7 @@ def _result_context(
     return {
         "mode": "result",
         "level": level,
-        "level_title": LEVEL_TITLES.get(level, level),
+        "level_title": label("level", level),
         "reasons": reasons,
         "precautions": precaution_words(precautions),
         "advice": advice,
@@ -420,7 +378,7 @@ def _setup_form(library: Library, data: dict[str, Any], raw: QueryDict | None = 
             for t in TOOLS
             if t in tool_rows
         ],
-        "causes": [{"id": c, "label": CAUSE_LABELS[c], "checked": c in causes} for c in CAUSES],
+        "causes": [{"id": c, "label": label("cause", c), "checked": c in causes} for c in CAUSES],
         "minutes": minutes,
         "min_minutes": planner.MIN_MINUTES,
         "max_minutes": planner.MAX_MINUTES,
@@ -485,7 +443,7 @@ def _check_summary(level: str, precautions: Iterable[str]) -> dict[str, Any]:
     """What the setup page says of the safety check (a plain self-care result has no page of
     its own: its reasons are one tap away here)."""
     return {
-        "level_title": LEVEL_TITLES.get(level, level),
+        "level_title": label("level", level),
         "precautions": precaution_words(precautions),
         "rationale": load_content().rules.rationale if level == "self_care" else None,
     }
@@ -530,7 +488,7 @@ def _phase_runs(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
     counts = Counter(run["kind"] for run in runs)
     for number, run in enumerate(runs, start=1):
         run["id"] = f"{run['kind']}-{number}"
-        run["label"] = PHASE_LABELS[run["kind"]]
+        run["label"] = label("phase", run["kind"])
         if counts[run["kind"]] > 1:
             positions = list(dict.fromkeys(s["position"].lower() for s in run["steps"]))
             run["label"] += f" ({' and '.join(positions)})"
@@ -553,13 +511,13 @@ def _plan_context(person: Person, row: Plan | None) -> dict[str, Any]:
             "index": i,
             "technique": step.technique,
             "name": step.name,
-            "kind": KIND_LABELS.get(step.kind, step.kind),
+            "kind": label("kind", step.kind),
             "time": _clock(step.seconds),
             "time_words": _words(step.seconds),
-            "side": SIDE_LABELS.get(step.side, ""),
+            "side": side_label(step.side),
             "side_id": step.side,
-            "intensity": INTENSITY_LABELS.get(step.intensity, step.intensity),
-            "position": POSITION_LABELS.get(step.position, step.position),
+            "intensity": label("intensity", step.intensity),
+            "position": label("position", step.position),
             "reason": step.reason,
             "cue": step.cue,
             "phase": PHASE_OF_KIND[step.kind],
@@ -573,7 +531,7 @@ def _plan_context(person: Person, row: Plan | None) -> dict[str, Any]:
         "row": row,
         "refused": refused,
         "level": level,
-        "level_title": LEVEL_TITLES.get(level, level),
+        "level_title": label("level", level),
         "advice": screening.advice if refused and screening is not None else plan.advice,
         "screened": screening is not None,
         "current": current,
@@ -658,7 +616,7 @@ def swap(request: HttpRequest, index: int) -> HttpResponse:
     tools = _tool_names(load_content().library)
     for option in options:
         option["tool_names"] = ", ".join(tools.get(t, t) for t in option["tools"]) or "Nothing needed"
-        moved = POSITION_LABELS.get(option["position"], option["position"])
+        moved = label("position", option["position"])
         option["moved"] = moved if moved != step["position"] else ""
     swap_ctx = {"step": step, "options": options, "editable": ctx["editable"]}
     template = "front/_swap.html" if _is_htmx(request) else "front/swap.html"
@@ -715,7 +673,7 @@ def _technique_card(tech: Technique, tools: dict[str, str]) -> dict[str, Any]:
     per = " per side" if tech.per_side else ""
     return {
         "t": tech,
-        "kind": KIND_LABELS[tech.kind],
+        "kind": label("kind", tech.kind),
         "tools": ", ".join(tools.get(t, t) for t in tech.tools) or "Nothing needed",
         "time": f"{_clock(tech.default_seconds)}{per}",
     }
@@ -743,7 +701,7 @@ def library(request: HttpRequest) -> HttpResponse:
     ctx = {
         "cards": [_technique_card(t, tools) for t in found],
         "filters": filters,
-        "kinds": [(k, KIND_LABELS[k]) for k in KINDS],
+        "kinds": [(k, label("kind", k)) for k in KINDS],
         "regions": [(r.id, r.label) for r in lib.regions],
         "tools": [(t.id, t.name) for t in lib.tools],
         "total": len(lib.techniques),
@@ -783,17 +741,17 @@ def technique(request: HttpRequest, technique: str) -> HttpResponse:
     ctx = {
         "t": tech,
         "side": side if tech.per_side else "",
-        "sides": [(s, SIDE_LABELS[s]) for s in ("left", "right")] if tech.per_side else [],
+        "sides": [(s, label("side", s)) for s in ("left", "right")] if tech.per_side else [],
         "error": error,
-        "kind": KIND_LABELS[tech.kind],
-        "position": POSITION_LABELS[tech.position],
+        "kind": label("kind", tech.kind),
+        "position": label("position", tech.position),
         "tools": [tool for tool in lib.tools if tool.id in tech.tools],
         "time": _clock(tech.default_seconds),
         "min_time": _clock(tech.min_seconds),
         "max_time": _clock(tech.max_seconds),
-        "variants": [(INTENSITY_LABELS[v.intensity], v.cue) for v in tech.intensities],
-        "benefits": [BENEFIT_LABELS[b] for b in tech.benefits],
-        "evidence": EVIDENCE_LABELS[tech.evidence],
+        "variants": [(label("intensity", v.intensity), v.cue) for v in tech.intensities],
+        "benefits": [label("benefit", b) for b in tech.benefits],
+        "evidence": label("evidence", tech.evidence),
         "references": _references(lib, tech.references),
         "regions": [(r, regions.get(r, r)) for r in tech.regions],
         "muscles": [muscles.get(m, m.replace("_", " ")) for m in tech.muscles],
@@ -861,8 +819,8 @@ def massage_types(request: HttpRequest) -> HttpResponse:
             "reasons": s.reasons
             if personal
             else [r for r in s.reasons if r not in neutral[s.massage_type.id]],
-            "pressure": INTENSITY_LABELS[s.massage_type.pressure],
-            "evidence": EVIDENCE_LABELS[s.massage_type.evidence],
+            "pressure": label("intensity", s.massage_type.pressure),
+            "evidence": label("evidence", s.massage_type.evidence),
             "references": _references(lib, s.massage_type.references),
         }
         for s in ranked
