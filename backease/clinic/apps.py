@@ -20,3 +20,16 @@ class ClinicConfig(AppConfig):
         post_save.connect(
             programmes.on_client_change, sender=TechniqueChoice, dispatch_uid="clinic-blocked-choice"
         )
+
+        # "From your therapist" on the client's Today, through the one way in that Today has.
+        from backease.front import today
+
+        today.register(
+            today.Section(
+                name="from_therapist",
+                template="clinic/_from_therapist.html",
+                items=programmes.for_today_rows,
+                state_sql=programmes.today_state_sql(),
+                stylesheet="clinic/programmes.css",
+            )
+        )

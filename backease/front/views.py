@@ -24,7 +24,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from backease.accounts.mode import current_person
-from backease.clinic import programmes
 from backease.content.loader import load_content
 from backease.core import planner
 from backease.core.errors import InputError
@@ -42,6 +41,7 @@ from backease.core.vocab import (
     Side,
 )
 from backease.front import page_cache
+from backease.front import today as today_sections
 from backease.front.bodymap import body_map
 from backease.store import services
 from backease.store.models import Person, Plan
@@ -556,11 +556,8 @@ def _render_today(
         ctx["csrf_token"] = csrf_token
     template = "front/_plan.html" if _is_htmx(request) else "front/today.html"
     if not _is_htmx(request):
-        # A therapist's programmes: none in personal mode, where the Today rows count none
-        # and this asks nothing more of the database.
-        rows = getattr(request, "_backease_state_rows", None)
-        count = next((row[2] for row in rows if row[0] == "g"), 0) if rows is not None else None
-        ctx["from_therapist"] = programmes.for_today(person, known_count=count)
+        # What other apps add above the plan (clinic mode: "From your therapist").
+        ctx["sections"] = today_sections.shown(person, getattr(request, "_backease_state_rows", None))
     return render(request, template, ctx, status=status)
 
 
@@ -569,7 +566,11 @@ def today(request: HttpRequest) -> HttpResponse:
     """The latest plan as cards, with swap, new plan and start.
 
     Served from `page_cache` while nothing it shows has changed: one indexed query."""
-    rows = services.state_rows(with_plan=True, owner=request.person_ref)  # type: ignore[attr-defined]
+    rows = services.state_rows(
+        with_plan=True,
+        owner=request.person_ref,  # type: ignore[attr-defined]
+        extra=today_sections.state_sql(),
+    )
     request._backease_state_rows = rows  # type: ignore[attr-defined]  # for the safety banner
     # The day is part of the key: a clinician clearance ends with the date, not with a write.
     key = ("today", _is_htmx(request), rows, timezone.localdate())

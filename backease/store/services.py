@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
-from django.apps import apps
 from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
@@ -900,18 +899,16 @@ class SafetyState:
     needs_recheck: bool
 
 
-def _state_sql(with_plan: bool) -> str:
+def _state_sql(with_plan: bool, extra: Sequence[str] = ()) -> str:
     """One statement: the local owner (`{owner}`), their latest screen, newest two diary
     ratings and newest two sessions' "pain before" (each from its (person, time) index), and with
-    `with_plan` the latest plan (id, data, whether a session uses it), the profile, and the
-    count and last change of the person's programmes ('g') and turned-off techniques ('t').
-    Rows are (kind, at, number, text, text)."""
+    `with_plan` the latest plan (id, data, whether a session uses it), the profile, the count
+    and last change of the person's turned-off techniques ('t'), and the `extra` SELECTs
+    (what other apps show on Today, backease.front.today). Rows are (kind, at, number, text, text)."""
     q = connection.ops.quote_name
     screening, entry, session, plan, profile, choice = (
         q(m._meta.db_table) for m in (Screening, PainEntry, Session, Plan, Profile, TechniqueChoice)
     )
-    # The clinic's table, named through the app registry: the store does not import the clinic.
-    programme = q(apps.get_model("clinic", "Programme")._meta.db_table)
     owner = "{owner}"
     parts = [
         f"SELECT 'o', NULL, {owner}, NULL, NULL",
@@ -939,11 +936,10 @@ def _state_sql(with_plan: bool) -> str:
             f"SELECT * FROM (SELECT 'q', created_at, id, CAST(precautions AS TEXT), NULL FROM {screening} "
             f"WHERE person_id = {owner} ORDER BY created_at DESC, id DESC LIMIT 1) q",
             f"SELECT 'f', NULL, COUNT(*), NULL, NULL FROM {profile} WHERE person_id = {owner}",
-            # A therapist's programmes (server mode; none in personal mode) and the techniques
-            # the person turned off, which block programme steps: any change changes the page.
-            f"SELECT 'g', MAX(updated_at), COUNT(*), NULL, NULL FROM {programme} "
-            f"WHERE client_id = {owner} AND archived_at IS NULL",
+            # The techniques the person turned off (they also block a therapist's programme
+            # steps): any change changes the page.
             f"SELECT 't', MAX(updated_at), COUNT(*), NULL, NULL FROM {choice} WHERE person_id = {owner}",
+            *extra,
         ]
     return " UNION ALL ".join(parts)
 
@@ -966,11 +962,14 @@ OwnerRef = tuple[Literal["key", "user_id"], str | int]
 
 
 def state_rows(
-    with_plan: bool = False, person: Person | None = None, owner: OwnerRef | None = None
+    with_plan: bool = False,
+    person: Person | None = None,
+    owner: OwnerRef | None = None,
+    extra: Sequence[str] = (),
 ) -> tuple[tuple[Any, ...], ...]:
     """The rows of `_state_sql` for `person`, or the person `owner` names (the local owner
     when neither is given), in one query (see `safety_state` and the Today page)."""
-    sql = _state_sql(with_plan)
+    sql = _state_sql(with_plan, extra)
     count = sql.count("{owner}")
     params: list[int | str]
     if person is not None:
