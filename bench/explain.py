@@ -14,7 +14,7 @@ from typing import Any
 
 
 def main() -> None:
-    from backease.web import setup
+    from backease.store.setup import setup
 
     setup()
     from django.db import connection

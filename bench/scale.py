@@ -57,7 +57,7 @@ def _setup_scratch_django() -> None:
     """Django on a throw-away SQLite file, to make real plans and record shapes."""
     os.environ["BACKEASE_DATA_DIR"] = tempfile.mkdtemp(prefix="backease-scale-gen-")
     os.environ.pop("DATABASE_URL", None)
-    from backease.web import setup
+    from backease.store.setup import setup
 
     setup()
     from django.core.management import call_command
@@ -189,7 +189,7 @@ def build_backup(sessions: int, path: Path, seed: int = 2026) -> None:
 
 def restore(path: Path) -> None:
     """Restore a backup file into the configured (empty) store, as `backease import` does."""
-    from backease.web import setup
+    from backease.store.setup import setup
 
     setup()
     from django.core.management import call_command
@@ -234,7 +234,7 @@ def bare_server(port: int, minimal: bool) -> None:
         )
         django.setup()
     else:
-        from backease.web import setup
+        from backease.store.setup import setup
 
         setup()
         settings.ROOT_URLCONF = __name__

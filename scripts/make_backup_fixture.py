@@ -18,7 +18,7 @@ OUT = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
 
 
 def main() -> None:
-    from backease.web import setup
+    from backease.store.setup import setup
 
     setup()
     from django.core.management import call_command

@@ -581,34 +581,10 @@ def start(
 
 
 @app.command()
-def serve(
-    host: Annotated[
-        str, typer.Option("--host", help="Address to listen on (personal mode: keep 127.0.0.1).")
-    ] = ("127.0.0.1"),
-    port: Annotated[int, typer.Option("--port", help="Port to listen on.", min=1, max=65535)] = 8000,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            "--workers",
-            help="Server mode: worker processes (default BACKEASE_WORKERS, 3).",
-            min=1,
-            show_default=False,
-        ),
-    ] = None,
-) -> None:
-    """Start the web app and print its address. Personal mode migrates the database first
-    and serves one process on 127.0.0.1; server mode (BACKEASE_MODE=server) runs gunicorn
-    with several workers behind a reverse proxy, after `backease migrate` (docs/deploy.md)."""
-    from backease.web.server import serve as run_server
-
-    run_server(host=host, port=port, workers=workers)
-
-
-@app.command()
 def migrate(json_: JsonOption = False) -> None:
     """Bring the database up to date. In server mode, run it once before starting (or after
     upgrading) the app processes; it is safe to run again."""
-    from backease.web.server import migrate as run_migrate
+    from backease.store.setup import migrate as run_migrate
 
     applied = run_migrate()
     if json_:

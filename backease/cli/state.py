@@ -53,7 +53,7 @@ def open_server_store(command: str) -> None:
     mode, on this user's own SQLite file, find nobody and exit 0. So: personal mode is
     refused, naming the database it would have used, and so is a database that `backease
     migrate` has not brought up to date (this command never changes the schema)."""
-    from backease.web import setup
+    from backease.store.setup import pending_migrations, setup
 
     setup()
     from backease.accounts.mode import is_server
@@ -66,8 +66,6 @@ def open_server_store(command: str) -> None:
             f"(it would use {_database_name()}, not the server's database): load the server's "
             f"environment first, e.g. `sudo backease-env backease {command}` (docs/deploy.md)",
         )
-    from backease.web.server import pending_migrations
-
     pending = pending_migrations()
     if pending:
         raise InputError(
@@ -89,15 +87,12 @@ def _database_name() -> str:
 
 def open_store() -> None:
     """Set up Django and bring the database up to date (quietly) before first use."""
-    from backease.web import setup
+    from backease.store.setup import pending_migrations, setup
 
     setup()
-    from django.core.management import call_command
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
+    if pending_migrations():
+        from django.core.management import call_command
 
-    executor = MigrationExecutor(connection)
-    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
         call_command("migrate", interactive=False, verbosity=0)
 
 

@@ -1,4 +1,4 @@
-"""`backease serve` and `backease migrate`.
+"""`backease serve`.
 
 Personal mode: migrate, then serve the app with waitress (a production WSGI server, one
 process) on 127.0.0.1. Server mode: the database is migrated once by `backease migrate`
@@ -11,38 +11,13 @@ from __future__ import annotations
 import os
 import sys
 
+from backease.store.setup import migrate, pending_migrations, setup
+
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-
-
-def pending_migrations() -> list[str]:
-    """The migrations not yet applied to the configured database ("app.name")."""
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    executor = MigrationExecutor(connection)
-    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    return [f"{migration.app_label}.{migration.name}" for migration, _ in plan]
-
-
-def migrate() -> list[str]:
-    """Bring the database up to date: apply the migrations and make the cache table
-    (server mode's shared rate-limit counters). Returns what was applied. Safe to run
-    again; run it once, before starting the app processes."""
-    from backease.web import setup
-
-    setup()
-    from django.core.management import call_command
-
-    pending = pending_migrations()
-    call_command("migrate", interactive=False, verbosity=0)
-    call_command("createcachetable", verbosity=0)
-    return pending
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, threads: int = 8, workers: int | None = None) -> None:
     """Serve until interrupted. Prints the address first."""
-    from backease.web import setup
-
     setup()
     from django.conf import settings
 

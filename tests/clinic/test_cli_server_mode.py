@@ -47,7 +47,7 @@ def test_operator_commands_refuse_in_personal_mode_instead_of_using_an_empty_dat
 def test_operator_commands_refuse_a_database_that_is_not_migrated(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("backease.web.server.pending_migrations", lambda: ["clinic.0099_new"])
+    monkeypatch.setattr("backease.store.setup.pending_migrations", lambda: ["clinic.0099_new"])
     with pytest.raises(SystemExit) as exit_info:
         run(["clinic", "daily"])
     _, err = capsys.readouterr()
