@@ -70,7 +70,7 @@ from backease.core.vocab import (
 
 if TYPE_CHECKING:
     from backease.core.screening import RuleSet
-    from backease.figures.spec import Figure
+    from backease.figures.demo import Figure
 
 CONTENT_DIR = Path(__file__).resolve().parent
 _CACHE_FORMAT = 5
@@ -97,7 +97,7 @@ class Content:
     library: Library
     rules: RuleSet
     figures: Mapping[str, Figure] = field(default_factory=dict)
-    """One illustration spec per technique id (illustrations.yaml, drawn by backease.figures)."""
+    """One figure spec per technique id (figures.yaml, drawn by backease.figures)."""
 
 
 def content_files(content_dir: Path = CONTENT_DIR) -> list[Path]:
@@ -276,17 +276,17 @@ def parse_content(content_dir: Path = CONTENT_DIR) -> Content:
 
 
 def _parse_figures(content_dir: Path, library: Library) -> dict[str, Figure]:
-    """illustrations.yaml, checked against the techniques: exactly one figure each."""
-    from backease.figures import SpecError, TechniqueFacts, parse_illustrations
+    """figures.yaml, checked against the techniques: exactly one figure each."""
+    from backease.figures import SpecError, TechniqueFacts, parse_figures_file
 
     facts = [
         TechniqueFacts(t.id, t.name, t.position, t.tools, t.regions, t.per_side) for t in library.techniques
     ]
-    data = _read_yaml(content_dir / "illustrations.yaml", content_dir)
+    data = _read_yaml(content_dir / "figures.yaml", content_dir)
     try:
-        return parse_illustrations(data, facts)
+        return parse_figures_file(data, facts)
     except SpecError as exc:
-        raise ContentError("illustrations.yaml", exc.entry, exc.field, exc.message) from None
+        raise ContentError("figures.yaml", exc.entry, exc.field, exc.message) from None
 
 
 def _check_labels(library: Library) -> None:

@@ -1,96 +1,116 @@
-"""The text alternative of a figure, written from the same spec the picture is drawn from."""
+"""The text alternative of a figure, written from the same spec the picture is drawn from.
+
+The key poses' own words, the tool and where it goes, the highlighted areas, the side
+shown and the movement, in a few plain sentences; per-side words are rendered for the
+side with backease.core.sides (the same function the technique's words use).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from backease.figures.render import worked_side
-from backease.figures.spec import Figure
+from backease.figures.demo import Figure
 
-_TOOL_NAMES = {
-    "foam_roller": "a foam roller",
-    "tennis_ball": "a tennis ball",
-    "massage_ball": "a firm massage ball",
-    "peanut_ball": "a peanut ball",
-    "massage_stick": "a massage stick",
-    "hook_cane": "the tip of a hook-shaped cane",
-    "percussion_massager": "a percussion massager",
-    "heat_pack": "a covered heat pack",
-    "towel": "a towel",
+_LANDMARK_WORDS = {
+    "rhomboid": "the muscles between the {side} shoulder blade and the spine, not on the spine",
+    "rhomboid_high": "the muscles between the top of the {side} shoulder blade and the spine",
+    "rhomboid_low": "the muscles between the bottom of the {side} shoulder blade and the spine",
+    "infraspinatus": "the flat middle of the {side} shoulder blade, away from the spine",
+    "thoracic": "the band of muscle beside the {side} side of the spine in the middle of the back",
+    "thoracic_low": "the muscles beside the spine just below the shoulder blades",
+    "thoracic_high": "the muscles beside the spine at the top of the shoulder blades",
+    "spine_t8": "the back just below the shoulder blades",
+    "spine_t6": "the middle of the upper back",
+    "spine_t4": "the upper back at the top of the shoulder blades",
+    "lat": "the side of the back just below the {side} armpit",
+    "pec_minor": "the {side} upper chest below the middle of the collarbone, over the ribs",
+    "glute": "the top of the {side} buttock, just below the rim of the pelvis",
+    "ischium": "under the {side} buttock",
+    "upper_trap": "the top of the {side} shoulder, halfway between the neck and the shoulder tip",
+    "shoulder_top": "the top of the {side} shoulder",
 }
-_SPOT = {
-    "neck_base": "the muscles at the back of the neck, either side of the spine",
-    "upper_trapezius": "the top of the shoulder, halfway between the neck and the shoulder tip",
-    "between_shoulder_blades": "the muscles between the shoulder blade and the spine, not on the spine",
-    "shoulder_blade": "the flat middle of the shoulder blade, away from the spine",
-    "thoracic_spine": "the muscles beside the spine in the middle of the back",
-    "lats": "the side of the back just below the armpit",
-    "chest": "the upper chest below the middle of the collarbone, over the ribs",
-    "glute": "the top of the buttock, just below the rim of the pelvis",
+_DEMO_TOOLS = {
+    "foam_roller": "A foam roller",
+    "tennis_ball": "A tennis ball",
+    "massage_ball": "A firm massage ball",
+    "peanut_ball": "A peanut ball",
+    "massage_stick": "A massage stick",
+    "hook_cane": "The knob of a hook-shaped cane",
+    "percussion_massager": "A percussion massager",
+    "heat_pack": "A covered heat pack",
+    "towel": "A towel",
 }
-_ACROSS = {
-    "between_shoulder_blades": "across the upper back, between the bottom of the shoulder blades and the "
-    "tops of the shoulders, away from the neck and the lower back",
-    "thoracic_spine": "across the back just below the shoulder blades, away from the neck and the lower back",
-    "shoulder_blade": "across the upper back at the level of the shoulder blades",
-}
-_MOVES = {
-    "along": "Arrows: move slowly up and down along the muscle.",
-    "circles": "Arrow: small, slow circles.",
-    "hold": "Hold still on the spot.",
-    "frames": "The pale figure shows the second position: move slowly between the two.",
-    "breathe": "Breathe slowly; the arrow shows the belly rising and falling.",
+_DEMO_MOVES = {
+    "circles": "It moves in small, slow circles.",
+    "roll": "It rolls slowly to and fro between the two positions.",
+    "press": "It eases into the pressure, holds still, then eases off.",
+    "stretch": "It moves slowly into the stretch, holds still, then comes back.",
+    "repeat": "It moves slowly to and fro between the positions.",
+    "sequence": "It moves through the positions one after another.",
+    "breathe": "The belly rises and falls with slow breaths.",
     "still": "",
-    "squeeze": "Arrows: draw the shoulder blades gently towards each other.",
-    "turn": "Arrow: turn the chest slowly.",
 }
 
 
-def _tool_phrase(figure: Figure) -> str:
-    tool = figure.tool
-    if not tool:
-        return ""
-    if tool == "hands":
-        return f"The hand works on {_SPOT[figure.at]}." if figure.at else ""
-    name = _TOOL_NAMES[tool]
-    if figure.placement == "lengthwise":
-        return f"{name.capitalize()} runs along the spine from the head to the tailbone."
-    if tool == "towel":
-        return "A towel runs from the hands to under the balls of the feet."
-    if tool == "peanut_ball":
-        return f"{name.capitalize()} sits across the back with one ball on each side of the spine, which sits in the gap."  # noqa: E501
-    if figure.placement == "across":
-        return f"{name.capitalize()} lies {_ACROSS.get(figure.at, 'across ' + _SPOT[figure.at])}."
-    return f"{name.capitalize()} sits on {_SPOT[figure.at]}."
+def _side_words(text: str, side: str) -> str:
+    """Per-side words written with {side} and {other}, for the side being worked."""
+    from backease.core.sides import as_side, render_side
+
+    return render_side(text, as_side(side))
 
 
-def describe(figure: Figure, side: str = "", labels: Mapping[str, str] | None = None) -> str:
+def describe(demo: Figure, side: str = "", labels: Mapping[str, str] | None = None) -> str:
     """A few plain sentences saying what the picture shows, for screen readers and print.
 
     `labels` maps region ids to their names ("Between the shoulder blades (left)").
     """
+    from backease.figures.render import worked_side as demo_worked_side
+
     labels = labels or {}
-    worked = worked_side(figure, side)
-    parts = [figure.pose.words.rstrip(".") + "."]
-    if figure.then is not None:
-        parts.append(f"Second position: {figure.then.words[0].lower()}{figure.then.words[1:].rstrip('.')}.")
-    tool = _tool_phrase(figure)
-    if tool:
-        parts.append(tool)
+    worked = demo_worked_side(demo, side)
+    text_side = worked if worked in ("left", "right") else "left"
+    parts = [demo.key_words[0].rstrip(".") + "."]
+    for words in demo.key_words[1:]:
+        parts.append(f"Then: {words[0].lower()}{words[1:].rstrip('.')}.")
+    tool = demo.tool
+    if tool is not None and tool.id in _DEMO_TOOLS:
+        base = tool.at[:-2] if tool.at.endswith(("_l", "_r")) else tool.at
+        spot = _LANDMARK_WORDS.get(base, "")
+        name = _DEMO_TOOLS[tool.id]
+        if tool.id == "towel":
+            parts.append("A towel runs from the hands to under the balls of the feet.")
+        elif tool.id == "foam_roller" and tool.axis == "lengthwise":
+            parts.append("A foam roller runs along the spine from the head to the tailbone.")
+        elif tool.id == "heat_pack":
+            parts.append("A covered heat pack lies across the tops of the shoulders.")
+        elif spot:
+            verb = "lies across" if tool.id == "foam_roller" and tool.axis == "across" else "is on"
+            if tool.to:
+                to_base = tool.to[:-2] if tool.to.endswith(("_l", "_r")) else tool.to
+                to_spot = _LANDMARK_WORDS.get(to_base, "")
+                parts.append(
+                    f"{name} {verb} {spot}, moving to {to_spot}." if to_spot else f"{name} {verb} {spot}."
+                )
+            else:
+                parts.append(f"{name} {verb} {spot}.")
     regions = [
         r
-        for r in figure.regions
-        if not figure.per_side or not r.endswith(("_left", "_right")) or r.endswith(f"_{worked}")
+        for r in demo.regions
+        if not demo.per_side or not r.endswith(("_left", "_right")) or r.endswith(f"_{worked}")
     ]
     if regions:
         names = [labels.get(r, r.replace("_", " ")) for r in regions]
         parts.append(f"Highlighted: {', '.join(names)}.")
-    if figure.per_side:
-        other = "left" if worked == "right" else "right"
-        parts.append(f"Shown on the {worked} side; the {other} side is done the same way.")
-    move = _MOVES[figure.move]
+    if demo.per_side:
+        other = "left" if text_side == "right" else "right"
+        parts.append(f"Shown for the {text_side} side; the {other} side is done the same way, mirrored.")
+    move = _DEMO_MOVES.get(demo.move, "")
     if move:
         parts.append(move)
-    if figure.words:
-        parts.append(figure.words.rstrip(".") + ".")
-    return " ".join(parts)
+    if demo.words:
+        parts.append(demo.words.rstrip(".") + ".")
+    text = " ".join(parts)
+    text = text.replace("{side}", "{side}")
+    return (
+        _side_words(text, text_side) if demo.per_side else text.replace("{side} ", "").replace("{side}", "")
+    )
