@@ -456,3 +456,40 @@ def test_every_technique_page_shows_its_figure_with_alt_text(client: Any, conten
 
 __all__ = ["np"]
 
+
+@pytest.mark.django_db
+def test_a_figure_file_is_served_cacheable_with_an_etag_and_nothing_personal(client: Any) -> None:
+    from backease.front.figure_views import figures_version
+
+    left = client.get("/figures/levator_scapulae_stretch.svg", {"side": "left"})
+    assert left.status_code == 200 and left["Content-Type"].startswith("image/svg+xml")
+    assert "Set-Cookie" not in left and "Cookie" not in left.get("Vary", "")
+    assert left["Cache-Control"] == "public, max-age=86400" and left["ETag"]
+    root = ET.fromstring(left.content)
+    assert root.get("data-side") == "left" and "prefers-color-scheme:dark" in left.content.decode()
+    right = client.get("/figures/levator_scapulae_stretch.svg", {"side": "right"})
+    assert right.content != left.content and right["ETag"] != left["ETag"]
+    again = client.get(
+        "/figures/levator_scapulae_stretch.svg", {"side": "left"}, HTTP_IF_NONE_MATCH=left["ETag"]
+    )
+    assert again.status_code == 304 and not again.content
+    versioned = client.get("/figures/cat_cow.svg", {"v": figures_version(), "preview": "1"})
+    assert versioned["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert 'viewBox="0 0 212 206"' in versioned.content.decode()  # no target panel
+    still = client.get("/figures/cat_cow.svg", {"still": "1"}).content.decode()
+    assert "<animate" not in still
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "status", "field"),
+    [
+        ("/figures/cat_cow.svg?side=middle", 400, "side"),
+        ("/figures/cat_cow.svg?still=yes", 400, "still"),
+        ("/figures/no_such_technique.svg", 404, "technique"),
+    ],
+)
+def test_a_bad_figure_request_says_which_field(client: Any, url: str, status: int, field: str) -> None:
+    response = client.get(url)
+    assert response.status_code == status
+    assert response.json()["field"] == field

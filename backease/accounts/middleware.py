@@ -30,6 +30,7 @@ PUBLIC = (
     "/offline/",
     "/privacy/",
     "/healthz",
+    "/figures/",  # the technique figures: content only, no personal data
 )
 """Server mode: what a signed-out visitor may open."""
 
@@ -69,6 +70,7 @@ MFA_EXEMPT = (
     "/sw.js",
     "/offline/",
     "/healthz",
+    "/figures/",
 )
 """Where a therapist without a second factor may still go: allauth's pages (to set one
 up, or to sign out) and the files every page loads."""

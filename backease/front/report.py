@@ -92,6 +92,7 @@ def report_context(person: Person, now: datetime) -> dict[str, Any]:
         "immediate": change_view(found.pain.immediate),
         "techniques": [
             {
+                "id": u.technique,
                 "name": names.get(u.technique, u.technique),
                 "sessions": u.sessions,
                 "minutes": _minutes(u.seconds),

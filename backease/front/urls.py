@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from backease.front import insights_views, player_views, pwa, views
+from backease.front import figure_views, insights_views, player_views, pwa, views
 
 urlpatterns = [
     path("", views.welcome, name="welcome"),
@@ -23,6 +23,7 @@ urlpatterns = [
     path("today/start/", views.start, name="start"),
     path("library/", views.library, name="library"),
     path("library/<slug:technique>/", views.technique, name="technique"),
+    path("figures/<slug:technique>.svg", figure_views.figure_svg, name="figure_svg"),
     path("anatomy/", views.anatomy, name="anatomy"),
     path("anatomy/<slug:region>/", views.region, name="region"),
     path("massage-types/", views.massage_types, name="massage_types"),

@@ -671,9 +671,12 @@ sign: measured by tests/browser/test_first_run.py (taps, and words read at 238 a
 
 
 def _technique_card(tech: Technique, tools: dict[str, str]) -> dict[str, Any]:
+    from backease.front.figure_views import figures_version
+
     per = " per side" if tech.per_side else ""
     return {
         "t": tech,
+        "figure_version": figures_version(),
         "kind": label("kind", tech.kind),
         "tools": ", ".join(tools.get(t, t) for t in tech.tools) or "Nothing needed",
         "time": f"{_clock(tech.default_seconds)}{per}",

@@ -68,6 +68,17 @@ def test_a_figure_moves_and_shows_its_key_poses_side_by_side_when_motion_is_not_
         assert shown == [live, keys], motion
 
 
+def test_the_library_shows_a_small_moving_preview_of_each_technique(page: Any, live_server: Any) -> None:
+    page.goto(f"{live_server.url}/library/?kind=stretch")
+    previews = page.locator("img.card-figure")
+    assert previews.count() > 5
+    first = previews.first
+    first.scroll_into_view_if_needed()
+    expect(first).to_be_visible()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=first.element_handle())
+    assert first.get_attribute("alt") == ""
+
+
 def test_the_player_shows_the_figure_of_the_current_step(page: Any, live_server: Any) -> None:
     answer_no_to_every_sign(page, live_server.url)
     make_plan(page, minutes=5)

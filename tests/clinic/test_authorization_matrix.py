@@ -171,6 +171,7 @@ PUBLIC = (
     "healthz",
     "accounts/",
     "invite/",
+    "figures/",
 )
 """Open to everyone, signed in or not (the API's csrf, schema and docs are listed in `area`)."""
 

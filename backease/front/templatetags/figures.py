@@ -1,4 +1,4 @@
-"""`{% technique_figure %}`: a technique's illustration, drawn from its spec (backease.figures)."""
+"""`{% technique_figure %}`: a technique's figure, drawn from its spec (backease.figures)."""
 
 from __future__ import annotations
 
@@ -15,12 +15,19 @@ register = template.Library()
 
 @register.inclusion_tag("front/_figure.html", takes_context=True)
 def technique_figure(
-    context: template.Context, technique: str, side: str = "", size: str = "page", caption: bool = False
+    context: template.Context,
+    technique: str,
+    side: str = "",
+    size: str = "page",
+    caption: bool = False,
+    still: bool = False,
 ) -> dict[str, Any]:
     """The figure for `technique` on `side` ("left", "right", "both" or ""), as inline SVG.
 
-    `size` is a CSS hook ("page", "card", "player"); `caption` also shows the text
-    alternative under the picture (on the technique page and in print).
+    `size` is a CSS hook ("page", "card", "player", "handout", "report"); `caption` also
+    shows the text alternative under the picture (on the technique page and in print);
+    `still` draws the key poses side by side and nothing moves (handouts and reports:
+    paper does not move).
     """
     content = load_content()
     figure = content.figures.get(technique)
@@ -32,5 +39,5 @@ def technique_figure(
     labels: dict[str, str] = {r.id: r.label for r in content.library.regions}
     words = describe(figure, side, labels)
     title = f"How to do it: {figure.name}"
-    svg = render_svg(figure, side, title=title, description=words, uid=f"{counter[0]}")
+    svg = render_svg(figure, side, title=title, description=words, uid=f"{counter[0]}", still=still)
     return {"figure": figure, "svg": mark_safe(svg), "words": words, "size": size, "caption": caption}
