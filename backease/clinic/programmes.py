@@ -31,6 +31,7 @@ from backease.core import planner
 from backease.core.errors import InputError
 from backease.core.flow import prepare_all
 from backease.core.library import Library, Technique
+from backease.core.screening import strict_time_limit, validate_answers
 from backease.core.sides import as_side, has_placeholders, render_side
 from backease.core.vocab import INTENSITIES, INTENSITY_RANK, KINDS, region_side
 from backease.store import services
@@ -50,7 +51,9 @@ MAX_NOTE = 1000
 MAX_STEP_NOTE = 300
 MAX_CLIENTS = 200
 """The most clients one template is assigned to at once."""
-STEP_FIELDS = ("technique", "seconds", "holds", "sides", "intensity", "note")
+STEP_FIELDS = ("technique", "seconds", "holds", "sides", "intensity", "note", "longer_because")
+OVER_MAX = "over_max"
+"""The blocker of a step longer than its technique's safe maximum for this client."""
 
 RANK: dict[str, int] = {str(name): rank for name, rank in INTENSITY_RANK.items()}
 """Intensities from gentle (0) to firm, for any string read from a form or a stored step."""
@@ -122,13 +125,53 @@ def _date(field: str, value: object) -> date | None:
         raise InputError(field, "must be a date like 2026-12-01") from None
 
 
+def limit_words(tech: Technique) -> str:
+    """A technique's safe maximum, as the editor and its refusals say it."""
+    per = " per side" if tech.per_side else ""
+    return f"{duration_words(tech.max_seconds)}{per}, holds included"
+
+
+def _check_time(
+    where: str, tech: Technique, seconds: int, holds: int, because: str, strict_times: bool
+) -> str:
+    """SCREENING.md: a step stays within its technique's `max_seconds` (time per side, holds
+    included) unless the therapist records why (`longer_because`, returned; "" when not
+    needed); for a client whose answers set `strict_times`, never above it. The refusal
+    names the field and the limit, never the client's answers behind it."""
+    total = seconds * max(holds, 1)
+    if total <= tech.max_seconds:
+        return ""
+    if strict_times:
+        raise InputError(
+            f"{where} seconds",
+            f"{duration_words(total)} is above this technique's safe maximum for this client: "
+            f"at most {limit_words(tech)}",
+        )
+    if not because:
+        raise InputError(
+            f"{where} why longer",
+            f"{tech.name} is done for at most {limit_words(tech)}; shorten it, or say why "
+            "this client needs longer",
+        )
+    return because
+
+
 def clean_step(
-    number: int, raw: dict[str, Any], library: Library, safety: planner.ScreeningOutcome | None
+    number: int,
+    raw: dict[str, Any],
+    library: Library,
+    safety: planner.ScreeningOutcome | None,
+    *,
+    strict_times: bool = False,
+    check_time: bool = True,
 ) -> dict[str, Any]:
     """One step, validated (`number` counts from 1 and names the field in errors).
 
     With the client's `safety`, the pressure may not be above what it allows (the planner's
-    cap); without (a template), only the technique's own variants count."""
+    cap); without (a template), only the technique's own variants count. The time stays
+    within the technique's maximum unless a reason is given, and with `strict_times` (the
+    client's answers, `Safety.strict_times`) always (`_check_time`; the editor, which only
+    shows the time, leaves it out with `check_time=False`)."""
     where = f"step {number}"
     tech = library.technique(str(raw.get("technique", "")))
     if tech is None or tech.before_session:
@@ -160,6 +203,9 @@ def clean_step(
     note = str(raw.get("note", "")).strip()
     if len(note) > MAX_STEP_NOTE:
         raise InputError(f"{where} note", f"keep it to {MAX_STEP_NOTE} characters")
+    because = str(raw.get("longer_because", "") or "").strip()
+    if len(because) > MAX_STEP_NOTE:
+        raise InputError(f"{where} why longer", f"keep it to {MAX_STEP_NOTE} characters")
     return {
         "technique": tech.id,
         "seconds": seconds,
@@ -167,13 +213,21 @@ def clean_step(
         "sides": sides,
         "intensity": intensity,
         "note": note,
+        "longer_because": _check_time(where, tech, seconds, holds, because, strict_times)
+        if check_time
+        else because,
     }
 
 
 def clean(
-    fields: dict[str, Any], library: Library, safety: planner.ScreeningOutcome | None = None
+    fields: dict[str, Any],
+    library: Library,
+    safety: planner.ScreeningOutcome | None = None,
+    *,
+    strict_times: bool = False,
 ) -> Cleaned:
-    """A therapist's programme input, validated; InputError names the first wrong field."""
+    """A therapist's programme input, validated; InputError names the first wrong field.
+    (`safety` and `strict_times` as for `clean_step`.)"""
     title = str(fields.get("title", "")).strip()
     if not title:
         raise InputError("title", "give the programme a title, e.g. 'Desk back, weeks 1-2'")
@@ -192,7 +246,10 @@ def clean(
         raise InputError("steps", "add at least one step from the library")
     if len(raw_steps) > MAX_STEPS:
         raise InputError("steps", f"a programme has at most {MAX_STEPS} steps")
-    steps = [clean_step(i, raw, library, safety) for i, raw in enumerate(raw_steps, start=1)]
+    steps = [
+        clean_step(i, raw, library, safety, strict_times=strict_times)
+        for i, raw in enumerate(raw_steps, start=1)
+    ]
     return Cleaned(title, note, steps, days, starts_on, ends_on)
 
 
@@ -215,6 +272,7 @@ def steps_of(programme: Programme, library: Library) -> list[dict[str, Any]]:
                 "sides": raw.get("sides") if raw.get("sides") in sides else sides[0],
                 "intensity": raw.get("intensity") if raw.get("intensity") in levels else levels[0],
                 "note": str(raw.get("note", ""))[:MAX_STEP_NOTE],
+                "longer_because": str(raw.get("longer_because", "") or "")[:MAX_STEP_NOTE],
             }
         )
     return out
@@ -266,6 +324,9 @@ class Safety:
     outcome: planner.ScreeningOutcome
     screening: Screening | None
     disabled: frozenset[str]
+    strict_times: bool = False
+    """No step past its technique's maximum time, whatever the therapist's reason
+    (`screening.strict_time_limit`: numb skin, blood thinners, fragile bones)."""
 
     @property
     def refused(self) -> bool:
@@ -278,7 +339,20 @@ def safety_of(person: Person) -> Safety:
         outcome: planner.ScreeningOutcome = services.outcome(person)
     else:
         outcome = services.StoredOutcome(screening.level, tuple(screening.precautions), screening.advice)  # type: ignore[arg-type]
-    return Safety(outcome, screening, services.disabled_techniques(person))
+    return Safety(outcome, screening, services.disabled_techniques(person), _strict_times(screening))
+
+
+def _strict_times(screening: Screening | None) -> bool:
+    """Whether the client's latest answers keep every step within its technique's maximum
+    (answers that no longer read as valid count as yes: the safe side)."""
+    if screening is None:
+        return False
+    rules = load_content().rules
+    try:
+        answers = validate_answers(screening.answers, rules)
+    except InputError:
+        return True
+    return strict_time_limit(answers, rules)
 
 
 def blockers(step: dict[str, Any], safety: Safety, library: Library) -> tuple[str, ...]:
@@ -287,6 +361,8 @@ def blockers(step: dict[str, Any], safety: Safety, library: Library) -> tuple[st
     if tech is None:
         return ("unknown",)
     found: list[str] = []
+    if step_seconds(step) > tech.max_seconds and (safety.strict_times or not step.get("longer_because")):
+        found.append(OVER_MAX)
     for side in _step_sides(step, tech):
         for reason in planner.step_blockers(tech, side, step["intensity"], safety.outcome, safety.disabled):  # type: ignore[arg-type]
             if reason not in found:
@@ -304,6 +380,10 @@ def blocker_words(ids: tuple[str, ...], library: Library) -> list[str]:
             out.append("You turned this technique off. Turn it back on under Insights if you want to do it.")
         elif item == "unknown":
             out.append("This technique is no longer in the library.")
+        elif item == OVER_MAX:
+            out.append(
+                "Longer than this technique's safe maximum, so it is left out (the therapist is told)."
+            )
         elif item.startswith("intensity:"):
             out.append(f"Your safety answers allow at most {item[10:]} pressure for this step.")
         else:
@@ -391,6 +471,8 @@ def report_blocked(programme: Programme, safety: Safety | None = None) -> int:
         name = tech.name if tech else step["technique"]
         # The step, not the answer behind it: therapists with an adherence-only share see flags too.
         detail = f"{programme.title}: {name} is blocked by the client's own safety answers."
+        if found == (OVER_MAX,):
+            detail = f"{programme.title}: {name} is above this technique's safe maximum for this client."
         _, created = Flag.objects.get_or_create(
             client=programme.client,
             key=f"blocked:{programme.pk}:{step['technique']}:{screening}"[:120],
@@ -495,6 +577,18 @@ def assign(therapist: User, template: Programme, clients: list[Person]) -> list[
     therapist's current programme for them, all in one transaction."""
     if not clients:
         raise InputError("clients", "choose at least one client")
+    library = load_content().library
+    for client in clients:
+        safety = safety_of(client)
+        for number, step in enumerate(steps_of(template, library), start=1):
+            tech = library.technique(step["technique"])
+            if tech is not None and safety.strict_times and step_seconds(step) > tech.max_seconds:
+                raise InputError(
+                    "clients",
+                    f"{_label(client)}: step {number} ({tech.name}) is above this technique's safe "
+                    f"maximum for this client (at most {limit_words(tech)}); give them their own "
+                    "programme, or shorten the step in the template",
+                )
     made = []
     with transaction.atomic():
         for client in clients:
@@ -551,6 +645,7 @@ def suggestion(person: Person) -> list[dict[str, Any]]:
                 "sides": step.side,
                 "intensity": step.intensity,
                 "note": "",
+                "longer_because": "",
             }
         else:  # the other side of a per-side step
             known["sides"] = "both"

@@ -32,7 +32,7 @@ from backease.clinic.models import CareLink, Programme
 from backease.content.loader import load_content
 from backease.core import planner
 from backease.core.errors import InputError
-from backease.core.library import Library
+from backease.core.library import Library, Technique
 from backease.store.models import Person
 
 FIELDS = ("title", "note", "days_per_week", "starts_on", "ends_on")
@@ -93,6 +93,7 @@ def _new_step(technique: str, library: Library, safety: programmes.Safety | None
         "sides": programmes.sides_of(tech)[0],
         "intensity": middle,
         "note": "",
+        "longer_because": "",
     }
 
 
@@ -118,6 +119,14 @@ def _act(
         steps[i + 1], steps[i] = steps[i], steps[i + 1]
 
 
+def _time_hint(tech: Technique, strict: bool) -> str:
+    """The seconds field's hint: the technique's usual times and its limit (SCREENING.md)."""
+    usual = f"Usually {tech.min_seconds}-{tech.max_seconds} s."
+    if strict:
+        return f"{usual} For this client, at most {programmes.limit_words(tech)}."
+    return f"{usual} At most {programmes.limit_words(tech)}, unless you say why below."
+
+
 def _editor_context(
     form: dict[str, Any], library: Library, safety: programmes.Safety | None, *, detail: bool = True
 ) -> dict[str, Any]:
@@ -127,9 +136,10 @@ def _editor_context(
     for i, raw in enumerate(form["steps"]):
         tech = library.technique(raw.get("technique", ""))
         try:
-            step = programmes.clean_step(i + 1, raw, library, None)
+            step = programmes.clean_step(i + 1, raw, library, None, check_time=False)
         except InputError:
             step = None
+        strict = safety is not None and safety.strict_times
         blocked: list[str] = []
         if step is not None:
             valid.append(step)
@@ -151,7 +161,12 @@ def _editor_context(
                 "intensities": [(v, library.label("intensity", v)) for v in programmes.intensities_of(tech)]
                 if tech
                 else [],
-                "range": f"{tech.min_seconds}-{tech.max_seconds} s usual" if tech else "",
+                "range": _time_hint(tech, strict) if tech else "",
+                "limit": programmes.limit_words(tech) if tech else "",
+                "strict": strict,
+                "over": bool(step and tech and programmes.step_seconds(step) > tech.max_seconds),
+                "seconds_field": f"step {i + 1} seconds",
+                "because_field": f"step {i + 1} why longer",
                 "blocked": blocked,
                 "last": i == len(form["steps"]) - 1,
                 "valid": step is not None,
@@ -210,7 +225,7 @@ def client_programme(request: HttpRequest, client_id: int) -> HttpResponse:
                     for step in programmes.suggestion(client)
                 ]
             elif action == "save":
-                cleaned = programmes.clean(form, library, safety.outcome)
+                cleaned = programmes.clean(form, library, safety.outcome, strict_times=safety.strict_times)
                 row = programmes.save_for_client(therapist, client, cleaned)
                 log_access(therapist, client, "change", f"programme '{row.title}' (revision {row.revision})")
                 return redirect(reverse("clinic_programme", args=[client_id]) + "?saved=1")

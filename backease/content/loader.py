@@ -272,6 +272,10 @@ def parse_content(content_dir: Path = CONTENT_DIR) -> Content:
         _check_refs(
             "screening.yaml", "self_care_rationale", "references", rules.rationale.references, reference_ids
         )
+    if rules.time_limit is not None:
+        _check_refs(
+            "screening.yaml", "programme_time_limit", "references", rules.time_limit.references, reference_ids
+        )
     return Content(library=library, rules=rules, figures=_parse_figures(content_dir, library))
 
 

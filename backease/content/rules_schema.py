@@ -30,12 +30,13 @@ from backease.core.screening import (
     Rule,
     RuleSet,
     Term,
+    TimeLimit,
 )
 from backease.core.vocab import LEVELS, Level, is_precaution
 
 _STRICT: dict[str, Any] = {"extra": "forbid", "str_strip_whitespace": True}
 _TOP_LEVEL = ("questions", "rules", "advice")
-_OPTIONAL = ("combine", "level_precautions", "self_care_rationale", "clearance")
+_OPTIONAL = ("combine", "level_precautions", "self_care_rationale", "clearance", "programme_time_limit")
 _COMPARISON = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*(>=|<=|>|<)\s*(-?\d+(?:\.\d+)?)\s*$")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _RULE_LEVELS: tuple[Level, ...] = ("emergency", "urgent", "soon", "self_care_with_precautions")
@@ -83,6 +84,14 @@ class _RationaleEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class _TimeLimitEntry:
+    __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
+    when: list[Any]
+    source: str
+    references: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class _ClearanceEntry:
     __pydantic_config__: ClassVar[dict[str, Any]] = _STRICT
     weeks: int
@@ -120,6 +129,7 @@ def parse_rules(path: Path, data: object) -> RuleSet:
     level_precautions = _parse_level_precautions(file, data.get("level_precautions", {}))
     rationale = _parse_rationale(file, data.get("self_care_rationale"))
     clearance = _parse_clearance(file, data.get("clearance"))
+    time_limit = _parse_time_limit(file, data.get("programme_time_limit"), by_id)
 
     used = {q for rule in rules for q in _questions_in(rule.when)}
     for question in questions:
@@ -133,6 +143,7 @@ def parse_rules(path: Path, data: object) -> RuleSet:
         level_precautions=level_precautions,
         rationale=rationale,
         clearance=clearance,
+        time_limit=time_limit,
     )
 
 
@@ -452,3 +463,21 @@ def _parse_clearance(file: str, raw: object) -> ClearancePolicy:
         expired_note=" ".join(item.expired_note.split()),
         not_covered_note=" ".join(item.not_covered_note.split()),
     )
+
+
+def _parse_time_limit(file: str, raw: object, questions: dict[str, Question]) -> TimeLimit | None:
+    """`programme_time_limit`: the answers with which a programme step never goes past its
+    technique's maximum time (SCREENING.md)."""
+    if raw is None:
+        return None
+    entry = "programme_time_limit"
+    try:
+        item = TypeAdapter(_TimeLimitEntry).validate_python(raw)
+    except ValidationError as exc:
+        raise ContentError(file, entry, *_first_error(exc)) from None
+    if not item.when:
+        raise ContentError(file, entry, "when", "needs at least one term")
+    if not item.source or not item.references:
+        raise ContentError(file, entry, "references", "give the source and cite at least one reference")
+    when = tuple(_parse_term(file, entry, f"when[{i}]", term, questions) for i, term in enumerate(item.when))
+    return TimeLimit(when=when, source=item.source, references=item.references)

@@ -169,6 +169,17 @@ class ClearancePolicy:
 
 
 @dataclass(frozen=True, slots=True)
+class TimeLimit:
+    """SCREENING.md, "A therapist's programme cannot go past these limits": a programme step
+    stays within its technique's `max_seconds` unless the therapist records a reason, and
+    never goes past it when `when` holds (numb skin, blood thinners, fragile bones)."""
+
+    when: tuple[Term, ...]
+    source: str
+    references: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class RuleSet:
     """All questions, rules and per-level advice of the screen."""
 
@@ -181,6 +192,8 @@ class RuleSet:
     """Precautions a screen carries when it ends at that level (e.g. `soon`: gentle only)."""
     rationale: Rationale | None = None
     clearance: ClearancePolicy = field(default_factory=ClearancePolicy)
+    time_limit: TimeLimit | None = None
+    """When a programme step may never go past its technique's maximum time."""
 
     def question(self, question_id: str) -> Question | None:
         """The question with this id, or None."""
@@ -571,6 +584,13 @@ def screen(
     `avoid_region:` in body-map order. See `evaluate` for `clearance` and `today`.
     """
     return evaluate(validate_answers(answers, rules), rules, clearance, today)
+
+
+def strict_time_limit(answers: Answers, rules: RuleSet) -> bool:
+    """Whether these answers keep every programme step within its technique's maximum time,
+    whatever reason a therapist records (`RuleSet.time_limit`)."""
+    limit = rules.time_limit
+    return limit is not None and all(holds(term, answers) for term in limit.when)
 
 
 def most_serious(levels: tuple[Level, ...] | list[Level]) -> Level:

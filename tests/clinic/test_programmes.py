@@ -91,6 +91,7 @@ def test_a_therapist_builds_a_programme_and_the_client_is_told(
         "sides": "both",
         "intensity": "gentle",
         "note": "",
+        "longer_because": "",
     }
     notice = Notice.objects.get(recipient=client_a, kind="programme")
     assert "Sam Rivera set you a home programme: Desk back" in notice.text
