@@ -21,8 +21,8 @@ from django.utils import timezone
 from backease.core.history import MIN_SECONDS_COUNTED
 from backease.core.insights import summarize, totals_of
 from backease.exports.csv_export import sessions_csv
+from backease.exports.report import report_context
 from backease.front import insights_views, page_cache, player_views
-from backease.front.report import report_context
 from backease.store import services
 from backease.store.models import HistoryTotals, Person, Plan, Session, SessionFacts
 

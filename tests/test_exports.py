@@ -585,7 +585,7 @@ def test_export_fhir_and_ics_print_to_stdout(history: Person, capsys: pytest.Cap
 def test_export_report_writes_the_clinician_report(
     history: Person, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    pytest.importorskip("backease.front.report")
+    pytest.importorskip("backease.exports.report")
     target = tmp_path / "report.html"
     code, _, err = cli(capsys, "export", "report", "-o", str(target))
     assert code == 0, err

@@ -22,7 +22,8 @@ from backease.cli.main import run
 from backease.content.loader import load_content
 from backease.core import insights as core
 from backease.core.history import TechniqueEffect
-from backease.front import charts, insights_views
+from backease.exports import charts
+from backease.front import insights_views
 from backease.store import services
 from backease.store.models import PainEntry, Person, Plan, Session, StepLog, TechniqueChoice
 

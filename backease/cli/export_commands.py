@@ -144,7 +144,7 @@ def export_report(output: OutputOption = None) -> None:
     person = _person()
     from django.utils import timezone
 
-    from backease.front.report import render_report
+    from backease.exports.report import render_report
 
     # for_file: a page that works offline, without the links that only work on the site.
     _emit(render_report(person, timezone.now(), for_file=True), output, "the report")

@@ -25,7 +25,7 @@ from backease.accounts.models import User
 from backease.clinic import flags, outcomes
 from backease.clinic.access import active_links, link_for, log_access, log_access_many, therapist_required
 from backease.clinic.models import CareLink, Outcome
-from backease.front import charts
+from backease.exports import charts
 from backease.store.models import PainEntry, Person, Session
 
 TREND_DAYS = 56
@@ -204,7 +204,8 @@ def acknowledge(request: HttpRequest, flag_id: int) -> HttpResponse:
 def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
     """A client's page: adherence; with a full share also their insights, outcome measures
     and the clinician report; and the flags the share lets the therapist see."""
-    from backease.front.insights_views import _insights_context, change_view
+    from backease.exports.report import change_view
+    from backease.front.insights_views import _insights_context
     from backease.store import services
 
     therapist = _therapist(request)
@@ -253,7 +254,7 @@ def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
 def client_report(request: HttpRequest, client_id: int) -> HttpResponse:
     """The clinician report of a client who shares everything: shown, or downloaded with
     ?download=1 (logged as an export)."""
-    from backease.front.report import render_report
+    from backease.exports.report import render_report
 
     therapist = _therapist(request)
     person = link_for(therapist, client_id, "full").client

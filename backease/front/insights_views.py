@@ -1,7 +1,8 @@
 """Insights (is it working, and what helps?), the printable report, and exports.
 
 The numbers come from `backease.core.insights` through `services.insights`; this module
-only turns them into display data and charts (`charts.py`). Exports are built by
+only turns them into display data and charts (`backease.exports.charts`; the report and its
+display helpers are `backease.exports.report`). Exports are built by
 `backease.exports` and imported lazily. Everything is the local owner's: the views
 only ever ask `services` for the data of `current_person(request)`.
 """
@@ -24,16 +25,16 @@ from django.views.decorators.http import require_GET, require_POST
 from backease.accounts.mode import current_person
 from backease.content.loader import load_content
 from backease.core.errors import InputError
+from backease.exports import charts
 from backease.exports.backup import MAX_BYTES as MAX_BACKUP_BYTES
-from backease.front import charts
-from backease.front.report import render_report
+from backease.exports.report import change_view, farrar_reference, render_report, technique_names, turned_off
 from backease.store import services
 from backease.store.models import Person
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from backease.core.insights import Change, Insights
+    from backease.core.insights import Insights
 
 MAX_UPLOAD = MAX_BACKUP_BYTES
 """Ten years of daily sessions make a backup of about 20 MB."""
@@ -47,7 +48,6 @@ DAY_LABELS = {
     "sat": "Saturday",
     "sun": "Sunday",
 }
-FARRAR = "farrar_2001_nrs"
 
 
 def clock() -> datetime:
@@ -59,56 +59,10 @@ def clock() -> datetime:
 # --- display helpers -------------------------------------------------------------------------
 
 
-def change_view(change: Change) -> dict[str, Any]:
-    """A change in pain as the page shows it: a short verdict and the core's sentence.
-
-    Farrar 2001 (farrar_2001_nrs): a fall of about 2 points or 30 % on the 0-10 scale is
-    a change people notice; below that it is "not yet meaningful". The core never calls
-    a rise meaningful; it is shown as a rise.
-    """
-    delta = round(change.delta or 0.0, 1)
-    if not change.enough_data:
-        verdict, tone = "Too little data", "none"
-    elif change.meaningful:
-        verdict, tone = "A noticeable fall", "good"
-    elif delta > 0:
-        verdict, tone = "Pain rose", "bad"
-    else:
-        verdict, tone = "Not yet meaningful", "none"
-    return {
-        "verdict": verdict,
-        "tone": tone,
-        "wording": change.wording,
-        "before": charts.number(change.before),
-        "after": charts.number(change.after),
-        "delta": charts.signed(change.delta),
-        "percent": charts.signed(change.percent, 0),
-        "enough_data": change.enough_data,
-    }
-
-
-def technique_names() -> dict[str, str]:
-    return {t.id: t.name for t in load_content().library.techniques}
-
-
 def region_labels() -> dict[str, str]:
     labels: dict[str, str] = {r.id: r.label for r in load_content().library.regions}
     labels[""] = "Upper back in general"
     return labels
-
-
-def farrar_reference() -> Any:
-    return next((r for r in load_content().library.references if r.id == FARRAR), None)
-
-
-def turned_off(person: Person) -> list[dict[str, str]]:
-    """Techniques the person turned off (or that sharp pain turned off), with their names."""
-    names = technique_names()
-    return [
-        {"id": c.technique, "name": names.get(c.technique, c.technique), "reason": c.reason}
-        for c in services.technique_choices(person)
-        if c.disabled
-    ]
 
 
 # --- insights --------------------------------------------------------------------------------

@@ -183,6 +183,8 @@ INSTALLED_APPS = [
     "backease.store",
     "backease.clinic",
     "backease.front",
+    # Templates of what several front ends render (the report, charts): backease.exports.
+    "backease.exports",
 ]
 
 MIDDLEWARE = [

@@ -11,7 +11,7 @@ Why server-rendered SVG and not a charting library (e.g. a vendored Chart.js):
 
 Each function returns a `Chart`: the SVG (role="img" with an aria-label that sums it
 up) and a `Table` of the same numbers, which the templates show next to it
-(`front/_insights_chart.html`). Colours come from classes styled in insights.css; every
+(`exports/_chart.html`). Colours come from classes styled in insights.css; every
 series also differs by shape or dash, never by colour alone.
 """
 
