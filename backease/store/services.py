@@ -1466,7 +1466,7 @@ def adaptation(person: Person, now: datetime | None = None) -> planner.Adaptatio
 
 
 # --- insights, report and exports pages (web helper: insights/report/export) -----------------
-# backease/front/insights_views.py, backease/front/report.py and `backease stats` use these.
+# backease/front/insights_views.py, backease/exports/report.py and `backease stats` use these.
 
 
 def insights(person: Person, now: datetime | None = None, weeks: int = 8) -> Insights:
