@@ -33,6 +33,7 @@ from backease.content.loader import load_content
 from backease.core import planner
 from backease.core.errors import InputError
 from backease.core.library import Library, Technique
+from backease.exports.handout import PRINT_STYLESHEET, STYLESHEET, Handout, HandoutStep, render_handout
 from backease.store.models import Person
 
 FIELDS = ("title", "note", "days_per_week", "starts_on", "ends_on")
@@ -359,21 +360,47 @@ def assign_template(request: HttpRequest, template_id: int) -> HttpResponse:
 def _handout(
     request: HttpRequest, programme: Programme, safety: programmes.Safety | None, back: str
 ) -> HttpResponse:
+    """The programme as a printable handout (backease.exports.handout) in the site's page."""
     library = load_content().library
+    allowed = (
+        programmes.allowed_steps(programme, safety, library)
+        if safety is not None
+        else programmes.steps_of(programme, library)
+    )
+    document = Handout(
+        title=programme.title,
+        total=programmes.duration_words(programmes.session_seconds(allowed, library)),
+        days_per_week=programme.days_per_week,
+        steps=tuple(
+            HandoutStep(
+                number=view["number"],
+                technique=view["technique"],
+                name=view["name"],
+                side=view["side_id"],
+                sides=view["sides"],
+                per_side=view["per_side"],
+                time=view["time"],
+                intensity=view["intensity"],
+                note=view["note"],
+                cue=view["cue"],
+                stop_if=tuple(view["stop_if"]),
+                written_for_left=view["written_for_left"],
+                blocked=tuple(view["blocked"]),
+            )
+            for view in programmes.step_views(programme, safety, library)
+        ),
+        note=programme.note,
+        client_name=_label(programme.client) if programme.client is not None else "",
+        therapist=programme.therapist.label if programme.therapist is not None else "",
+        starts_on=programme.starts_on,
+        ends_on=programme.ends_on,
+        on_hold=safety is not None and safety.refused,
+    )
     ctx = {
         "programme": programme,
-        "therapist": programme.therapist.label if programme.therapist is not None else "",
-        "client_name": _label(programme.client) if programme.client is not None else "",
-        "steps": programmes.step_views(programme, safety, library),
-        "total": programmes.duration_words(
-            programmes.session_seconds(
-                programmes.allowed_steps(programme, safety, library)
-                if safety is not None
-                else programmes.steps_of(programme, library),
-                library,
-            )
-        ),
-        "refused": safety is not None and safety.refused,
+        "handout_html": render_handout(document),
+        "handout_css": STYLESHEET,
+        "handout_print_css": PRINT_STYLESHEET,
         "back": back,
         "hide_safety_banner": True,
     }
