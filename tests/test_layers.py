@@ -1,0 +1,138 @@
+"""The house's layers, read from the code's own imports: no arrow may run the wrong way.
+
+Every `import backease.X` / `from backease.X import ...` in the package counts, at module
+level or inside a function (a lazy import is still an arrow). Each part of the package may
+import only the parts listed for it in LAYERS; STILL_TO_GO lists the few arrows that run
+the wrong way today, each to be removed (the test also fails when one of them is gone and
+still listed, so the list only shrinks). See "How the house should grow" in STYLE.md.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "backease"
+
+PERSONAL = {"core", "content", "figures", "store", "exports", "accounts"}
+"""What the personal app is built on below its front ends (none of it knows clinic mode)."""
+
+LAYERS: dict[str, set[str]] = {
+    # The domain and its data: nothing of ours above them.
+    "core": set(),
+    "figures": {"core"},
+    "content": {"core", "figures"},
+    # The one writer, and what several front ends render or export.
+    "store": {"core", "content"},
+    "exports": {"core", "content", "figures", "store"},
+    # Who signs in and with what, and who read what.
+    "accounts": {"core", "content", "store"},
+    # The front ends: the JSON API, the pages, the terminal. None imports another.
+    "api": {"core", "content", "figures", "store", "exports", "accounts"},
+    "front": {"core", "content", "figures", "store", "exports", "accounts"},
+    "cli": {"core", "content", "figures", "store", "exports", "accounts"},
+    # Clinic mode: a room of its own above the personal app (it may use the pages' parts).
+    "clinic": PERSONAL | {"front"},
+    # The Django project (settings, URLs, the server) puts the web apps together.
+    "web": PERSONAL | {"api", "front", "clinic"},
+    # The `backease` program (backease/__main__.py) puts the commands together.
+    "main": {"cli", "web", "clinic"},
+}
+
+STILL_TO_GO: set[tuple[str, str]] = {
+    # (importing module, imported module), each an arrow of issue 15's "The house" not yet turned.
+    ("backease.accounts.views", "backease.clinic.tokens"),
+    ("backease.accounts.views", "backease.clinic.models"),
+    ("backease.accounts.services", "backease.clinic.models"),
+    ("backease.accounts.adapter", "backease.clinic.invites"),
+    ("backease.accounts.templatetags.accounts_tags", "backease.clinic.models"),
+    ("backease.accounts.ratelimit", "backease.web.proxy"),
+    ("backease.api", "backease.clinic.tokens"),
+    ("backease.exports.backup", "backease.api.routes"),
+    ("backease.exports.backup", "backease.api.schemas"),
+    ("backease.cli.clinic_commands", "backease.clinic.flags"),
+}
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def part_of(module: str) -> str:
+    """The part of the package a module belongs to ("main" for backease/__main__.py)."""
+    parts = module.split(".")
+    if len(parts) < 2 or parts[1] == "__main__":
+        return "main"
+    return parts[1]
+
+
+def imports_of(path: Path, module: str) -> set[str]:
+    """Every module of ours that the file (the module `module`) imports, anywhere in it."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names if alias.name.startswith("backease."))
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:  # relative: resolve against the importing package
+                base = module.split(".")[: -node.level + (path.name == "__init__.py") or None]
+                name = ".".join([*base, node.module] if node.module else base)
+            else:
+                name = node.module or ""
+            if name.startswith("backease."):
+                # `from backease.clinic import tokens` imports the module backease.clinic.tokens.
+                found.update(
+                    f"{name}.{alias.name}" if is_module(f"{name}.{alias.name}") else name
+                    for alias in node.names
+                )
+    return found
+
+
+def is_module(name: str) -> bool:
+    path = PACKAGE.parent.joinpath(*name.split("."))
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+
+
+def arrows() -> set[tuple[str, str]]:
+    """(importer, imported) for every import between two parts of the package."""
+    found = set()
+    for path in PACKAGE.rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        importer = module_name(path)
+        for imported in imports_of(path, importer):
+            if part_of(importer) != part_of(imported):
+                found.add((importer, imported))
+    return found
+
+
+def wrong_way(found: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    return {
+        (importer, imported)
+        for importer, imported in found
+        if part_of(importer) in LAYERS and part_of(imported) not in LAYERS[part_of(importer)]
+    }
+
+
+def test_every_part_of_the_package_has_its_layer() -> None:
+    parts = {part_of(module_name(p)) for p in PACKAGE.rglob("*.py")} - {"main"}
+    assert parts - set(LAYERS) == set(), "add the new part to LAYERS (tests/test_layers.py)"
+
+
+def test_no_import_runs_the_wrong_way() -> None:
+    found = wrong_way(arrows())
+    assert found - STILL_TO_GO == set(), "an import runs the wrong way (see LAYERS)"
+
+
+def test_the_arrows_still_to_turn_are_still_there() -> None:
+    """Once one is turned, take it off STILL_TO_GO so that it cannot come back."""
+    assert STILL_TO_GO - wrong_way(arrows()) == set()
+
+
+def test_the_check_sees_a_lazy_import_that_runs_the_wrong_way(tmp_path: Path) -> None:
+    path = tmp_path / "probe.py"
+    path.write_text("def page():\n    from backease.front import views\n    return views\n", encoding="utf-8")
+    found = {("backease.cli.probe", imported) for imported in imports_of(path, "backease.cli.probe")}
+    assert wrong_way(found) == {("backease.cli.probe", "backease.front.views")}
