@@ -46,7 +46,6 @@ STILL_TO_GO: set[tuple[str, str]] = {
     ("backease.accounts.services", "backease.clinic.models"),
     ("backease.accounts.adapter", "backease.clinic.invites"),
     ("backease.accounts.templatetags.accounts_tags", "backease.clinic.models"),
-    ("backease.accounts.ratelimit", "backease.web.proxy"),
     ("backease.api", "backease.clinic.tokens"),
     ("backease.exports.backup", "backease.api.routes"),
     ("backease.exports.backup", "backease.api.schemas"),

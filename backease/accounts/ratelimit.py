@@ -18,7 +18,7 @@ import time
 from django.core.cache import cache
 from django.http import HttpRequest
 
-from backease.web.proxy import client_ip
+from backease.accounts.proxy import client_ip
 
 PERIODS = {"m": 60, "h": 3600, "d": 86400}
 

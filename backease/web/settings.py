@@ -275,7 +275,7 @@ if TRUSTED_PROXY:
     # The client's address is the LAST X-Forwarded-For entry: the one our proxy added
     # (earlier entries come from the client and can say anything).
     ALLAUTH_TRUSTED_PROXY_COUNT = 1
-AXES_CLIENT_IP_CALLABLE = "backease.web.proxy.client_ip"
+AXES_CLIENT_IP_CALLABLE = "backease.accounts.proxy.client_ip"
 
 DEFAULT_FROM_EMAIL = envstr("BACKEASE_EMAIL_FROM", "backease@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

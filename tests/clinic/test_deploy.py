@@ -17,8 +17,8 @@ import pytest
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 
+from backease.accounts.proxy import client_ip
 from backease.web.middleware import served_by
-from backease.web.proxy import client_ip
 from backease.web.server import gunicorn_command
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,4 +1,5 @@
-"""Who is on the other end of a request, when a reverse proxy stands in between."""
+"""Who is on the other end of a request, when a reverse proxy stands in between: the address
+that sign-in lockouts (django-axes) and rate limits (`accounts.ratelimit`) count by."""
 
 from __future__ import annotations
 
