@@ -139,7 +139,7 @@ def path_polylines(d: str) -> list[tuple[list[tuple[float, float]], bool]]:
 
 
 LABELS = {
-    "bl": 1, "bf": 2, "hair": 3, "tg": 4, "tl": 5, "tls": 5, "tlb": 5, "tlc": 5, "tlo": 5, "heat": 5,
+    "bl": 1, "bn": 1, "bf": 2, "hair": 3, "tg": 4, "tl": 5, "tls": 5, "tlb": 5, "tlc": 5, "tlo": 5, "heat": 5,
     "pc": 6, "pcl": 6, "pm": 6, "pp": 6, "pw": 6, "pwb": 6, "pd": 6, "pf": 6, "pl": 6,
     "mk": 7, "mkf": 7, "spine": 8, "scap": 8, "scan": 9, "wat": 9,
 }  # fmt: skip

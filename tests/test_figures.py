@@ -493,3 +493,10 @@ def test_a_bad_figure_request_says_which_field(client: Any, url: str, status: in
     response = client.get(url)
     assert response.status_code == status
     assert response.json()["field"] == field
+
+
+@pytest.mark.django_db
+def test_a_figure_file_is_sent_compressed(client: Any) -> None:
+    response = client.get("/figures/cat_cow.svg", HTTP_ACCEPT_ENCODING="gzip")
+    assert response["Content-Encoding"] == "gzip" and "Accept-Encoding" in response["Vary"]
+    assert len(response.content) < 12_000

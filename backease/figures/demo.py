@@ -159,7 +159,7 @@ def period(demo: Figure) -> float:
     return demo.seconds
 
 
-def moments(demo: Figure, steps: int = 3) -> list[Moment]:
+def moments(demo: Figure, steps: int = 2) -> list[Moment]:
     """The sampled moments of one loop, including every key pose and end of a hold."""
     out: list[Moment] = []
     n = len(demo.keys)

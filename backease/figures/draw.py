@@ -67,7 +67,7 @@ def _v(name: str) -> str:
 
 
 STYLE = (
-    ".fg .bl{fill:V(body);stroke:V(body)}.fg .bf{fill:V(far);stroke:V(far)}"
+    ".fg .bl,.fg .bn{fill:V(body);stroke:V(body)}.fg .bf{fill:V(far);stroke:V(far)}"
     ".fg .hair{fill:V(hair)}.fg .h{fill:V(bg);stroke:V(bg)}"
     ".fg .tg{fill:V(target);opacity:.85}.fg .tl{fill:V(tool);stroke:V(tool-ink);stroke-width:.9}"
     ".fg .tlb{fill:none;stroke:V(tool)}.fg .tlc{fill:none;stroke:V(tool-ink);stroke-width:.8}"
@@ -125,7 +125,15 @@ def path_data(shape: Shape, fit: Fit) -> str:
     pts = [fit.point(p) for p in shape.points]
     kind = shape.kind
     if kind == "line":
-        return "M" + "L".join(_p(*p) for p in pts)
+        # Strokes separated by a gap (a hand's fingers) are subpaths of one path.
+        out, pen = [], "M"
+        for p in pts:
+            if math.isnan(p[0]):
+                pen = "M"
+                continue
+            out.append(pen + _p(*p))
+            pen = "L"
+        return "".join(out)
     if kind == "poly":
         return "M" + "L".join(_p(*p) for p in pts) + "Z"
     if kind == "ellipse":
@@ -196,6 +204,8 @@ def _bounds(
                 ys += [c[1] - ry, c[1] + ry]
                 continue
             for x, y in pts:
+                if math.isnan(x):
+                    continue
                 xs += [x - pad, x + pad]
                 ys += [y - pad, y + pad]
     if floor and not upper_only:

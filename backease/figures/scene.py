@@ -23,6 +23,8 @@ from backease.figures.body import (
 from backease.figures.geometry import Vec, add, cross, dot, lerp, norm, scale, sub, unit
 
 Point = tuple[float, float]
+GAP: Point = (math.nan, math.nan)
+"""Between two strokes of one shape (a hand's fingers)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,8 +227,8 @@ def _head(body: Body, cam: Camera, prefix: str) -> list[Shape]:
             depth + 0.3 - facing * r + 0.01,
         )
     )
-    if abs(facing) > 0.8:
-        return out
+    if abs(facing) > 0.6:
+        return out  # a nose seen end-on reads as a blot: only in profile
     nose_a = add(centre, hf, 0.8 * r)
     nose_b = add(add(centre, hf, 1.18 * r), hu, -0.12 * r)
     out.append(
@@ -234,7 +236,7 @@ def _head(body: Body, cam: Camera, prefix: str) -> list[Shape]:
             prefix + "nose",
             "line",
             [cam.flat(nose_a), cam.flat(nose_b)],
-            "bl",
+            "bn",
             depth + 0.3 + facing * r * 1.05 - 0.2,
             width=0.3 * r,
         )
@@ -257,31 +259,15 @@ def _hand(body: Body, side: str, cam: Camera, prefix: str, mid_depth: float) -> 
         cam.flat(add(add(w, t, -half * 0.8), hand.fingers, h(0.008))),
     ]
     out = [Shape(prefix + f"palm_{side}", "poly", palm, cls, d + 0.05, width=h(0.014))]
+    # The four fingers and the thumb as one shape of five strokes (a gap between strokes).
+    strokes: list[Point] = []
     for i in range(4):
-        out.append(
-            Shape(
-                prefix + f"finger{i}_{side}",
-                "line",
-                [
-                    cam.flat(pts[f"finger{i}_base"]),
-                    cam.flat(pts[f"finger{i}_mid"]),
-                    cam.flat(pts[f"finger{i}_tip"]),
-                ],
-                cls,
-                cam.depth(pts[f"finger{i}_mid"]) + 0.1,
-                width=h(0.0105),
-            )
-        )
-    out.append(
-        Shape(
-            prefix + f"thumb_{side}",
-            "line",
-            [cam.flat(pts["thumb_base"]), cam.flat(pts["thumb_tip"])],
-            cls,
-            cam.depth(pts["thumb_tip"]) + 0.1,
-            width=h(0.013),
-        )
-    )
+        if strokes:
+            strokes.append(GAP)
+        strokes += [cam.flat(pts[f"finger{i}_{j}"]) for j in ("base", "mid", "tip")]
+    strokes += [GAP, cam.flat(pts["thumb_base"]), cam.flat(pts["thumb_tip"])]
+    depth = max(cam.depth(pts["finger1_mid"]), cam.depth(pts["thumb_tip"])) + 0.1
+    out.append(Shape(prefix + f"fingers_{side}", "line", strokes, cls, depth, width=h(0.0115)))
     return out
 
 

@@ -3,7 +3,7 @@
 For reuse where inline SVG does not fit: the Library's small moving previews, handouts
 and anything else that links to a picture. The answer depends only on the content and the
 query, so it is cacheable: an ETag, a day's max-age, and a year (immutable) when the URL
-carries the figures' version (`v=`, see `figures_version`).
+carries the figures' version (`v=`, see `figures_version`); it is sent compressed.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import hashlib
 from functools import cache
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
 from backease import __version__
@@ -37,6 +38,7 @@ def _bad(field: str, message: str) -> JsonResponse:
 
 
 @require_GET
+@gzip_page  # a figure holds no secret, so compressing it leaks nothing (BREACH)
 def figure_svg(request: HttpRequest, technique: str) -> HttpResponse:
     """One figure: `side` (left, right or both), `still=1` (key poses side by side),
     `preview=1` (the scene without the target panel, for small previews)."""

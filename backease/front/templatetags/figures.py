@@ -13,6 +13,18 @@ from backease.figures import describe, render_svg
 register = template.Library()
 
 
+@register.simple_tag
+def figure_url(technique: str, side: str = "") -> str:
+    """The URL of a technique's figure file for `side`, with the figures' version (so it is
+    cached for a year and refetched when the figures change)."""
+    from django.urls import reverse
+
+    from backease.front.figure_views import figures_version
+
+    query = f"side={side}&" if side in ("left", "right", "both") else ""
+    return f"{reverse('figure_svg', args=[technique])}?{query}v={figures_version()}"
+
+
 @register.inclusion_tag("front/_figure.html", takes_context=True)
 def technique_figure(
     context: template.Context,

@@ -2,7 +2,8 @@
 // connection (docs/phone.md). Served by backease.front.pwa at /sw.js, which puts
 // VERSION, SHELL (static files to keep) and OFFLINE_URL in front of this file.
 //
-// - Static files: from the cache first, fetched and kept when missing.
+// - Static files and the figure files (/figures/, versioned): from the cache first,
+//   fetched and kept when missing.
 // - Pages and API reads: from the network first (so they are never stale while online),
 //   kept as they load; with no connection, the kept copy, or the offline page.
 // - Writes (PUT, PATCH, POST, DELETE) always go to the network: the player queues its
@@ -58,7 +59,8 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
-  if (url.pathname.startsWith("/static/")) {
+  if (url.pathname.startsWith("/static/") || url.pathname.startsWith("/figures/")) {
+    // Static files and the figure files (versioned URLs: they never change) from the cache.
     event.respondWith(cacheFirst(request));
   } else if (request.mode === "navigate") {
     event.respondWith(networkFirst(request, OFFLINE_URL));
