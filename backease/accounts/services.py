@@ -58,16 +58,13 @@ def second_factor_required(user: object) -> bool:
 
 
 def account_summary(user: User, person: Person) -> dict[str, int]:
-    """What deleting the account takes with it, counted for the confirmation page."""
-    from backease.clinic.models import CareLink
-
+    """What deleting the account takes with it, counted for the confirmation page (other
+    apps count their own share: `backease.accounts.parts`)."""
     return {
         "sessions": person.sessions.count(),
         "diary_entries": person.pain_entries.count(),
         "plans": person.plans.count(),
         "safety_checks": person.screenings.count(),
-        "therapists": CareLink.objects.filter(client=person, ended_at__isnull=True).count(),
-        "clients": CareLink.objects.filter(therapist=user, ended_at__isnull=True).count(),
     }
 
 

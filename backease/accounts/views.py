@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from backease.accounts import services
+from backease.accounts import parts, services
 from backease.accounts.mode import current_person
 from backease.accounts.models import User
 from backease.clinic import tokens
@@ -167,7 +167,11 @@ def delete_account(request: HttpRequest) -> HttpResponse:
             services.delete_account(user)
             logout(request)
             return render(request, "accounts/deleted.html")
-    context = {"summary": services.account_summary(user, person), "error": error}
+    context = {
+        "summary": services.account_summary(user, person),
+        "parts": parts.deleting(user, person),
+        "error": error,
+    }
     return render(request, "accounts/delete.html", context, status=400 if error else 200)
 
 

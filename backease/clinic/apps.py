@@ -21,6 +21,11 @@ class ClinicConfig(AppConfig):
             programmes.on_client_change, sender=TechniqueChoice, dispatch_uid="clinic-blocked-choice"
         )
 
+        # Clinic pages and notices in the account menu, and care links on the delete page.
+        from backease.clinic import account_part
+
+        account_part.register()
+
         # "From your therapist" on the client's Today, through the one way in that Today has.
         from backease.front import today
 

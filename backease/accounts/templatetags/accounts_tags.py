@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from django import template
 
+from backease.accounts import parts
+
 register = template.Library()
 
 
 @register.simple_tag
-def unread_notices(user: object) -> int:
-    """How many of the user's notices are unread (one COUNT query; 0 when signed out)."""
+def account_links(user: object, path: str) -> list[parts.Link]:
+    """The links other apps add to the account menu (`backease.accounts.parts`); none when
+    signed out."""
     if not getattr(user, "is_authenticated", False):
-        return 0
-    from backease.clinic.models import Notice
-
-    return Notice.objects.filter(recipient=user, read_at__isnull=True).count()
+        return []
+    return parts.links(user, path)  # type: ignore[arg-type]
