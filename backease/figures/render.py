@@ -189,6 +189,10 @@ def render_svg(
         if mirror:
             x = scene_w - x
             anchor = {"start": "end", "end": "start"}.get(anchor, anchor)
+        # Keep the name inside the scene (about 5.6 units a letter at this size).
+        width = 5.6 * len(text)
+        left = {"start": x, "end": x - width, "middle": x - width / 2}.get(anchor, x)
+        x += max(0.0, 3 - left) - max(0.0, left + width - (scene_w - 3))
         texts.append(f'<text x="{_n(x)}" y="{y_s}" text-anchor="{anchor}" class="lb lbh live">{text}</text>')
     for number in numbers:
         # The key poses' numbers stay in reading order (1 on the left) on either side.

@@ -102,7 +102,14 @@ def test_the_plan_cards_show_a_figure_for_every_step(page: Any, live_server: Any
     cards = page.get_by_test_id("step")
     count = cards.count()
     assert count > 0
-    expect(page.locator("[data-testid=step] [data-testid=figure] svg[role=img]")).to_have_count(count)
+    # Each card links its figure's file (loaded as it comes into view), with the text
+    # alternative as its alt text.
+    images = page.locator("[data-testid=step] [data-testid=figure] img")
+    expect(images).to_have_count(count)
+    first = images.first
+    first.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=first.element_handle())
+    assert len(first.get_attribute("alt") or "") > 40
     # Printed, the plan keeps its pictures and drops the buttons.
     page.emulate_media(media="print")
     expect(page.locator("[data-testid=step] [data-testid=figure]").first).to_be_visible()

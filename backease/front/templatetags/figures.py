@@ -33,13 +33,15 @@ def technique_figure(
     size: str = "page",
     caption: bool = False,
     still: bool = False,
+    as_file: bool = False,
 ) -> dict[str, Any]:
     """The figure for `technique` on `side` ("left", "right", "both" or ""), as inline SVG.
 
     `size` is a CSS hook ("page", "card", "player", "handout", "report"); `caption` also
     shows the text alternative under the picture (on the technique page and in print);
     `still` draws the key poses side by side and nothing moves (handouts and reports:
-    paper does not move).
+    paper does not move). `as_file` links the figure file instead (an `<img>`, loaded when
+    it comes into view and cached: a page of many figures stays light).
     """
     content = load_content()
     figure = content.figures.get(technique)
@@ -50,6 +52,9 @@ def technique_figure(
     counter[0] += 1
     labels: dict[str, str] = {r.id: r.label for r in content.library.regions}
     words = describe(figure, side, labels)
+    if as_file:
+        src = figure_url(technique, side)
+        return {"figure": figure, "src": src, "words": words, "size": size, "caption": caption}
     title = f"How to do it: {figure.name}"
     svg = render_svg(figure, side, title=title, description=words, uid=f"{counter[0]}", still=still)
     return {"figure": figure, "svg": mark_safe(svg), "words": words, "size": size, "caption": caption}
