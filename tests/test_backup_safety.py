@@ -22,7 +22,7 @@ from backease.core.errors import InputError
 from backease.exports import backup as backup_module
 from backease.exports.backup import load_backup, make_backup, restore_backup
 from backease.store import services
-from backease.store.models import Person
+from backease.store.models import Person, Session
 
 pytestmark = pytest.mark.django_db
 
@@ -224,3 +224,75 @@ def test_the_web_import_refuses_a_hostile_backup_with_400_naming_the_field(
     assert dump() == before
     for url in (*PAGES, *API[1:]):
         assert client.get(url).status_code in (200, 404), url
+
+
+# --- the same hostile backups as files, read record by record ------------------------------
+
+READ_WHOLE = {
+    "NaN in answers",
+    "a huge number",
+    "a huge id",
+    "a huge number in JSON",
+    "a lone surrogate in JSON",
+}
+"""Refused by the parser itself, before any record: the refusal names the file ("backup")."""
+REPLACED = {"a lone surrogate"}
+"""The parser (yajl) reads a lone high surrogate at the end of a text as "?": such a file
+(which backease never writes) restores with "?" there, and nothing that cannot be stored."""
+
+
+@pytest.mark.parametrize(("name", "change", "field"), HOSTILE, ids=[h[0] for h in HOSTILE])
+def test_a_hostile_backup_file_is_refused_naming_the_field_and_changes_nothing(
+    before: dict[str, Any], name: str, change: Callable[[dict[str, Any]], None], field: str
+) -> None:
+    """What `backease import` and /import/ read: the file, streamed record by record."""
+    data = copy.deepcopy(fixture_data())
+    change(data)
+    raw = json.dumps(data).encode()
+    if name in REPLACED:
+        restore_backup(load_backup(io.BytesIO(raw)))
+        assert Session.objects.order_by("id").first().notes == "?"  # type: ignore[union-attr]
+        return
+    with pytest.raises(InputError) as refused:
+        restore_backup(load_backup(io.BytesIO(raw)))
+    if name in READ_WHOLE:
+        assert refused.value.field in ("backup", field) or refused.value.field.startswith(field), (
+            refused.value
+        )
+    else:
+        assert refused.value.field.startswith(field), refused.value
+    assert dump() == before
+
+
+def test_a_backup_file_restores_as_the_same_backup_in_memory_does(tmp_path: Path) -> None:
+    data = fixture_data()
+    counts = restore_backup(load_backup(io.BytesIO(json.dumps(data).encode())))
+    owner = Person.objects.get()
+    again = make_backup(owner)
+    for name in backup_module.SECTIONS:
+        assert again[name] == data[name], name
+    assert counts["sessions"] == len(data["sessions"])
+    assert counts["steps"] == sum(len(s["steps"]) for s in data["sessions"])
+
+
+def test_a_record_over_the_size_limit_is_refused_by_name_before_anything_is_written(
+    before: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(backup_module, "MAX_RECORD", 100_000)
+    data = fixture_data()
+    data["sessions"][0]["notes"] = "x" * 200_000
+    with pytest.raises(InputError) as refused:
+        load_backup(io.BytesIO(json.dumps(data).encode()))
+    assert refused.value.field == "sessions[0]" and "too large" in refused.value.message
+    assert dump() == before
+
+
+def test_a_link_to_a_record_later_in_the_file_is_refused_naming_it(before: dict[str, Any]) -> None:
+    data = fixture_data()
+    linked = next(i for i, s in enumerate(data["sessions"]) if s["plan_id"] is not None)
+    reordered = {k: v for k, v in data.items() if k != "plans"}
+    reordered["plans"] = data["plans"]  # after the sessions that use them
+    with pytest.raises(InputError) as refused:
+        restore_backup(load_backup(io.BytesIO(json.dumps(reordered).encode())))
+    assert refused.value.field == f"sessions[{linked}].plan_id" and "before it" in refused.value.message
+    assert dump() == before

@@ -164,15 +164,19 @@ def import_command(
     from backease.exports.backup import load_backup, restore_backup
 
     try:
-        with file.open("rb") as handle:
-            data = load_backup(handle, "file")
+        handle = file.open("rb")
     except FileNotFoundError:
         raise InputError("file", f"file not found: {file}") from None
     except IsADirectoryError:
         raise InputError("file", f"{file} is a folder, not a file") from None
     except OSError as exc:
         raise InputError("file", f"cannot read {file}: {exc.strerror or exc}") from None
-    counts = restore_backup(data)
+    with handle:
+        try:
+            data = load_backup(handle, "file")
+        except OSError as exc:
+            raise InputError("file", f"cannot read {file}: {exc.strerror or exc}") from None
+        counts = restore_backup(data)  # reads the file again, record by record
     if json_:
         sys.stdout.write(_json({"restored": counts}))
         return

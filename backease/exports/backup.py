@@ -14,13 +14,15 @@ it is good; the writes then happen in one transaction.
 
 from __future__ import annotations
 
-import json
+import codecs
 import math
 import re
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import IO, Any
 
+import ijson
 import pydantic
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, models, transaction
@@ -134,31 +136,176 @@ MAX_ID = 2**63 - 1
 MAX_NUMBER = 2**31 - 1
 
 
-def load_backup(stream: IO[bytes], field: str = "backup") -> object:
-    """The JSON value of a backup file, read in chunks and never past MAX_BYTES.
+MAX_PARSE_DEPTH = 256
+"""Nesting the reader follows at all (a stored value may be MAX_JSON_DEPTH deep)."""
+MAX_RECORD = 1_000_000
+"""The most one record (a session with its steps, a plan...) may hold: values plus characters
+of text, about a megabyte of JSON. The largest in ten years of daily use is about 20 kB."""
+LIST_SECTIONS = ("screenings", "plans", "sessions", "pain_entries", "technique_choices")
+STREAMED = "(records read one at a time)"
+"""Stands for a list section in BackupFile.members: its records are read when restoring."""
 
-    Every way the bytes can be wrong (too big, not UTF-8, not JSON, nested too deeply
-    for the parser, NaN or Infinity) is an InputError naming `field`.
-    """
-    chunks: list[bytes] = []
-    size = 0
-    while chunk := stream.read(READ_CHUNK):
-        size += len(chunk)
-        if size > MAX_BYTES:
+
+class _Reader:
+    """The backup's bytes for the parser: never past MAX_BYTES, and UTF-8 or refused. A
+    stream that cannot seek (a pipe) is copied to a temporary file on the way, to be read
+    again when restoring."""
+
+    def __init__(self, stream: IO[bytes], field: str, copy: IO[bytes] | None = None) -> None:
+        self.stream, self.field, self.copy = stream, field, copy
+        self.size = 0
+        self.decoder = codecs.getincrementaldecoder("utf-8")()
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.stream.read(READ_CHUNK if size is None or size < 0 else min(size, READ_CHUNK))
+        self.size += len(chunk)
+        if self.size > MAX_BYTES:
             limit = MAX_BYTES // (1024 * 1024)
-            raise InputError(field, f"is too big: a backease backup is at most {limit} MB")
-        chunks.append(chunk)
+            raise InputError(self.field, f"is too big: a backease backup is at most {limit} MB")
+        try:
+            self.decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError:
+            raise InputError(self.field, "is not UTF-8 text, so not a backease backup") from None
+        if self.copy is not None:
+            self.copy.write(chunk)
+        return chunk
+
+
+def _parse_error(exc: Exception) -> str:
+    """What ijson's parser (yajl) found wrong, in the words load_backup always used."""
+    text = str(exc)
+    constant = re.search(r"[:\[,]\s*-?(NaN|Infinity)", text)
+    if constant:
+        return f"is not a backease backup: JSON has no {constant.group(1)}"
+    if "overflow" in text:
+        return "is not a backease backup: it holds a number too large to store"
+    first = (text.strip().splitlines() or ["it ends too early"])[0].strip()
+    if first.lower().startswith("incomplete"):
+        first = "it ends too early"
+    return f"is not valid JSON ({first})"
+
+
+def _events(reader: _Reader) -> Iterator[tuple[str, Any]]:
+    """The parser's events, nested at most MAX_PARSE_DEPTH deep; any fault an InputError."""
+    depth = 0
     try:
-        text = b"".join(chunks).decode("utf-8")
-    except UnicodeDecodeError:
-        raise InputError(field, "is not UTF-8 text, so not a backease backup") from None
-    del chunks
-    try:
-        return json.loads(text, parse_constant=_no_constant)
-    except json.JSONDecodeError as exc:
-        raise InputError(field, f"is not valid JSON (line {exc.lineno}, column {exc.colno})") from None
-    except RecursionError:
-        raise InputError(field, "is not a backease backup: its JSON is nested too deeply") from None
+        for event, value in ijson.basic_parse(reader, use_float=True, buf_size=READ_CHUNK):
+            if event == "start_map" or event == "start_array":
+                depth += 1
+                if depth > MAX_PARSE_DEPTH:
+                    raise InputError(reader.field, "is not a backease backup: its JSON is nested too deeply")
+            elif event == "end_map" or event == "end_array":
+                depth -= 1
+            yield event, value
+    except ijson.JSONError as exc:
+        raise InputError(reader.field, _parse_error(exc)) from None
+    except UnicodeDecodeError:  # the parser's own decoding of a \\u escape: a lone surrogate
+        raise InputError(reader.field, "holds text that is not valid Unicode (a lone surrogate)") from None
+
+
+def _value_of(events: Iterator[tuple[str, Any]], first: tuple[str, Any], where: str, build: bool) -> Any:
+    """One JSON value from its first event on, built (or only walked, `build` False) and at
+    most MAX_RECORD values and characters."""
+    event, value = first
+    if event not in ("start_map", "start_array"):
+        return value
+    builder = ijson.ObjectBuilder() if build else None
+    weight, depth = 1, 1
+    if builder is not None:
+        builder.event(event, value)
+    for event, value in events:
+        if event == "start_map" or event == "start_array":
+            depth += 1
+        elif event == "end_map" or event == "end_array":
+            depth -= 1
+        elif isinstance(value, str):
+            weight += len(value)
+        weight += 1
+        if weight > MAX_RECORD:
+            raise InputError(
+                where, f"is too large for one record (over {MAX_RECORD:,} values and characters)"
+            )
+        if builder is not None:
+            builder.event(event, value)
+        if depth == 0:
+            return builder.value if builder is not None else None
+    raise InputError(where, "is cut short")  # the parser says so first
+
+
+def _top_level(reader: _Reader, build_lists: bool) -> Iterator[tuple[str, int | None, Any]]:
+    """(name, None, value) for each top-level member, and (name, index, record) for each
+    record of a list section, in file order, one at a time. Unknown members are walked,
+    never built (the caller refuses them by name)."""
+    events = _events(reader)
+    first = next(events, None)
+    if first is None or first[0] != "start_map":
+        _drain(events)
+        raise InputError("backup", "is not a backease backup (expected a JSON object)")
+    for event, value in events:
+        if event == "end_map":
+            _drain(events)
+            return
+        name = str(value)
+        start = next(events)
+        known = name in HEADER or name in SECTIONS
+        if name in LIST_SECTIONS and start[0] == "start_array":
+            yield name, None, STREAMED
+            index = 0
+            for item in events:
+                if item[0] == "end_array":
+                    break
+                yield name, index, _value_of(events, item, f"{name}[{index}]", build_lists)
+                index += 1  # noqa: SIM113 (items read the same events)
+            continue
+        yield name, None, _value_of(events, start, name, known)
+
+
+def _drain(events: Iterator[tuple[str, Any]]) -> None:
+    """Read to the end, so that trailing garbage is refused as the parser sees it."""
+    for _ in events:
+        pass
+
+
+class BackupFile:
+    """A backup to restore record by record (see `load_backup`): its top-level members in
+    file order (list sections as STREAMED), with the header values, the person and the
+    profile, and a way to read its records again."""
+
+    def __init__(self, stream: IO[bytes], field: str) -> None:
+        self.stream, self.field = stream, field
+        self.members: dict[str, Any] = {}
+
+    def _read(self, reader: _Reader) -> None:
+        for name, index, value in _top_level(reader, build_lists=False):
+            if index is None:
+                self.members[name] = value
+
+    def records(self) -> Iterator[tuple[str, int, Any]]:
+        """Every record of the list sections, in file order, built one at a time."""
+        self.stream.seek(0)
+        for name, index, value in _top_level(_Reader(self.stream, self.field), build_lists=True):
+            if index is not None:
+                yield name, index, value
+
+
+def load_backup(stream: IO[bytes], field: str = "backup") -> BackupFile:
+    """A backup file, read once to check it is one JSON object of at most MAX_BYTES, in
+    UTF-8, nested at most MAX_PARSE_DEPTH deep, without NaN or Infinity, and with no record
+    over MAX_RECORD; `restore_backup` reads it again, record by record. Only the header,
+    the person and the profile are kept in memory, so a backup of 150 MB is restored in a
+    bounded amount of memory (tests/test_backup_memory.py measures it).
+
+    Every way the bytes can be wrong is an InputError naming `field`.
+    """
+    if getattr(stream, "seekable", lambda: False)():
+        stream.seek(0)
+        backup = BackupFile(stream, field)
+        backup._read(_Reader(stream, field))
+        return backup
+    copy = tempfile.TemporaryFile()  # noqa: SIM115 (a pipe: kept, to be read again)
+    backup = BackupFile(copy, field)
+    backup._read(_Reader(stream, field, copy))
+    return backup
 
 
 def _no_constant(name: str) -> object:
@@ -636,8 +783,11 @@ def restore_backup(data: object, into: Person | None = None) -> dict[str, int]:
     Raises InputError, and changes nothing, when the data is not a backease backup, was
     made by a newer schema, has any bad record, or when the store (or the person) is not empty.
     """
-    if into is not None and into.user_id is not None:  # type: ignore[attr-defined]
-        return _restore_into(data, into)
+    account = into if into is not None and into.user_id is not None else None  # type: ignore[attr-defined]
+    if isinstance(data, BackupFile):
+        return _restore_file(data, account)
+    if account is not None:
+        return _restore_into(data, account)
     parsed = _Parsed(data)
     if not store_is_empty():
         raise InputError(
@@ -675,3 +825,182 @@ def _restore_into(data: object, person: Person) -> dict[str, int]:
             "backup", f"could not be restored ({exc.__class__.__name__}); nothing was changed"
         ) from None
     return parsed.counts()
+
+
+# --- restoring a file, record by record ---------------------------------------------------
+
+
+def _restore_file(backup: BackupFile, into: Person | None) -> dict[str, int]:
+    """`restore_backup` for a BackupFile: the same checks, one record at a time.
+
+    The header, the person and the profile are checked first (with the same words as for
+    a backup in memory); then each record is checked and written as it is read, in one
+    transaction, so that any bad record undoes everything. A record may link only to records
+    before it in the file (a plan to its screening, a session to its plan), as every backup
+    backease writes does; memory holds one batch of rows and the ids seen so far."""
+    _Parsed(backup.members)
+    for name in LIST_SECTIONS:
+        if backup.members[name] != STREAMED:
+            raise InputError(name, "must be a list")
+    _, person = _record(Person, backup.members["person"], "person")
+    profile = []
+    if backup.members["profile"] is not None:
+        profile = [_record(Profile, backup.members["profile"], "profile", _check_profile)[1]]
+    refused = "already holds your data: a backup can only be restored into an account with none yet"
+    if into is None and not store_is_empty():
+        raise InputError(
+            "store",
+            "is not empty: a backup can only be restored into an empty backease "
+            "(start one with a new data directory, BACKEASE_DATA_DIR, or a new database)",
+        )
+    if into is not None and not person_is_empty(into):
+        raise InputError("account", refused)
+    try:
+        with transaction.atomic():
+            if into is None:
+                if not store_is_empty():
+                    raise InputError("store", "is not empty: something was saved while the backup was read")
+                person.key = LOCAL_OWNER  # type: ignore[attr-defined]
+                Person.objects.all().delete()  # the empty, automatically made owner, if any
+                _insert(Person, [person])
+                writer = _Writer(person, keep_ids=True)
+            else:
+                Person.objects.select_for_update().filter(pk=into.pk).first()  # one restore at a time
+                if not person_is_empty(into):
+                    raise InputError("account", refused)
+                writer = _Writer(into, keep_ids=False)
+            writer.queue(Profile, profile)
+            for name, index, raw in backup.records():
+                writer.record(name, index, raw)
+            writer.flush()
+            if into is None:
+                _reset_sequences()
+            services.rebuild_aggregates(writer.person.pk)
+    except DatabaseError as exc:
+        raise InputError(
+            "backup", f"could not be restored ({exc.__class__.__name__}); nothing was changed"
+        ) from None
+    return {"person": 1, "profile": len(profile), **writer.counts}
+
+
+class _Writer:
+    """Checks each record as `_Parsed.check` does and writes it in batches, in file order.
+    keep_ids: the records keep their ids (the local owner's empty store); otherwise each
+    gets a new id and the links between them follow (an account's own records)."""
+
+    def __init__(self, person: Person, keep_ids: bool) -> None:
+        self.person, self.keep_ids = person, keep_ids
+        self.counts = {"screenings": 0, "plans": 0, "sessions": 0, "steps": 0, "pain_entries": 0}
+        self.counts["technique_choices"] = 0
+        self.seen: dict[str, set[int]] = {name: set() for name in (*LIST_SECTIONS, "steps")}
+        self.new_ids: dict[str, dict[int, int]] = {"screenings": {}, "plans": {}}
+        self.techniques: set[str] = set()
+        self.model: type[models.Model] | None = None
+        self.rows: list[models.Model] = []
+        self.steps: list[list[models.Model]] = []
+
+    def _unique(self, name: str, where: str, row: models.Model) -> None:
+        if row.pk in self.seen[name]:
+            raise InputError(f"{where}.id", f"id {row.pk} is used twice")
+        self.seen[name].add(row.pk)
+
+    def _linked(self, where: str, linked: int | None, name: str, what: str) -> int | None:
+        if linked is None:
+            return None
+        if linked not in self.seen[name]:
+            raise InputError(where, f"no {what} with id {linked} before it in the backup")
+        return linked if self.keep_ids else self.new_ids[name][linked]
+
+    def record(self, name: str, index: int, raw: object) -> None:
+        where = f"{name}[{index}]"
+        if name == "screenings":
+            row = _record(Screening, raw, where, _check_screening)[1]
+            self._unique(name, where, row)
+            self.queue(Screening, [row])
+        elif name == "plans":
+            row = _record(Plan, raw, where, _check_plan)[1]
+            self._unique(name, where, row)
+            self.switch(Plan)  # the screenings before it are written: their new ids are known
+            row.screening_id = self._linked(  # type: ignore[attr-defined]
+                f"{where}.screening_id",
+                row.screening_id,  # type: ignore[attr-defined]
+                "screenings",
+                "screening",
+            )
+            self.queue(Plan, [row])
+        elif name == "sessions":
+            row = _record(Session, raw, where, _check_session, extra=("steps",))[1]
+            self._unique(name, where, row)
+            self.switch(Session)
+            row.plan_id = self._linked(f"{where}.plan_id", row.plan_id, "plans", "plan")  # type: ignore[attr-defined]
+            steps_raw = raw.get("steps") if isinstance(raw, dict) else None
+            if not isinstance(steps_raw, list):
+                raise InputError(f"{where}.steps", "must be a list")
+            steps, indexes = [], set()
+            for j, step_raw in enumerate(steps_raw):
+                at = f"{where}.steps[{j}]"
+                values, step = _record(StepLog, step_raw, at, _check_step, skip=("session",))
+                if values["index"] in indexes:
+                    raise InputError(f"{at}.index", f"step {values['index']} is listed twice")
+                indexes.add(values["index"])
+                if step.pk in self.seen["steps"]:
+                    raise InputError(f"steps[{self.counts['steps'] + j}].id", f"id {step.pk} is used twice")
+                self.seen["steps"].add(step.pk)
+                steps.append(step)
+            self.queue(Session, [row], steps)
+        elif name == "pain_entries":
+            row = _record(PainEntry, raw, where, _check_entry)[1]
+            self._unique(name, where, row)
+            self.queue(PainEntry, [row])
+        else:
+            row = _record(TechniqueChoice, raw, where, _check_choice)[1]
+            self._unique(name, where, row)
+            technique = row.technique  # type: ignore[attr-defined]
+            if technique in self.techniques:
+                raise InputError(f"{where}.technique", f"'{technique}' is listed twice")
+            self.techniques.add(technique)
+            self.queue(TechniqueChoice, [row])
+        self.counts[name] += 1
+
+    def queue(
+        self, model: type[models.Model], rows: list[models.Model], steps: list[Any] | None = None
+    ) -> None:
+        """Rows to write; written when INSERT_BATCH are waiting or another kind comes."""
+        self.switch(model)
+        self.rows.extend(rows)
+        if steps is not None:
+            self.steps.append(steps)
+            self.counts["steps"] += len(steps)
+        if len(self.rows) >= (100 if model is Plan else INSERT_BATCH):
+            self.flush()
+
+    def switch(self, model: type[models.Model]) -> None:
+        """Write what waits if it is of another kind (so rows are written in file order)."""
+        if self.model is not model:
+            self.flush()
+            self.model = model
+
+    def flush(self) -> None:
+        model, rows, steps = self.model, self.rows, self.steps
+        self.rows, self.steps = [], []
+        if model is None or not rows:
+            return
+        old_ids = [row.pk for row in rows]
+        for row in rows:
+            if hasattr(row, "person_id"):
+                row.person_id = self.person.pk
+            if not self.keep_ids:
+                row.pk = None
+        _insert(model, rows)
+        if model in (Screening, Plan) and not self.keep_ids:
+            name = "screenings" if model is Screening else "plans"
+            self.new_ids[name].update(zip(old_ids, (row.pk for row in rows), strict=True))
+        if model is Session:
+            logs = []
+            for session, its_steps in zip(rows, steps, strict=True):
+                for step in its_steps:
+                    step.session_id = session.pk  # type: ignore[attr-defined]
+                    if not self.keep_ids:
+                        step.pk = None
+                    logs.append(step)
+            _insert(StepLog, logs)

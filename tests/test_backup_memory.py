@@ -1,0 +1,40 @@
+"""Restoring a large backup file takes a bounded amount of memory: `backease import` (and
+/import/, which calls the same code) reads it record by record. Before, a 42 MB upload
+raised a worker by 943 MB (the whole file, its text and every object at once).
+
+The restore runs in a fresh process that reports its own peak resident memory; the same
+process restoring the small fixture is the baseline (bench/backup_memory.py measures 150 MB
+against json.load in the same run)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parents[1] / "bench" / "backup_memory.py"
+MEGABYTES = 12
+BOUND_MB = 60
+"""What a 12 MB backup may add to the peak; loaded whole it added about 90 MB."""
+
+
+def _bench() -> Any:
+    spec = importlib.util.spec_from_file_location("backup_memory", BENCH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_restoring_a_large_backup_file_adds_a_bounded_amount_of_memory(tmp_path: Path) -> None:
+    bench = _bench()
+    big = tmp_path / "big.json"
+    size = bench.write_backup(big, MEGABYTES)
+    assert size > MEGABYTES * 0.8
+    small = sorted((Path(__file__).parent / "fixtures").glob("backup-*.json"))[-1]
+    base = bench.restore(small, "stream", tmp_path / "base")
+    streamed = bench.restore(big, "stream", tmp_path / "stream")
+    added = streamed["peak_mb"] - base["peak_mb"]
+    print(f"\n{size:.1f} MB backup: peak {streamed['peak_mb']:.0f} MB, baseline {base['peak_mb']:.0f} MB")
+    assert streamed["sessions"] > 1000
+    assert added < BOUND_MB, f"a {size:.0f} MB backup added {added:.0f} MB to the peak"
