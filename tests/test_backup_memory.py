@@ -12,6 +12,8 @@ import importlib.util
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "backup_memory.py"
 MEGABYTES = 12
 BOUND_MB = 60
@@ -38,3 +40,25 @@ def test_restoring_a_large_backup_file_adds_a_bounded_amount_of_memory(tmp_path:
     print(f"\n{size:.1f} MB backup: peak {streamed['peak_mb']:.0f} MB, baseline {base['peak_mb']:.0f} MB")
     assert streamed["sessions"] > 1000
     assert added < BOUND_MB, f"a {size:.0f} MB backup added {added:.0f} MB to the peak"
+
+
+@pytest.mark.django_db
+def test_the_aggregates_rebuilt_a_chunk_at_a_time_are_those_of_the_whole_history(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After a restore the per-session facts and totals are rebuilt a chunk of sessions at a
+    time (so a long history needs no more memory than a chunk): the same as all at once."""
+    import json
+
+    from backease.exports.backup import restore_backup
+    from backease.store import services
+    from backease.store.models import SessionFacts
+
+    fixture = sorted((Path(__file__).parent / "fixtures").glob("backup-*.json"))[-1]
+    restore_backup(json.loads(fixture.read_text(encoding="utf-8")))
+    person = services.local_owner()
+    whole = services.rebuild_aggregates(person).to_data()
+    facts = list(SessionFacts.objects.order_by("session_id").values())
+    monkeypatch.setattr(services, "REBUILD_CHUNK", 2)
+    assert services.rebuild_aggregates(person).to_data() == whole
+    assert list(SessionFacts.objects.order_by("session_id").values()) == facts

@@ -1321,6 +1321,10 @@ def forget_facts(session: Session) -> None:
         row.save(update_fields=["data"])
 
 
+REBUILD_CHUNK = 1000
+"""Sessions read at a time by `rebuild_aggregates`."""
+
+
 def rebuild_aggregates(person: Person | int) -> Totals:
     """Recompute every session's facts and the person's totals from the whole history
     (after a restore, a change of TIME_ZONE, or by `backease store rebuild-aggregates`)."""
@@ -1329,27 +1333,39 @@ def rebuild_aggregates(person: Person | int) -> Totals:
     person_id = person if isinstance(person, int) else person.pk
     zone = _zone()
     with transaction.atomic():
-        ids = list(
-            Session.objects.filter(person_id=person_id)
-            .order_by("started_at", "id")
-            .values_list("id", flat=True)
-        )
-        records, _ = history(Person(pk=person_id), since=None) if ids else ((), ())
         SessionFacts.objects.filter(session__person_id=person_id).delete()
-        SessionFacts.objects.bulk_create(
-            (
-                SessionFacts(
-                    session_id=pk,
-                    counted=record.done,
-                    seconds_done=record.seconds_done,
-                    steps_done=record.steps_done,
-                    contribution=contribution(record, zone).to_data(),
+        totals = totals_of((), zone)
+        # A chunk of sessions at a time (with their steps), oldest first: a restored history
+        # of any length is rebuilt in a bounded amount of memory.
+        found = Session.objects.filter(person_id=person_id).order_by("started_at", "id")
+        ids = list(found.values_list("id", flat=True))
+        for start in range(0, len(ids), REBUILD_CHUNK):
+            chunk = list(
+                found.filter(id__in=ids[start : start + REBUILD_CHUNK]).values_list(
+                    "id", *SESSION_RECORD_FIELDS
                 )
-                for pk, record in zip(ids, records, strict=True)
-            ),
-            batch_size=500,
-        )
-        totals = totals_of(records, zone)
+            )
+            by_session: dict[int, list[StepRecord]] = {}
+            steps = StepLog.objects.filter(session_id__in=[row[0] for row in chunk])
+            for session_id, *fields in steps.order_by("session_id", "index").values_list(
+                "session_id", *STEP_RECORD_FIELDS
+            ):
+                by_session.setdefault(session_id, []).append(StepRecord(*fields))
+            facts = []
+            for row in chunk:
+                record = _record(row, tuple(by_session.get(row[0], ())))
+                added = contribution(record, zone)
+                totals.add(added)
+                facts.append(
+                    SessionFacts(
+                        session_id=row[0],
+                        counted=record.done,
+                        seconds_done=record.seconds_done,
+                        steps_done=record.steps_done,
+                        contribution=added.to_data(),
+                    )
+                )
+            SessionFacts.objects.bulk_create(facts, batch_size=500)
         HistoryTotals.objects.update_or_create(
             person_id=person_id, defaults={"zone": settings.TIME_ZONE, "data": totals.to_data()}
         )
