@@ -1,18 +1,62 @@
 """The clinic's tables in Django's admin (admins only). The access log is read-only
-(append-only, even for admins); tokens show their prefix, never their digest."""
+(append-only, even for admins); tokens show their prefix, never their digest.
+
+An admin reading or changing a client's flags, programmes or care links here is written to
+that client's access log, as a therapist's reading is (`Logged`): one line per client shown
+on a list page, one per record opened, changed or deleted."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
+from backease.clinic.access import log_access, log_access_many
 from backease.clinic.models import AccessLog, ApiToken, CareLink, Flag, Invitation, Programme
 
 
+class Logged(admin.ModelAdmin):
+    """Writes an admin's reading and changing of a client's records to the client's access
+    log. `client_field` names the record's client (a Person)."""
+
+    client_field = "client"
+    what = "record"
+
+    def _client(self, obj: Any) -> Any:
+        return getattr(obj, self.client_field, None)
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)
+        listing = getattr(response, "context_data", None) or {}
+        shown = listing.get("cl")
+        if shown is not None and request.user.is_authenticated:
+            clients = {c.pk: c for c in (self._client(row) for row in shown.result_list) if c is not None}
+            log_access_many(request.user, list(clients.values()), "view", f"admin: list of {self.what}s")  # type: ignore[arg-type]
+        return response
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        obj = self.get_object(request, object_id)
+        response = super().change_view(request, object_id, form_url, extra_context)
+        client = self._client(obj) if obj is not None else None
+        if client is not None and request.user.is_authenticated:
+            action = "view" if request.method == "GET" else "change"
+            log_access(request.user, client, action, f"admin: {self.what} #{obj.pk}")  # type: ignore[arg-type,union-attr]
+        return response
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        client = self._client(obj)
+        if client is not None and request.user.is_authenticated:
+            log_access(request.user, client, "change", f"admin: deleted {self.what} #{obj.pk}")  # type: ignore[arg-type]
+        super().delete_model(request, obj)
+
+
 @admin.register(CareLink)
-class CareLinkAdmin(admin.ModelAdmin):
+class CareLinkAdmin(Logged):
+    what = "care link"
+
     list_display = ("therapist", "client", "share", "created_at", "ended_at", "ended_by")
     list_filter = ("share",)
     search_fields = ("therapist__email", "client__user__email")
@@ -27,7 +71,9 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(Logged):
+    what = "programme"
+
     list_display = ("title", "therapist", "client", "is_template", "revision", "updated_at", "archived_at")
     list_filter = ("is_template",)
     search_fields = ("title", "therapist__email")
@@ -35,7 +81,9 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Flag)
-class FlagAdmin(admin.ModelAdmin):
+class FlagAdmin(Logged):
+    what = "flag"
+
     list_display = ("client", "kind", "raised_at", "detail")
     list_filter = ("kind",)
     raw_id_fields = ("client",)

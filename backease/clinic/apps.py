@@ -10,7 +10,7 @@ class ClinicConfig(AppConfig):
         from django.db.models.signals import post_save
 
         # Follow-up flags are raised as clients' data is written (backease.clinic.signals).
-        from backease.clinic import programmes, signals  # noqa: F401
+        from backease.clinic import programmes, signals
         from backease.store.models import Screening, TechniqueChoice
 
         # Blocked programme steps are checked again when the client's answers or choices change.
@@ -38,3 +38,8 @@ class ClinicConfig(AppConfig):
                 stylesheet="clinic/programmes.css",
             )
         )
+
+        # "Delete everything" in server mode ends the client's care links, telling the therapists.
+        from backease.store.signals import everything_deleted
+
+        everything_deleted.connect(signals.on_everything_deleted, dispatch_uid="clinic-everything-deleted")

@@ -109,3 +109,30 @@ def link_saved(sender: type, instance: CareLink, created: bool, **kwargs: Any) -
     from backease.clinic import outcomes
 
     _guarded(lambda: outcomes.remind_if_due(instance.client, flags.clock()))
+
+
+def on_everything_deleted(sender: Any, person: Any, **kwargs: Any) -> None:
+    """A client deleted everything ("Delete everything" in server mode): their care links
+    end as if they stopped sharing (each therapist gets a notice), and what clinic mode
+    kept about them goes too: programmes set for them, flags, outcome measures. Their
+    access log stays: it goes only with the account."""
+    from django.utils import timezone
+
+    from backease.clinic.models import Flag, Programme
+    from backease.clinic.notices import notify
+
+    label = person.user.label if person.user_id is not None else (person.name or "A client")
+    for link in CareLink.objects.filter(client=person, ended_at__isnull=True).select_related("therapist"):
+        link.ended_at = timezone.now()
+        link.ended_by = "client"
+        link.save(update_fields=["ended_at", "ended_by"])
+        notify(
+            link.therapist,
+            kind="link_ended",
+            key=f"link:{link.pk}",
+            text=f"{label} deleted everything they kept in backease and stopped sharing with you.",
+            url="/clinic/",
+        )
+    Programme.objects.filter(client=person).delete()
+    Flag.objects.filter(client=person).delete()
+    Outcome.objects.filter(person=person).delete()

@@ -800,6 +800,12 @@ def delete_everything(person: Person) -> dict[str, int]:
 
     Profile, safety checks, plans, sessions with their step logs, diary entries and
     technique choices all hang off the person (on_delete=CASCADE), so they go with it.
+
+    A person with an account (server mode) keeps the person row, and with it what others
+    recorded about them: the access log goes only with the account (docs/accounts.md).
+    Every store table that hangs off the person is emptied for them instead, and
+    `signals.everything_deleted` lets clinic mode end their care links and tell each
+    therapist, in the same transaction.
     """
     counts = {
         "sessions": Session.objects.filter(person=person).count(),
@@ -808,7 +814,16 @@ def delete_everything(person: Person) -> dict[str, int]:
         "safety_checks": Screening.objects.filter(person=person).count(),
     }
     with transaction.atomic():
-        Person.objects.filter(id=person.id).delete()
+        if person.user_id is None:  # type: ignore[attr-defined]
+            Person.objects.filter(id=person.id).delete()
+            return counts
+        from backease.store.signals import everything_deleted
+
+        for relation in Person._meta.related_objects:
+            model = relation.related_model
+            if model._meta.app_label == "store" and (relation.one_to_many or relation.one_to_one):
+                model._default_manager.filter(**{relation.field.name: person}).delete()  # type: ignore[union-attr]
+        everything_deleted.send(sender=Person, person=person)
     return counts
 
 

@@ -7,11 +7,12 @@ import json
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from backease.accounts.models import User
 from backease.cli.main import run
 from backease.clinic.access import log_access
-from backease.clinic.models import AccessLog, CareLink
+from backease.clinic.models import AccessLog, CareLink, Flag, Programme
 from backease.clinic.tokens import create_token
 from tests.clinic.conftest import PASSWORD, signed_in
 
@@ -145,3 +146,28 @@ def test_add_user_refuses_a_taken_address_or_an_unknown_role(
     code, _, err = cli(capsys, "server", "add-user", "not an address")
     assert code == 2 and "email" in err
     assert User.objects.count() == 1
+
+
+def test_an_admin_reading_a_clients_flags_or_programme_is_written_to_the_clients_log(
+    admin_user: User, therapist: User, link: CareLink
+) -> None:
+    """The docs promised it; nothing was written."""
+    client = link.client
+    flag = Flag.objects.create(
+        client=client, kind="pain_high", key="k", detail="Pain 8", raised_at=timezone.now()
+    )
+    programme = Programme.objects.create(therapist=therapist, client=client, title="Desk", days_per_week=3)
+    browser = signed_in(admin_user)
+    assert browser.get("/admin/clinic/flag/").status_code == 200
+    assert browser.get(f"/admin/clinic/flag/{flag.pk}/change/").status_code == 200
+    assert browser.get(f"/admin/clinic/programme/{programme.pk}/change/").status_code == 200
+    assert browser.get("/admin/clinic/carelink/").status_code == 200
+    lines = set(AccessLog.objects.filter(subject=client, actor=admin_user).values_list("action", "what"))
+    assert lines == {
+        ("view", "admin: list of flags"),
+        ("view", f"admin: flag #{flag.pk}"),
+        ("view", f"admin: programme #{programme.pk}"),
+        ("view", "admin: list of care links"),
+    }
+    page = signed_in(client.user).get("/me/access-log/").content.decode()  # type: ignore[arg-type]
+    assert "admin: flag" in page
