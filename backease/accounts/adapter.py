@@ -51,6 +51,26 @@ class AccountAdapter(DefaultAccountAdapter):
                 )
         return saved
 
+    def post_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> Any:
+        """Signed in: this browser becomes a known device of the account (accounts.lockout)."""
+        response = super().post_login(request, user, **kwargs)
+        if is_server():
+            from backease.accounts.lockout import remember_device
+
+            remember_device(response, user)
+        return response
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        """allauth's failed sign-ins per address (30 in 10 minutes) do not hold back a
+        browser that signed in to this account before: someone else behind the same
+        address must not lock its owner out (its own failures still lock it: axes)."""
+        from backease.accounts.lockout import known_device, tried
+
+        if is_server() and known_device(request, tried(request, credentials)):
+            self._login_failed_rl_usage = None
+            return
+        super().pre_authenticate(request, **credentials)
+
     def get_login_redirect_url(self, request: HttpRequest) -> Any:
         user = request.user
         if getattr(user, "role", "") == "therapist":

@@ -187,3 +187,45 @@ def test_a_token_made_before_the_second_factor_was_required_is_refused_until_one
     assert Client().get("/api/profile", HTTP_AUTHORIZATION=f"Bearer {client_token}").status_code in (200, 404)
     TOTP.activate(therapist, generate_totp_secret())
     assert Client().get("/api/sessions", HTTP_AUTHORIZATION=f"Bearer {therapist_token}").status_code == 200
+
+
+def _from(address: str, browser: Client | None = None) -> Client:
+    browser = browser or Client()
+    browser.defaults["REMOTE_ADDR"] = address
+    return browser
+
+
+def test_someone_behind_the_same_address_cannot_lock_the_owner_out_of_a_known_browser(
+    client_a: User, client_b: User
+) -> None:
+    """An office NAT: the attacker's five wrong passwords locked the owner, at the same
+    address, out for 30 minutes. A browser that signed in before is a device of its own."""
+    nat = "203.0.113.80"
+    owner = _from(nat)
+    assert _sign_in(owner, "a@example.org") == 302
+    owner.post("/accounts/logout/")
+    attacker = _from(nat)
+    assert [_sign_in(attacker, "a@example.org", "guess") for _ in range(5)][-1] == 429
+    assert _sign_in(_from(nat), "a@example.org") == 429  # a browser the account never used: locked
+    assert _sign_in(owner, "a@example.org") == 302  # the owner's own browser: not locked
+    assert _sign_in(_from(nat), "b@example.org") == 302  # and other accounts never were
+
+
+def test_a_known_browser_is_still_locked_by_its_own_wrong_passwords(client_a: User) -> None:
+    owner = _from("198.51.100.81")
+    assert _sign_in(owner, "a@example.org") == 302
+    owner.post("/accounts/logout/")
+    assert [_sign_in(owner, "a@example.org", "wrong") for _ in range(5)][-1] == 429
+    assert _sign_in(owner, "a@example.org") == 429
+
+
+def test_a_forged_device_cookie_counts_for_nothing(client_a: User) -> None:
+    from backease.accounts.lockout import DEVICE_COOKIE
+
+    nat = "203.0.113.82"
+    attacker = _from(nat)
+    for _ in range(5):
+        _sign_in(attacker, "a@example.org", "guess")
+    forger = _from(nat)
+    forger.cookies[DEVICE_COOKIE] = "eyJlIjoiYUBleGFtcGxlLm9yZyIsIm4iOiJ4In0:forged:signature"
+    assert _sign_in(forger, "a@example.org") == 429
