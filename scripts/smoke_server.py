@@ -764,6 +764,20 @@ def journey(
         check(any(c.secure for c in therapist.jar if c.name == "csrftoken"), "the CSRF cookie is not Secure")
         check(forms_of(page.text), "the sign-in page has no form")
 
+    with step("static files: pages link to hashed names, served as cached for a year"):
+        found = re.search(r'href="(/static/[^"]+\.css)"', page.text)
+        check(found, "the sign-in page links to no stylesheet")
+        css = found.group(1)  # type: ignore[union-attr]
+        check(
+            re.search(r"\.[0-9a-f]{12}\.css$", css), f"the stylesheet {css} has no content hash in its name"
+        )
+        cache = therapist.get(css).headers.get("cache-control", "")
+        age = re.search(r"max-age=(\d+)", cache)
+        check(age and int(age.group(1)) >= 31_536_000, f"{css} is served with {cache!r}, not for a year")  # type: ignore[union-attr]
+        plain_name = re.sub(r"\.[0-9a-f]{12}\.css$", ".css", css)
+        cache = therapist.get(plain_name).headers.get("cache-control", "")
+        check("immutable" not in cache, f"{plain_name} (no hash) is served as immutable: {cache!r}")
+
     with step("the therapists and the other client set their passwords from the operator's one-time links"):
         for email, browser in (
             (therapist_email, therapist),

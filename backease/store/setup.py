@@ -40,4 +40,8 @@ def migrate() -> list[str]:
     pending = pending_migrations()
     call_command("migrate", interactive=False, verbosity=0)
     call_command("createcachetable", verbosity=0)
+    from django.conf import settings
+
+    if settings.SERVER_MODE:  # hashed static file names for the pages (backease.web.settings)
+        call_command("collectstatic", interactive=False, verbosity=0)
     return pending

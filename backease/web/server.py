@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 from backease.store.setup import migrate, pending_migrations, setup
 
@@ -97,6 +98,11 @@ def serve_server(host: str, port: int, workers: int) -> None:
     from django.conf import settings
     from django.db import connections
 
+    if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
+        raise SystemExit(
+            f"error: the static files are not collected in {settings.STATIC_ROOT}: "
+            "run `backease migrate` once, then start the app processes"
+        )
     connections.close_all()
     command = gunicorn_command(host, port, workers)
     print(

@@ -344,8 +344,18 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
-WHITENOISE_USE_FINDERS = True  # serve straight from the package: no collectstatic step
+WHITENOISE_USE_FINDERS = True  # personal mode: straight from the package, no collectstatic step
 WHITENOISE_AUTOREFRESH = DEBUG
+if SERVER_MODE:
+    # `backease migrate` collects the static files into STATIC_ROOT with a hash of each
+    # file's content in its name (app.3f9a1c2b7d4e.css); pages link to those names, which
+    # WhiteNoise serves as immutable (cached for a year and more), and a changed file gets
+    # a new name. Names without a hash are still served, for a minute.
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    WHITENOISE_USE_FINDERS = False
 
 # The only cookie is Django's CSRF token; it never leaves this site.
 CSRF_COOKIE_SAMESITE = "Strict"
