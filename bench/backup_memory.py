@@ -7,10 +7,11 @@
 
 It writes a backup of about the size asked for (tests/fixtures' newest backup, its sessions
 and diary entries repeated with new ids), then restores it twice into fresh SQLite stores,
-each time in a new process that reports its own peak resident memory (ru_maxrss) and how
-long it took: once with `load_backup` + `restore_backup` (streamed), once with `json.load` +
-`restore_backup`. A baseline process restores the fixture itself, so the figures say what
-the large file adds. Only files under a temporary folder are written.
+each time in a new process (after migrating the store in another) that reports its own
+peak resident memory (ru_maxrss) and how long it took: once with `load_backup` +
+`restore_backup` (streamed), once with `json.load` + `restore_backup`. A baseline process
+restores the fixture itself, so the figures say what the large file adds. Only files under
+a temporary folder are written.
 """
 
 from __future__ import annotations
@@ -28,12 +29,16 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
 
+MIGRATE = """
+from backease.store.setup import migrate
+migrate()
+"""
+"""Run first, in a process of its own: the restore's peak must not include migrating."""
+
 CHILD = """
 import json, resource, sys, time
-from backease.web import setup
+from backease.store.setup import setup
 setup()
-from django.core.management import call_command
-call_command("migrate", interactive=False, verbosity=0)
 from backease.exports.backup import load_backup, restore_backup
 began = time.monotonic()
 path, how = sys.argv[1], sys.argv[2]
@@ -69,6 +74,11 @@ def write_backup(target: Path, megabytes: float) -> float:
 def restore(path: Path, how: str, folder: Path) -> dict[str, float]:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["BACKEASE_DATA_DIR"] = str(folder)
+    made = subprocess.run(
+        [sys.executable, "-c", MIGRATE], env=env, capture_output=True, text=True, timeout=600
+    )
+    if made.returncode != 0:
+        raise SystemExit(f"migrate failed:\n{made.stdout}{made.stderr}")
     began = time.monotonic()
     result = subprocess.run(
         [sys.executable, "-c", CHILD, str(path), how], env=env, capture_output=True, text=True, timeout=3600
