@@ -557,7 +557,13 @@ def _marks_svg(
         if c is not None:
             centre = fit.point(cam.flat(c[0]))
             out.append(circle_arrow(centre, 9.0))
-    elif move == "roll" and contact0 is not None and contact1 is not None:
+    elif (
+        move == "roll"
+        and contact0 is not None
+        and contact1 is not None
+        and math.dist(fit.point(cam.flat(contact0[0])), fit.point(cam.flat(contact1[0]))) > 4
+    ):
+        # (A tool that slides along itself, like a stick over the shoulder, shows its own move.)
         a = fit.point(cam.flat(contact0[0]))
         b = fit.point(cam.flat(contact1[0]))
         # Beside the body, away from it: offset from the trunk's centre.
@@ -597,6 +603,21 @@ def _marks_svg(
             a, b = screen[0], screen[-1]
             mx, my = (a[0] + b[0]) / 2, (a[1] + b[1]) / 2
             dx, dy = b[0] - a[0], b[1] - a[1]
+            span = math.hypot(dx, dy)
+            if span < 14:
+                # A small movement (the head sliding back): a readable arrow beside it, away
+                # from the trunk, not a blot on the joint.
+                trunk = next(s for s in key_frames[0].shapes if s.key == "trunk")
+                tx = sum(p[0] for p in trunk.points) / len(trunk.points)
+                ty = sum(p[1] for p in trunk.points) / len(trunk.points)
+                cx, cy = fit.point((tx, ty))
+                ox, oy = mx - cx, my - cy
+                olen = math.hypot(ox, oy) or 1.0
+                mx, my = mx + ox / olen * 24, my + oy / olen * 24
+                ux, uy = dx / span, dy / span
+                a, b = (mx - ux * 8, my - uy * 8), (mx + ux * 8, my + uy * 8)
+                out.append(arrow([a, b], both=move in ("repeat", "roll", "sequence"), curved=False))
+                return "".join(out)
             bow = 0.25
             bend = (mx - dy * bow, my + dx * bow)
             out.append(arrow([a, bend, b], both=move in ("repeat", "roll", "sequence"), curved=True))

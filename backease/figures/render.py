@@ -20,7 +20,7 @@ from backease.figures.panel import PanelSpec, draw_panel
 DEFAULT_SIDE = sides.DEFAULT_SIDE
 """A per-side figure shown without a step's side shows the side the words show then."""
 
-FORMAT = 2
+FORMAT = 3
 """Bumped when the drawing changes, so cached figure files are fetched again."""
 TOKEN = "@@ID@@"
 _FLIP = re.compile(r'data-flip="([-0-9.]+)"')
