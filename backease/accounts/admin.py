@@ -7,8 +7,9 @@ from __future__ import annotations
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 
-from backease.accounts.models import User
+from backease.accounts.models import ApiToken, User
 
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "backease administration"
@@ -30,3 +31,16 @@ class UserAdmin(BaseUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "role", "password1", "password2")}),)
     filter_horizontal = ("groups", "user_permissions")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens by name and prefix; an admin may revoke one (set revoked_at), never see its digest."""
+
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at")
+    search_fields = ("name", "prefix", "user__email")
+    exclude = ("digest",)
+    readonly_fields = ("user", "name", "prefix", "scopes", "created_at", "last_used_at", "expires_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -1,4 +1,5 @@
-"""A user of server mode: signs in with an email address and a password (argon2).
+"""A user of server mode: signs in with an email address and a password (argon2), or
+calls the API with a personal access token (`ApiToken`).
 
 Each user who does self-care has one `store.Person` (`user.person`), made on first use by
 `backease.accounts.mode.person_for`; their screenings, plans, sessions and diary hang off it
@@ -65,3 +66,21 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.label
+
+
+class ApiToken(models.Model):
+    """A personal access token for the API in server mode. Only its SHA-256 digest is kept;
+    the token is shown once. `scopes`: "read" and/or "write" (`backease.accounts.tokens`)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=60)
+    prefix = models.CharField(max_length=12, help_text="the first characters, to recognise it")
+    digest = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

@@ -14,11 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from backease.accounts import parts, services
+from backease.accounts import parts, services, tokens
 from backease.accounts.mode import current_person
-from backease.accounts.models import User
-from backease.clinic import tokens
-from backease.clinic.models import AccessLog, ApiToken
+from backease.accounts.models import ApiToken, User
+from backease.clinic.models import AccessLog
 from backease.core.errors import InputError
 
 ACCESS_LOG_PAGE = 50

@@ -6,7 +6,7 @@ header), so another web page open in the same browser cannot write to backease.
 
 Server mode: every operation acts for the signed-in user's own person, reached either
 through the browser's session (and CSRF, as above) or a personal access token
-(`Authorization: Bearer bk_...`, backease.clinic.tokens); anything else is a 401.
+(`Authorization: Bearer bk_...`, backease.accounts.tokens); anything else is a 401.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ class AccessToken(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         from backease.accounts.mode import is_server, person_for
-        from backease.clinic.tokens import user_for_token
+        from backease.accounts.tokens import user_for_token
 
         if not is_server():
             return None

@@ -13,7 +13,7 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 
 from backease.clinic.access import log_access, log_access_many
-from backease.clinic.models import AccessLog, ApiToken, CareLink, Flag, Invitation, Programme
+from backease.clinic.models import AccessLog, CareLink, Flag, Invitation, Programme
 
 
 class Logged(admin.ModelAdmin):
@@ -107,17 +107,4 @@ class AccessLogAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-@admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
-    """Tokens by name and prefix; an admin may revoke one (set revoked_at), never see its digest."""
-
-    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at")
-    search_fields = ("name", "prefix", "user__email")
-    exclude = ("digest",)
-    readonly_fields = ("user", "name", "prefix", "scopes", "created_at", "last_used_at", "expires_at")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -215,21 +215,3 @@ class AccessLog(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
         raise PermissionError("the access log is append-only")
-
-
-class ApiToken(models.Model):
-    """A personal access token for the API in server mode. Only its SHA-256 digest is kept;
-    the token is shown once. `scopes`: "read" and/or "write"."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=60)
-    prefix = models.CharField(max_length=12, help_text="the first characters, to recognise it")
-    digest = models.CharField(max_length=64, unique=True)
-    scopes = models.JSONField(default=list)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]

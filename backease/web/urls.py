@@ -5,14 +5,15 @@ admin (/admin/, admins only), and /healthz for the reverse proxy. Server-only pa
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from backease.accounts import views as accounts_views
 from backease.api import api
 from backease.web.views import healthz
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", healthz, name="healthz"),
     path("api/", api.urls),
     # Before allauth's own: reset emails counted per requester and address (docs/accounts.md).
@@ -20,6 +21,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("backease.accounts.urls")),
-    path("", include("backease.clinic.urls")),
+    # Clinic mode is an app of its own: the personal app runs without it (tests/settings_without_clinic.py).
+    *([path("", include("backease.clinic.urls"))] if apps.is_installed("backease.clinic") else []),
     path("", include("backease.front.urls")),
 ]

@@ -14,8 +14,8 @@ from django.test import Client
 
 from backease.accounts.mode import person_for
 from backease.accounts.models import User
+from backease.accounts.tokens import create_token
 from backease.clinic.access import log_access
-from backease.clinic.tokens import create_token
 from tests.browser.conftest import check_accessibility, screenshot
 from tests.clinic.conftest import PASSWORD, make_user
 

@@ -10,10 +10,10 @@ from django.test import Client
 from django.utils import timezone
 
 from backease.accounts.models import User
+from backease.accounts.tokens import create_token
 from backease.cli.main import run
 from backease.clinic.access import log_access
 from backease.clinic.models import AccessLog, CareLink, Flag, Programme
-from backease.clinic.tokens import create_token
 from tests.clinic.conftest import PASSWORD, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +53,7 @@ def test_the_admin_sign_in_is_the_sites_own(admin_user: User) -> None:
         "/admin/clinic/programme/",
         "/admin/clinic/flag/",
         "/admin/clinic/accesslog/",
-        "/admin/clinic/apitoken/",
+        "/admin/accounts/apitoken/",
     ],
 )
 def test_the_admin_lists_each_table(admin_user: User, link: CareLink, path: str) -> None:
@@ -82,7 +82,7 @@ def test_the_access_log_is_read_only_even_for_admins(
 def test_the_admin_never_shows_a_tokens_digest(admin_user: User, client_a: User) -> None:
     row, _ = create_token(client_a, "phone", ["read"])
     browser = signed_in(admin_user)
-    for path in ("/admin/clinic/apitoken/", f"/admin/clinic/apitoken/{row.pk}/change/"):
+    for path in ("/admin/accounts/apitoken/", f"/admin/accounts/apitoken/{row.pk}/change/"):
         page = browser.get(path).content.decode()
         assert row.digest not in page
         assert row.prefix in page

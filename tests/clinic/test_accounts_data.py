@@ -14,10 +14,10 @@ from django.test import Client
 from django.utils import timezone
 
 from backease.accounts.mode import person_for
-from backease.accounts.models import User
+from backease.accounts.models import ApiToken, User
+from backease.accounts.tokens import create_token
 from backease.clinic.access import log_access
-from backease.clinic.models import AccessLog, ApiToken, CareLink, Flag, Invitation, Notice, Programme
-from backease.clinic.tokens import create_token
+from backease.clinic.models import AccessLog, CareLink, Flag, Invitation, Notice, Programme
 from backease.exports.backup import make_backup
 from backease.store import services
 from backease.store.models import PainEntry, Person, Plan, Screening, Session, StepLog
@@ -191,7 +191,7 @@ def test_deleting_a_client_removes_everything_of_theirs_and_nothing_else(
         "clinic.Flag": Flag.objects.filter(client=person_a).count(),
         "clinic.AccessLog": 1,
         "clinic.Programme": 1,
-        "clinic.ApiToken": 1,
+        "accounts.ApiToken": 1,
         # Their own notices, and notices to their therapist about them.
         "clinic.Notice": Notice.objects.filter(Q(recipient=client_a) | Q(subject=person_a)).count(),
     }

@@ -170,7 +170,7 @@ def test_an_admin_without_a_second_factor_is_sent_to_set_one_up_before_the_admin
 def test_a_token_made_before_the_second_factor_was_required_is_refused_until_one_is_set_up(
     settings: object, therapist: User, client_a: User
 ) -> None:
-    from backease.clinic.tokens import create_token
+    from backease.accounts.tokens import create_token
 
     _, therapist_token = create_token(therapist, "script", ["read", "write"])
     _, client_token = create_token(client_a, "script", ["read"])

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from backease.accounts.mode import person_for
 from backease.accounts.models import User
+from backease.accounts.tokens import create_token
 from backease.clinic.models import (
     AccessLog,
     CareLink,
@@ -34,7 +35,6 @@ from backease.clinic.models import (
     Outcome,
     Programme,
 )
-from backease.clinic.tokens import create_token
 from backease.store import services
 from backease.store.models import PainEntry, Person, Plan, Session
 from tests.clinic.conftest import make_user, signed_in

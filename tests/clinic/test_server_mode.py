@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from backease.accounts.models import User
-from backease.clinic.tokens import create_token, revoke_token
+from backease.accounts.tokens import create_token, revoke_token
 from backease.store import services
 from backease.store.models import PainEntry, Person
 from tests.clinic.conftest import signed_in

@@ -12,8 +12,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from backease.accounts.models import User
-from backease.clinic.models import ApiToken
+from backease.accounts.models import ApiToken, User
 from backease.core.errors import InputError
 
 PREFIX = "bk_"
