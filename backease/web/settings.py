@@ -233,7 +233,8 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
-ACCOUNT_ADAPTER = "backease.accounts.adapter.AccountAdapter"
+# Clinic mode adds sign-up by invitation to accounts' own adapter (backease.accounts.adapter).
+ACCOUNT_ADAPTER = "backease.clinic.adapter.ClinicAccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "backease: "
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = False

@@ -10,8 +10,8 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 from django.test import Client
 
-from backease.accounts.adapter import INVITATION_SESSION_KEY
 from backease.accounts.models import User
+from backease.clinic.adapter import INVITATION_SESSION_KEY
 from tests.clinic.conftest import PASSWORD, signed_in
 
 pytestmark = pytest.mark.django_db

@@ -10,9 +10,9 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from backease.accounts.adapter import INVITATION_SESSION_KEY
 from backease.accounts.models import User
 from backease.clinic import invites
+from backease.clinic.adapter import INVITATION_SESSION_KEY
 from backease.clinic.models import AccessLog, CareLink, Invitation, Notice, Programme
 from backease.store.models import Person
 from tests.clinic.conftest import make_user, signed_in
@@ -91,7 +91,7 @@ def test_a_signed_out_visitor_sees_who_invites_and_the_code_is_kept_for_sign_up(
     assert f"/accounts/signup/?next=/invite/{row.code}/" in page
     assert f"/accounts/login/?next=/invite/{row.code}/" in page
     assert browser.session[INVITATION_SESSION_KEY] == row.code
-    # The invitation in the session opens sign-up (backease.accounts.adapter).
+    # The invitation in the session opens sign-up (backease.clinic.adapter).
     assert browser.get("/accounts/signup/").status_code == 200
 
 
