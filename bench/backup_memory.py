@@ -40,13 +40,28 @@ import json, resource, sys, time
 from backease.store.setup import setup
 setup()
 from backease.exports.backup import load_backup, restore_backup
-began = time.monotonic()
 path, how = sys.argv[1], sys.argv[2]
+if len(sys.argv) > 3:  # read a small backup first: the modules a restore uses are loaded
+    with open(sys.argv[3], "rb") as handle:
+        load_backup(handle)
+def status(name):
+    for line in open("/proc/self/status"):
+        if line.startswith(name + ":"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+warm = status("VmRSS")
+try:  # Linux: start the high-water mark (VmHWM) again from here
+    with open("/proc/self/clear_refs", "w") as refs:
+        refs.write("5")
+except OSError:
+    warm = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+began = time.monotonic()
 with open(path, "rb") as handle:
     data = load_backup(handle) if how == "stream" else json.load(handle)
     counts = restore_backup(data)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"seconds": time.monotonic() - began, "peak_mb": peak, "sessions": counts["sessions"]}))
+peak = status("VmHWM")
+print(json.dumps({"seconds": time.monotonic() - began, "peak_mb": peak, "warm_mb": warm,
+                  "sessions": counts["sessions"]}))
 """
 
 
@@ -71,7 +86,7 @@ def write_backup(target: Path, megabytes: float) -> float:
     return target.stat().st_size / 1e6
 
 
-def restore(path: Path, how: str, folder: Path) -> dict[str, float]:
+def restore(path: Path, how: str, folder: Path, warm: Path | None = None) -> dict[str, float]:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["BACKEASE_DATA_DIR"] = str(folder)
     made = subprocess.run(
@@ -81,7 +96,11 @@ def restore(path: Path, how: str, folder: Path) -> dict[str, float]:
         raise SystemExit(f"migrate failed:\n{made.stdout}{made.stderr}")
     began = time.monotonic()
     result = subprocess.run(
-        [sys.executable, "-c", CHILD, str(path), how], env=env, capture_output=True, text=True, timeout=3600
+        [sys.executable, "-c", CHILD, str(path), how, *([str(warm)] if warm else [])],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=3600,
     )
     if result.returncode != 0:
         raise SystemExit(f"restore ({how}) failed:\n{result.stdout}{result.stderr}")

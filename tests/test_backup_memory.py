@@ -2,9 +2,9 @@
 /import/, which calls the same code) reads it record by record. Before, a 42 MB upload
 raised a worker by 943 MB (the whole file, its text and every object at once).
 
-The restore runs in a fresh process that reports its own peak resident memory; the same
-process restoring the small fixture is the baseline (bench/backup_memory.py measures 150 MB
-against json.load in the same run)."""
+The restore runs in a fresh process that reads the small fixture first (so every module a
+restore uses is loaded) and reports its peak resident memory before and after the large
+restore (bench/backup_memory.py measures 150 MB against json.load in the same run)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ import pytest
 
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "backup_memory.py"
 MEGABYTES = 12
-BOUND_MB = 60
-"""What a 12 MB backup may add to the peak; loaded whole it added about 90 MB."""
+BOUND_MB = 70
+"""What a 12 MB backup may add to the peak; loaded whole (json.load) it added 103 MB, read
+record by record 42 MB (on the 2-core test machine)."""
 
 
 def _bench() -> Any:
@@ -34,10 +35,11 @@ def test_restoring_a_large_backup_file_adds_a_bounded_amount_of_memory(tmp_path:
     size = bench.write_backup(big, MEGABYTES)
     assert size > MEGABYTES * 0.8
     small = sorted((Path(__file__).parent / "fixtures").glob("backup-*.json"))[-1]
-    base = bench.restore(small, "stream", tmp_path / "base")
-    streamed = bench.restore(big, "stream", tmp_path / "stream")
-    added = streamed["peak_mb"] - base["peak_mb"]
-    print(f"\n{size:.1f} MB backup: peak {streamed['peak_mb']:.0f} MB, baseline {base['peak_mb']:.0f} MB")
+    streamed = bench.restore(big, "stream", tmp_path / "stream", warm=small)
+    added = streamed["peak_mb"] - streamed["warm_mb"]
+    print(
+        f"\n{size:.1f} MB backup: peak {streamed['peak_mb']:.0f} MB, before it {streamed['warm_mb']:.0f} MB"
+    )
     assert streamed["sessions"] > 1000
     assert added < BOUND_MB, f"a {size:.0f} MB backup added {added:.0f} MB to the peak"
 

@@ -57,6 +57,8 @@ TECHNIQUE_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,79}")
 have renamed a technique, and the history must still restore."""
 
 INSERT_BATCH = 500
+PLAN_BATCH = 25
+"""Plans are written fewer at a time when restoring a file: each holds a whole plan (kilobytes)."""
 
 MODELS: tuple[type[models.Model], ...] = (
     Person,
@@ -971,7 +973,7 @@ class _Writer:
         if steps is not None:
             self.steps.append(steps)
             self.counts["steps"] += len(steps)
-        if len(self.rows) >= (100 if model is Plan else INSERT_BATCH):
+        if len(self.rows) >= (PLAN_BATCH if model is Plan else INSERT_BATCH):
             self.flush()
 
     def switch(self, model: type[models.Model]) -> None:
