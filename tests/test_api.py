@@ -197,7 +197,17 @@ def test_the_docs_page_renders_and_loads_nothing_from_another_host(client: Clien
 def test_the_screening_questions_come_emergency_signs_first(client: Client) -> None:
     questions = client.get("/api/screening/questions").json()
     assert questions[0]["group"] == "emergency"
-    assert set(questions[0]) == {"id", "group", "type", "text", "help", "minimum", "maximum"}
+    assert set(questions[0]) == {
+        "id",
+        "group",
+        "type",
+        "text",
+        "help",
+        "minimum",
+        "maximum",
+        "asked_if",
+        "not_sure",
+    }
     age = next(q for q in questions if q["id"] == "age")
     assert age["type"] == "number" and age["maximum"] == 120
 

@@ -204,6 +204,106 @@ def test_muscular_imbalance_brings_in_a_chest_stretch_and_wall_angels_with_reaso
     assert "wall_angels" not in {s.technique for s in without.steps}
 
 
+# --- the clinical reviewer's people, with every tool at hand (issue 14) ----------------------
+
+FIRM_TOOLS = {
+    "massage_ball",
+    "foam_roller",
+    "peanut_ball",
+    "massage_stick",
+    "hook_cane",
+    "percussion_massager",
+}
+"""SCREENING.md: no firm ball, roller, peanut ball, massage gun, or hook-cane or stick lever hold."""
+TOUCHING = set(TOOLS) - {"hands", "wall", "doorway", "chair", "towel"}
+BACK = set(REGIONS) - {"chest_left", "chest_right"}
+SOON_CASES = {
+    "night pain": {"age": 45, "constant_or_night_pain": True},
+    "weight loss": {"age": 58, "unexplained_weight_loss": True},
+    "a new lump, place not given": {"age": 40, "back_lump_or_deformity": True},
+    "a new lump, not sure where": {"age": 40, "back_lump_or_deformity": True, "lump_regions": ["not_sure"]},
+    "not improving after 6 weeks": {"age": 38, "not_improving_6_weeks": True},
+    "gallstone-type pain": {"age": 51, "pain_after_meals": True},
+    "kidney transplant": {"age": 47, "immune_risk": True},
+}
+BLEEDING_CASES = {
+    "warfarin": {"age": 71, "anticoagulants": True},
+    "rivaroxaban": {"age": 64, "anticoagulants": True},
+    "haemophilia": {"age": 26, "anticoagulants": True},
+}
+CANCER_CASES = {
+    "cleared breast cancer": {"age": 56, "cancer_history": True, "clinician_cleared": True},
+    "cleared chemotherapy": {
+        "age": 49,
+        "cancer_history": True,
+        "active_cancer_treatment": True,
+        "clinician_cleared": True,
+    },
+}
+
+
+def _everything_offered(
+    library: Library, rules: RuleSet, answers: dict[str, object], **kw: object
+) -> tuple[list[Plan], list[object]]:
+    """The plans with every tool and firm pressure asked for, and every technique in them or
+    offered as a swap."""
+    out_plans, used = [], []
+    for profile, plan in plans(library, rules, answers, pressure="firm", causes=("sport",), **kw):
+        out_plans.append(plan)
+        for technique in techniques_in(library, plan) | swap_choices(library, rules, answers, profile, plan):
+            used.append(library.technique(technique))
+    return out_plans, used
+
+
+@pytest.mark.parametrize("answers", list(SOON_CASES.values()), ids=list(SOON_CASES))
+def test_nobody_awaiting_a_check_lies_on_a_ball_or_roller_or_uses_a_firm_tool_with_every_tool_at_hand(
+    library: Library, rules: RuleSet, answers: dict[str, object]
+) -> None:
+    hands_only_on_back = "back_lump_or_deformity" in answers
+    out_plans, used = _everything_offered(library, rules, answers)
+    for plan in out_plans:
+        assert plan.level == "soon" and plan.steps
+        assert {s.intensity for s in plan.steps} == {"gentle"}
+    for tech in used:
+        assert tech is not None
+        assert not FIRM_TOOLS & set(tech.tools), tech.id
+        assert not tech.body_weight_on_tool and not tech.spinal_pressure and not tech.sustained_pressure, (
+            tech.id
+        )
+        if hands_only_on_back and BACK & set(tech.regions):
+            assert not TOUCHING & set(tech.tools), tech.id
+
+
+@pytest.mark.parametrize("answers", list(BLEEDING_CASES.values()), ids=list(BLEEDING_CASES))
+def test_blood_thinners_and_bleeding_disorders_get_hands_and_a_soft_ball_on_a_wall_only_with_every_tool(
+    library: Library, rules: RuleSet, answers: dict[str, object]
+) -> None:
+    out_plans, used = _everything_offered(library, rules, answers)
+    for plan in out_plans:
+        assert {s.intensity for s in plan.steps} == {"gentle"}
+    for tech in used:
+        assert tech is not None
+        assert not FIRM_TOOLS & set(tech.tools), tech.id  # no hook-cane or stick lever holds either
+        assert not tech.body_weight_on_tool and not tech.sustained_pressure, tech.id
+        if "tennis_ball" in tech.tools:
+            assert "wall" in tech.tools and tech.position == "standing", tech.id
+
+
+@pytest.mark.parametrize("answers", list(CANCER_CASES.values()), ids=list(CANCER_CASES))
+def test_cleared_cancer_gets_nothing_on_the_spine_and_no_body_weight_on_a_tool_with_every_tool(
+    library: Library, rules: RuleSet, answers: dict[str, object]
+) -> None:
+    out_plans, used = _everything_offered(library, rules, answers)
+    for plan in out_plans:
+        assert plan.level == "self_care_with_precautions"
+        assert {s.intensity for s in plan.steps} == {"gentle"}
+    for tech in used:
+        assert tech is not None
+        assert not tech.spinal_pressure and not tech.body_weight_on_tool, tech.id
+        if "active_cancer_treatment" in answers:
+            assert not tech.sustained_pressure, tech.id
+
+
 def test_the_slow_release_techniques_stay_out_of_a_blood_thinner_plan(
     library: Library, rules: RuleSet
 ) -> None:

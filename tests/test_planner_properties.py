@@ -77,9 +77,63 @@ answers = st.fixed_dictionaries(
         "chest_pain": st.just(True),
         "fever": st.just(True),
         "cancer_history": st.just(True),
+        "active_cancer_treatment": st.just(True),
         "clinician_cleared": st.just(True),
+        "back_lump_or_deformity": st.just(True),
+        "lump_regions": st.lists(st.sampled_from([*REGIONS, "not_sure"]), max_size=2, unique=True),
+        "immune_risk": st.just(True),
+        "pain_after_meals": st.just(True),
     },
 )
+
+# --- what each precaution rules out, read from SCREENING.md independently of the content ------
+
+FIRM_TOOLS = {
+    "massage_ball",
+    "foam_roller",
+    "peanut_ball",
+    "massage_stick",
+    "hook_cane",
+    "percussion_massager",
+}
+"""no_firm_tools: no firm ball, roller, peanut ball, stick or hook-cane lever, massage gun."""
+NOT_GENTLE_TOOLS = {"massage_ball", "percussion_massager"}
+"""gentle_pressure_only: no firm ball, no massage gun (precautions.yaml says so)."""
+TOUCHING_TOOLS = set(TOOLS) - {"hands", "wall", "doorway", "chair", "towel"}
+"""Tools that touch the body: no_tools_on_back keeps every one of them off the back."""
+BACK = set(REGIONS) - {"chest_left", "chest_right"}
+SOON_LIMITS = {
+    "gentle_pressure_only",
+    "no_sustained_pressure",
+    "no_spinal_pressure",
+    "no_firm_tools",
+    "no_body_weight_on_tools",
+}
+"""SCREENING.md: what a soon screen adds."""
+
+
+def _refused_by_facts(tech: Any, precautions: set[str]) -> set[str]:
+    """The precautions a technique breaks, read from its facts independently of `excluded_by`."""
+    tools = set(tech.tools)
+    facts = {
+        "no_spinal_pressure": tech.spinal_pressure,
+        "no_sustained_pressure": tech.sustained_pressure,
+        "no_neck_pressure": tech.neck_pressure,
+        "no_body_weight_on_tools": tech.body_weight_on_tool,
+        "no_loaded_end_range": tech.loaded_end_range,
+        "no_heat": tech.heat_option or "heat_pack" in tools,
+        "no_firm_tools": bool(FIRM_TOOLS & tools),
+        "gentle_pressure_only": bool(NOT_GENTLE_TOOLS & tools),
+        "no_tools_on_back": bool(TOUCHING_TOOLS & tools) and bool(BACK & set(tech.regions)),
+        "no_lying_on_back": tech.position == "supine",
+        "no_lying_face_down": tech.position == "prone",
+    }
+    return {p for p, breaks in facts.items() if breaks and p in precautions}
+
+
+def _in_force(result: Any) -> set[str]:
+    """Every precaution a plan under this screening obeys: its own, and a soon level's."""
+    return set(result.precautions) | (SOON_LIMITS if result.level == "soon" else set())
 
 
 def _check_invariants(profile: Profile, result: ScreeningResult, plan: Plan, swapped: bool = False) -> None:
@@ -127,7 +181,8 @@ def _check_invariants(profile: Profile, result: ScreeningResult, plan: Plan, swa
         if step.side in ("left", "right"):
             assert tech.per_side
             assert all(region_side(r) in (step.side, "none") for r in step.regions)
-        # Precautions are honoured.
+        # Precautions are honoured, read from the technique's facts and the contract's words.
+        assert not _refused_by_facts(tech, _in_force(result)), (tech.id, _in_force(result))
         assert not avoided & set(step.regions)
         if "gentle_pressure_only" in precautions or result.level == "soon":
             assert step.intensity == "gentle"
@@ -227,33 +282,12 @@ class _Safety:
     advice: str = ""
 
 
-def _refused_by_facts(tech: Technique, precautions: set[str]) -> set[str]:
-    """The precautions a technique breaks, read from its facts independently of `excluded_by`."""
-    broken = set()
-    facts = {
-        "no_spinal_pressure": tech.spinal_pressure,
-        "no_sustained_pressure": tech.sustained_pressure,
-        "no_neck_pressure": tech.neck_pressure,
-        "no_body_weight_on_tools": tech.body_weight_on_tool,
-        "no_loaded_end_range": tech.loaded_end_range,
-        "no_heat": tech.heat_option or "heat_pack" in tech.tools,
-        "no_firm_tools": bool({"massage_ball", "percussion_massager"} & set(tech.tools)),
-        "no_lying_on_back": tech.position == "supine",
-        "no_lying_face_down": tech.position == "prone",
-    }
-    for precaution, breaks in facts.items():
-        if breaks and precaution in precautions:
-            broken.add(precaution)
-    for tool in tech.tools:
-        broken |= set(TOOLS_BY_ID[tool].excluded_by) & precautions
-    return broken | (set(tech.excluded_by) & precautions)
-
-
 def _check_obeys(tech: Technique, intensity: str, safety: _Safety) -> None:
-    precautions = set(safety.precautions)
-    if safety.level == "soon":
-        precautions |= {"gentle_pressure_only", "no_sustained_pressure", "no_spinal_pressure"}
+    precautions = _in_force(safety)
     assert not _refused_by_facts(tech, precautions), (tech.id, precautions)
+    for tool in tech.tools:
+        assert not set(TOOLS_BY_ID[tool].excluded_by) & precautions, (tech.id, tool)
+    assert not set(tech.excluded_by) & precautions, tech.id
     if "gentle_pressure_only" in precautions:
         assert intensity == "gentle", tech.id
     cap = tech.cap_under(precautions)
@@ -278,24 +312,37 @@ every_tool_profiles = st.builds(
 @given(
     profile=every_tool_profiles,
     others=st.lists(st.sampled_from(PRECAUTIONS), max_size=3, unique=True),
+    avoided=st.lists(st.sampled_from(REGIONS), max_size=2, unique=True),
     level=st.sampled_from(["self_care_with_precautions", "soon"]),
     seed=st.integers(0, 2**16),
 )
-def test_no_plan_and_no_swap_choice_contains_anything_the_content_excludes(
-    precaution: str, profile: Profile, others: list[str], level: str, seed: int
+def test_no_plan_swap_choice_or_swap_contains_anything_the_content_excludes(
+    precaution: str, profile: Profile, others: list[str], avoided: list[str], level: str, seed: int
 ) -> None:
-    # 10 precautions x 110 profiles with every tool at hand = 1,100 plans, each with the
-    # swap choices of every step.
-    safety = _Safety(level, tuple(dict.fromkeys([precaution, *others])))
+    # 11 precautions x 110 profiles with every tool at hand = 1,210 plans, each with the
+    # swap choices of every step, and the plan once each step is swapped for its first choice.
+    from backease.core.planner import swap_step
+
+    regions = [f"{AVOID_REGION_PREFIX}{r}" for r in avoided]
+    safety = _Safety(level, tuple(dict.fromkeys([precaution, *others, *regions])))
+
+    def obeyed(steps: Any) -> None:
+        for step in steps:
+            tech = LIBRARY.technique(step.technique)
+            assert tech is not None
+            _check_obeys(tech, step.intensity, safety)
+            assert not set(avoided) & set(step.regions), (step.technique, avoided)
+
     plan = plan_session(profile, safety, LIBRARY, seed=seed)
     assert plan.steps
-    for index, step in enumerate(plan.steps):
-        tech = LIBRARY.technique(step.technique)
-        assert tech is not None
-        _check_obeys(tech, step.intensity, safety)
-        for alternative in step_alternatives(plan, index, profile, safety, LIBRARY):
+    obeyed(plan.steps)
+    for index in range(len(plan.steps)):
+        options = step_alternatives(plan, index, profile, safety, LIBRARY)
+        for alternative in options:
             _check_obeys(alternative, "gentle", safety)
-            assert not _refused_by_facts(alternative, set(safety.precautions))
+        if options:
+            swapped = swap_step(plan, index, options[0].id, profile, safety, LIBRARY)
+            obeyed(swapped.steps)
 
 
 # --- swaps keep every invariant -------------------------------------------------------------

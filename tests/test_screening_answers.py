@@ -172,11 +172,19 @@ def test_the_first_bad_answer_does_not_depend_on_the_good_ones(rules: RuleSet) -
 _COMPARE = re.compile(r"^([a-z0-9_]+)(>=|<=|>|<)(\d+(?:\.\d+)?)$")
 
 
+def _places(value: object) -> list[object]:
+    return [r for r in value if r != "not_sure"] if isinstance(value, list) else []
+
+
 def _holds(term: object, answers: dict[str, object]) -> bool:
     if isinstance(term, dict) and "any" in term:
         return any(_holds(inner, answers) for inner in term["any"])
     if isinstance(term, dict) and "not_answered" in term:
-        return answers.get(term["not_answered"]) is None
+        value = answers.get(term["not_answered"])
+        return value is None or (isinstance(value, list) and not _places(value))
+    if isinstance(term, dict) and "not_sure" in term:
+        value = answers.get(term["not_sure"])
+        return isinstance(value, list) and "not_sure" in value
     assert isinstance(term, str)
     match = _COMPARE.match(term.replace(" ", ""))
     if match:
@@ -191,14 +199,16 @@ def _holds(term: object, answers: dict[str, object]) -> bool:
             "<": value < limit,  # type: ignore[operator]
         }[match.group(2)]
     value = answers.get(term)
-    return value is True or (isinstance(value, list) and len(value) > 0)
+    return value is True or len(_places(value)) > 0
 
 
 def firing_rules(answers: dict[str, object]) -> list[dict[str, Any]]:
     return [rule for rule in raw_rules() if all(_holds(term, answers) for term in rule["when"])]
 
 
-def _value(question_type: str, minimum: float | None, maximum: float | None) -> st.SearchStrategy[object]:
+def _value(
+    question_type: str, minimum: float | None, maximum: float | None, not_sure: bool = False
+) -> st.SearchStrategy[object]:
     if question_type == "bool":
         return st.booleans()
     if question_type == "number":
@@ -207,7 +217,7 @@ def _value(question_type: str, minimum: float | None, maximum: float | None) -> 
             st.integers(int(minimum), int(maximum)),
             st.floats(minimum, maximum, allow_nan=False, allow_infinity=False),
         )
-    return st.lists(st.sampled_from(REGIONS), max_size=4)
+    return st.lists(st.sampled_from([*REGIONS, "not_sure"] if not_sure else REGIONS), max_size=4)
 
 
 QUESTIONS = load().questions
@@ -221,7 +231,9 @@ def answer_sets(draw: st.DrawFn) -> dict[str, object]:
     out: dict[str, object] = {}
     for question in QUESTIONS:
         if question.id in chosen:
-            out[question.id] = draw(_value(question.type, question.minimum, question.maximum))
+            out[question.id] = draw(
+                _value(question.type, question.minimum, question.maximum, question.not_sure)
+            )
     return out
 
 
@@ -295,6 +307,16 @@ def test_adding_a_region_never_lowers_the_level_or_drops_a_precaution(
     after = screen({**answers, question: [*current, region]}, rules)
     assert LEVEL_RANK[after.level] <= LEVEL_RANK[before.level]
     own = set(before.precautions) - set(rules.precautions_for(before.level))
+    follow_up = rules.question(question)
+    assert follow_up is not None
+    if follow_up.asked_if is not None:
+        # Where a lump is: a place named replaces "hands only on the back" with leaving that
+        # place alone, unless "not sure" still stands; without the lump it changes nothing.
+        if answers.get(follow_up.asked_if) is not True:
+            assert after == before
+            return
+        if "not_sure" not in current:
+            own.discard("no_tools_on_back")
     assert own <= set(after.precautions)
     assert f"avoid_region:{region}" in after.precautions
 

@@ -22,6 +22,7 @@ from backease.core.screening import (
     AnyOf,
     Compare,
     NotAnswered,
+    NotSure,
     Rule,
     RuleSet,
     ScreeningResult,
@@ -115,6 +116,7 @@ CONTRACT_QUESTIONS = {
     "acute_injury_regions": "regions",
     "skin_problem_regions": "regions",
     "recent_surgery_or_fracture_regions": "regions",
+    "lump_regions": "regions",
 }
 
 
@@ -134,8 +136,19 @@ def raw_yaml() -> dict[str, Any]:
     return data
 
 
-GENTLE_PLAN = ("gentle_pressure_only", "no_sustained_pressure", "no_spinal_pressure")
+GENTLE_PLAN = (
+    "gentle_pressure_only",
+    "no_sustained_pressure",
+    "no_spinal_pressure",
+    "no_body_weight_on_tools",
+    "no_firm_tools",
+)
 """SCREENING.md: what a soon screen carries, in vocabulary order."""
+
+
+def in_order(*precautions: str) -> tuple[str, ...]:
+    """Precautions as a result lists them: once each, in the contract's vocabulary order."""
+    return tuple(sorted(set(precautions), key=PRECAUTIONS.index))
 
 
 def fired(result: ScreeningResult) -> set[str]:
@@ -161,6 +174,8 @@ def _term_options(term: Term, rules: RuleSet) -> Iterator[dict[str, object]]:
         yield {term.question: term.value + offsets[term.op]}
     elif isinstance(term, NotAnswered):
         yield {}
+    elif isinstance(term, NotSure):
+        yield {term.question: ["not_sure"]}
     else:
         for inner in term.terms:
             yield from _term_options(inner, rules)
@@ -187,7 +202,8 @@ def satisfying_answers(rule: Rule, rules: RuleSet) -> list[dict[str, object]]:
 def expected_precautions(rule: Rule, answers: dict[str, object]) -> set[str]:
     out = set(rule.precautions)
     if rule.avoid_regions_from:
-        out |= {f"avoid_region:{region}" for region in answers[rule.avoid_regions_from]}  # type: ignore[attr-defined]
+        named = answers.get(rule.avoid_regions_from, [])
+        out |= {f"avoid_region:{region}" for region in named if region != "not_sure"}  # type: ignore[attr-defined]
     return out
 
 
@@ -231,7 +247,13 @@ def test_each_rule_stays_silent_when_any_one_of_its_answers_is_taken_away(
 def test_each_rule_stays_silent_when_its_answers_are_no(
     rules: RuleSet, rule_id: str, answers: dict[str, object]
 ) -> None:
+    rule = rules.rule(rule_id)
+    assert rule is not None
+    # "Not sure" taken back is "no place given", itself a condition (back_lump_place_not_given).
+    cautious = {t.question for t in _flatten(rule.when) if isinstance(t, NotAnswered)}
     for key, value in answers.items():
+        if key in cautious:
+            continue
         if value is True:
             assert rule_id not in fired(screen({**answers, key: False}, rules))
         elif isinstance(value, list):
@@ -281,6 +303,7 @@ def test_every_precaution_and_level_of_the_contract_is_used(rules: RuleSet) -> N
         "acute_injury_regions",
         "skin_problem_regions",
         "recent_surgery_or_fracture_regions",
+        "lump_regions",
     }
     assert {rule.level for rule in rules.rules} == set(LEVELS) - {"self_care"}
 
@@ -341,7 +364,8 @@ COMBINATIONS = {
     "minor_injury_fragile_bones": {"recent_minor_injury": True, "osteoporosis": True},
     "weight_loss_and_constant_pain": {"unexplained_weight_loss": True, "constant_or_night_pain": True},
     "first_episode_over_50": {"first_episode": True, "age": 50},
-    "cancer_with_arm_weakness": {"cancer_history": True, "arm_weakness_or_clumsiness": True},
+    "cancer_with_arm_symptoms": {"cancer_history": True, "arm_weakness_or_clumsiness": True},
+    "cancer_with_night_or_strain_pain": {"cancer_history": True, "constant_or_night_pain": True},
     "immune_risk_with_fever": {"immune_risk": True, "fever": True},
     "sudden_onset_fragile_bones": {"sudden_severe_onset": True, "age": 70},
 }
@@ -375,11 +399,12 @@ def test_the_rule_ids_are_the_documented_ones(rules: RuleSet) -> None:
         "breathing_pain_and_breathless",
         "calf_swelling_and_breathing_pain",
         "cancer_with_nerve_signs",
-        "cancer_with_arm_weakness",
+        "cancer_with_arm_symptoms",
         "immune_risk_with_fever",
         "fever",
         "pain_worse_breathing_in",
         "calf_swelling",
+        "cancer_with_night_or_strain_pain",
         "cancer_history",
         "active_cancer_treatment",
         "band_rash",
@@ -401,6 +426,7 @@ def test_the_rule_ids_are_the_documented_ones(rules: RuleSet) -> None:
         "not_improving_6_weeks",
         "worse_cough_sneeze_strain",
         "back_lump_or_deformity",
+        "back_lump_place_not_given",
         "immune_risk",
         "sudden_severe_onset",
         "first_episode_over_50",
@@ -547,10 +573,17 @@ def test_weak_bones_mean_no_spinal_pressure_and_gentle_pressure(
     )
 
 
-def test_blood_thinners_mean_gentle_and_no_sustained_pressure(rules: RuleSet) -> None:
+def test_blood_thinners_mean_gentle_no_holds_no_firm_tools_and_no_body_weight_on_a_tool(
+    rules: RuleSet,
+) -> None:
     result = screen({"anticoagulants": True}, rules)
     assert result.level == "self_care_with_precautions"
-    assert result.precautions == ("gentle_pressure_only", "no_sustained_pressure", "no_firm_tools")
+    assert result.precautions == (
+        "gentle_pressure_only",
+        "no_sustained_pressure",
+        "no_body_weight_on_tools",
+        "no_firm_tools",
+    )
     assert result.reasons[0].source == "NCCIH; BHF"
 
 
@@ -564,7 +597,7 @@ def test_reduced_sensation_means_gentle_pressure_and_no_heat(rules: RuleSet) -> 
 
 def test_arm_pain_is_soon_and_keeps_pressure_off_the_neck(rules: RuleSet) -> None:
     result = screen({"arm_pain_or_tingling": True}, rules)
-    assert (result.level, result.precautions) == ("soon", (*GENTLE_PLAN, "no_neck_pressure"))
+    assert (result.level, result.precautions) == ("soon", in_order(*GENTLE_PLAN, "no_neck_pressure"))
 
 
 def test_a_band_rash_is_urgent_and_says_not_to_massage_the_area(rules: RuleSet) -> None:
@@ -585,11 +618,13 @@ def test_injured_or_broken_skin_regions_are_avoided(rules: RuleSet, key: str, va
 # --- clinician_cleared ----------------------------------------------------------------------
 
 
-def test_cancer_history_is_urgent_and_gentle_self_care_once_a_clinician_cleared_it(rules: RuleSet) -> None:
+def test_cancer_history_is_urgent_and_gentle_self_care_off_the_spine_once_a_clinician_cleared_it(
+    rules: RuleSet,
+) -> None:
     assert screen({"cancer_history": True}, rules).level == "urgent"
     result = screen({"cancer_history": True, "clinician_cleared": True}, rules)
     assert result.level == "self_care_with_precautions"
-    assert result.precautions == ("gentle_pressure_only",)
+    assert result.precautions == ("gentle_pressure_only", "no_spinal_pressure", "no_body_weight_on_tools")
     assert "clinician" in result.reasons[0].message
     assert result.plan_allowed
 
@@ -601,7 +636,12 @@ def test_active_cancer_treatment_needs_clearance_to_reach_self_care(rules: RuleS
         {"active_cancer_treatment": True, "cancer_history": True, "clinician_cleared": True}, rules
     )
     assert result.level == "self_care_with_precautions"
-    assert result.precautions == ("gentle_pressure_only", "no_sustained_pressure")
+    assert result.precautions == (
+        "gentle_pressure_only",
+        "no_sustained_pressure",
+        "no_spinal_pressure",
+        "no_body_weight_on_tools",
+    )
 
 
 def test_first_episode_over_50_is_cleared_by_a_clinician(rules: RuleSet) -> None:
@@ -726,6 +766,7 @@ def test_to_json_has_exactly_the_contract_shape(rules: RuleSet) -> None:
     assert data["precautions"] == [
         "gentle_pressure_only",
         "no_sustained_pressure",
+        "no_body_weight_on_tools",
         "no_firm_tools",
         "avoid_region:upper_trapezius_left",
     ]
@@ -910,8 +951,8 @@ def test_a_cleared_standing_condition_ranks_below_a_soon_flag(rules: RuleSet) ->
     result = screen({"cancer_history": True, "clinician_cleared": True, "not_improving_6_weeks": True}, rules)
     assert result.level == "soon"
     assert [r.rule for r in result.reasons] == ["not_improving_6_weeks", "cancer_history"]
-    # The cleared cancer history keeps its own limit; a soon screen adds the gentle-plan limits.
-    assert result.precautions == ("gentle_pressure_only", "no_sustained_pressure", "no_spinal_pressure")
+    # The cleared cancer history keeps its own limits; a soon screen adds the gentle-plan limits.
+    assert result.precautions == GENTLE_PLAN
 
 
 # --- the extended contract: new signs, combinations, soon limits, clearance, rationale -------
@@ -939,16 +980,45 @@ def test_pain_on_exertion_is_urgent_and_never_lowered_by_a_clearance(rules: Rule
     assert pain is not None and not pain.standing_condition
 
 
-def test_arm_weakness_is_urgent_and_with_cancer_history_an_emergency(rules: RuleSet) -> None:
-    assert screen({"arm_weakness_or_clumsiness": True}, rules).level == "urgent"
-    result = screen({"arm_weakness_or_clumsiness": True, "cancer_history": True}, rules)
+@pytest.mark.parametrize("arm", ["arm_pain_or_tingling", "arm_weakness_or_clumsiness"])
+@pytest.mark.parametrize("cancer", ["cancer_history", "active_cancer_treatment"])
+def test_cancer_with_arm_symptoms_is_an_emergency_even_when_cleared(
+    rules: RuleSet, arm: str, cancer: str
+) -> None:
+    assert screen({arm: True}, rules).level in ("urgent", "soon")
+    result = screen({arm: True, cancer: True}, rules)
     assert result.level == "emergency"
-    assert result.reasons[0].rule == "cancer_with_arm_weakness"
+    assert result.reasons[0].rule == "cancer_with_arm_symptoms"
     assert result.reasons[0].source == "NICE NG234"
-    cleared = screen(
-        {"arm_weakness_or_clumsiness": True, "cancer_history": True, "clinician_cleared": True}, rules
-    )
+    cleared = screen({arm: True, cancer: True, "clinician_cleared": True}, rules)
     assert cleared.level == "emergency"
+    assert not cleared.plan_allowed
+
+
+@pytest.mark.parametrize("sign", ["constant_or_night_pain", "worse_cough_sneeze_strain"])
+@pytest.mark.parametrize("cancer", ["cancer_history", "active_cancer_treatment"])
+def test_cancer_with_night_or_strain_pain_stays_urgent_whatever_the_clearance(
+    rules: RuleSet, sign: str, cancer: str
+) -> None:
+    from datetime import date
+
+    from backease.core.screening import Clearance
+
+    for cleared in (False, True):
+        result = screen({cancer: True, sign: True, "clinician_cleared": cleared}, rules)
+        assert result.level == "urgent", (cancer, sign, cleared)
+        assert "cancer_with_night_or_strain_pain" in fired(result)
+    # Even a clearance that names every cancer rule does not lower it.
+    covering = Clearance(date(2026, 1, 5), frozenset(r.id for r in rules.rules))
+    forced = screen(
+        {cancer: True, sign: True, "clinician_cleared": True},
+        rules,
+        clearance=covering,
+        today=date(2026, 1, 6),
+    )
+    assert forced.level == "urgent"
+    rule = rules.rule("cancer_with_night_or_strain_pain")
+    assert rule is not None and not rule.standing_condition
 
 
 def test_one_weak_leg_is_urgent(rules: RuleSet) -> None:
@@ -958,9 +1028,59 @@ def test_one_weak_leg_is_urgent(rules: RuleSet) -> None:
 
 @pytest.mark.parametrize("question", ["worse_cough_sneeze_strain", "back_lump_or_deformity"])
 def test_nhs_back_pain_signs_are_soon_with_a_gentle_plan(rules: RuleSet, question: str) -> None:
-    result = screen({question: True}, rules)
-    assert (result.level, result.precautions) == ("soon", GENTLE_PLAN)
+    answers: dict[str, object] = {question: True}
+    if question == "back_lump_or_deformity":
+        answers["lump_regions"] = ["thoracic_spine_left"]
+    result = screen(answers, rules)
+    expected = GENTLE_PLAN + (("avoid_region:thoracic_spine_left",) if "lump_regions" in answers else ())
+    assert (result.level, result.precautions) == ("soon", expected)
     assert result.reasons[0].source == "NHS"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "unexplained_weight_loss",
+        "constant_or_night_pain",
+        "back_lump_or_deformity",
+        "worse_cough_sneeze_strain",
+    ],
+)
+def test_the_soon_advice_for_weight_loss_night_pain_and_a_lump_asks_for_an_urgent_gp_appointment(
+    rules: RuleSet, question: str
+) -> None:
+    # SCREENING.md, in the NHS back-pain page's words (which list pain worse on coughing too).
+    result = screen({question: True}, rules)
+    assert result.level == "soon"
+    assert "Ask for an urgent GP appointment" in result.advice
+    assert "next few days" not in result.advice
+    assert "urgent GP appointment" in result.reasons[0].message
+    assert "Ask for an urgent GP appointment" not in screen({"pain_after_meals": True}, rules).advice
+    # A more serious level keeps its own advice.
+    assert screen({question: True, "fever": True}, rules).advice == rules.advice_for("urgent")
+
+
+def test_a_lump_avoids_each_place_named_and_with_no_place_keeps_every_tool_off_the_back(
+    rules: RuleSet,
+) -> None:
+    named = screen({"back_lump_or_deformity": True, "lump_regions": ["lats_left", "neck_base"]}, rules)
+    assert {"avoid_region:lats_left", "avoid_region:neck_base"} <= set(named.precautions)
+    assert "no_tools_on_back" not in named.precautions
+    for place in (
+        {},
+        {"lump_regions": []},
+        {"lump_regions": ["not_sure"]},
+        {"lump_regions": ["lats_left", "not_sure"]},
+    ):
+        result = screen({"back_lump_or_deformity": True, **place}, rules)
+        assert result.level == "soon"
+        assert "no_tools_on_back" in result.precautions, place
+        assert "back_lump_place_not_given" in fired(result)
+        assert not any(p.endswith("not_sure") for p in result.precautions)
+    # Where, without a lump, changes nothing.
+    assert screen({"lump_regions": ["lats_left"]}, rules).level == "self_care"
+    question = rules.question("lump_regions")
+    assert question is not None and question.asked_if == "back_lump_or_deformity" and question.not_sure
 
 
 def test_a_weakened_immune_system_is_soon_and_with_fever_an_emergency(rules: RuleSet) -> None:
@@ -1044,15 +1164,17 @@ def test_an_urgent_flag_with_a_soon_flag_is_not_a_combination(rules: RuleSet) ->
 def test_a_soon_screen_carries_the_gentle_plan_limits_on_top_of_its_own(rules: RuleSet) -> None:
     result = screen({"arm_pain_or_tingling": True, "anticoagulants": True}, rules)
     assert result.level == "soon"
-    assert result.precautions == (*GENTLE_PLAN, "no_neck_pressure", "no_firm_tools")
-    assert rules.precautions_for("soon") == GENTLE_PLAN
+    assert result.precautions == in_order(*GENTLE_PLAN, "no_neck_pressure", "no_firm_tools")
+    assert set(rules.precautions_for("soon")) == set(GENTLE_PLAN)
     for level in ("emergency", "urgent", "self_care_with_precautions", "self_care"):
         assert rules.precautions_for(level) == ()  # type: ignore[arg-type]
-    assert screen({"anticoagulants": True}, rules).precautions == (
-        "gentle_pressure_only",
-        "no_sustained_pressure",
-        "no_firm_tools",
-    )
+    assert screen({"not_improving_6_weeks": True}, rules).precautions == GENTLE_PLAN
+
+
+def test_the_planner_adds_the_same_soon_limits_as_the_rules_file(rules: RuleSet) -> None:
+    from backease.core.planner import SOON_PRECAUTIONS
+
+    assert set(SOON_PRECAUTIONS) == set(rules.precautions_for("soon"))
 
 
 def test_only_a_self_care_result_carries_the_written_rationale(rules: RuleSet) -> None:
@@ -1092,7 +1214,7 @@ def test_a_clearance_lowers_its_standing_flag_until_the_day_before_12_weeks(rule
     assert clearance.expires_on == date(2026, 3, 30)
     last_day = screen(answers, rules, clearance=clearance, today=date(2026, 3, 29))
     assert last_day.level == "self_care_with_precautions"
-    assert last_day.precautions == ("gentle_pressure_only",)
+    assert last_day.precautions == ("gentle_pressure_only", "no_spinal_pressure", "no_body_weight_on_tools")
     assert last_day.to_json()["clearance"] == {
         "given_on": "2026-01-05",
         "expires_on": "2026-03-30",
@@ -1101,7 +1223,11 @@ def test_a_clearance_lowers_its_standing_flag_until_the_day_before_12_weeks(rule
     }
     ended = screen(answers, rules, clearance=clearance, today=date(2026, 3, 29) + timedelta(days=1))
     assert ended.level == "urgent"
-    assert ended.precautions == ("gentle_pressure_only",)  # the flag's own limit stays
+    assert ended.precautions == (
+        "gentle_pressure_only",
+        "no_spinal_pressure",
+        "no_body_weight_on_tools",
+    )  # the flag's own limits stay
     message = ended.reasons[0].message
     assert "ended on 30 March 2026" in message and "5 January 2026" in message
     assert ended.to_json()["clearance"]["active"] is False  # type: ignore[index]
@@ -1121,7 +1247,12 @@ def test_a_clearance_never_lowers_a_standing_flag_that_was_not_there_when_it_was
     history = next(r for r in result.reasons if r.rule == "cancer_history")
     assert "clinician has checked this pain" in history.message
     # Both flags keep their limits whatever the level.
-    assert result.precautions == ("gentle_pressure_only", "no_sustained_pressure")
+    assert result.precautions == (
+        "gentle_pressure_only",
+        "no_sustained_pressure",
+        "no_spinal_pressure",
+        "no_body_weight_on_tools",
+    )
 
 
 def test_a_clearance_given_with_the_answers_covers_what_fires_now(rules: RuleSet) -> None:
@@ -1183,6 +1314,7 @@ PRECAUTION_WORDS = {
     "no_heat": "no heat packs",
     "no_lying_on_back": "on your back",
     "no_lying_face_down": "face down",
+    "no_tools_on_back": "hands only",
 }
 
 

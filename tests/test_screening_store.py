@@ -28,6 +28,14 @@ NEW_QUESTIONS = {
     "immune_risk": "soon",
     "sudden_severe_onset": "soon",
 }
+SOON_LIMITS = [
+    "gentle_pressure_only",
+    "no_sustained_pressure",
+    "no_spinal_pressure",
+    "no_body_weight_on_tools",
+    "no_firm_tools",
+]
+"""SCREENING.md: what a soon screen carries, in the contract's order."""
 PROFILE = {
     "areas": [{"region": "between_shoulder_blades_left", "pain": 5, "knot": True}],
     "tools": ["hands", "wall", "foam_roller", "tennis_ball"],
@@ -110,7 +118,7 @@ def test_after_12_weeks_the_stored_flag_comes_back_everywhere_and_a_plan_is_refu
     assert latest is not None and latest.id == row.id
     assert latest.level == "urgent"
     assert "ended on" in latest.reasons[0]["message"]
-    assert latest.precautions == ["gentle_pressure_only"]
+    assert latest.precautions == ["gentle_pressure_only", "no_spinal_pressure", "no_body_weight_on_tools"]
     assert Screening.objects.get(pk=row.pk).level == "self_care_with_precautions"  # record unchanged
     assert services.outcome(owner).level == "urgent"
     assert services.make_plan(owner).data["steps"] == []
@@ -161,7 +169,8 @@ def test_each_new_question_is_asked_in_its_group_of_the_web_check(
     page = html(client.get("/check/")).replace("&#x27;", "'")
     spec = load_content().rules.question(question)
     assert spec is not None and spec.group == group
-    section = page.split(f'data-group="{group}"', 1)[1].split("</fieldset>", 1)[0]
+    # The group's part of the page, up to the next group (a follow-up inside has its own fieldset).
+    section = page.split(f'data-group="{group}"', 1)[1].split('data-group="', 1)[0]
     assert f'name="{question}"' in section
     # The short form in the row; the full question and its help one tap away.
     assert spec.short and spec.short in section
@@ -190,7 +199,7 @@ def test_a_soon_result_on_the_web_lists_the_gentle_plan_limits(client: Client) -
     page = html(walk_check(client, {"immune_risk": "yes"}))
     row = Screening.objects.get()
     assert row.level == "soon"
-    assert row.precautions == ["gentle_pressure_only", "no_sustained_pressure", "no_spinal_pressure"]
+    assert row.precautions == SOON_LIMITS
     assert "Your plan will keep to these limits" in page
 
 
@@ -259,7 +268,7 @@ def test_the_api_returns_the_rationale_only_for_self_care_and_the_gentle_limits_
     assert calm["clearance"] is None
     soon = send(client, {"answers": {"back_lump_or_deformity": True}}).json()
     assert soon["rationale"] is None
-    assert soon["precautions"] == ["gentle_pressure_only", "no_sustained_pressure", "no_spinal_pressure"]
+    assert soon["precautions"] == [*SOON_LIMITS, "no_tools_on_back"]  # a lump with no place given
 
 
 def test_the_api_reports_a_clearance_and_its_end(client: Client) -> None:

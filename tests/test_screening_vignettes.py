@@ -43,7 +43,17 @@ def v(name: str, answers: dict[str, object], level: str, precautions: set[str], 
 
 
 NONE: set[str] = set()
-SOON = {"gentle_pressure_only", "no_sustained_pressure", "no_spinal_pressure"}
+CANCER = {"gentle_pressure_only", "no_spinal_pressure", "no_body_weight_on_tools"}
+"""SCREENING.md: cleared cancer history (its limits stand whatever the level)."""
+BLOOD_THINNERS = {"gentle_pressure_only", "no_sustained_pressure", "no_firm_tools", "no_body_weight_on_tools"}
+"""SCREENING.md: blood thinners or a bleeding disorder."""
+SOON = {
+    "gentle_pressure_only",
+    "no_sustained_pressure",
+    "no_spinal_pressure",
+    "no_firm_tools",
+    "no_body_weight_on_tools",
+}
 """SCREENING.md: a soon result allows a gentle plan only, on top of the flags' own limits."""
 
 VIGNETTES = [
@@ -108,7 +118,7 @@ VIGNETTES = [
         "man, 64, prostate cancer treated 3 years ago, mid-back ache, right foot has started to drag",
         {"age": 64, "cancer_history": True, "one_leg_weak": True},
         "emergency",
-        {"gentle_pressure_only"},
+        CANCER,
         "After cancer, new weakness in even one leg can be spinal cord compression (NICE NG234);"
         " the contract makes one weak leg urgent alone, and we take the more cautious level.",
     ),
@@ -116,14 +126,14 @@ VIGNETTES = [
         "woman, 66, breast cancer 5 years ago, mid-back pain and legs feel heavy and numb",
         {"age": 66, "cancer_history": True, "both_legs_weak_or_numb": True},
         "emergency",
-        {"gentle_pressure_only"},
+        CANCER,
         "Metastatic spinal cord compression (NICE NG234): no delay.",
     ),
     v(
         "man, 59, prostate cancer, cleared by his GP last month, now cannot pass urine",
         {"age": 59, "cancer_history": True, "clinician_cleared": True, "bladder_bowel_change": True},
         "emergency",
-        {"gentle_pressure_only"},
+        CANCER,
         "A new nerve sign is never overridden by an earlier clearance (NICE NG234, NHS back pain).",
     ),
     v(
@@ -144,7 +154,7 @@ VIGNETTES = [
         "woman, 63, breast cancer 4 years ago, new upper back pain and dropping her cup",
         {"age": 63, "cancer_history": True, "arm_weakness_or_clumsiness": True},
         "emergency",
-        {"gentle_pressure_only"},
+        CANCER,
         "After cancer, any new limb weakness or clumsiness may be metastatic cord compression:"
         " an oncological emergency (NICE NG234).",
     ),
@@ -217,7 +227,7 @@ VIGNETTES = [
         "man, 57, first back pain ever, and a new lump over his spine",
         {"age": 57, "first_episode": True, "back_lump_or_deformity": True},
         "urgent",
-        NONE,
+        {"no_tools_on_back"},
         "First episode over 50 plus a new lump: two soon flags, so urgent (Finucane 2020; NHS back pain).",
     ),
     v(
@@ -273,7 +283,7 @@ VIGNETTES = [
         "man, 52, had bowel cancer, new upper back pain, not yet seen anyone",
         {"age": 52, "cancer_history": True},
         "urgent",
-        {"gentle_pressure_only"},
+        CANCER,
         "Thoracic pain with a cancer history: assess within 24 h (NICE NG234).",
     ),
     v(
@@ -294,7 +304,7 @@ VIGNETTES = [
         "woman, 60, chemotherapy now, back pain, has not asked her team",
         {"age": 60, "cancer_history": True, "active_cancer_treatment": True},
         "urgent",
-        {"gentle_pressure_only", "no_sustained_pressure"},
+        CANCER | {"no_sustained_pressure"},
         "Back pain during cancer treatment needs the cancer team first (NICE NG234, Macmillan).",
     ),
     # --- soon --------------------------------------------------------------------------------
@@ -344,7 +354,7 @@ VIGNETTES = [
         "on warfarin, first back pain at 67",
         {"age": 67, "anticoagulants": True, "first_episode": True},
         "soon",
-        SOON | {"no_firm_tools"},
+        SOON | BLOOD_THINNERS,
         "The soon flag wins, but the blood-thinner limits still apply (NCCIH, BHF).",
     ),
     v(
@@ -356,10 +366,11 @@ VIGNETTES = [
     ),
     v(
         "woman, 41, partner noticed one shoulder blade now sticks out more",
-        {"age": 41, "back_lump_or_deformity": True},
+        {"age": 41, "back_lump_or_deformity": True, "lump_regions": ["shoulder_blade_right"]},
         "soon",
-        SOON,
-        "A new change in the shape of the back: GP within days (NHS back pain).",
+        SOON | {"avoid_region:shoulder_blade_right"},
+        "A new change in the shape of the back: an urgent GP appointment (NHS back pain); the place"
+        " she named is left alone.",
     ),
     v(
         "man, 38, on methotrexate and a biologic for arthritis, tight upper back",
@@ -389,12 +400,85 @@ VIGNETTES = [
         SOON | {"no_firm_tools", "no_body_weight_on_tools", "no_loaded_end_range"},
         "Limits-only facts do not count towards the combination; one soon flag stays soon.",
     ),
+    # --- the clinical reviewer's cases (issue 14) ---------------------------------------------
+    v(
+        "woman, 58, breast cancer 6 years ago, upper back ache and tingling down the left arm",
+        {"age": 58, "cancer_history": True, "arm_pain_or_tingling": True},
+        "emergency",
+        CANCER | {"no_neck_pressure"},
+        "With cancer, radicular pain or sensory loss down a limb is an oncological emergency:"
+        " contact at once (NICE NG234).",
+    ),
+    v(
+        "man, 61, lung cancer 3 years ago, cleared by his oncologist, now tingling down one arm",
+        {"age": 61, "cancer_history": True, "clinician_cleared": True, "arm_pain_or_tingling": True},
+        "emergency",
+        CANCER | {"no_neck_pressure"},
+        "A clearance never lowers a nerve sign after cancer (NICE NG234).",
+    ),
+    v(
+        "woman, 55, cleared breast cancer, pain now wakes her at night",
+        {"age": 55, "cancer_history": True, "clinician_cleared": True, "constant_or_night_pain": True},
+        "urgent",
+        CANCER,
+        "Nocturnal spinal pain with cancer: within 24 hours, whatever a clearance said (NICE NG234).",
+    ),
+    v(
+        "man, 66, cleared prostate cancer, pain worse when he coughs",
+        {"age": 66, "cancer_history": True, "clinician_cleared": True, "worse_cough_sneeze_strain": True},
+        "urgent",
+        CANCER,
+        "Spinal pain worse on straining with cancer: within 24 hours (NICE NG234).",
+    ),
+    v(
+        "woman, 44, a lump on her back, not sure exactly where",
+        {"age": 44, "back_lump_or_deformity": True, "lump_regions": ["not_sure"]},
+        "soon",
+        SOON | {"no_tools_on_back"},
+        "A lump: an urgent GP appointment (NHS back pain); with no place given, no tool on the back.",
+    ),
+    v(
+        "man, 50, a lump he did not place",
+        {"age": 50, "back_lump_or_deformity": True},
+        "soon",
+        SOON | {"no_tools_on_back"},
+        "The place left out counts as not known: hands only on the back.",
+    ),
+    v(
+        "kidney transplant recipient, 52, tight upper back, no fever",
+        {"age": 52, "immune_risk": True},
+        "soon",
+        SOON,
+        "Immunosuppression alone: check within days; a gentle plan with no firm tools and no body"
+        " weight on a roller or ball (Finucane 2020; SCREENING.md).",
+    ),
+    v(
+        "on rivaroxaban, 68, stiff upper back",
+        {"age": 68, "anticoagulants": True},
+        "self_care_with_precautions",
+        BLOOD_THINNERS,
+        "Blood thinners: hands and a soft ball against a wall only (NCCIH, BHF).",
+    ),
+    v(
+        "man, 29, haemophilia A, sore shoulders from climbing",
+        {"age": 29, "anticoagulants": True},
+        "self_care_with_precautions",
+        BLOOD_THINNERS,
+        "A bleeding disorder: no firm tools, no lever holds, no body weight on a roller or ball.",
+    ),
+    v(
+        "woman, 47, chemotherapy finished last month, her oncologist said self-care is fine",
+        {"age": 47, "cancer_history": True, "active_cancer_treatment": True, "clinician_cleared": True},
+        "self_care_with_precautions",
+        CANCER | {"no_sustained_pressure"},
+        "Cleared cancer treatment: gentle, no holds, nothing on the spine, no body weight on a tool.",
+    ),
     # --- self-care with precautions ---------------------------------------------------------
     v(
         "on warfarin, desk worker",
         {"age": 54, "anticoagulants": True},
         "self_care_with_precautions",
-        {"gentle_pressure_only", "no_sustained_pressure", "no_firm_tools"},
+        BLOOD_THINNERS,
         "Blood thinners: bruising risk (NCCIH, BHF).",
     ),
     v(
@@ -450,8 +534,9 @@ VIGNETTES = [
         "woman, 63, breast cancer 10 years ago, seen by her physio for this pain",
         {"age": 63, "cancer_history": True, "clinician_cleared": True},
         "self_care_with_precautions",
-        {"gentle_pressure_only"},
-        "Cleared standing condition becomes a precaution; gentle pressure (Macmillan).",
+        CANCER,
+        "Cleared standing condition becomes a precaution: gentle pressure, nothing on the spine, no"
+        " body weight on a roller or ball (Macmillan).",
     ),
     v(
         "man, 70, on chemotherapy, his oncologist said gentle self-care is fine",
@@ -533,15 +618,20 @@ def test_each_vignette_gets_the_expected_level_and_exact_precautions(
     assert set(result.precautions) == vignette.precautions, vignette.note
     assert len(result.precautions) == len(set(result.precautions))
     assert bool(result.reasons) == (vignette.level != "self_care"), "a flagged result must say why"
-    assert result.advice == rules.advice_for(result.level)
+    urgent_gp = {"unexplained_weight_loss", "constant_or_night_pain", "back_lump_or_deformity"}
+    urgent_gp.add("worse_cough_sneeze_strain")
+    if result.level == "soon" and urgent_gp & set(vignette.answers):
+        assert "Ask for an urgent GP appointment" in result.advice, vignette.note
+    else:
+        assert result.advice == rules.advice_for(result.level)
     assert result.plan_allowed == (vignette.level not in ("emergency", "urgent"))
 
 
-def test_clearance_of_a_cancer_history_leaves_constant_night_pain_at_soon() -> None:
+def test_clearance_of_a_cancer_history_never_lowers_constant_night_pain_below_urgent() -> None:
     from backease.content.loader import parse_content
     from backease.core.screening import screen
 
     rules = parse_content().rules
     answers = {"cancer_history": True, "constant_or_night_pain": True}
     assert screen(answers, rules).level == "urgent"
-    assert screen({**answers, "clinician_cleared": True}, rules).level == "soon"
+    assert screen({**answers, "clinician_cleared": True}, rules).level == "urgent"

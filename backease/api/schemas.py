@@ -161,15 +161,23 @@ class QuestionOut(Schema):
     help: str
     minimum: float | None
     maximum: float | None
+    asked_if: str | None = Field(
+        description="a follow-up: ask it only when this yes/no question is answered yes (null: always ask)"
+    )
+    not_sure: bool = Field(description="a 'regions' question that also takes \"not_sure\" in its list")
 
 
 class ScreeningIn(Input):
     answers: dict[str, Any] = Field(
         description=(
             "question id -> answer: true/false for 'bool' questions, a number for 'number' questions,"
-            " a list of region ids for 'regions' questions; left out or null means no."
+            " a list of region ids for 'regions' questions (plus \"not_sure\" where the question's"
+            " not_sure is true, e.g. lump_regions); left out or null means no."
         ),
-        examples=[{"chest_pain": False, "age": 42, "acute_injury_regions": []}],
+        examples=[
+            {"chest_pain": False, "age": 42, "acute_injury_regions": []},
+            {"back_lump_or_deformity": True, "lump_regions": ["not_sure"]},
+        ],
     )
 
 

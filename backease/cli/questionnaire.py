@@ -14,7 +14,7 @@ from rich.prompt import Confirm, IntPrompt, Prompt
 from backease.core.library import Library
 from backease.core.planner import PainArea, Profile
 from backease.core.screening import Question, RuleSet, screen
-from backease.core.vocab import CAUSES, DEFAULT_TOOLS, INTENSITIES, REGIONS
+from backease.core.vocab import CAUSES, DEFAULT_TOOLS, INTENSITIES, NOT_SURE, REGIONS
 
 console = Console(highlight=False)
 
@@ -66,7 +66,10 @@ def _ask(question: Question) -> object:
             if low <= value <= high:
                 return value
             console.print(f"  Please give a whole number from {low} to {high}.", style="red")
-    return _pick_numbers(f"  {question.text} (numbers from the list above; empty for none)", REGIONS)
+    options = (*REGIONS, NOT_SURE) if question.not_sure else REGIONS
+    if question.not_sure:
+        console.print(f"    {len(options):>2}. not sure where")
+    return _pick_numbers(f"  {question.text} (numbers from the list above; empty for none)", options)
 
 
 def ask_screening(rules: RuleSet) -> dict[str, object]:
@@ -89,14 +92,18 @@ def ask_screening(rules: RuleSet) -> dict[str, object]:
                 signs = []
             else:
                 console.print("Which ones?")
-        if any(q.type == "regions" for q in questions):
-            labels = _region_labels()
-            console.print("  Body areas:")
-            for number, region in enumerate(REGIONS, start=1):
-                console.print(f"    {number:>2}. {labels.get(region, region)}", markup=False)
+        listed = False
         for question in questions:
             if question.type == "bool" and question not in signs:
                 continue
+            if question.asked_if is not None and answers.get(question.asked_if) is not True:
+                continue  # a follow-up (where is the lump?) only after a yes
+            if question.type == "regions" and not listed:
+                labels = _region_labels()
+                console.print("  Body areas:")
+                for number, region in enumerate(REGIONS, start=1):
+                    console.print(f"    {number:>2}. {labels.get(region, region)}", markup=False)
+                listed = True
             value = _ask(question)
             if value is not None and value is not False and value != []:
                 answers[question.id] = value

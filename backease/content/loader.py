@@ -53,6 +53,7 @@ from backease.core.vocab import (
     BENEFITS,
     CAUSES,
     EVIDENCE_GRADES,
+    FRONT_REGIONS,
     INTENSITIES,
     INTENSITY_RANK,
     KINDS,
@@ -330,6 +331,11 @@ def _check_library(library: Library, technique_files: dict[str, str]) -> None:
         _check_refs("regions.yaml", region.id, "muscles", region.muscles, muscle_ids)
         if region.side != region_side(region.id):
             raise ContentError("regions.yaml", region.id, "side", f"must be '{region_side(region.id)}'")
+        view = "front" if region.id in FRONT_REGIONS else "back"
+        if region.view != view:
+            raise ContentError(
+                "regions.yaml", region.id, "view", f"must be '{view}' (core/vocab.py FRONT_REGIONS)"
+            )
     tool_ids = [t.id for t in library.tools]
     missing = sorted(set(TOOLS) - set(tool_ids))
     if missing:

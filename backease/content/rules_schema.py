@@ -24,6 +24,7 @@ from backease.core.screening import (
     Combination,
     Compare,
     NotAnswered,
+    NotSure,
     Operator,
     Question,
     Rationale,
@@ -58,6 +59,7 @@ class _RuleEntry:
     avoid_regions_from: str | None = None
     standing_condition: StrictBool = False
     cleared_message: str = ""
+    advice: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +170,7 @@ def _parse_questions(file: str, raw: object) -> list[Question]:
         if question.id in seen:
             raise ContentError(file, question.id, "id", "duplicate id")
         seen.add(question.id)
-        _check_question(file, question)
+        _check_question(file, question, {q.id: q for q in out})
         out.append(question)
     if CLINICIAN_CLEARED not in seen:
         raise ContentError(file, CLINICIAN_CLEARED, "id", "the clinician_cleared question is required")
@@ -182,9 +184,18 @@ SHORT_WORDS = 14
 """The safety check lists every question on one page by its short form."""
 
 
-def _check_question(file: str, question: Question) -> None:
+def _check_question(file: str, question: Question, earlier: dict[str, Question]) -> None:
     def fail(field_name: str, message: str) -> NoReturn:
         raise ContentError(file, question.id, field_name, message)
+
+    if question.asked_if is not None:
+        parent = earlier.get(question.asked_if)
+        if parent is None or parent.type != "bool":
+            fail("asked_if", f"'{question.asked_if}' must be a yes/no question listed before this one")
+        elif parent.group != question.group:
+            fail("asked_if", f"a follow-up is asked in the same group as '{parent.id}' ({parent.group})")
+    if question.not_sure and question.type != "regions":
+        fail("not_sure", "only regions questions can take 'not sure'")
 
     if not _ID.match(question.id):
         fail("id", "must be lower_snake_case")
@@ -273,6 +284,8 @@ def _build_rule(file: str, raw: _RuleEntry, questions: dict[str, Question]) -> R
             fail("cleared_message", "a standing condition needs the message shown after clinician_cleared")
     elif raw.cleared_message:
         fail("cleared_message", "only standing conditions have a cleared_message")
+    if raw.advice and raw.level not in ("urgent", "soon"):
+        fail("advice", "only urgent or soon rules replace the level's advice")
     return Rule(
         id=raw.id,
         level=raw.level,
@@ -285,6 +298,7 @@ def _build_rule(file: str, raw: _RuleEntry, questions: dict[str, Question]) -> R
         avoid_regions_from=raw.avoid_regions_from,
         standing_condition=raw.standing_condition,
         cleared_message=raw.cleared_message,
+        advice=" ".join(raw.advice.split()),
     )
 
 
@@ -329,14 +343,24 @@ def _parse_term(file: str, rule_id: str, where: str, raw: object, questions: dic
             if not isinstance(value, str):
                 raise fail("'not_answered' needs a question id")
             question = known(value)
-            if question.type != "number":
+            if question.type == "bool":
                 raise fail(
-                    "'not_answered' is for number questions (an omitted yes/no answer already means no)"
+                    "'not_answered' is for number and regions questions"
+                    " (an omitted yes/no answer already means no)"
                 )
             return NotAnswered(question.id)
+        if key == "not_sure":
+            if not isinstance(value, str):
+                raise fail("'not_sure' needs a question id")
+            question = known(value)
+            if not question.not_sure:
+                raise fail(
+                    f"'{question.id}' does not take 'not sure' (set not_sure: true on a regions question)"
+                )
+            return NotSure(question.id)
     raise fail(
         f"not a term: {raw!r} (use a question id, a comparison like 'age>=70', "
-        "{any: [...]} or {not_answered: question})"
+        "{any: [...]}, {not_answered: question} or {not_sure: question})"
     )
 
 

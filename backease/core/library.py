@@ -13,6 +13,7 @@ from typing import Any, ClassVar, Literal
 
 from backease.core.vocab import (
     AVOID_REGION_PREFIX,
+    BACK_REGIONS,
     INTENSITY_RANK,
     Benefit,
     Cause,
@@ -91,7 +92,8 @@ class Tool:
     ball): every technique that needs it is ruled out by them too."""
     cautions: tuple[str, ...] = ()
     """Precautions that rule out some ways of using this tool (e.g. lying on it); the
-    safety note must say so, and a content test holds the two together."""
+    safety note must say so, and a content test holds the two together. `no_tools_on_back`
+    here rules out every technique that uses the tool on a back region (TOOL_ON_BACK)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,19 +261,25 @@ FACT_PRECAUTIONS: tuple[tuple[str, str], ...] = (
     ("heat_option", "no_heat"),
 )
 POSITION_PRECAUTIONS: dict[str, str] = {"supine": "no_lying_on_back", "prone": "no_lying_face_down"}
+TOOL_ON_BACK = "no_tools_on_back"
+"""SCREENING.md: a lump whose place is not given: no tool touches any back region."""
 
 
 def exclusions_of(tech: Technique, tools: Mapping[ToolId, Tool]) -> tuple[str, ...]:
     """Every precaution that rules a technique out, derived from its facts.
 
-    Its tools' `excluded_by`, its pressure, load and heat facts, its position, a missing
-    gentle variant (`gentle_pressure_only`), and whatever it declares in `also_excluded_by`.
+    Its tools' `excluded_by`, a tool marked `no_tools_on_back` used on a back region, its
+    pressure, load and heat facts, its position, a missing gentle variant
+    (`gentle_pressure_only`), and whatever it declares in `also_excluded_by`.
     """
     out = set(tech.also_excluded_by)
+    on_back = any(region in BACK_REGIONS for region in tech.regions)
     for tool_id in tech.tools:
         tool = tools.get(tool_id)
         if tool is not None:
             out.update(tool.excluded_by)
+            if on_back and TOOL_ON_BACK in tool.cautions:
+                out.add(TOOL_ON_BACK)
     for fact, precaution in FACT_PRECAUTIONS:
         if getattr(tech, fact):
             out.add(precaution)

@@ -120,8 +120,15 @@ CAUSE_TARGETS: dict[str, tuple[tuple[Phase, frozenset[str], str], ...]] = {
 
 REFUSED_LEVELS: frozenset[Level] = frozenset({"emergency", "urgent"})
 
-SOON_PRECAUTIONS: tuple[str, ...] = ("gentle_pressure_only", "no_sustained_pressure", "no_spinal_pressure")
-"""SCREENING.md: a `soon` result allows a gentle plan only, with these on top of its own."""
+SOON_PRECAUTIONS: tuple[str, ...] = (
+    "gentle_pressure_only",
+    "no_sustained_pressure",
+    "no_spinal_pressure",
+    "no_firm_tools",
+    "no_body_weight_on_tools",
+)
+"""SCREENING.md: a `soon` result allows a gentle plan only, with these on top of its own
+(screening.yaml's `level_precautions` says the same; a test holds the two together)."""
 
 USEFUL_SECONDS: dict[Kind, int] = {
     "warm_up": 60,

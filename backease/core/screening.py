@@ -8,7 +8,9 @@ A rule fires when every term of its `when` list holds. A term is one of:
 
 - `Answered(q)`: a yes/no question answered yes, or a region list that is not empty;
 - `Compare(q, op, value)`: a number question answered, and `answer op value` holds;
-- `NotAnswered(q)`: a number question left out (used to be cautious when age is unknown);
+- `NotAnswered(q)`: a number question left out (used to be cautious when age is unknown),
+  or a regions question that names no region (left out, empty, or only "not sure");
+- `NotSure(q)`: a regions question answered with "not sure" among its answers;
 - `AnyOf(terms)`: at least one of the terms holds.
 
 Every rule that fires adds a reason and its precautions; the most serious level wins.
@@ -39,6 +41,7 @@ from backease.core.errors import InputError
 from backease.core.vocab import (
     AVOID_REGION_PREFIX,
     LEVEL_RANK,
+    NOT_SURE,
     PRECAUTIONS,
     REGIONS,
     Level,
@@ -72,11 +75,16 @@ class Question:
     and `help` are one tap away); empty: the check shows `text`."""
     minimum: float | None = None
     maximum: float | None = None
+    asked_if: str | None = None
+    """A follow-up: asked only when this yes/no question is answered yes (e.g. where a
+    lump is, after "have you noticed a lump?")."""
+    not_sure: bool = False
+    """A regions question that also takes "not sure" (`vocab.NOT_SURE`) as an answer."""
 
 
 @dataclass(frozen=True, slots=True)
 class Answered:
-    """Holds when a yes/no question is answered yes, or a region list is not empty."""
+    """Holds when a yes/no question is answered yes, or a region list names a region."""
 
     question: str
 
@@ -92,7 +100,14 @@ class Compare:
 
 @dataclass(frozen=True, slots=True)
 class NotAnswered:
-    """Holds when a number question was left out."""
+    """Holds when a number question was left out, or a regions question names no region."""
+
+    question: str
+
+
+@dataclass(frozen=True, slots=True)
+class NotSure:
+    """Holds when a regions question's answers include "not sure"."""
 
     question: str
 
@@ -104,7 +119,7 @@ class AnyOf:
     terms: tuple[Term, ...]
 
 
-Term = Answered | Compare | NotAnswered | AnyOf
+Term = Answered | Compare | NotAnswered | NotSure | AnyOf
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +144,9 @@ class Rule:
     """True if `clinician_cleared` turns this urgent/soon flag into precautions."""
     cleared_message: str = ""
     """The message shown instead when `clinician_cleared` has downgraded this rule."""
+    advice: str = ""
+    """Next steps shown instead of the level's advice when the screen ends at this rule's
+    level (e.g. "ask for an urgent GP appointment" for a lump, SCREENING.md)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,16 +387,17 @@ def _validate_one(question: Question, value: object) -> AnswerValue:
         if not finite or (low is not None and value < low) or (high is not None and value > high):
             raise InputError(field, f"must be {_bounds(low, high)}, not {_describe(value)}")
         return float(value)
+    allowed = (*REGIONS, NOT_SURE) if question.not_sure else REGIONS
     if not isinstance(value, list | tuple):
-        raise InputError(field, f"must be a list of region ids, not {_describe(value)}", REGIONS)
+        raise InputError(field, f"must be a list of region ids, not {_describe(value)}", allowed)
     regions: list[str] = []
     for item in value:
         if not isinstance(item, str):
-            raise InputError(field, f"each item must be a region id, not {_describe(item)}", REGIONS)
-        if item not in REGIONS:
-            hint = closest(item, REGIONS)
+            raise InputError(field, f"each item must be a region id, not {_describe(item)}", allowed)
+        if item not in allowed:
+            hint = closest(item, allowed)
             suffix = f"; did you mean '{hint}'?" if hint else ""
-            raise InputError(field, f"unknown region '{_describe(item)[1:-1]}'{suffix}", REGIONS)
+            raise InputError(field, f"unknown region '{_describe(item)[1:-1]}'{suffix}", allowed)
         if item not in regions:
             regions.append(item)
     return tuple(regions)
@@ -427,15 +446,18 @@ def validate_answers(raw: Mapping[str, object], rules: RuleSet) -> dict[str, Ans
 # --- evaluation -------------------------------------------------------------------
 
 
+def _named_regions(value: AnswerValue | None) -> tuple[str, ...]:
+    """The region ids of a regions answer ("not sure" is not a place)."""
+    return tuple(r for r in value if r != NOT_SURE) if isinstance(value, tuple) else ()
+
+
 def holds(term: Term, answers: Answers) -> bool:
     """Whether one term holds for validated answers."""
     if isinstance(term, Answered):
         value = answers.get(term.question)
         if isinstance(value, bool):
             return value
-        if isinstance(value, tuple):
-            return len(value) > 0
-        return False
+        return len(_named_regions(value)) > 0
     if isinstance(term, Compare):
         value = answers.get(term.question)
         if value is None or isinstance(value, bool | tuple):
@@ -448,7 +470,11 @@ def holds(term: Term, answers: Answers) -> bool:
             return value <= term.value
         return value < term.value
     if isinstance(term, NotAnswered):
-        return answers.get(term.question) is None
+        value = answers.get(term.question)
+        return value is None or (isinstance(value, tuple) and not _named_regions(value))
+    if isinstance(term, NotSure):
+        value = answers.get(term.question)
+        return isinstance(value, tuple) and NOT_SURE in value
     return any(holds(inner, answers) for inner in term.terms)
 
 
@@ -460,9 +486,8 @@ def fires(rule: Rule, answers: Answers) -> bool:
 def _rule_precautions(rule: Rule, answers: Answers) -> list[str]:
     out = list(rule.precautions)
     if rule.avoid_regions_from is not None:
-        regions = answers.get(rule.avoid_regions_from)
-        if isinstance(regions, tuple):
-            out.extend(AVOID_REGION_PREFIX + region for region in regions)
+        regions = _named_regions(answers.get(rule.avoid_regions_from))
+        out.extend(AVOID_REGION_PREFIX + region for region in regions)
     return out
 
 
@@ -508,6 +533,7 @@ def evaluate(
     active = clearance is not None and clearance.active_on(day)
     fired: list[tuple[Level, int, Reason]] = []
     precautions: set[str] = set()
+    advice_by_level: dict[Level, str] = {}
     for index, rule in enumerate(rules.rules):
         if not fires(rule, answers):
             continue
@@ -523,6 +549,8 @@ def evaluate(
                 message = _join(message, _fill(rules.clearance.expired_note, clearance))
         fired.append((level, index, Reason(rule.question, message, rule.source, rule.id)))
         precautions.update(_rule_precautions(rule, answers))
+        if rule.advice and level == rule.level:
+            advice_by_level.setdefault(level, rule.advice)
     fired.extend(_combinations(fired, rules))
     fired.sort(key=lambda item: (LEVEL_RANK[item[0]], item[1]))
     level_out: Level = fired[0][0] if fired else "self_care"
@@ -533,7 +561,7 @@ def evaluate(
         level=level_out,
         reasons=tuple(reason for _, _, reason in fired),
         precautions=tuple(sorted(precautions, key=_precaution_order)),
-        advice=rules.advice_for(level_out),
+        advice=advice_by_level.get(level_out) or rules.advice_for(level_out),
         rationale=rules.rationale if level_out == "self_care" else None,
         clearance=clearance,
         today=day if clearance is not None else None,

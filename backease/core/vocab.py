@@ -95,8 +95,16 @@ PRECAUTIONS: tuple[str, ...] = (
     "no_loaded_end_range",
     "no_heat",
     "no_firm_tools",
+    "no_tools_on_back",
 )
 AVOID_REGION_PREFIX = "avoid_region:"
+
+NOT_SURE = "not_sure"
+"""The answer to a regions question (that allows it) when the person does not know where."""
+
+FRONT_REGIONS: tuple[RegionId, ...] = ("chest_left", "chest_right")
+"""The regions of the body map's front view; every other region is on the back."""
+BACK_REGIONS: tuple[RegionId, ...] = tuple(r for r in REGIONS if r not in FRONT_REGIONS)
 
 
 def region_side(region: str) -> Side:

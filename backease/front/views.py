@@ -35,6 +35,7 @@ from backease.core.vocab import (
     DEFAULT_TOOLS,
     INTENSITIES,
     KINDS,
+    NOT_SURE,
     PHASE_OF_KIND,
     REGIONS,
     TOOLS,
@@ -133,6 +134,9 @@ def _question_view(question: Question, value: object, regions: tuple[Region, ...
     if question.type == "number" and isinstance(value, str):
         shown = _short(value)
     short = question.short or question.text
+    options: list[tuple[str, str]] = [(r.id, r.label) for r in regions]
+    if question.not_sure:
+        options.append((NOT_SURE, "Not sure where"))
     return {
         "q": question,
         "short": short,
@@ -141,8 +145,8 @@ def _question_view(question: Question, value: object, regions: tuple[Region, ...
         "checked": value is True,
         "any": isinstance(value, list | tuple) and bool(value),
         "regions": [
-            {"id": r.id, "label": r.label, "checked": isinstance(value, list | tuple) and r.id in value}
-            for r in regions
+            {"id": option, "label": label, "checked": isinstance(value, list | tuple) and option in value}
+            for option, label in options
         ]
         if question.type == "regions"
         else [],
@@ -161,7 +165,17 @@ def _check_context(
                 "id": group,
                 "title": title,
                 "questions": [
-                    _question_view(q, values.get(q.id), regions) for q in rules.questions if q.group == group
+                    {
+                        **_question_view(q, values.get(q.id), regions),
+                        # A follow-up (where the lump is) opens under the row it follows.
+                        "followups": [
+                            _question_view(f, values.get(f.id), regions)
+                            for f in rules.questions
+                            if f.asked_if == q.id
+                        ],
+                    }
+                    for q in rules.questions
+                    if q.group == group and q.asked_if is None
                 ],
             }
             for group, title in CHECK_GROUPS
