@@ -504,3 +504,27 @@ def test_a_2_minute_break_with_a_heat_pack_still_ends_on_time(library: Library, 
         )
         assert plan.total_seconds == 120 == sum(s.seconds + s.prepare_seconds for s in plan.steps)
         assert "heat_pack_upper_back" not in {s.technique for s in plan.steps}
+
+
+def test_a_12_minute_no_tools_plan_for_a_54_year_old_ends_with_relaxation(
+    library: Library, rules: RuleSet
+) -> None:
+    # The reviewer's vignette (issue 14, item 9): pain in the right side under the armpit,
+    # over the right shoulder blade and a knot in the left chest, 12 minutes, no tools. The
+    # plan used to end on side-lying open book: when time was short the planner dropped the
+    # relaxation first (it covers no painful region), keeping the painful-region work.
+    areas = (PainArea("lats_right", 9), PainArea("shoulder_blade_right", 3), PainArea("chest_left", 7, True))
+    for seed in (4, 6, 19, 38):
+        plan = make_plan(library, rules, {"age": 54}, seed=seed, minutes=12, areas=areas)
+        assert plan.steps[-1].kind == "relaxation", [s.technique for s in plan.steps]
+        assert plan.total_seconds == 12 * 60
+
+
+@pytest.mark.parametrize("minutes", [2, 3, 4, 5])
+def test_a_desk_break_keeps_some_work_before_its_breathing_finish(
+    library: Library, rules: RuleSet, minutes: int
+) -> None:
+    plan = make_plan(library, rules, minutes=minutes, areas=(PainArea("upper_trapezius_left", 6),))
+    assert plan.steps[-1].kind == "relaxation"
+    assert any(s.kind != "relaxation" for s in plan.steps)
+    assert plan.total_seconds == minutes * 60

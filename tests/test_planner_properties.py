@@ -150,6 +150,8 @@ def _check_invariants(profile: Profile, result: ScreeningResult, plan: Plan, swa
     # Warm-up first, relaxation last; in between, each position's release before its stretches.
     phases = [PHASE_OF_KIND[step.kind] for step in plan.steps]
     assert phases == sorted(phases, key=lambda p: {"warm_up": 0, "relaxation": 2}.get(p, 1))
+    # Every plan ends with relaxation (product brief: a relaxation finish in every plan).
+    assert plan.steps[-1].kind == "relaxation", [s.technique for s in plan.steps]
     for a, b in itertools.pairwise(plan.steps):
         if a.position == b.position and {PHASE_OF_KIND[a.kind], PHASE_OF_KIND[b.kind]} <= {
             "release",
@@ -334,7 +336,7 @@ def test_no_plan_swap_choice_or_swap_contains_anything_the_content_excludes(
             assert not set(avoided) & set(step.regions), (step.technique, avoided)
 
     plan = plan_session(profile, safety, LIBRARY, seed=seed)
-    assert plan.steps
+    assert plan.steps and plan.steps[-1].kind == "relaxation"
     obeyed(plan.steps)
     for index in range(len(plan.steps)):
         options = step_alternatives(plan, index, profile, safety, LIBRARY)
@@ -343,6 +345,7 @@ def test_no_plan_swap_choice_or_swap_contains_anything_the_content_excludes(
         if options:
             swapped = swap_step(plan, index, options[0].id, profile, safety, LIBRARY)
             obeyed(swapped.steps)
+            assert swapped.steps[-1].kind == "relaxation"
 
 
 # --- swaps keep every invariant -------------------------------------------------------------

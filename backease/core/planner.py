@@ -908,17 +908,29 @@ def _fit_count(units: list[_Unit], spare: list[_Unit], total: int) -> tuple[list
     the techniques' own minimums are used instead.
     """
     units = list(units)
+    # Every plan ends with relaxation (product brief: "relaxation/breathing steps at the
+    # end of every plan"): the best relaxation chosen is never dropped to make room.
+    finish = max(
+        (u for u in units if u.phase == "relaxation"), key=lambda u: (u.score, u.tech.id), default=None
+    )
 
     def keep_priority(unit: _Unit) -> tuple[int, float]:
         # Dropped first: extra units of crowded phases, lowest score; painful-region
-        # coverage goes last ("when time allows").
+        # coverage goes last ("when time allows"), and the relaxation finish never.
+        if unit is finish:
+            return (2, 0.0)
         same_phase = sum(1 for u in units if u.phase == unit.phase)
         return (1 if unit.covers else 0, -same_phase + unit.score / 100)
 
     def shortest(useful: bool) -> int:
         return sum(u.low(useful) * len(u.sides) for u in units) + _prepare_total(units)
 
-    while shortest(True) > total and len(units) > 1:
+    # Keep at least one piece of work before the relaxation finish: a desk break too short
+    # for useful lengths gets the techniques' own minimums rather than breathing alone.
+    keep = 2 if finish is not None and len(units) > 1 else 1
+    while shortest(True) > total and len(units) > keep:
+        units.remove(min(units, key=keep_priority))
+
         units.remove(min(units, key=keep_priority))
     useful = shortest(True) <= total
     while shortest(useful) > total and len(units) > 1:  # pragma: no cover - content fits one step
