@@ -233,6 +233,10 @@ def parse_content(content_dir: Path = CONTENT_DIR) -> Content:
     def single(file: str, key: str, kind: type[T]) -> list[tuple[str, T]]:
         return _validate(kind, _entries(content_dir / file, content_dir, key))
 
+    rules = parse_rules(
+        content_dir / "screening.yaml", _read_yaml(content_dir / "screening.yaml", content_dir)
+    )
+
     technique_files = sorted((content_dir / "techniques").glob("*.yaml"))
     raw = [pair for path in technique_files for pair in _entries(path, content_dir, "techniques")]
     for name, entry in raw:
@@ -255,13 +259,10 @@ def parse_content(content_dir: Path = CONTENT_DIR) -> Content:
         tools=tools,
         massage_types=tuple(m for _, m in single("massage_types.yaml", "massage_types", MassageType)),
         tips=tuple(t for _, t in single("tips.yaml", "tips", Tip)),
-        faq=tuple(f for _, f in single("faq.yaml", "faq", Faq)),
+        faq=_faq(content_dir, rules),
         references=tuple(r for _, r in single("references.yaml", "references", Reference)),
         precautions=tuple(p for _, p in single("precautions.yaml", "precautions", Precaution)),
         labels=tuple(g for _, g in single("labels.yaml", "labels", Labels)),
-    )
-    rules = parse_rules(
-        content_dir / "screening.yaml", _read_yaml(content_dir / "screening.yaml", content_dir)
     )
     _check_library(library, dict((t.id, f) for f, t in techniques))
     reference_ids = {r.id for r in library.references}
@@ -278,6 +279,37 @@ def parse_content(content_dir: Path = CONTENT_DIR) -> Content:
             "screening.yaml", "programme_time_limit", "references", rules.time_limit.references, reference_ids
         )
     return Content(library=library, rules=rules, figures=_parse_figures(content_dir, library))
+
+
+_ANSWER_FROM_RULES = ("emergency", "urgent", "soon", "own_advice", "combined", "end")
+
+
+def _faq(content_dir: Path, rules: RuleSet) -> tuple[Faq, ...]:
+    """faq.yaml. An entry with `answer_from_rules` (the words around the signs) gets its
+    answer written from the screening rules (`core.screening.when_to_see_someone`), so it
+    lists every sign they ask about and can never fall behind them."""
+    from backease.core.screening import when_to_see_someone
+
+    entries = _entries(content_dir / "faq.yaml", content_dir, "faq")
+    ready: list[tuple[str, dict[str, Any]]] = []
+    for name, entry in entries:
+        words = entry.get("answer_from_rules")
+        if words is None:
+            ready.append((name, entry))
+            continue
+        entry_id = str(entry.get("id", "?"))
+        if "answer" in entry:
+            raise ContentError(
+                name, entry_id, "answer", "is written from the rules; give answer_from_rules only"
+            )
+        if not isinstance(words, dict) or set(words) != set(_ANSWER_FROM_RULES):
+            raise ContentError(
+                name, entry_id, "answer_from_rules", f"must give exactly: {', '.join(_ANSWER_FROM_RULES)}"
+            )
+        text = {key: " ".join(str(value).split()) for key, value in words.items()}
+        rest = {k: v for k, v in entry.items() if k != "answer_from_rules"}
+        ready.append((name, {**rest, "answer": when_to_see_someone(rules, text)}))
+    return tuple(f for _, f in _validate(Faq, ready))
 
 
 def _parse_figures(content_dir: Path, library: Library) -> dict[str, Figure]:

@@ -18,6 +18,7 @@ from pydantic import StrictBool, TypeAdapter, ValidationError
 from backease.content.errors import ContentError
 from backease.core.screening import (
     CLINICIAN_CLEARED,
+    REFERRAL_LEVELS,
     Answered,
     AnyOf,
     ClearancePolicy,
@@ -137,6 +138,13 @@ def parse_rules(path: Path, data: object) -> RuleSet:
     for question in questions:
         if question.id != CLINICIAN_CLEARED and question.id not in used:
             raise ContentError(file, question.id, "id", "no rule uses this question")
+    # "When to see someone" is written from the rules: every sign they refer for has words.
+    referring = {q for rule in rules if rule.level in REFERRAL_LEVELS for q in _questions_in(rule.when)}
+    for question in questions:
+        if question.id in referring and not question.sign:
+            raise ContentError(
+                file, question.id, "sign", "a question of an emergency, urgent or soon rule needs a sign"
+            )
     return RuleSet(
         questions=tuple(questions),
         rules=tuple(rules),

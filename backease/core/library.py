@@ -225,6 +225,13 @@ class Technique:
     loaded_end_range: bool = False
     """Hands, a towel or strap, a door frame or hanging body weight push a twist, bend
     or traction further than the muscles alone take it."""
+    extension: bool = False
+    """Moves the upper back into extension (arching back, or lifting the chest): the
+    opposite of a desk slump, which the planner looks for when posture is a cause."""
+    strengthens: bool = False
+    """A gentle strengthening exercise: the muscles work against gravity, a wall or a towel
+    rather than being stretched or pressed (planned in the stretch phase, kind `mobility`;
+    the planner brings one in for muscular imbalance)."""
     also_excluded_by: tuple[str, ...] = ()
     """Precautions that rule this technique out beyond those its facts imply (declared
     in YAML, with the reason in a comment)."""

@@ -83,22 +83,30 @@ PREFERRED_TOOLS_BY_REGION: dict[str, frozenset[str]] = {
 }
 
 # Causes that call for particular work (product brief: "posture -> chest openers and
-# thoracic extension"): the phase, the regions a technique must reach, and the reason.
-CAUSE_TARGETS: dict[str, tuple[tuple[Phase, frozenset[str], str], ...]] = {
+# thoracic extension"): the phase, the regions a technique must reach, the reason, and
+# whether an extension (`Technique.extension`) is preferred among those that fit.
+CAUSE_TARGETS: dict[str, tuple[tuple[Phase, frozenset[str], str, bool], ...]] = {
     "posture": (
         (
             "stretch",
             frozenset({"chest_left", "chest_right"}),
             "Opens the chest, which sitting hunched tightens",
+            False,
         ),
         (
             "stretch",
             frozenset({"thoracic_spine_left", "thoracic_spine_right"}),
             "Moves the mid-back the opposite way to a desk slump",
+            True,
         ),
     ),
     "repetitive": (
-        ("stretch", frozenset({"chest_left", "chest_right"}), "Balances the pull of repeated forward work"),
+        (
+            "stretch",
+            frozenset({"chest_left", "chest_right"}),
+            "Balances the pull of repeated forward work",
+            False,
+        ),
     ),
     # Muscular imbalance (tight chest and upper trapezius, weaker muscles between the
     # shoulder blades; a clinical model, not a tested finding): stretch the tight side and
@@ -108,15 +116,35 @@ CAUSE_TARGETS: dict[str, tuple[tuple[Phase, frozenset[str], str], ...]] = {
             "stretch",
             frozenset({"chest_left", "chest_right"}),
             "Stretches the chest, whose tight muscles can pull the shoulders forward",
+            False,
         ),
         (
             "stretch",
             frozenset({"between_shoulder_blades_left", "between_shoulder_blades_right"}),
             "Works the muscles between the shoulder blades through their range,"
             " the weaker side of an imbalance",
+            False,
         ),
     ),
 }
+
+# Muscular imbalance gets a gentle strengthening option (issue 14): of everything in a plan,
+# exercise has the best evidence for long-lasting neck pain (Gross 2015, Cochrane), and the
+# weaker side of an imbalance is the muscles between and below the shoulder blades.
+CAUSE_STRENGTHENING: dict[str, str] = {
+    "imbalance": (
+        "Gentle strengthening for the muscles between your shoulder blades, the weaker side of an"
+        " imbalance; exercise like this has better evidence for long-lasting neck pain than"
+        " massage or stretching, though it is less studied for the upper back"
+    ),
+}
+
+# Glute work is not upper back work: it enters a plan only when the person marked a glute
+# area, or chose the cause that means long sitting. Of the causes (PRODUCT.md), `posture` is
+# the desk-sitting one ("stiffness from sitting and posture"); `repetitive` is movement, not
+# sitting. Either way its reason says it is optional.
+SITTING_CAUSE: Cause = "posture"
+OPTIONAL_GLUTE_REASON = "Optional: loosens the top of your buttocks, which long hours of sitting tighten"
 
 REFUSED_LEVELS: frozenset[Level] = frozenset({"emergency", "urgent"})
 
@@ -554,6 +582,11 @@ _REGION_PHRASES: dict[str, str] = {
 }
 
 
+def _glute_only(regions: Sequence[str]) -> bool:
+    """Whether regions are all at the top of the buttocks (glute work, not upper back work)."""
+    return bool(regions) and all(region_base(r) == "glute" for r in regions)
+
+
 def _label(region: str, step_side: Side = "none") -> str:
     """A region in words; on a left or right step its side is `{side}` when it is the side
     worked and `{other}` when it is not, so the reason reads right on either side."""
@@ -639,7 +672,13 @@ def _reason(
         if phase == "warm_up":
             return f"Gently warms up the muscles {_label(top, side)} before any pressure"
         if phase == "stretch":
-            return f"Stretches where it hurts: {_label(top, side)} ({area.pain}/10)"
+            if tech.strengthens:
+                verb = "Gently strengthens the muscles where it hurts"
+            else:
+                verb = (
+                    "Moves the area where it hurts" if tech.kind == "mobility" else "Stretches where it hurts"
+                )
+            return f"{verb}: {_label(top, side)} ({area.pain}/10)"
         return f"Works on the pain you rated {area.pain}/10 {_label(top, side)}"
     matched = [c for c in profile.causes if c in tech.causes]
     return _generic_reason(tech, matched, profile)
@@ -668,6 +707,8 @@ def _generic_reason(tech: Technique, matched: Sequence[str], profile: Profile) -
     if matched:
         return f"Suits {_CAUSE_WORDS[matched[0]]}"
     if phase == "stretch":
+        if tech.strengthens:
+            return "Gentle strengthening for the muscles that hold your upper back and shoulders"
         return "Keeps the range of motion you gained from the massage"
     return "Loosens the upper back muscles in general"
 
@@ -706,8 +747,12 @@ def _candidates(
 ) -> dict[Phase, list[_Unit]]:
     pains: dict[str, PainArea] = {a.region: a for a in profile.areas}
     out: dict[Phase, list[_Unit]] = {phase: [] for phase in PHASES}
+    glutes_wanted = SITTING_CAUSE in profile.causes or any(_glute_only((a.region,)) for a in profile.areas)
     for tech in library.techniques:
         if not _allowed(tech, limits):
+            continue
+        glutes = _glute_only(tech.regions)
+        if glutes and not glutes_wanted:
             continue
         sides, covered, side_note = _sides_for(tech, pains, limits)
         if not sides:
@@ -718,6 +763,12 @@ def _candidates(
         reasons = []
         for side in sides:
             reason = _reason(tech, covered, pains, profile, side)
+            if glutes:
+                reason = (
+                    f"{reason}; optional, as it works below the upper back"
+                    if covered
+                    else OPTIONAL_GLUTE_REASON
+                )
             for extra in (helped, side_note):
                 if extra:
                     reason = f"{reason}; {extra}"
@@ -807,10 +858,24 @@ def _select(candidates: dict[Phase, list[_Unit]], profile: Profile, total: int) 
                 pool[phase].remove(best)
                 covered |= best.covers
     for cause in profile.causes:
-        for phase, regions, reason in CAUSE_TARGETS.get(cause, ()):
+        strengthening = CAUSE_STRENGTHENING.get(cause)
+        if strengthening is None or any(u.tech.strengthens for u in chosen["stretch"]):
+            continue
+        used = {u.position for p in PHASES for u in chosen[p]}
+        options = [u for u in pool["stretch"] if u.tech.strengthens and cause in u.tech.causes]
+        if options:
+            best = max(options, key=lambda u: (u.score + _cohesion(u, used), u.tech.id))
+            if not best.covers:
+                best.reasons = tuple(strengthening + "." for _ in best.sides)
+            chosen["stretch"].append(best)
+            pool["stretch"].remove(best)
+    for cause in profile.causes:
+        for phase, regions, reason, extension in CAUSE_TARGETS.get(cause, ()):
             if any(regions & set(u.tech.regions) for u in chosen[phase]):
                 continue
             fitting = [u for u in pool[phase] if regions & set(u.tech.regions)]
+            if extension:  # an extension first, when one fits (the chair's or an active one)
+                fitting.sort(key=lambda u: not u.tech.extension)
             # Prefer a technique the content says suits this cause.
             best = next((u for u in fitting if cause in u.tech.causes), fitting[0] if fitting else None)
             if best is not None:

@@ -80,6 +80,10 @@ class Question:
     lump is, after "have you noticed a lump?")."""
     not_sure: bool = False
     """A regions question that also takes "not sure" (`vocab.NOT_SURE`) as an answer."""
+    sign: str = ""
+    """The sign in a few plain words ("coughing up blood"), for "When to see someone", which
+    is written from the rules (`when_to_see_someone`). Required of every question a rule at
+    emergency, urgent or soon level asks about."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -619,6 +623,98 @@ def strict_time_limit(answers: Answers, rules: RuleSet) -> bool:
     whatever reason a therapist records (`RuleSet.time_limit`)."""
     limit = rules.time_limit
     return limit is not None and all(holds(term, answers) for term in limit.when)
+
+
+# --- "When to see someone", written from the rules ---------------------------------------
+
+REFERRAL_LEVELS: tuple[Level, ...] = ("emergency", "urgent", "soon")
+"""The levels that send a person to someone; every sign of their rules is listed."""
+
+
+def _join_or(parts: list[str]) -> str:
+    """ "a, b or c"; "a, x; b; or c" when a part has commas of its own."""
+    if len(parts) == 1:
+        return parts[0]
+    if any("," in part for part in parts):
+        return "; ".join(parts[:-1]) + "; or " + parts[-1]
+    return ", ".join(parts[:-1]) + " or " + parts[-1]
+
+
+def _term_words(term: Term, rules: RuleSet) -> str:
+    if isinstance(term, AnyOf):
+        return _join_or([_term_words(inner, rules) for inner in term.terms])
+    question = rules.question(term.question)
+    sign = question.sign if question is not None and question.sign else term.question.replace("_", " ")
+    if isinstance(term, Compare):
+        words = {">=": "or over", ">": "over", "<=": "or under", "<": "under"}[term.op]
+        value = _fmt(term.value - 1) if term.op == ">" else _fmt(term.value)
+        return f"{sign} {value} {words}" if term.op in (">=", "<=") else f"{sign} {words} {value}"
+    if isinstance(term, NotAnswered):
+        return f"{sign} not given"
+    if isinstance(term, NotSure):
+        return f"{sign} not sure"
+    return sign
+
+
+def _alone(rules: RuleSet) -> dict[str, Level]:
+    """The level each yes/no sign reaches on its own (a rule of one term)."""
+    out: dict[str, Level] = {}
+    for rule in rules.rules:
+        if len(rule.when) == 1 and isinstance(rule.when[0], Answered):
+            question = rule.when[0].question
+            if question not in out or LEVEL_RANK[rule.level] < LEVEL_RANK[out[question]]:
+                out[question] = rule.level
+    return out
+
+
+def referral_signs(rules: RuleSet) -> dict[Level, tuple[str, ...]]:
+    """Every sign the rules send a person to someone for, in plain words, by level.
+
+    One line per rule of that level, in file order: its terms' `sign` words, joined with
+    "with" (a combination) and "or" (`any`). A combination is left out only when one of its
+    own signs already reaches that level alone (confusion with fever: confusion alone is
+    already an emergency), so nothing a rule asks about is ever missing.
+    """
+    alone = _alone(rules)
+    out: dict[Level, list[str]] = {level: [] for level in REFERRAL_LEVELS}
+    for rule in rules.rules:
+        if rule.level not in out:
+            continue
+        if len(rule.when) > 1 and any(
+            isinstance(t, Answered)
+            and LEVEL_RANK.get(alone.get(t.question, "self_care"), 9) <= LEVEL_RANK[rule.level]
+            for t in rule.when
+        ):
+            continue
+        line = ", with ".join(_term_words(term, rules) for term in rule.when)
+        if line not in out[rule.level]:
+            out[rule.level].append(line)
+    return {level: tuple(lines) for level, lines in out.items()}
+
+
+def when_to_see_someone(rules: RuleSet, words: Mapping[str, str]) -> str:
+    """The FAQ answer "When should I see a doctor?", written from the rules.
+
+    `words` gives the opening of each level's paragraph (`emergency`, `urgent`, `soon`), the
+    words before the signs whose own advice replaces the level's (`own_advice`, e.g. "ask
+    for an urgent GP appointment"), the words for a combination (`combined`) and a closing
+    line (`end`). Paragraphs are separated by a blank line; each level's signs follow its
+    opening as lines that start with "- ".
+    """
+    signs = referral_signs(rules)
+    paragraphs = [
+        "\n".join([words[level], *(f"- {sign}" for sign in signs[level])])
+        for level in REFERRAL_LEVELS
+        if signs[level]
+    ]
+    own = [_term_words(rule.when[0], rules) for rule in rules.rules if rule.advice and rule.level == "soon"]
+    if own:
+        paragraphs.append(f"{words['own_advice']} {_join_or(own)}.")
+    for combination in rules.combinations:
+        if combination.count_level == "soon" and combination.level == "urgent":
+            paragraphs.append(words["combined"])
+    paragraphs.append(words["end"])
+    return "\n\n".join(paragraphs)
 
 
 def most_serious(levels: tuple[Level, ...] | list[Level]) -> Level:

@@ -62,7 +62,7 @@ DEFAULT_SECONDS = {
 }
 
 TOOL_RADIUS = {"tennis_ball": 3.3, "massage_ball": 3.6, "foam_roller": 7.5, "peanut_ball": 5.0}
-SUPPORTS = ("floor", "wall", "seat", "")
+SUPPORTS = ("floor", "wall", "seat", "hands", "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -525,6 +525,9 @@ def _place_tool(stage: Stage, staged: Staged, m: Moment) -> None:
     assert tool is not None
     body = staged.body
     pts = staged.tool_points
+    if tool.id == "towel" and tool.rests == "hands":
+        staged.contact = None  # held taut between the hands (a towel pull-apart)
+        return
     if tool.id == "towel":
         fl, _ = body.landmark("foot_ball_l")
         fr, _ = body.landmark("foot_ball_r")
@@ -767,6 +770,12 @@ def tool_shapes(stage: Stage, staged: Staged, prefix: str = "") -> tuple[list[Sh
     elif tid == "towel":
         hl = hand_points(staged.body.hands["l"])["grip"]
         hr = hand_points(staged.body.hands["r"])["grip"]
+        if tool.rests == "hands":
+            path = [cam.flat(hl), cam.flat(hr)]
+            d = max(cam.depth(hl), cam.depth(hr))
+            out.append(Shape(prefix + "tool", "line", path, "tls", d + 1, width=2.4, part="tool"))
+            labels.append(Label(cam.flat(lerp(hl, hr, 0.5)), "towel"))
+            return out, labels
         path = [cam.flat(hl), cam.flat(pts["foot_l"]), cam.flat(pts["foot_r"]), cam.flat(hr)]
         d = max(cam.depth(hl), cam.depth(hr))
         out.append(Shape(prefix + "tool", "line", path, "tls", d + 1, width=1.8, part="tool"))

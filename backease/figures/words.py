@@ -77,7 +77,9 @@ def describe(demo: Figure, side: str = "", labels: Mapping[str, str] | None = No
         base = tool.at[:-2] if tool.at.endswith(("_l", "_r")) else tool.at
         spot = _LANDMARK_WORDS.get(base, "")
         name = _DEMO_TOOLS[tool.id]
-        if tool.id == "towel":
+        if tool.id == "towel" and tool.rests == "hands":
+            parts.append("A towel is held taut between the hands.")
+        elif tool.id == "towel":
             parts.append("A towel runs from the hands to under the balls of the feet.")
         elif tool.id == "foam_roller" and tool.axis == "lengthwise":
             parts.append("A foam roller runs along the spine from the head to the tailbone.")

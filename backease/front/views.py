@@ -854,7 +854,20 @@ def tips(request: HttpRequest) -> HttpResponse:
         {"id": topic, "label": label, "tips": [t for t in lib.tips if t.topic == topic]}
         for topic, label in TIP_TOPICS.items()
     ]
-    return render(request, "front/tips.html", {"topics": [t for t in topics if t["tips"]], "faq": lib.faq})
+    faq = [{"question": f.question, "blocks": answer_blocks(f.answer)} for f in lib.faq]
+    return render(request, "front/tips.html", {"topics": [t for t in topics if t["tips"]], "faq": faq})
+
+
+def answer_blocks(text: str) -> list[dict[str, Any]]:
+    """An answer as paragraphs, each with the list of its lines that start with "- " (the
+    FAQ answer written from the rules lists its signs that way)."""
+    blocks = []
+    for paragraph in text.split("\n\n"):
+        lines = paragraph.split("\n")
+        items = [line[2:] for line in lines if line.startswith("- ")]
+        lead = " ".join(line for line in lines if not line.startswith("- "))
+        blocks.append({"text": lead, "items": items})
+    return blocks
 
 
 @require_GET
