@@ -109,6 +109,10 @@ class Precaution:
     mentions: str = ""
     """A regular expression matching words of a safety note that speak of the condition
     behind this precaution ("blood thinner"); empty when no note names one condition."""
+    massage: str = ""
+    """What this precaution means for a professional massage, in one plain sentence the
+    massage guide shows with every type it does not rule out ("tell the therapist...");
+    empty when it changes nothing there."""
 
 
 @dataclass(frozen=True, slots=True)

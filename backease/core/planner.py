@@ -1268,22 +1268,44 @@ class MassageSuggestion:
 def recommend_massage_types(
     profile: Profile, safety: ScreeningOutcome, library: Library
 ) -> tuple[MassageSuggestion, ...]:
-    """Rank the professional massage types for this profile, best first.
+    """Rank the professional massage types for this profile, best first, each with why.
 
-    Types ruled out by a precaution (or by an urgent or emergency screen) are kept in
-    the list, last, with `suitable=False` and the reason, so the guide can say why.
+    The person's precautions and level apply to each type (SCREENING.md, "Professional
+    massage advice obeys the same precautions"): a `soon`, urgent or emergency screen rules
+    every type out until a clinician has seen them; a type whose `avoid_precautions` meet a
+    precaution is ruled out (so gentle pressure only leaves out deep tissue, sports, Thai
+    and trigger point work); each precaution's `massage` words go with every type it lets
+    through (pregnancy: only a therapist trained in it, on the side or seated). Ruled-out
+    types stay in the list, last, with `suitable=False` and the reason. Every type says why
+    it ranks where it does: what suits the person, and how its pressure compares with theirs.
     """
-    precautions = set(effective_precautions(safety))
+    precautions = effective_precautions(safety)
     knots = any(a.knot for a in profile.areas)
     wanted = profile.target_intensity
+    conditions: list[str] = []
+    for precaution in precautions:
+        if precaution.startswith(AVOID_REGION_PREFIX):
+            continue
+        item = library.precaution(precaution)
+        if item is not None and item.massage and item.massage not in conditions:
+            conditions.append(item.massage)
+    avoided = [p[len(AVOID_REGION_PREFIX) :] for p in precautions if p.startswith(AVOID_REGION_PREFIX)]
+    if avoided:
+        conditions.append(
+            "Ask the therapist to leave these areas alone: " + ", ".join(_label(r) for r in avoided) + "."
+        )
     out: list[MassageSuggestion] = []
     for kind in library.massage_types:
         reasons: list[str] = []
         suitable = True
-        if safety.level in REFUSED_LEVELS:
+        if safety.level in REFUSED_LEVELS or safety.level == "soon":
             suitable = False
-            reasons.append("See a doctor first: your safety check found a sign that needs checking.")
-        blocked = sorted(precautions & set(kind.avoid_precautions))
+            when = "within days" if safety.level == "soon" else "today"
+            reasons.append(
+                f"Not now: see your clinician first ({when}), as your safety check advises; ask them"
+                " whether massage is fine for you."
+            )
+        blocked = sorted(set(precautions) & set(kind.avoid_precautions))
         if blocked:
             suitable = False
             labels = []
@@ -1291,8 +1313,8 @@ def recommend_massage_types(
                 item = library.precaution(p)
                 labels.append(item.label.lower() if item is not None else p.replace("_", " "))
             reasons.append("Not advised for you now: " + ", ".join(labels) + ".")
-        if safety.level == "soon" and kind.pressure != "gentle":
-            reasons.append("Ask your clinician first, and ask for gentle pressure.")
+        if suitable:
+            reasons.extend(conditions)
         score = 0.0
         for cause in profile.causes:
             if cause in kind.suits_causes:
@@ -1305,10 +1327,15 @@ def recommend_massage_types(
         if knots and kind.id in ("trigger_point_therapy", "deep_tissue"):
             score += 2
             reasons.append("Works on the knots you marked.")
-        gap = abs(INTENSITY_RANK[kind.pressure] - INTENSITY_RANK[wanted])
-        score += 1 - gap
+        gap = INTENSITY_RANK[kind.pressure] - INTENSITY_RANK[wanted]
+        score += 1 - abs(gap)
         if gap == 0:
             reasons.append(f"Matches the {wanted} pressure you prefer.")
+        else:
+            reasons.append(
+                f"Its {kind.pressure} pressure is {'firmer' if gap > 0 else 'lighter'} than the {wanted}"
+                " pressure you prefer, so it ranks lower."
+            )
         if profile.stress >= 6 and kind.id == "swedish":
             score += 2
             reasons.append(f"Relaxing: you rated your stress {profile.stress}/10.")
