@@ -94,9 +94,9 @@ def test_the_api_lists_where_the_lump_is_as_a_follow_up_that_takes_not_sure(clie
         "regions",
         "soon",
         "back_lump_or_deformity",
-        True,
+        "Not sure where",
     )
-    assert questions["acute_injury_regions"]["not_sure"] is False
+    assert questions["acute_injury_regions"]["not_sure"] == ""
     assert questions["chest_pain"]["asked_if"] is None
     schema = client.get("/api/openapi.json").json()
     fields = schema["components"]["schemas"]["QuestionOut"]["properties"]

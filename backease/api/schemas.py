@@ -164,15 +164,17 @@ class QuestionOut(Schema):
     asked_if: str | None = Field(
         description="a follow-up: ask it only when this yes/no question is answered yes (null: always ask)"
     )
-    not_sure: bool = Field(description="a 'regions' question that also takes \"not_sure\" in its list")
+    not_sure: str = Field(
+        description="the words of a \"not_sure\" answer this 'regions' question also takes; empty when none"
+    )
 
 
 class ScreeningIn(Input):
     answers: dict[str, Any] = Field(
         description=(
             "question id -> answer: true/false for 'bool' questions, a number for 'number' questions,"
-            " a list of region ids for 'regions' questions (plus \"not_sure\" where the question's"
-            " not_sure is true, e.g. lump_regions); left out or null means no."
+            " a list of region ids for 'regions' questions (plus \"not_sure\" where the question has"
+            " not_sure words, e.g. lump_regions); left out or null means no."
         ),
         examples=[
             {"chest_pain": False, "age": 42, "acute_injury_regions": []},

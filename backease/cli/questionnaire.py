@@ -68,7 +68,7 @@ def _ask(question: Question) -> object:
             console.print(f"  Please give a whole number from {low} to {high}.", style="red")
     options = (*REGIONS, NOT_SURE) if question.not_sure else REGIONS
     if question.not_sure:
-        console.print(f"    {len(options):>2}. not sure where")
+        console.print(f"    {len(options):>2}. {question.not_sure}", markup=False)
     return _pick_numbers(f"  {question.text} (numbers from the list above; empty for none)", options)
 
 

@@ -363,7 +363,7 @@ def _parse_term(file: str, rule_id: str, where: str, raw: object, questions: dic
             question = known(value)
             if not question.not_sure:
                 raise fail(
-                    f"'{question.id}' does not take 'not sure' (set not_sure: true on a regions question)"
+                    f"'{question.id}' does not take 'not sure' (give a regions question its not_sure words)"
                 )
             return NotSure(question.id)
     raise fail(

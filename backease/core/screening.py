@@ -78,8 +78,9 @@ class Question:
     asked_if: str | None = None
     """A follow-up: asked only when this yes/no question is answered yes (e.g. where a
     lump is, after "have you noticed a lump?")."""
-    not_sure: bool = False
-    """A regions question that also takes "not sure" (`vocab.NOT_SURE`) as an answer."""
+    not_sure: str = ""
+    """The words of a "not sure" answer (`vocab.NOT_SURE`) that a regions question also
+    takes ("Not sure where"); empty when it takes none."""
     sign: str = ""
     """The sign in a few plain words ("coughing up blood"), for "When to see someone", which
     is written from the rules (`when_to_see_someone`). Required of every question a rule at

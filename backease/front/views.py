@@ -136,7 +136,7 @@ def _question_view(question: Question, value: object, regions: tuple[Region, ...
     short = question.short or question.text
     options: list[tuple[str, str]] = [(r.id, r.label) for r in regions]
     if question.not_sure:
-        options.append((NOT_SURE, "Not sure where"))
+        options.append((NOT_SURE, question.not_sure))
     return {
         "q": question,
         "short": short,
