@@ -30,7 +30,7 @@ class HandoutStep:
     side: str
     """The side id the figure is drawn for: left, right, both or none."""
     sides: str
-    """The side in words ("Both sides"); unused for a per-side step done on both sides."""
+    """The side in words, from the labels in content; unused for a per-side step done on both sides."""
     per_side: bool
     """A per-side technique done on both sides: the time is "each side"."""
     time: str
