@@ -156,6 +156,21 @@ def _check_time(
     return because
 
 
+def safety_refusal(
+    field: str, words: str, allowed: list[str] | None = None, *, detail: bool, withheld: str
+) -> InputError:
+    """A refusal that comes from the client's own safety answers.
+
+    With `detail` (the client shares everything) it says the limit (`words`, `allowed`).
+    Without (the client shares only whether they did their programme) it says `withheld`:
+    that the client's own answers rule the value out, never which answer or what limit,
+    as a blocked step does (docs/clinic.md, "Consent"). Every refusal derived from the
+    client's screening goes through here, so none can say more than the share allows."""
+    if detail:
+        return InputError(field, words, allowed)
+    return InputError(field, withheld)
+
+
 def clean_step(
     number: int,
     raw: dict[str, Any],
@@ -164,6 +179,7 @@ def clean_step(
     *,
     strict_times: bool = False,
     check_time: bool = True,
+    detail: bool = True,
 ) -> dict[str, Any]:
     """One step, validated (`number` counts from 1 and names the field in errors).
 
@@ -171,7 +187,9 @@ def clean_step(
     cap); without (a template), only the technique's own variants count. The time stays
     within the technique's maximum unless a reason is given, and with `strict_times` (the
     client's answers, `Safety.strict_times`) always (`_check_time`; the editor, which only
-    shows the time, leaves it out with `check_time=False`)."""
+    shows the time, leaves it out with `check_time=False`). Without `detail` a refusal that
+    comes from the client's safety answers does not say the limit they set
+    (`safety_refusal`)."""
     where = f"step {number}"
     tech = library.technique(str(raw.get("technique", "")))
     if tech is None or tech.before_session:
@@ -195,10 +213,13 @@ def clean_step(
     if safety is not None and safety.level not in planner.REFUSED_LEVELS:
         cap = planner.intensity_cap(tech, safety)
         if RANK[intensity] > RANK[cap]:
-            raise InputError(
+            raise safety_refusal(
                 f"{where} intensity",
                 f"the client's safety answers allow at most {cap} pressure for {tech.name}",
                 [i for i in INTENSITIES if RANK[i] <= RANK[cap]],
+                detail=detail,
+                withheld=f"the client's own safety answers leave out {intensity} pressure for "
+                f"{tech.name} (what they answered is not shared with you): choose a gentler one",
             )
     note = str(raw.get("note", "")).strip()
     if len(note) > MAX_STEP_NOTE:
@@ -225,9 +246,10 @@ def clean(
     safety: planner.ScreeningOutcome | None = None,
     *,
     strict_times: bool = False,
+    detail: bool = True,
 ) -> Cleaned:
     """A therapist's programme input, validated; InputError names the first wrong field.
-    (`safety` and `strict_times` as for `clean_step`.)"""
+    (`safety`, `strict_times` and `detail` as for `clean_step`.)"""
     title = str(fields.get("title", "")).strip()
     if not title:
         raise InputError("title", "give the programme a title, e.g. 'Desk back, weeks 1-2'")
@@ -247,7 +269,7 @@ def clean(
     if len(raw_steps) > MAX_STEPS:
         raise InputError("steps", f"a programme has at most {MAX_STEPS} steps")
     steps = [
-        clean_step(i, raw, library, safety, strict_times=strict_times)
+        clean_step(i, raw, library, safety, strict_times=strict_times, detail=detail)
         for i, raw in enumerate(raw_steps, start=1)
     ]
     return Cleaned(title, note, steps, days, starts_on, ends_on)

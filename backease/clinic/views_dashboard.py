@@ -103,10 +103,22 @@ def sparkline(points: list[tuple[date, float]], today: date, name: str) -> dict[
 # --- the dashboard ------------------------------------------------------------------------------
 
 
+def last_session(state: flags.ClientState) -> tuple[datetime | None, str]:
+    """The last session as the link's share may show it, and its status. A full share: the
+    last session started, however it ended. Adherence only: the last session that counts
+    (done, a minute or more), with no status: how a session ended (stopped, and why) is
+    among what the client does not share."""
+    if state.link.share == CareLink.Share.FULL:
+        at, status = state.last_session_at, state.last_session_status
+    else:
+        at, status = state.last_counted_at, ""
+    return (timezone.localtime(at) if at else None), status
+
+
 def _client_row(state: flags.ClientState, open_flags: list[Any], trend: Any, today: date) -> dict[str, Any]:
     link = state.link
     week = state.adherence(today)
-    last = timezone.localtime(state.last_session_at) if state.last_session_at else None
+    last, status = last_session(state)
     return {
         "client": link.client,
         "id": link.client_id,
@@ -115,7 +127,7 @@ def _client_row(state: flags.ClientState, open_flags: list[Any], trend: Any, tod
         "programme": state.programme,
         "week": week,
         "last_session": last,
-        "last_status": state.last_session_status,
+        "last_status": status,
         "days_since": (today - last.date()).days if last else None,
         "trend": trend,
         "flags": [flags.describe(flag, link.share) for flag in open_flags],
@@ -226,8 +238,8 @@ def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
         "last_week": state.adherence(today, flags.monday_of(today) - timedelta(days=7))
         if state.programme
         else None,
-        "last_session": timezone.localtime(state.last_session_at) if state.last_session_at else None,
-        "last_status": state.last_session_status,
+        "last_session": last_session(state)[0],
+        "last_status": last_session(state)[1],
         "open_flags": [flags.describe(f, link.share) for f in visible if not f.acked],  # type: ignore[attr-defined]
         "seen_flags": [flags.describe(f, link.share) for f in visible if f.acked],  # type: ignore[attr-defined]
         "today": today,

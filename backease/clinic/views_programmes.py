@@ -226,7 +226,9 @@ def client_programme(request: HttpRequest, client_id: int) -> HttpResponse:
                     for step in programmes.suggestion(client)
                 ]
             elif action == "save":
-                cleaned = programmes.clean(form, library, safety.outcome, strict_times=safety.strict_times)
+                cleaned = programmes.clean(
+                    form, library, safety.outcome, strict_times=safety.strict_times, detail=full
+                )
                 row = programmes.save_for_client(therapist, client, cleaned)
                 log_access(therapist, client, "change", f"programme '{row.title}' (revision {row.revision})")
                 return redirect(reverse("clinic_programme", args=[client_id]) + "?saved=1")
@@ -234,7 +236,9 @@ def client_programme(request: HttpRequest, client_id: int) -> HttpResponse:
                 template = programmes.save_template(therapist, programmes.clean(form, library))
                 return redirect(reverse("clinic_templates") + f"?saved={template.pk}")
             else:
-                _act(form, action, request.POST, library, safety)
+                # A new step's pressure starts within the client's limit only when the client
+                # shares it: with adherence only the editor never shows the limit, not even so.
+                _act(form, action, request.POST, library, safety if full else None)
         except InputError as exc:
             error, status = exc, 400
     else:

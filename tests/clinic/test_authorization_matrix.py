@@ -4,6 +4,13 @@ admin — with GET and POST, asserting the status each should get and that none 
 reaches anyone A has not shared it with, whether through ids in URLs, list filters,
 exports or the API.
 
+A's therapist walks it once for each consent scope A may choose: "full" (the diary and
+sessions) and "adherence" (only whether A did the programme). With adherence only, A's
+diary, session notes, pain flags, outcome measures, how a session ended (its stop reason,
+or the word "stopped") and anything worded from A's safety answers (A takes a blood
+thinner: the precautions it sets, the limit it puts on pressure) are leaks too. Forms
+that refuse a value because of A's answers are posted with a value they refuse (`FORMS`).
+
 The URL list comes from Django's resolver and the API's OpenAPI document, so a new page
 or operation is checked the day it is added; a route whose parameters or area the matrix
 does not know fails the test until it is taught here (`PARAMS`, `area`).
@@ -54,6 +61,10 @@ ONLY_A = ("SECRETAtoken", "SECRETAlog")
 """Markers only A may see (their tokens and their access log), not even their therapist."""
 
 ACTORS = ("anonymous", "client_a", "client_b", "therapist_a", "outsider", "admin")
+SCOPES = ("full", "adherence")
+"""What A shares with A's therapist (`CareLink.Share`)."""
+ANSWERS = {"anticoagulants": True}
+"""A's safety answer: a blood thinner, which limits pressure to gentle (content/screening.yaml)."""
 
 
 class Rollback(Exception):
@@ -68,21 +79,33 @@ class World:
     b: Person
     ids: dict[str, Any]
     """Values for URL parameters: A's ids (and A's therapist's), see PARAMS."""
+    scope: str
+    """What A shares with A's therapist."""
 
 
-def _self_care_data(person: Person, marker: str) -> dict[str, Any]:
+def _self_care_data(person: Person, marker: str, answers: dict[str, Any]) -> dict[str, Any]:
     services.save_profile(person, PROFILE)
-    services.record_screening(person, {})
+    services.record_screening(person, answers)
     plan = services.make_plan(person, seed=1)
     session = services.start_session(person, plan)
     services.log_step(session, 0, seconds_done=30, feedback="helped")
     services.finish_session(session, "completed", pain_before=5, pain_after=3, notes=f"{marker}session")
     entry = services.add_pain_entry(person, 6, note=f"{marker}diary")
+    # The latest session was done (it counts: a minute or more) and then stopped, for a reason.
+    stopped = services.start_session(person, plan)
+    services.log_step(stopped, 0, seconds_done=90)
+    services.close_session(stopped, "stopped", stop_reason=f"{marker}stop")
     return {"plan": plan, "session": session, "entry": entry}
 
 
 @pytest.fixture
-def world(db: None) -> World:
+def scope() -> str:
+    """What A shares with A's therapist: "full" unless a test is parametrized with a scope."""
+    return "full"
+
+
+@pytest.fixture
+def world(db: None, scope: str) -> World:
     users = {
         "client_a": make_user("client.a@example.org", display_name=f"{SECRET}name"),
         "client_b": make_user("client.b@example.org", display_name="Bea"),
@@ -94,10 +117,10 @@ def world(db: None) -> World:
     a, b = person_for(users["client_a"]), person_for(users["client_b"])
     a.name = f"{SECRET}name"
     a.save(update_fields=["name"])
-    mine = _self_care_data(a, SECRET)
-    _self_care_data(b, "bee")
+    mine = _self_care_data(a, SECRET, ANSWERS)
+    _self_care_data(b, "bee", {})
     # B is the outsider's client: the outsider has a world of their own, none of it A's.
-    link = CareLink.objects.create(therapist=users["therapist_a"], client=a, share=CareLink.Share.FULL)
+    link = CareLink.objects.create(therapist=users["therapist_a"], client=a, share=scope)
     CareLink.objects.create(therapist=users["outsider"], client=b, share=CareLink.Share.FULL)
     step = {"technique": mine["plan"].data["steps"][0]["technique"], "seconds": 60}
     programme = Programme.objects.create(
@@ -148,7 +171,7 @@ def world(db: None) -> World:
         "region": "between_shoulder_blades_left",
         "kind": "backup",
     }
-    return World(users=users, browsers=browsers, a=a, b=b, ids=ids)
+    return World(users=users, browsers=browsers, a=a, b=b, ids=ids, scope=scope)
 
 
 # --- the routes --------------------------------------------------------------------------------
@@ -246,6 +269,11 @@ def all_routes(openapi: dict[str, Any]) -> list[Route]:
     return routes
 
 
+def bare(path: str) -> str:
+    """A route without its converters: clinic/clients/<client_id>/ for <int:client_id>."""
+    return PARAM.sub(lambda m: f"<{m['name']}>", path)
+
+
 def fill(path: str, ids: dict[str, Any]) -> str:
     return "/" + PARAM.sub(lambda m: str(ids[m["name"]]), path)
 
@@ -264,7 +292,14 @@ API_NOT_FOUND = NOT_FOUND | {422}
 for any id, A's or nobody's: it tells nothing about A."""
 
 
-def expected(route: Route, actor: str) -> set[int]:
+FULL_SHARE_ONLY = ("clinic/clients/<client_id>/report/", "clinic/flags/<flag_id>/acknowledge/")
+"""What A's therapist reaches only with a full share: the clinician report, and A's flag
+(a pain flag, which "adherence only" does not show)."""
+
+
+def expected(route: Route, actor: str, scope: str = "full") -> set[int]:
+    if actor == "therapist_a" and scope != "full" and bare(route.path) in FULL_SHARE_ONLY:
+        return NOT_FOUND
     if route.area == "public":
         return ALLOWED | {403}  # e.g. allauth's signed-in-only account pages refuse politely
     if route.area == "admin":
@@ -288,13 +323,31 @@ def expected(route: Route, actor: str) -> set[int]:
     return ALLOWED
 
 
-def may_see(actor: str, route: Route, marker: str) -> bool:
+NOT_IN_ADHERENCE = (
+    f"{SECRET}session",
+    f"{SECRET}diary",
+    f"{SECRET}flag",
+    f"{SECRET}psfs",
+    f"{SECRET}stop",
+    "stopped",
+    "safety: blood thinner",
+    "safety: gentle only",
+    "safety: the limit",
+)
+"""Markers of what a client who shares "adherence only" does not share: notes, the diary,
+pain flags, outcome measures, how a session ended, and anything worded from their safety
+answers (docs/clinic.md, "Consent")."""
+
+
+def may_see(actor: str, route: Route, marker: str, scope: str = "full") -> bool:
     if actor == "client_a":
         return True
     if actor == "admin" and route.area == "admin":
         return True
     if actor == "therapist_a" and route.area == "clinic":
-        return marker not in ONLY_A
+        return marker not in ONLY_A and not (scope == "adherence" and marker in NOT_IN_ADHERENCE)
+    if marker in NOT_IN_ADHERENCE and not marker.startswith(SECRET):
+        return True  # words anyone may read on pages of their own (e.g. their own stopped sessions)
     # A's therapist sees their own notices about A (on /me/notices/) and nothing else of A's.
     return actor == "therapist_a" and marker == f"{SECRET}notice"
 
@@ -307,12 +360,52 @@ MARKERS = (
     f"{SECRET}flag",
     f"{SECRET}psfs",
     f"{SECRET}notice",
+    f"{SECRET}stop",
     "SECRETAtoken",
     "SECRETAlog",
+    "stopped",
+    "safety: blood thinner",
+    "safety: gentle only",
+    "safety: the limit",
 )
+PATTERNS = {
+    "stopped": re.compile(r"\bstopped\b", re.IGNORECASE),
+    "safety: blood thinner": re.compile(r"blood[ -]thinner|bleeding disorder|anticoagulant", re.IGNORECASE),
+    "safety: gentle only": re.compile(
+        r"gentle pressure only|about 3 to 4 out of 10|no holding a ball|no firm tools|no long holds",
+        re.IGNORECASE,
+    ),
+    "safety: the limit": re.compile(r"allow at most|at most gentle|only gentle", re.IGNORECASE),
+}
+"""Markers that are words, not planted strings: how a session ended, and what A's safety
+answer (a blood thinner) says or limits, in any of the ways the app words it."""
 
 
-def request(browser: Client, method: str, url: str) -> Any:
+def shows(text: str, marker: str) -> bool:
+    pattern = PATTERNS.get(marker)
+    return bool(pattern.search(text)) if pattern is not None else marker in text
+
+
+def _firm_step(ids: dict[str, Any]) -> dict[str, str]:
+    """A programme saved with a firm step, which A's answer (a blood thinner) rules out."""
+    return {
+        "action": "save",
+        "title": "Matrix programme",
+        "days_per_week": "3",
+        "step_count": "1",
+        "step-0-technique": "ball_on_wall_between_shoulder_blades",
+        "step-0-seconds": "60",
+        "step-0-holds": "0",
+        "step-0-sides": "both",
+        "step-0-intensity": "firm",
+    }
+
+
+FORMS = {"clinic/clients/<client_id>/programme/": _firm_step}
+"""POST bodies for forms whose refusal could word A's answers: posted instead of an empty body."""
+
+
+def request(browser: Client, method: str, url: str, form: dict[str, str] | None = None) -> Any:
     """One request, with its writes undone afterwards."""
     response = None
     try:
@@ -322,7 +415,7 @@ def request(browser: Client, method: str, url: str) -> Any:
             elif method == "POST" and url.startswith("/api/"):
                 response = browser.post(url, {}, content_type="application/json")
             elif method == "POST":
-                response = browser.post(url, {})
+                response = browser.post(url, form or {})
             else:
                 response = browser.generic(method, url, "{}", content_type="application/json")
             raise Rollback
@@ -352,7 +445,11 @@ def test_every_route_is_known_to_the_matrix(openapi: dict[str, Any]) -> None:
     assert not unknown, f"teach the authorization matrix these parameters: {sorted(unknown)}"
 
 
-@pytest.mark.parametrize("actor", ACTORS)
+WALKS = [(actor, "full") for actor in ACTORS] + [("therapist_a", s) for s in SCOPES if s != "full"]
+"""Only A's therapist sees more or less with the scope; everyone else walks once."""
+
+
+@pytest.mark.parametrize(("actor", "scope"), WALKS)
 def test_each_person_gets_what_the_matrix_says_and_none_of_a_s_data(
     world: World, openapi: dict[str, Any], actor: str
 ) -> None:
@@ -364,15 +461,16 @@ def test_each_person_gets_what_the_matrix_says_and_none_of_a_s_data(
         url = fill(route.path, world.ids)
         if route.path.endswith("logout/"):
             continue  # would sign this browser out for the rest of the walk
-        response = request(browser, route.method, url)
-        allowed = expected(route, actor)
+        make_form = FORMS.get(bare(route.path)) if route.method == "POST" else None
+        response = request(browser, route.method, url, make_form(world.ids) if make_form else None)
+        allowed = expected(route, actor, world.scope)
         if response.status_code not in allowed:
             wrong.append(f"{route.method} {url}: {response.status_code}, expected one of {sorted(allowed)}")
         text = body(response)
         leaks += [
             f"{route.method} {url} shows {marker}"
             for marker in MARKERS
-            if marker in text and not may_see(actor, route, marker)
+            if shows(text, marker) and not may_see(actor, route, marker, world.scope)
         ]
         if route.method == "GET" and not route.params and route.area in ("self", "api", "clinic"):
             # List filters naming A change nothing for anyone else.
@@ -381,7 +479,7 @@ def test_each_person_gets_what_the_matrix_says_and_none_of_a_s_data(
             leaks += [
                 f"GET {probe} shows {marker}"
                 for marker in MARKERS
-                if marker in text and not may_see(actor, route, marker)
+                if shows(text, marker) and not may_see(actor, route, marker, world.scope)
             ]
     assert not wrong, "\n".join(wrong)
     assert not leaks, "\n".join(leaks)
@@ -402,3 +500,17 @@ def test_a_s_data_is_really_there_for_a_and_a_s_therapist_to_see(world: World) -
     assert f"{SECRET}diary" not in body(world.browsers["client_b"].get("/export/backup/"))
     assert PainEntry.objects.filter(person=world.a).exists()
     assert Session.objects.filter(person=world.a).exists() and Plan.objects.filter(person=world.a).exists()
+
+
+@pytest.mark.parametrize("scope", ["full"])
+def test_the_consent_markers_show_where_a_shares_them(world: World) -> None:
+    """With a full share A's therapist reads how A's last session ended and the limit A's
+    answers set, so the adherence walk above would see them if they leaked."""
+    therapist = world.browsers["therapist_a"]
+    assert shows(body(therapist.get("/clinic/")), "stopped")
+    assert shows(body(therapist.get(f"/clinic/clients/{world.a.pk}/")), "stopped")
+    url = f"/clinic/clients/{world.a.pk}/programme/"
+    refused = body(request(therapist, "POST", url, _firm_step(world.ids)))
+    assert shows(refused, "safety: the limit")
+    assert shows(body(therapist.get(url)), "safety: gentle only") or shows(refused, "safety: the limit")
+    assert f"{SECRET}stop" in body(world.browsers["client_a"].get("/history/"))

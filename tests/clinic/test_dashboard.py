@@ -102,6 +102,26 @@ def test_an_adherence_only_client_shows_no_pain_trend(therapist: User) -> None:
     assert "Shares adherence only" in page and 'class="spark"' not in page
 
 
+def test_an_adherence_only_share_shows_the_last_session_done_not_how_it_ended(therapist: User) -> None:
+    from backease.store import services
+
+    person = client_with_link(therapist, "adh@example.org", share="adherence", name="Ada")
+    services.save_profile(
+        person, {"areas": [{"region": "between_shoulder_blades_left", "pain": 4}], "tools": ["wall"]}
+    )
+    services.record_screening(person, {})
+    plan = services.make_plan(person, seed=1)
+    done = services.start_session(person, plan, now=timezone.now() - timedelta(days=2))
+    services.log_step(done, 0, seconds_done=90)
+    services.close_session(done, "stopped", stop_reason="knee hurt")
+    services.start_session(person, plan)  # started today, nothing done: it does not count
+    browser = signed_in(therapist)
+    for page in (browser.get("/clinic/"), browser.get(f"/clinic/clients/{person.pk}/")):
+        text = page.content.decode()
+        assert "stopped" not in text and "running" not in text and "knee hurt" not in text
+        assert done.started_at.astimezone(timezone.get_current_timezone()).strftime("%-d %b") in text
+
+
 def test_the_dashboard_writes_the_access_log_of_each_client(
     therapist: User, person_a: Person, link: CareLink
 ) -> None:

@@ -158,6 +158,23 @@ def test_pressure_above_the_clients_limit_is_refused(
     assert signed_in(therapist).post(url(person_a), form(steps=[step(DOORWAY)])).status_code == 302
 
 
+def test_an_adherence_only_therapist_is_refused_the_pressure_without_the_limit_or_the_answer(
+    therapist: User, person_a: Person
+) -> None:
+    CareLink.objects.create(therapist=therapist, client=person_a, share="adherence")
+    services.record_screening(person_a, {"anticoagulants": True})  # gentle pressure only
+    browser = signed_in(therapist)
+    added = browser.post(url(person_a), form(steps=[]) | {"action": "add", "add_technique": WALL_BALL})
+    assert 'value="moderate" selected' in added.content.decode()  # no limit shown, not even so
+    response = browser.post(url(person_a), form(steps=[step(DOORWAY, intensity="firm")]))
+    assert response.status_code == 400
+    page = response.content.decode().replace("&#x27;", "'")
+    assert "step 1 intensity: the client's own safety answers leave out firm pressure" in page
+    for said in ("allow at most", "gentle pressure only", "blood thinner"):
+        assert said not in page.lower()
+    assert not Programme.objects.exists()
+
+
 def test_the_planners_suggestion_fills_the_steps(therapist: User, person_a: Person, link: CareLink) -> None:
     services.save_profile(
         person_a, {"areas": [{"region": "between_shoulder_blades_left", "pain": 5}], "minutes": 10}
