@@ -142,4 +142,15 @@ def screenshot(page: Any, name: str, full_page: bool = True) -> None:
     or with `full_page=False` what the screen shows)."""
     if os.environ.get("BACKEASE_SCREENSHOTS") == "1":
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        if full_page:
+            # Images that load as they come into view (figures on Today's cards) are loaded
+            # first, as a reader scrolling down would see them.
+            page.evaluate(
+                """async () => {
+                  const lazy = [...document.querySelectorAll('img[loading=lazy]')];
+                  lazy.forEach((img) => { img.loading = 'eager'; });
+                  await Promise.all(lazy.map((img) => img.complete ? null
+                    : new Promise((done) => { img.onload = img.onerror = done; })));
+                }"""
+            )
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
