@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import HttpError
@@ -73,37 +74,72 @@ CSRF_SCHEMES = {
         "description": "the token returned by GET /api/csrf",
     },
 }
-
-
-FORBIDDEN = {
-    "description": "the CSRF cookie or header is missing or wrong",
-    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Message"}}},
+SERVER_SCHEMES = {
+    "bearerToken": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "a personal access token (bk_...), made on the account page: the 'read' scope"
+        " for GET, 'write' for the rest; not for an account that still needs a second factor",
+    },
+    "sessionCookie": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "sessionid",
+        "description": "the session of a signed-in browser (a request that changes data also needs"
+        " the CSRF cookie and header)",
+    },
 }
 
 
+def _message(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Message"}}},
+    }
+
+
+CSRF_REFUSED = "the CSRF cookie or header is missing or wrong"
+UNAUTHORIZED = "no valid token and no signed-in session (or a token without the scope this needs)"
+FORBIDDEN = "a second factor must be set up first, or the CSRF cookie or header is missing or wrong"
+
+
 class BackeaseAPI(NinjaAPI):
-    """The API, with an OpenAPI document that says what is really required: reading
-    needs nothing (personal mode has no sign-in); a request that changes data needs the
-    CSRF cookie and the same token in the X-CSRFToken header (else 403)."""
+    """The API, with an OpenAPI document that says what is really required.
+
+    Personal mode: reading needs nothing (there is no sign-in); a request that changes data
+    needs the CSRF cookie and the same token in the X-CSRFToken header (else 403).
+    Server mode: every operation but GET /api/csrf needs a bearer token or a signed-in
+    session (else 401), the session's writes the CSRF cookie and header too (else 403), and
+    an account that must set up a second factor gets 403."""
 
     def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
+        from backease.accounts.mode import is_server
+
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
-        schema.setdefault("components", {})["securitySchemes"] = dict(CSRF_SCHEMES)
+        server = is_server()
+        schemes = {**SERVER_SCHEMES, **CSRF_SCHEMES} if server else dict(CSRF_SCHEMES)
+        if server:
+            schemes["sessionCookie"] = {
+                **SERVER_SCHEMES["sessionCookie"],
+                "name": settings.SESSION_COOKIE_NAME,
+            }
+        schema.setdefault("components", {})["securitySchemes"] = schemes
         for operations in schema.get("paths", {}).values():
             for method, operation in operations.items():
                 if not isinstance(operation, dict):
                     continue
-                if method in UNSAFE:
+                protected = "security" in operation  # ninja leaves it out for auth=None
+                responses = operation.setdefault("responses", {})
+                if server and protected:
+                    session: dict[str, list[str]] = {"sessionCookie": []}
+                    if method in UNSAFE:
+                        session |= {"csrfCookie": [], "csrfHeader": []}
+                    operation["security"] = [{"bearerToken": []}, session]
+                    responses.setdefault("401", _message(UNAUTHORIZED))
+                    responses.setdefault("403", _message(FORBIDDEN))
+                elif protected and method in UNSAFE:
                     operation["security"] = [{"csrfCookie": [], "csrfHeader": []}]
-                    operation.setdefault("responses", {}).setdefault(
-                        "403",
-                        {
-                            "description": "the CSRF cookie or header is missing or wrong",
-                            "content": {
-                                "application/json": {"schema": {"$ref": "#/components/schemas/Message"}}
-                            },
-                        },
-                    )
+                    responses.setdefault("403", _message(CSRF_REFUSED))
                 else:
                     operation.pop("security", None)
         return schema

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
@@ -18,10 +18,10 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.views.decorators.csrf import ensure_csrf_cookie
-from ninja import Router, Status
+from ninja import Query, Router, Status
 from ninja.decorators import decorate_view
 from ninja.errors import HttpError, ValidationError
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from backease.api import api
 from backease.api import schemas as s
@@ -35,6 +35,25 @@ from backease.core.sides import as_side
 from backease.core.vocab import KINDS, REGIONS, TOOLS
 from backease.store import services
 from backease.store.models import PainEntry, Person, Plan, Screening, Session, StepLog
+
+
+def _links(status: int, source: str, **targets: dict[str, Any]) -> dict[str, Any]:
+    """OpenAPI links from a response to the operations that take what it made: `source` is
+    the field of the response body (`id`), each target an operation of this module with its
+    path parameters (`"$id"` stands for that field). Clients and schemathesis's stateful
+    phase follow them."""
+    links = {
+        name: {
+            "operationId": f"{__name__.replace('.', '_')}_{name}",
+            "parameters": {
+                key: (f"$response.body#/{source}" if value == "$id" else value)
+                for key, value in params.items()
+            },
+        }
+        for name, params in targets.items()
+    }
+    return {"responses": {str(status): {"links": links}}}
+
 
 NOT_FOUND: dict[int, Any] = {404: s.Message}
 INVALID: dict[int, Any] = {422: s.Invalid}
@@ -301,7 +320,12 @@ def put_profile(request: HttpRequest, payload: s.ProfileBody) -> Any:
 plans = Router(tags=["plans"])
 
 
-@plans.post("", response={200: s.PlanOut, **INVALID})
+@plans.post(
+    "",
+    response={200: s.PlanOut, **INVALID},
+    # No link to a step's alternatives: a plan refused for safety has no step 0.
+    openapi_extra=_links(200, "id", get_plan={"plan_id": "$id"}),
+)
 def make_plan(request: HttpRequest, payload: s.PlanIn | None = None) -> Any:
     """Plan a session from the saved profile and the latest screening."""
     seed = payload.seed if payload is not None else None
@@ -344,7 +368,19 @@ def swap_step(request: HttpRequest, plan_id: int, index: int, payload: s.SwapIn)
 sessions = Router(tags=["sessions"])
 
 
-@sessions.post("", response={201: s.SessionOut, **NOT_FOUND, **INVALID, **CONFLICT})
+@sessions.post(
+    "",
+    response={201: s.SessionOut, **NOT_FOUND, **INVALID, **CONFLICT},
+    openapi_extra=_links(
+        201,
+        "id",
+        get_session={"session_id": "$id"},
+        patch_session={"session_id": "$id"},
+        put_step={"session_id": "$id", "index": 0},
+        finish_session={"session_id": "$id"},
+        delete_session={"session_id": "$id"},
+    ),
+)
 def start_session(request: HttpRequest, payload: s.SessionIn) -> Any:
     """Start a session of a plan (a plan refused for safety cannot be started). While the
     latest safety check says urgent or emergency nothing starts: 409 with `reason: "safety"`."""
@@ -354,26 +390,28 @@ def start_session(request: HttpRequest, payload: s.SessionIn) -> Any:
 
 PAGE_DEFAULT = 100
 PAGE_MAX = 500
+OFFSET_MAX = 10**9
+"""Far beyond any list (ten years of daily use is 3,650 sessions), and well inside the
+64-bit OFFSET both databases take: PostgreSQL answered a 20-digit offset with a 500."""
+
+Limit = Annotated[
+    int, Query(ge=1, le=PAGE_MAX, description=f"how many to return, 1 to {PAGE_MAX} (default {PAGE_DEFAULT})")
+]
+Offset = Annotated[int, Query(ge=0, le=OFFSET_MAX, description="how many of the newest to skip")]
 
 
-def _paged(
-    request: HttpRequest, response: HttpResponse, limit: int, offset: int, total: int
-) -> tuple[int, int]:
-    """Check `limit` and `offset`, and say where the list goes on: the `X-Total-Count`
-    header (every item) and a `Link: <...>; rel="next"` header while items are left."""
-    if not 1 <= limit <= PAGE_MAX:
-        raise InputError("limit", f"must be a whole number from 1 to {PAGE_MAX}")
-    if offset < 0:
-        raise InputError("offset", "must be a whole number from 0")
+def _paged(request: HttpRequest, response: HttpResponse, limit: int, offset: int, total: int) -> None:
+    """Say where the list goes on (`limit` and `offset` are checked by their schema): the
+    `X-Total-Count` header (every item) and a `Link: <...>; rel="next"` header while
+    items are left."""
     response["X-Total-Count"] = str(total)
     if offset + limit < total:
         response["Link"] = f'<{request.path}?limit={limit}&offset={offset + limit}>; rel="next"'
-    return limit, offset
 
 
 @sessions.get("", response={200: list[s.SessionOut], **INVALID})
 def list_sessions(
-    request: HttpRequest, response: HttpResponse, limit: int = PAGE_DEFAULT, offset: int = 0
+    request: HttpRequest, response: HttpResponse, limit: Limit = PAGE_DEFAULT, offset: Offset = 0
 ) -> Any:
     """Sessions, newest first, `limit` (1-500, default 100) from `offset`. The
     `X-Total-Count` header gives how many there are, and a `Link` header with
@@ -492,7 +530,11 @@ def _entry_time(at: datetime | None) -> datetime | None:
     return services.check_moment("at", at)
 
 
-@pain.post("", response={201: s.PainOut, **INVALID})
+@pain.post(
+    "",
+    response={201: s.PainOut, **INVALID},
+    openapi_extra=_links(201, "id", delete_pain_entry={"entry_id": "$id"}),
+)
 def add_pain_entry(request: HttpRequest, payload: s.PainIn) -> Any:
     """Add a diary entry (region '' means the upper back in general)."""
     at = _entry_time(payload.at)
@@ -504,7 +546,7 @@ def add_pain_entry(request: HttpRequest, payload: s.PainIn) -> Any:
 
 @pain.get("", response={200: list[s.PainOut], **INVALID})
 def list_pain_entries(
-    request: HttpRequest, response: HttpResponse, limit: int = PAGE_DEFAULT, offset: int = 0
+    request: HttpRequest, response: HttpResponse, limit: Limit = PAGE_DEFAULT, offset: Offset = 0
 ) -> Any:
     """Diary entries, newest first, `limit` (1-500, default 100) from `offset`; the
     `X-Total-Count` and `Link` (`rel="next"`) headers as for sessions."""
@@ -533,27 +575,49 @@ def _choice(field: str, value: str | None, allowed: tuple[str, ...]) -> str | No
     return value
 
 
+def _enum(ids: tuple[str, ...]) -> Any:
+    """The schema of a query parameter taking one id of a closed vocabulary (from core.vocab,
+    so it lists exactly what `_choice` accepts), or '' for any."""
+    return Field(json_schema_extra={"enum": ["", *ids]})
+
+
+KindFilter = Annotated[
+    str, _enum(KINDS), Query("", description="only techniques of this kind; '' or left out: any")
+]
+RegionFilter = Annotated[
+    str, _enum(REGIONS), Query("", description="only techniques for this region; '' or left out: any")
+]
+ToolFilter = Annotated[
+    str, _enum(TOOLS), Query("", description="only techniques that need this tool; '' or left out: any")
+]
+SideChoice = Annotated[
+    str,
+    _enum(("left", "right")),
+    Query("", description="the side worked, for a technique done one side at a time ('' or left out: left)"),
+]
+
+
 @library.get("/techniques", response={200: list[s.SidedTechnique], **INVALID})
 def techniques(
-    request: HttpRequest, kind: str | None = None, region: str | None = None, tool: str | None = None
+    request: HttpRequest, kind: KindFilter = "", region: RegionFilter = "", tool: ToolFilter = ""
 ) -> Any:
     """Techniques, optionally only of a kind, for a region, or needing a tool. A technique
     done one side at a time has its words for the left side (`side`); ask for the right
     side with /techniques/{id}?side=right."""
-    kind = _choice("kind", kind, KINDS)
-    region = _choice("region", region, REGIONS)
-    tool = _choice("tool", tool, TOOLS)
+    of_kind = _choice("kind", kind, KINDS)
+    for_region = _choice("region", region, REGIONS)
+    needing = _choice("tool", tool, TOOLS)
     return [
         s.SidedTechnique.of(t)
         for t in load_content().library.techniques
-        if (kind is None or t.kind == kind)
-        and (region is None or region in t.regions)
-        and (tool is None or tool in t.tools)
+        if (of_kind is None or t.kind == of_kind)
+        and (for_region is None or for_region in t.regions)
+        and (needing is None or needing in t.tools)
     ]
 
 
 @library.get("/techniques/{technique_id}", response={200: s.SidedTechnique, **NOT_FOUND, **INVALID})
-def technique(request: HttpRequest, technique_id: str, side: str | None = None) -> Any:
+def technique(request: HttpRequest, technique_id: str, side: SideChoice = "") -> Any:
     """One technique, with the words (how-to, cues, spoken lines, mistakes, stop signs) for
     the side worked: `side=left` or `right` for a technique done one side at a time."""
     found = load_content().library.technique(technique_id)

@@ -10,15 +10,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 from ninja import Schema
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 
+from backease.content.loader import load_content
 from backease.core.library import Technique
 from backease.core.planner import REFUSED_LEVELS
+from backease.core.screening import QuestionGroup, QuestionType
 from backease.core.sides import DEFAULT_SIDE, render_technique
-from backease.core.vocab import CAUSES, INTENSITIES, KINDS, LEVELS, REGIONS, TOOLS, Side
+from backease.core.vocab import (
+    AVOID_REGION_PREFIX,
+    CAUSES,
+    EVIDENCE_GRADES,
+    INTENSITIES,
+    KINDS,
+    LEVELS,
+    NOT_SURE,
+    POSITIONS,
+    PRECAUTIONS,
+    REGIONS,
+    SIDES,
+    TOOLS,
+    Side,
+)
 from backease.store.services import FEEDBACK, FINAL_STATUSES, MAX_NOTE
 
 MAX_ID = 100
@@ -66,6 +82,32 @@ def _id(choices: tuple[str, ...] | None = None, description: str = "") -> Any:
     return Field(max_length=MAX_ID, description=description, json_schema_extra=extra or None)
 
 
+def one_of(choices: tuple[str, ...], description: str | None = None) -> Any:
+    """An output field whose value is one of a closed vocabulary (from core.vocab)."""
+    return Field(description=description, json_schema_extra={"enum": list(choices)})
+
+
+def technique_ids(schema: dict[str, Any]) -> None:
+    """The library's technique ids, listed when the schema is made (they are content)."""
+    schema["enum"] = [t.id for t in load_content().library.techniques]
+
+
+def question_ids(schema: dict[str, Any]) -> None:
+    schema["enum"] = [q.id for q in load_content().rules.questions]
+
+
+def question_ids_or_null(schema: dict[str, Any]) -> None:
+    schema["enum"] = [*(q.id for q in load_content().rules.questions), None]
+
+
+def massage_type_ids(schema: dict[str, Any]) -> None:
+    schema["enum"] = [m.id for m in load_content().library.massage_types]
+
+
+PRECAUTION_IDS = (*PRECAUTIONS, *(AVOID_REGION_PREFIX + region for region in REGIONS))
+"""Every precaution a screening or plan may carry (SCREENING.md)."""
+
+
 def integral(value: object) -> object:
     """JSON Schema's integer: 59.0 is the whole number 59 (59.5 stays a refusal)."""
     if isinstance(value, float) and value.is_integer():
@@ -106,7 +148,17 @@ IntensityId = Annotated[str, _id(INTENSITIES)]
 FeedbackId = Annotated[str, _id(("", *FEEDBACK), "'sharp_pain' stops the session")]
 StatusId = Annotated[str, _id(FINAL_STATUSES)]
 AnyStatusId = Annotated[str, _id((*FINAL_STATUSES, "running"))]
-TechniqueId = Annotated[str, _id(None, "a technique id from /api/plans/{id}/steps/{index}/alternatives")]
+TechniqueId = Annotated[
+    str,
+    Field(
+        max_length=MAX_ID,
+        description="a technique id from /api/plans/{id}/steps/{index}/alternatives",
+        json_schema_extra=technique_ids,
+    ),
+]
+Region = Annotated[str, one_of(REGIONS)]
+Tool = Annotated[str, one_of(TOOLS)]
+Precaution = Annotated[str, one_of(PRECAUTION_IDS)]
 
 
 class Input(Schema):
@@ -154,19 +206,40 @@ class CsrfOut(Schema):
 
 
 class QuestionOut(Schema):
-    id: str
-    group: str = Field(json_schema_extra={"enum": ["emergency", "urgent", "soon", "precaution", "context"]})
-    type: str = Field(json_schema_extra={"enum": ["bool", "number", "regions"]})
+    id: str = Field(json_schema_extra=question_ids)
+    group: str = one_of(get_args(QuestionGroup))
+    type: str = one_of(get_args(QuestionType))
     text: str
     help: str
     minimum: float | None
     maximum: float | None
     asked_if: str | None = Field(
-        description="a follow-up: ask it only when this yes/no question is answered yes (null: always ask)"
+        description="a follow-up: ask it only when this yes/no question is answered yes (null: always ask)",
+        json_schema_extra=question_ids_or_null,
     )
     not_sure: str = Field(
         description="the words of a \"not_sure\" answer this 'regions' question also takes; empty when none"
     )
+
+
+def _answers_schema(schema: dict[str, Any]) -> None:
+    """Each question of the screen (content/screening.yaml) as a property of its own type."""
+    properties: dict[str, Any] = {}
+    for question in load_content().rules.questions:
+        prop: dict[str, Any]
+        if question.type == "bool":
+            prop = {"type": ["boolean", "null"]}
+        elif question.type == "number":
+            prop = {"type": ["number", "null"]}
+            if question.minimum is not None:
+                prop["minimum"] = question.minimum
+            if question.maximum is not None:
+                prop["maximum"] = question.maximum
+        else:
+            ids = [*REGIONS, NOT_SURE] if question.not_sure else list(REGIONS)
+            prop = {"type": ["array", "null"], "items": {"type": "string", "enum": ids}}
+        properties[question.id] = {**prop, "description": question.text}
+    schema.update(type="object", properties=properties, additionalProperties=False)
 
 
 class ScreeningIn(Input):
@@ -180,6 +253,7 @@ class ScreeningIn(Input):
             {"chest_pain": False, "age": 42, "acute_injury_regions": []},
             {"back_lump_or_deformity": True, "lump_regions": ["not_sure"]},
         ],
+        json_schema_extra=_answers_schema,
     )
 
 
@@ -205,9 +279,9 @@ class ClearanceOut(Schema):
 class ScreeningOut(Schema):
     id: int
     created_at: datetime
-    level: str = Field(json_schema_extra={"enum": list(LEVELS)})
+    level: str = one_of(LEVELS)
     reasons: list[ReasonOut]
-    precautions: list[str] = Field(
+    precautions: list[Precaution] = Field(
         description="limits every plan keeps; a soon result adds gentle_pressure_only,"
         " no_sustained_pressure and no_spinal_pressure"
     )
@@ -256,16 +330,16 @@ class PlanStepOut(Schema):
     index: int
     technique: str
     name: str
-    kind: str = Field(json_schema_extra={"enum": list(KINDS)})
+    kind: str = one_of(KINDS)
     seconds: int
     prepare_seconds: int = Field(
         description="the get-ready countdown before the step; steps plus countdowns make the plan's minutes"
     )
-    side: str = Field(json_schema_extra={"enum": ["left", "right", "both", "none"]})
-    intensity: str = Field(json_schema_extra={"enum": list(INTENSITIES)})
-    regions: list[str]
-    tools: list[str]
-    position: str
+    side: str = one_of(SIDES)
+    intensity: str = one_of(INTENSITIES)
+    regions: list[Region]
+    tools: list[Tool]
+    position: str = one_of(POSITIONS)
     reason: str
     cue: str
 
@@ -274,10 +348,10 @@ class PlanOut(Schema):
     id: int
     created_at: datetime
     seed: int
-    level: str = Field(json_schema_extra={"enum": list(LEVELS)})
+    level: str = one_of(LEVELS)
     minutes: int
     total_seconds: int
-    precautions: list[str]
+    precautions: list[Precaution]
     before: list[str]
     after: list[str]
     advice: str
@@ -287,12 +361,12 @@ class PlanOut(Schema):
 
 
 class AlternativeOut(Schema):
-    id: str
+    id: str = Field(json_schema_extra=technique_ids)
     name: str
     summary: str
-    tools: list[str]
-    position: str = Field(
-        description="may differ from the step's when the plan still flows (docs/planner.md)"
+    tools: list[Tool]
+    position: str = one_of(
+        POSITIONS, "may differ from the step's when the plan still flows (docs/planner.md)"
     )
 
 
@@ -310,11 +384,11 @@ class SessionIn(Input):
 class StepLogOut(Schema):
     index: int
     technique: str
-    side: str
+    side: str = one_of(SIDES)
     seconds_planned: int
     seconds_done: int
-    intensity: str
-    feedback: str
+    intensity: str = one_of(INTENSITIES)
+    feedback: str = one_of(("", *FEEDBACK))
     skipped: bool
 
 
@@ -377,7 +451,7 @@ class PainIn(Input):
 class PainOut(Schema):
     id: int
     at: datetime
-    region: str
+    region: str = one_of(("", *REGIONS), "'' for the upper back in general")
     pain: int
     stress: int | None
     note: str
@@ -389,16 +463,16 @@ class PainOut(Schema):
 class MassageTypeOut(Schema):
     """A professional massage type, ranked for the saved profile and latest screening."""
 
-    id: str
+    id: str = Field(json_schema_extra=massage_type_ids)
     name: str
     what_it_is: str
     suits: str
     what_to_expect: str
-    pressure: str
-    suits_causes: list[str]
+    pressure: str = one_of(INTENSITIES)
+    suits_causes: list[Annotated[str, one_of(CAUSES)]]
     avoid_when: list[str]
-    avoid_precautions: list[str]
-    evidence: str
+    avoid_precautions: list[Precaution]
+    evidence: str = one_of(EVIDENCE_GRADES)
     evidence_note: str
     choosing_a_therapist: str
     references: list[str]
