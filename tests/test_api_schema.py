@@ -15,7 +15,7 @@ import pytest
 from django.test import Client
 
 from backease.accounts.mode import person_for
-from backease.clinic.tokens import create_token
+from backease.accounts.tokens import create_token
 from backease.core.vocab import INTENSITIES, KINDS, POSITIONS, PRECAUTIONS, REGIONS, SIDES, TOOLS
 from backease.store import services
 from tests.clinic.conftest import make_user

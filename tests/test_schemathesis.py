@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from backease.clinic.tokens import create_token
+from backease.accounts.tokens import create_token
 from tests.clinic.conftest import make_user
 from tests.test_concurrency import Api
 
