@@ -139,6 +139,7 @@ def test_screen_json_has_exactly_the_contract_shape(
         "reasons",
         "precautions",
         "advice",
+        "title",
         "rationale",
         "clearance",
         "id",

@@ -215,7 +215,7 @@ def test_plan_without_answers_follows_the_latest_stored_screening_and_says_which
     code, out, _ = cli(capsys, "plan")
     assert code == 0
     assert f"Following your safety check of {row.created_at.astimezone():%Y-%m-%d %H:%M}" in flat(out)
-    assert "Self-care, with some limits" in out and "Self-care is reasonable" not in out
+    assert "Self-care is fine, with some limits" in out and "Self-care is a reasonable start" not in out
 
 
 def test_plan_without_any_screening_says_there_is_none_yet(capsys: pytest.CaptureFixture[str]) -> None:

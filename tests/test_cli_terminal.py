@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,8 @@ from rich.console import Console
 
 from backease import __version__
 from backease.cli.player import ConsolePrompter
+from backease.content.loader import load_content
+from backease.core.vocab import CAUSES
 from backease.store import services
 from backease.store.models import Plan, Session
 from tests.test_cli_store import Fake, cli, flat, owner_plan  # noqa: F401 - owner_plan is a fixture
@@ -126,6 +129,23 @@ def test_the_profile_questions_ask_for_pain_and_never_store_a_made_up_5(
     assert "Please type a whole number from 0 to 10" in out
     areas = services.profile_to_data(services.get_profile(services.local_owner()))["areas"]
     assert [a["pain"] for a in areas] == [2]
+
+
+def test_start_lists_the_causes_in_words_not_ids(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As above, with causes 5 and 8 picked (muscular imbalance, not sure).
+    lines = ["n", "n", "n", "n", "", "", "", "", "", "n", "n", "4", "2", "n", "", "5 8", "10", "", "1", ""]
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(lines) + "\n"))
+    code, out, _ = cli(capsys, "start")
+    assert code == 0, out
+    library = load_content().library
+    listed = [line.strip() for line in out.splitlines() if re.match(r"^\s+\d+\. ", line)]
+    for number, cause in enumerate(CAUSES, start=1):
+        assert f"{number}. {library.label('cause', cause)}" in listed
+        assert f"{number}. {cause}" not in listed
+    stored = services.profile_to_data(services.get_profile(services.local_owner()))
+    assert stored["causes"] == ["imbalance", "unknown"]
 
 
 def test_the_screen_names_its_limits_in_words_not_ids(

@@ -215,6 +215,7 @@ def _screening_out(row: Screening) -> dict[str, Any]:
         "reasons": row.reasons,
         "precautions": row.precautions,
         "advice": row.advice,
+        "title": load_content().result_title(row.level, row.advice),
         "rationale": rationale_json(load_content().rules.rationale) if row.level == "self_care" else None,
         "clearance": services.clearance_state(row),
     }

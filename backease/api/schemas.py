@@ -286,6 +286,10 @@ class ScreeningOut(Schema):
         " no_sustained_pressure and no_spinal_pressure"
     )
     advice: str
+    title: str = Field(
+        description="the result's title, saying what its advice says (an advice asking for an urgent GP"
+        " appointment has that title, not the level's)"
+    )
     rationale: RationaleOut | None = Field(
         description="on a self_care result: why self-care is reasonable (Finucane 2020; NHS); else null"
     )

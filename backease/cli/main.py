@@ -221,7 +221,9 @@ def screen(
         row, result = services.record_screening(services.local_owner(), given)
     if json_:
         saved = {"id": row.id if row else None, "created_at": row.created_at.isoformat() if row else None}
-        _print_json({**result.to_json(), **saved})
+        # The title that goes with the advice, as every front end shows it (labels.yaml or the rule's).
+        title = _content().result_title(result.level, result.advice)
+        _print_json({**result.to_json(), "title": title, **saved})
         return
     from backease.cli.render import console, print_screening
 

@@ -126,7 +126,7 @@ def ask_profile(library: Library) -> Profile:
     labels: dict[str, str] = {r.id: r.label for r in library.regions}
     console.print("\n[bold]Where does it hurt?[/bold]")
     for number, region_id in enumerate(REGIONS, start=1):
-        console.print(f"  {number:>2}. {labels.get(region_id, region_id)}")
+        console.print(f"  {number:>2}. {labels.get(region_id, region_id)}", markup=False)
     areas = []
     for picked in _pick_numbers("Areas (numbers, e.g. 4 5)", REGIONS):
         pain = _ask_score(f"  How much does it hurt: {labels.get(picked, picked)}? 0 none, 10 worst")
@@ -135,12 +135,13 @@ def ask_profile(library: Library) -> Profile:
     tools = [t.id for t in library.tools]
     console.print("\n[bold]Which tools do you have?[/bold]")
     for number, tool in enumerate(library.tools, start=1):
-        console.print(f"  {number:>2}. {tool.name}")
+        console.print(f"  {number:>2}. {tool.name}", markup=False)
     defaults = " ".join(str(tools.index(t) + 1) for t in DEFAULT_TOOLS)
     chosen = _pick_numbers("Tools (numbers)", tools, default=defaults)
     console.print("\n[bold]What brought it on?[/bold]")
     for number, cause in enumerate(CAUSES, start=1):
-        console.print(f"  {number:>2}. {cause}")
+        # The cause's words (labels.yaml), never its id ("imbalance", "unknown").
+        console.print(f"  {number:>2}. {library.label('cause', cause)}", markup=False)
     causes = _pick_numbers("Causes (numbers, optional)", CAUSES)
     minutes = 0
     while not 2 <= minutes <= 60:

@@ -17,12 +17,22 @@ from backease.core.screening import ScreeningResult
 console = Console(highlight=False)
 
 LEVEL_STYLE = {
-    "emergency": ("bold white on red", "EMERGENCY: call your emergency number now"),
-    "urgent": ("bold red", "See a doctor today"),
-    "soon": ("bold yellow", "Book a clinician within days"),
-    "self_care_with_precautions": ("bold cyan", "Self-care, with some limits"),
-    "self_care": ("bold green", "Self-care is reasonable"),
+    "emergency": "bold white on red",
+    "urgent": "bold red",
+    "soon": "bold yellow",
+    "self_care_with_precautions": "bold cyan",
+    "self_care": "bold green",
 }
+"""How each level's title looks; its words come from the content (`level_title`)."""
+
+
+def level_title(level: str, advice: str) -> str:
+    """A result's title, saying what its advice says (`Content.result_title`); an emergency's
+    in capitals, since a terminal may show no colour."""
+    from backease.content.loader import load_content
+
+    title = load_content().result_title(level, advice)
+    return title.upper() if level == "emergency" else title
 
 
 def mmss(seconds: int) -> str:
@@ -30,14 +40,13 @@ def mmss(seconds: int) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-def _level_header(level: str) -> Text:
-    style, label = LEVEL_STYLE[level]
-    return Text(f" {label} ", style=style)
+def _level_header(level: str, advice: str) -> Text:
+    return Text(f" {level_title(level, advice)} ", style=LEVEL_STYLE.get(level, "bold"))
 
 
 def print_screening(result: ScreeningResult, library: Library) -> None:
     """The screening result: level, why, the limits in words, what to do."""
-    parts: list[Text | Table] = [_level_header(result.level), Text("")]
+    parts: list[Text | Table] = [_level_header(result.level, result.advice), Text("")]
     if result.reasons:
         for reason in result.reasons:
             parts.append(Text.assemble(("• ", "bold"), reason.message, (f"  [{reason.source}]", "dim")))
@@ -76,7 +85,7 @@ def print_plan(plan: Plan, result: ScreeningResult, library: Library) -> None:
         console.print("No plan today: please get checked first.", style="bold")
         return
     title = f"Today's plan: {plan.minutes} min" + (" desk break" if plan.desk_break else "")
-    header: list[Text] = [_level_header(plan.level)]
+    header: list[Text] = [_level_header(plan.level, plan.advice)]
     if plan.level != "self_care":
         header.append(Text(plan.advice))
     console.print(Panel(Group(*header), title=title, box=box.ROUNDED, expand=False, width=88))

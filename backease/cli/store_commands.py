@@ -118,7 +118,7 @@ def _refuse(screening: Screening | None, console: Console, json_: bool) -> NoRet
     from rich.panel import Panel
 
     from backease.cli import state
-    from backease.cli.render import LEVEL_STYLE
+    from backease.cli.render import LEVEL_STYLE, level_title
 
     line = state.refusal(screening)
     if json_:
@@ -131,8 +131,9 @@ def _refuse(screening: Screening | None, console: Console, json_: bool) -> NoRet
             }
         )
     elif screening is not None:
-        style, label = LEVEL_STYLE.get(screening.level, ("bold", screening.level))
-        console.print(Panel(screening.advice, title=label, border_style=style, width=88))
+        title = level_title(screening.level, screening.advice)
+        style = LEVEL_STYLE.get(screening.level, "bold")
+        console.print(Panel(screening.advice, title=title, border_style=style, width=88))
     sys.stderr.write(line + "\n")
     raise typer.Exit(EXIT_REFUSED)
 
@@ -142,7 +143,7 @@ def _stopped_for_safety(stop: SafetyStop, session: Session, console: Console, js
     web app, say): the store has ended it. Show the check's advice, say why, and exit 3."""
     from rich.panel import Panel
 
-    from backease.cli.render import LEVEL_STYLE
+    from backease.cli.render import LEVEL_STYLE, level_title
     from backease.store import services
 
     if json_:
@@ -156,8 +157,9 @@ def _stopped_for_safety(stop: SafetyStop, session: Session, console: Console, js
         )
     else:
         console.print("Session stopped: your safety answers changed while it was running.", style="bold red")
-        style, label = LEVEL_STYLE.get(stop.level, ("bold", stop.level))
-        console.print(Panel(stop.advice, title=label, border_style=style, width=88))
+        title = level_title(stop.level, stop.advice)
+        style = LEVEL_STYLE.get(stop.level, "bold")
+        console.print(Panel(stop.advice, title=title, border_style=style, width=88))
     what = (
         "needs emergency help: call your emergency number now"
         if stop.level == "emergency"

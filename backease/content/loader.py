@@ -74,7 +74,7 @@ if TYPE_CHECKING:
     from backease.figures.demo import Figure
 
 CONTENT_DIR = Path(__file__).resolve().parent
-_CACHE_FORMAT = 5
+_CACHE_FORMAT = 6
 LABELLED: dict[str, tuple[str, ...]] = {
     "kind": KINDS,
     "phase": PHASES,
@@ -99,6 +99,12 @@ class Content:
     rules: RuleSet
     figures: Mapping[str, Figure] = field(default_factory=dict)
     """One figure spec per technique id (figures.yaml, drawn by backease.figures)."""
+
+    def result_title(self, level: str, advice: str) -> str:
+        """A safety check result's title, in agreement with its advice: the rule's own title
+        when the advice is a rule's (`RuleSet.own_title`), else the level's (labels.yaml).
+        Every front end titles a result (and the soon banner) with this."""
+        return self.rules.own_title(level, advice) or self.library.label("level", level)
 
 
 def content_files(content_dir: Path = CONTENT_DIR) -> list[Path]:

@@ -61,6 +61,7 @@ class _RuleEntry:
     standing_condition: StrictBool = False
     cleared_message: str = ""
     advice: str = ""
+    title: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,6 +295,12 @@ def _build_rule(file: str, raw: _RuleEntry, questions: dict[str, Question]) -> R
         fail("cleared_message", "only standing conditions have a cleared_message")
     if raw.advice and raw.level not in ("urgent", "soon"):
         fail("advice", "only urgent or soon rules replace the level's advice")
+    if raw.advice and not raw.title.strip():
+        # The result's title must say what its advice says (a "soon" title read "in the next
+        # few days" above advice asking for an urgent GP appointment).
+        fail("title", "a rule with its own advice needs the title that goes with it")
+    if raw.title and not raw.advice:
+        fail("title", "only a rule with its own advice has a title of its own")
     return Rule(
         id=raw.id,
         level=raw.level,
@@ -307,6 +314,7 @@ def _build_rule(file: str, raw: _RuleEntry, questions: dict[str, Question]) -> R
         standing_condition=raw.standing_condition,
         cleared_message=raw.cleared_message,
         advice=" ".join(raw.advice.split()),
+        title=" ".join(raw.title.split()),
     )
 
 

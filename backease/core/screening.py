@@ -152,6 +152,9 @@ class Rule:
     advice: str = ""
     """Next steps shown instead of the level's advice when the screen ends at this rule's
     level (e.g. "ask for an urgent GP appointment" for a lump, SCREENING.md)."""
+    title: str = ""
+    """The result's title when this rule's advice is given, saying the same ("Ask for an
+    urgent GP appointment"); the level's own title otherwise (labels.yaml)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +240,17 @@ class RuleSet:
         for name, text in self.advice:
             if name == level:
                 return text
+        return ""
+
+    def own_title(self, level: str, advice: str) -> str:
+        """The title that goes with a result's advice when that advice is a rule's own
+        (`Rule.advice`, e.g. "Ask for an urgent GP appointment"); "" when the result gives
+        its level's advice, whose title is the level's (labels.yaml). Read from the advice,
+        so a stored result gets the title of what it says."""
+        wanted = " ".join(advice.split())
+        for rule in self.rules:
+            if rule.advice and rule.level == level and rule.advice == wanted:
+                return rule.title
         return ""
 
     def precautions_for(self, level: Level) -> tuple[str, ...]:

@@ -123,7 +123,7 @@ def _screening(person: Person) -> dict[str, Any] | None:
     library = load_content().library
     return {
         "level": row.level,
-        "title": library.label("level", row.level),
+        "title": load_content().result_title(row.level, row.advice),
         "reasons": [r.get("message", "") for r in row.reasons if isinstance(r, dict)],
         "precautions": [library.precaution_words(item) for item in row.precautions],
         "at": timezone.localtime(row.created_at),

@@ -12,11 +12,13 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from backease.content.loader import load_content
 from backease.store import services
 
 
 def safety(request: HttpRequest) -> dict[str, Any]:
-    """`safety`: level, advice, whether a screen exists, and whether a re-check is due.
+    """`safety`: level, advice and the title that goes with it, whether a screen exists,
+    and whether a re-check is due.
 
     One query (`services.safety_state`), run only when a template uses `safety`, and
     at most once per request."""
@@ -33,6 +35,8 @@ def safety(request: HttpRequest) -> dict[str, Any]:
                 "screened": found is not None and found.screened,
                 "level": found.level if found is not None else "",
                 "advice": found.advice if found is not None else "",
+                # The result's title, saying what the advice says (Content.result_title).
+                "title": load_content().result_title(found.level, found.advice) if found is not None else "",
                 "needs_recheck": found is not None and found.needs_recheck,
             }
             request._backease_safety = cached  # type: ignore[attr-defined]

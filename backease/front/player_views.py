@@ -26,7 +26,7 @@ from backease.core.history import MIN_SECONDS_COUNTED, session_counts, step_done
 from backease.core.insights import GOAL_HIGH, GOAL_LOW
 from backease.core.sides import as_side, render_technique
 from backease.core.vocab import REGIONS
-from backease.front.views import REFUSED_LEVELS, label, side_label
+from backease.front.views import REFUSED_LEVELS, side_label
 from backease.store import services
 from backease.store.models import PainEntry, Person, Session, StepLog
 
@@ -247,7 +247,7 @@ def _safety_stop(person: Person, row: Session) -> dict[str, Any] | None:
         return None
     return {
         "level": screening.level,
-        "title": label("level", screening.level),
+        "title": load_content().result_title(screening.level, screening.advice),
         "advice": screening.advice,
         "refused": screening.level in REFUSED_LEVELS,
     }

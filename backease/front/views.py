@@ -55,6 +55,11 @@ def label(group: LabelGroup, value: str) -> str:
     return load_content().library.label(group, value)
 
 
+def result_title(level: str, advice: str) -> str:
+    """A safety check result's title, saying what its advice says (`Content.result_title`)."""
+    return load_content().result_title(level, advice)
+
+
 def side_label(side: str) -> str:
     """A step's side as its card says it: nothing for a step on no one side."""
     return label("side", side) if side in ("left", "right", "both") else ""
@@ -197,7 +202,7 @@ def _result_context(
     return {
         "mode": "result",
         "level": level,
-        "level_title": label("level", level),
+        "level_title": result_title(level, advice),
         "reasons": reasons,
         "precautions": precaution_words(precautions),
         "advice": advice,
@@ -444,20 +449,20 @@ def setup(request: HttpRequest) -> HttpResponse:
             ctx.update(form=_setup_form(library, {}, request.POST), error=error)
             ctx["error_label"] = SETUP_FIELDS.get(error.field, error.field)
             ctx["open_choices"] = error.field not in ("region", "area", "pain", "knot")
-            ctx.update(_check_summary(screening.level, screening.precautions))
+            ctx.update(_check_summary(screening.level, screening.precautions, screening.advice))
             return render(request, "front/setup.html", ctx, status=400)
         return redirect("today")
     data = services.profile_to_data(services.get_profile(person))
     ctx["form"] = _setup_form(library, data)
-    ctx.update(_check_summary(screening.level, screening.precautions))
+    ctx.update(_check_summary(screening.level, screening.precautions, screening.advice))
     return render(request, "front/setup.html", ctx)
 
 
-def _check_summary(level: str, precautions: Iterable[str]) -> dict[str, Any]:
+def _check_summary(level: str, precautions: Iterable[str], advice: str) -> dict[str, Any]:
     """What the setup page says of the safety check (a plain self-care result has no page of
     its own: its reasons are one tap away here)."""
     return {
-        "level_title": label("level", level),
+        "level_title": result_title(level, advice),
         "precautions": precaution_words(precautions),
         "rationale": load_content().rules.rationale if level == "self_care" else None,
     }
@@ -540,13 +545,14 @@ def _plan_context(person: Person, row: Plan | None) -> dict[str, Any]:
     ]
     refused = plan.refused or (screening is not None and screening.level in REFUSED_LEVELS)
     level = screening.level if refused and screening is not None else plan.level
+    advice = screening.advice if refused and screening is not None else plan.advice
     return {
         "plan": plan,
         "row": row,
         "refused": refused,
         "level": level,
-        "level_title": label("level", level),
-        "advice": screening.advice if refused and screening is not None else plan.advice,
+        "level_title": result_title(level, advice),
+        "advice": advice,
         "screened": screening is not None,
         "current": current,
         "editable": current and not refused and not services.plan_has_session(row),
