@@ -21,7 +21,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -591,20 +591,48 @@ def daily_check(now: datetime | None = None, chunk: int = 200) -> dict[str, int]
 # --- what a therapist sees -----------------------------------------------------------------------
 
 
-def flags_for(therapist: User, links: Sequence[CareLink], now: datetime) -> list[Flag]:
-    """Flags of these clients that the therapist may see: every one not yet acknowledged,
-    and those acknowledged in the last SEEN_DAYS days. Each has `acked` (bool)."""
-    shares = {link.client_id: link.share for link in links}
-    if not shares:
-        return []
-    acked = FlagAck.objects.filter(flag_id=OuterRef("pk"), therapist=therapist)
-    rows = (
-        Flag.objects.filter(client_id__in=list(shares))
-        .annotate(acked=Exists(acked))
-        .filter(Q(acked=False) | Q(raised_at__gte=now - timedelta(days=SEEN_DAYS)))
-        .order_by("-raised_at", "-id")[:1000]
+def visible_to(links: Sequence[CareLink]) -> Q:
+    """Flags of these clients whose kind the link's share lets its therapist see."""
+    full = [link.client_id for link in links if link.share == CareLink.Share.FULL]
+    partial = [link.client_id for link in links if link.share != CareLink.Share.FULL]
+    return Q(client_id__in=full) | Q(client_id__in=partial, kind__in=sorted(ADHERENCE_KINDS))
+
+
+def need_order() -> Case:
+    """`NEED_RANK` as an SQL expression, so the database sorts flags by need."""
+    return Case(
+        *[When(kind=kind, then=Value(rank)) for kind, rank in NEED_RANK.items()],
+        default=Value(9),
+        output_field=IntegerField(),
     )
-    return [flag for flag in rows if can_see(shares[flag.client_id], flag.kind)]
+
+
+def open_flags(therapist: User, links: Sequence[CareLink]) -> QuerySet[Flag]:
+    """Every flag of these clients that the therapist may see and has not acknowledged,
+    most serious first (red flags), then newest: however long the history, none is left
+    out (each has `acked` False)."""
+    if not links:
+        return Flag.objects.none()
+    acked = FlagAck.objects.filter(flag_id=OuterRef("pk"), therapist=therapist)
+    return (
+        Flag.objects.filter(visible_to(links))
+        .exclude(Exists(acked))
+        .annotate(need=need_order(), acked=Value(False))
+        .order_by("need", "-raised_at", "-id")
+    )
+
+
+def seen_flags(therapist: User, links: Sequence[CareLink], now: datetime) -> QuerySet[Flag]:
+    """Flags of these clients the therapist acknowledged, raised in the last SEEN_DAYS
+    days, newest first (each has `acked` True)."""
+    if not links:
+        return Flag.objects.none()
+    return (
+        Flag.objects.filter(visible_to(links), acks__therapist=therapist)
+        .filter(raised_at__gte=now - timedelta(days=SEEN_DAYS))
+        .annotate(acked=Value(True))
+        .order_by("-raised_at", "-id")
+    )
 
 
 def need_key(open_flags: Sequence[Flag]) -> tuple[int, float]:

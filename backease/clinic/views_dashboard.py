@@ -144,16 +144,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     links = list(flags.annotated_links(active_links(therapist)))
     states = flags.client_states(links, now)
     flags.raise_time_flags(states, now)
-    shown = flags.flags_for(therapist, links, now)
+    seen = list(flags.seen_flags(therapist, links, now))
     full_ids = [link.client_id for link in links if link.share == CareLink.Share.FULL]
     trends = pain_trends(full_ids, now)
     open_by_client: dict[int, list[Any]] = defaultdict(list)
-    seen = []
-    for flag in shown:
-        if flag.acked:  # type: ignore[attr-defined]
-            seen.append(flag)
-        else:
-            open_by_client[flag.client_id].append(flag)
+    for flag in flags.open_flags(therapist, links):
+        open_by_client[flag.client_id].append(flag)
     names = {link.client_id: flags.label(link.client) for link in links}
     shares = {link.client_id: link.share for link in links}
     rows = []
@@ -227,7 +223,6 @@ def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
     now = flags.clock()
     today = timezone.localtime(now).date()
     [state] = flags.client_states(flags.annotated_links(CareLink.objects.filter(pk=link.pk)), now)
-    visible = flags.flags_for(therapist, [link], now)
     context: dict[str, Any] = {
         "client": person,
         "name": flags.label(person),
@@ -240,8 +235,8 @@ def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
         else None,
         "last_session": last_session(state)[0],
         "last_status": last_session(state)[1],
-        "open_flags": [flags.describe(f, link.share) for f in visible if not f.acked],  # type: ignore[attr-defined]
-        "seen_flags": [flags.describe(f, link.share) for f in visible if f.acked],  # type: ignore[attr-defined]
+        "open_flags": [flags.describe(f, link.share) for f in flags.open_flags(therapist, [link])],
+        "seen_flags": [flags.describe(f, link.share) for f in flags.seen_flags(therapist, [link], now)],
         "today": today,
     }
     if full:
