@@ -538,8 +538,8 @@ def due_time_flags(state: ClientState, now: datetime) -> list[tuple[str, str, st
 
 
 def raise_time_flags(states: Sequence[ClientState], now: datetime) -> list[Flag]:
-    """Raise the time flags due for these clients: one query to find which exist, then
-    one write (and notices) per new flag only."""
+    """Raise the time flags due for these clients, and tell their therapists, in a fixed
+    number of queries however many clients and flags."""
     wanted = {
         (s.link.client_id, kind, key, detail) for s in states for kind, key, detail in due_time_flags(s, now)
     }
@@ -548,19 +548,60 @@ def raise_time_flags(states: Sequence[ClientState], now: datetime) -> list[Flag]
     ids = {client_id for client_id, *_ in wanted}
     keys = {key for _, _, key, _ in wanted}
     existing = set(Flag.objects.filter(client_id__in=ids, key__in=keys).values_list("client_id", "key"))
-    raised = []
-    for client_id, kind, key, detail in sorted(wanted):
-        if (client_id, key) in existing:
-            continue
-        flag = raise_flag(client_id, kind, key, detail, now)
-        if flag is not None:
-            raised.append(flag)
-    return raised
+    new = [
+        Flag(client_id=client_id, kind=kind, key=key[:120], detail=detail[:300], raised_at=now)
+        for client_id, kind, key, detail in sorted(wanted)
+        if (client_id, key) not in existing
+    ]
+    if not new:
+        return []
+    try:
+        with transaction.atomic():
+            Flag.objects.bulk_create(new)
+    except IntegrityError:  # another process raised one of them at the same moment: one at a time
+        raised = [raise_flag(f.client_id, f.kind, f.key, f.detail, now) for f in new]
+        return [flag for flag in raised if flag is not None]
+    tell_therapists_many(new)
+    return new
+
+
+def tell_therapists_many(raised: Sequence[Flag]) -> None:
+    """`tell_therapists` for many new flags at once: three queries to find who may see
+    them, and `notify_many`."""
+    from backease.clinic.notices import Draft, notify_many
+
+    ids = {flag.client_id for flag in raised}
+    links: dict[int, list[tuple[int, str]]] = {}
+    for client_id, therapist_id, share in CareLink.objects.filter(
+        client_id__in=ids, ended_at__isnull=True
+    ).values_list("client_id", "therapist_id", "share"):
+        links.setdefault(client_id, []).append((therapist_id, share))
+    wanted = {therapist_id for rows in links.values() for therapist_id, _ in rows}
+    therapists = {user.pk: user for user in User.objects.filter(pk__in=wanted, is_active=True)}
+    clients = {person.pk: person for person in Person.objects.filter(pk__in=ids).select_related("user")}
+    drafts = []
+    for flag in raised:
+        client = clients[flag.client_id]
+        for therapist_id, share in links.get(flag.client_id, []):
+            if therapist_id in therapists and can_see(share, flag.kind):
+                drafts.append(
+                    Draft(
+                        therapists[therapist_id],
+                        "flag",
+                        f"flags:{client.pk}",
+                        f"New flag for {label(client)}: {KIND_WORDS.get(flag.kind, flag.kind)}. "
+                        "Open their page to see it.",
+                        reverse("clinic_client", args=[client.pk]),
+                        client.pk,
+                    )
+                )
+    notify_many(drafts)
 
 
 def daily_check(now: datetime | None = None, chunk: int = 200) -> dict[str, int]:
     """The daily run: time flags for every client who shares with someone, and the
-    "outcome measures due" notices. Returns counts for the command to print."""
+    "outcome measures due" notices, `chunk` clients at a time in a fixed number of
+    queries per chunk. Returns counts for the command to print."""
     from backease.clinic import outcomes
 
     now = now or clock()
@@ -582,9 +623,7 @@ def daily_check(now: datetime | None = None, chunk: int = 200) -> dict[str, int]
                 seen.add(link.client_id)
                 unique.append(link)
         raised += len(raise_time_flags(client_states(unique, now), now))
-        for link in unique:
-            if outcomes.remind_if_due(link.client, now):
-                reminded += 1
+        reminded += outcomes.remind_due([link.client for link in unique], now)
     return {"clients": len(client_ids), "flags_raised": raised, "outcome_reminders": reminded}
 
 

@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from backease.clinic.models import CareLink, Notice, Outcome
-from backease.clinic.notices import notify
+from backease.clinic.notices import Draft, notify_many
 from backease.core.errors import InputError
 from backease.core.insights import Change, assess_change
 from backease.store.models import Person
@@ -179,21 +179,68 @@ def due(person: Person, now: datetime | None = None) -> bool:
 
 def remind_if_due(person: Person, now: datetime) -> bool:
     """Tell the client once per due date (a notice, and an email unless they opted out)."""
-    day = due_on(person, now)
-    if day is None or day > timezone.localtime(now).date() or person.user_id is None:
-        return False
-    key = f"outcomes_due:{day.isoformat()}"
-    if Notice.objects.filter(recipient_id=person.user_id, key=key).exists():
-        return False
-    first = not Outcome.objects.filter(person=person).exists()
-    text = (
-        "Your therapist would like a starting point: rate your pain and 3 to 5 everyday activities "
-        "(2 minutes)."
-        if first
-        else "It is time for your two-weekly check-in: rate your pain and your activities again (1 minute)."
+    return remind_due([person], now) == 1
+
+
+def reminder_text(first: bool) -> str:
+    if first:
+        return (
+            "Your therapist would like a starting point: rate your pain and 3 to 5 everyday activities "
+            "(2 minutes)."
+        )
+    return "It is time for your two-weekly check-in: rate your pain and your activities again (1 minute)."
+
+
+def remind_due(people: Sequence[Person], now: datetime) -> int:
+    """`remind_if_due` for many people at once (the daily run), in a fixed number of
+    queries however many (each person's `user` should be selected with them). Returns
+    how many were reminded."""
+    people = [person for person in people if person.user_id is not None]
+    if not people:
+        return 0
+    ids = [person.pk for person in people]
+    today = timezone.localtime(now).date()
+    started: dict[int, datetime] = {}
+    for client_id, created in (
+        CareLink.objects.filter(client_id__in=ids, ended_at__isnull=True)
+        .order_by("-created_at")
+        .values_list("client_id", "created_at")
+    ):
+        started[client_id] = created  # the earliest wins
+    latest = {
+        row["person_id"]: row
+        for row in Outcome.objects.filter(person_id__in=ids)
+        .values("person_id")
+        .annotate(nrs=Max("at", filter=Q(kind=NRS)), psfs=Max("at", filter=Q(kind=PSFS)))
+    }
+    due_keys: dict[int, tuple[str, bool]] = {}
+    for person in people:
+        if person.pk not in started:
+            continue
+        row = latest.get(person.pk)
+        if row is None or row["nrs"] is None or row["psfs"] is None:
+            day = timezone.localtime(started[person.pk]).date()
+        else:
+            day = timezone.localtime(min(row["nrs"], row["psfs"])).date() + timedelta(days=EVERY_DAYS)
+        if day <= today:
+            due_keys[person.pk] = (f"outcomes_due:{day.isoformat()}", row is None)
+    if not due_keys:
+        return 0
+    told = set(
+        Notice.objects.filter(
+            recipient_id__in=[person.user_id for person in people if person.pk in due_keys],
+            key__in={key for key, _ in due_keys.values()},
+        ).values_list("recipient_id", "key")
     )
-    notify(person.user, kind="outcomes_due", key=key, text=text, url=reverse("my_outcomes"), subject=person)  # type: ignore[arg-type]
-    return True
+    url = reverse("my_outcomes")
+    drafts = [
+        Draft(person.user, "outcomes_due", key, reminder_text(first), url, person.pk)  # type: ignore[arg-type]
+        for person in people
+        if person.pk in due_keys
+        for key, first in [due_keys[person.pk]]
+        if (person.user_id, key) not in told
+    ]
+    return notify_many(drafts)
 
 
 # --- change ---------------------------------------------------------------------------------------

@@ -59,3 +59,58 @@ def test_an_old_red_flag_stays_on_the_dashboard_behind_a_thousand_newer_flags(th
     assert page.index('data-flag="red_flag"') < page.index('data-flag="low_adherence"')
     client_page = signed_in(therapist).get(f"/clinic/clients/{old.pk}/").content.decode()
     assert 'data-flag="red_flag"' in client_page
+
+
+# --- the daily job ----------------------------------------------------------------------------
+
+
+def _due_clients(therapist: User, other: User, start: int, count: int) -> list[Person]:
+    """Clients with every daily check due: shared 30 days ago with no session since (no
+    session for 14 days), a programme they do not do (low adherence), no check-in yet."""
+    from backease.clinic.models import Programme
+
+    people = []
+    for i in range(start, start + count):
+        person = client_with_link(therapist, f"due{i}@example.org", name=f"Due {i}")
+        CareLink.objects.create(therapist=other, client=person, share="adherence")
+        CareLink.objects.filter(client=person).update(created_at=timezone.now() - timedelta(days=30))
+        Programme.objects.create(
+            therapist=therapist,
+            client=person,
+            title="Home",
+            days_per_week=5,
+            starts_on=timezone.localdate() - timedelta(days=30),
+        )
+        people.append(person)
+    from backease.clinic.models import Notice
+
+    Notice.objects.all().delete()  # the baseline reminders sent as each started sharing
+    Flag.objects.all().delete()
+    return people
+
+
+def _daily_queries(now: timezone.datetime) -> tuple[int, dict[str, int]]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        counts = flags.daily_check(now)
+    return len(queries), counts
+
+
+def test_the_daily_job_costs_the_same_queries_for_3_or_12_clients(therapist: User, outsider: User) -> None:
+    from backease.clinic.models import Notice
+
+    now = timezone.now() + timedelta(days=3)  # a whole week judged, whatever today is
+    _due_clients(therapist, outsider, 0, 3)
+    few, counts = _daily_queries(now)
+    assert counts["clients"] == 3 and counts["outcome_reminders"] == 3 and counts["flags_raised"] >= 6
+    _due_clients(therapist, outsider, 3, 9)
+    many, counts = _daily_queries(now)
+    assert counts["clients"] == 12 and counts["outcome_reminders"] == 12 and counts["flags_raised"] >= 24
+    assert many == few, f"{few} queries for 3 clients, {many} for 12"
+    # What the therapists and clients are told is what `notify` would tell them, once each.
+    assert Notice.objects.filter(recipient=therapist, kind="flag").count() == 12
+    assert Notice.objects.filter(recipient=outsider, kind="flag").count() == 12  # adherence flags only
+    assert Notice.objects.filter(kind="outcomes_due").count() == 12
+    assert _daily_queries(now)[1] == {"clients": 12, "flags_raised": 0, "outcome_reminders": 0}
