@@ -26,7 +26,7 @@ from backease.core.history import MIN_SECONDS_COUNTED, session_counts, step_done
 from backease.core.insights import GOAL_HIGH, GOAL_LOW
 from backease.core.sides import as_side, render_technique
 from backease.core.vocab import REGIONS
-from backease.front.views import REFUSED_LEVELS, side_label
+from backease.front.views import REFUSED_LEVELS, checked_today, side_label
 from backease.store import services
 from backease.store.models import PainEntry, Person, Session, StepLog
 
@@ -182,6 +182,7 @@ def session(request: HttpRequest, session_id: int) -> HttpResponse:
         "before": plan_data.get("before", []),
         "after": plan_data.get("after", []),
         "programme": plan_data.get("programme"),  # a therapist's programme (backease.clinic)
+        "checked_today": checked_today(services.latest_screening(person)),
         "before_scales": [
             _scale("pain_before", "How much does your back hurt right now?", PAIN_HINT, row.pain_before),
             _scale("stress_before", "How stressed do you feel right now?", STRESS_HINT, row.stress_before),

@@ -45,7 +45,7 @@ from backease.front import page_cache
 from backease.front import today as today_sections
 from backease.front.bodymap import body_map
 from backease.store import services
-from backease.store.models import Person, Plan
+from backease.store.models import Person, Plan, Screening
 
 # --- words for ids ----------------------------------------------------------------------------
 
@@ -514,6 +514,13 @@ def _phase_runs(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return runs
 
 
+def checked_today(screening: Screening | None) -> bool:
+    """Whether the safety check was answered today: then "anything new since your last
+    check?" is not asked again today (the first run asked it minutes ago; a pain jump
+    still asks, in the safety banner)."""
+    return screening is not None and timezone.localdate(screening.created_at) == timezone.localdate()
+
+
 def _plan_context(person: Person, row: Plan | None) -> dict[str, Any]:
     """Everything today.html shows about a stored plan, grouped by phase."""
     if row is None:
@@ -554,6 +561,7 @@ def _plan_context(person: Person, row: Plan | None) -> dict[str, Any]:
         "level_title": result_title(level, advice),
         "advice": advice,
         "screened": screening is not None,
+        "checked_today": checked_today(screening),
         "current": current,
         "editable": current and not refused and not services.plan_has_session(row),
         "phases": _phase_runs(steps),
@@ -685,7 +693,7 @@ def welcome(request: HttpRequest) -> HttpResponse:
     )
 
 
-FIRST_RUN_MINUTES = 4
+FIRST_RUN_MINUTES = 3
 """What the welcome page promises, from opening to the first step for a person with no warning
 sign: measured by tests/browser/test_first_run.py (taps, and words read at 238 a minute)."""
 

@@ -59,7 +59,7 @@
     var label = form.querySelector('label[for="region-' + region + '"]');
     var name = label ? label.textContent.trim() : "This area";
     if (input.checked && !painGiven(region)) {
-      ask.textContent = name + " added. How much does it hurt? Choose 0 to 10 under its name in the list.";
+      ask.textContent = name + " added. How much does it hurt? Choose below.";
     } else {
       ask.textContent = input.checked ? name + " added." : name + " taken off.";
     }
@@ -98,4 +98,26 @@
   });
 
   form.querySelectorAll('input[name="region"]').forEach(function (input) { sync(input.value); });
+
+  // The list of every area repeats the map: closed, it shows only the areas chosen (each
+  // with its 0-10 question); the button before the map opens it for keyboards, screen
+  // readers and anyone who prefers a list. Without JavaScript the whole list shows.
+  var lists = form.querySelector("#area-lists");
+  var toggle = form.querySelector("[data-area-toggle]");
+  if (lists && toggle && !form.querySelector(".error")) {
+    var setOpen = function (open) {
+      lists.classList.toggle("is-closed", !open);
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    };
+    setOpen(false);
+    toggle.hidden = false;
+    toggle.addEventListener("click", function () {
+      var open = toggle.getAttribute("aria-expanded") !== "true";
+      setOpen(open);
+      if (open) {
+        var first = lists.querySelector(".area-check");
+        if (first) first.focus();
+      }
+    });
+  }
 })();
