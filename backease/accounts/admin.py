@@ -1,15 +1,18 @@
-"""Django's admin for admins only (is_staff): users with their role. Signing in to the
-admin goes through the site's own sign-in (allauth: second factor, lockout), never the
-admin's own password form."""
+"""Django's admin for admins only (is_staff): users with their role, API tokens (by prefix,
+never the digest) and the access log (read-only, even for admins). Signing in to the admin
+goes through the site's own sign-in (allauth: second factor, lockout), never the admin's own
+password form."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 
-from backease.accounts.models import ApiToken, User
+from backease.accounts.models import AccessLog, ApiToken, User
 
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "backease administration"
@@ -43,4 +46,25 @@ class ApiTokenAdmin(admin.ModelAdmin):
     readonly_fields = ("user", "name", "prefix", "scopes", "created_at", "last_used_at", "expires_at")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(admin.ModelAdmin):
+    """Read-only: nobody changes or deletes the access log (admins may read it)."""
+
+    list_display = ("at", "actor_label", "subject", "action", "what")
+    list_filter = ("action",)
+    search_fields = ("actor_label", "what")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f.name for f in AccessLog._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

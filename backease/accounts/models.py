@@ -1,5 +1,6 @@
 """A user of server mode: signs in with an email address and a password (argon2), or
-calls the API with a personal access token (`ApiToken`).
+calls the API with a personal access token (`ApiToken`); and who read whose data
+(`AccessLog`, written by `backease.accounts.access_log`).
 
 Each user who does self-care has one `store.Person` (`user.person`), made on first use by
 `backease.accounts.mode.person_for`; their screenings, plans, sessions and diary hang off it
@@ -8,10 +9,12 @@ exactly as the local owner's do in personal mode.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+
+from backease.store.models import Person
 
 
 class UserManager(BaseUserManager["User"]):
@@ -84,3 +87,38 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+
+class AccessLogQuerySet(models.QuerySet["AccessLog"]):
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("the access log is append-only")
+
+    def delete(self) -> NoReturn:  # type: ignore[override]
+        raise PermissionError("the access log is append-only")
+
+
+class AccessLog(models.Model):
+    """Append-only: who viewed, exported or changed whose data. The subject reads their own
+    (/me/access-log/). Rows go only when the subject's account (and all its data) is deleted.
+    Written only by `backease.accounts.access_log.log_access`."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    actor_label = models.CharField(max_length=254, help_text="kept when the actor's account is gone")
+    subject = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="access_log")
+    action = models.CharField(max_length=10, help_text="view, export or change")
+    what = models.CharField(max_length=200)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["subject", "at"], name="accesslog_subject_at")]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("the access log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
+        raise PermissionError("the access log is append-only")

@@ -16,8 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from backease.accounts import parts, services, tokens
 from backease.accounts.mode import current_person
-from backease.accounts.models import ApiToken, User
-from backease.clinic.models import AccessLog
+from backease.accounts.models import AccessLog, ApiToken, User
 from backease.core.errors import InputError
 
 ACCESS_LOG_PAGE = 50

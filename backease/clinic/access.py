@@ -2,8 +2,8 @@
 
 A therapist reaches a client only through an active `CareLink` the client accepted, and
 only as far as its `share` allows; anything else is a 404, so ids reveal nothing. Every
-time a therapist (or admin) views, exports or changes a client's data, `log_access`
-writes it to the client's append-only access log.
+time a therapist (or admin) views, exports or changes a client's data, the page writes it
+to the client's append-only access log (`backease.accounts.access_log.log_access`).
 """
 
 from __future__ import annotations
@@ -17,11 +17,10 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
 from backease.accounts.models import User
-from backease.clinic.models import AccessLog, CareLink, Programme
+from backease.clinic.models import CareLink, Programme
 from backease.store.models import Person
 
 Need = Literal["adherence", "full"]
-Action = Literal["view", "export", "change"]
 
 
 def is_therapist(user: Any) -> bool:
@@ -77,24 +76,3 @@ def own_programme(therapist: User, programme_id: int) -> Programme:
     if row.client_id is not None:
         link_for(therapist, row.client_id)
     return row
-
-
-def log_access(actor: User, subject: Person, action: Action, what: str) -> None:
-    """Append to `subject`'s access log (not when people look at their own data)."""
-    if subject.user_id is not None and subject.user_id == actor.pk:
-        return
-    AccessLog.objects.create(
-        actor=actor, actor_label=actor.label, subject=subject, action=action, what=what[:200]
-    )
-
-
-def log_access_many(actor: User, subjects: list[Person], action: Action, what: str) -> None:
-    """`log_access` for a page that shows several clients at once (the dashboard): one
-    write for all of them, so the page costs the same with 5 clients or 50."""
-    rows = [
-        AccessLog(actor=actor, actor_label=actor.label, subject=subject, action=action, what=what[:200])
-        for subject in subjects
-        if not (subject.user_id is not None and subject.user_id == actor.pk)
-    ]
-    if rows:
-        AccessLog.objects.bulk_create(rows)

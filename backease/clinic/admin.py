@@ -1,5 +1,5 @@
-"""The clinic's tables in Django's admin (admins only). The access log is read-only
-(append-only, even for admins); tokens show their prefix, never their digest.
+"""The clinic's tables in Django's admin (admins only). The access log and API tokens are
+accounts' (`backease.accounts.admin`).
 
 An admin reading or changing a client's flags, programmes or care links here is written to
 that client's access log, as a therapist's reading is (`Logged`): one line per client shown
@@ -12,8 +12,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 
-from backease.clinic.access import log_access, log_access_many
-from backease.clinic.models import AccessLog, CareLink, Flag, Invitation, Programme
+from backease.accounts.access_log import log_access
+from backease.clinic.models import CareLink, Flag, Invitation, Programme
 
 
 class Logged(admin.ModelAdmin):
@@ -32,7 +32,7 @@ class Logged(admin.ModelAdmin):
         shown = listing.get("cl")
         if shown is not None and request.user.is_authenticated:
             clients = {c.pk: c for c in (self._client(row) for row in shown.result_list) if c is not None}
-            log_access_many(request.user, list(clients.values()), "view", f"admin: list of {self.what}s")  # type: ignore[arg-type]
+            log_access(request.user, list(clients.values()), "view", f"admin: list of {self.what}s")  # type: ignore[arg-type]
         return response
 
     def change_view(
@@ -87,24 +87,3 @@ class FlagAdmin(Logged):
     list_display = ("client", "kind", "raised_at", "detail")
     list_filter = ("kind",)
     raw_id_fields = ("client",)
-
-
-@admin.register(AccessLog)
-class AccessLogAdmin(admin.ModelAdmin):
-    """Read-only: nobody changes or deletes the access log (admins may read it)."""
-
-    list_display = ("at", "actor_label", "subject", "action", "what")
-    list_filter = ("action",)
-    search_fields = ("actor_label", "what")
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [f.name for f in AccessLog._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

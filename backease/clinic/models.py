@@ -4,8 +4,6 @@ therapist asked for, and what needs the therapist's attention."""
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -179,39 +177,3 @@ class Notice(models.Model):
     class Meta:
         ordering = ["-updated_at", "-id"]
         indexes = [models.Index(fields=["recipient", "read_at"], name="notice_recipient_unread")]
-
-
-class AccessLogQuerySet(models.QuerySet["AccessLog"]):
-    def update(self, **kwargs: Any) -> int:
-        raise PermissionError("the access log is append-only")
-
-    def delete(self) -> NoReturn:  # type: ignore[override]
-        raise PermissionError("the access log is append-only")
-
-
-class AccessLog(models.Model):
-    """Append-only: who viewed, exported or changed whose data. The client reads their own.
-    Rows go only when the subject's account (and all its data) is deleted."""
-
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    actor_label = models.CharField(max_length=254, help_text="kept when the actor's account is gone")
-    subject = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="access_log")
-    action = models.CharField(max_length=10, help_text="view, export or change")
-    what = models.CharField(max_length=200)
-
-    objects = AccessLogQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["subject", "at"], name="accesslog_subject_at")]
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise PermissionError("the access log is append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
-        raise PermissionError("the access log is append-only")

@@ -21,9 +21,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
+from backease.accounts.access_log import log_access
 from backease.accounts.models import User
 from backease.clinic import flags, outcomes
-from backease.clinic.access import active_links, link_for, log_access, log_access_many, therapist_required
+from backease.clinic.access import active_links, link_for, therapist_required
 from backease.clinic.models import CareLink, Outcome
 from backease.exports import charts
 from backease.store.models import PainEntry, Person, Session
@@ -164,7 +165,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )
         rows.append((flags.need_key(mine), names[client_id].lower(), _client_row(state, mine, trend, today)))
     rows.sort(key=lambda item: (item[0], item[1]))
-    log_access_many(
+    log_access(
         therapist,
         [link.client for link in links],
         "view",

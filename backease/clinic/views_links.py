@@ -17,10 +17,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backease.accounts import ratelimit
+from backease.accounts.access_log import log_access
 from backease.accounts.mode import current_person
 from backease.accounts.models import User
 from backease.clinic import invites
-from backease.clinic.access import link_for, log_access, therapist_required
+from backease.clinic.access import link_for, therapist_required
 from backease.clinic.adapter import INVITATION_SESSION_KEY
 from backease.clinic.models import CareLink, Invitation
 from backease.core.errors import InputError

@@ -17,17 +17,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from backease.accounts.access_log import log_access
 from backease.accounts.mode import current_person
 from backease.accounts.models import User
 from backease.clinic import programmes
-from backease.clinic.access import (
-    active_links,
-    client_for,
-    link_for,
-    log_access,
-    own_programme,
-    therapist_required,
-)
+from backease.clinic.access import active_links, client_for, link_for, own_programme, therapist_required
 from backease.clinic.models import CareLink, Programme
 from backease.content.loader import load_content
 from backease.core import planner

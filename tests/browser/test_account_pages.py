@@ -12,10 +12,10 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 
+from backease.accounts.access_log import log_access
 from backease.accounts.mode import person_for
 from backease.accounts.models import User
 from backease.accounts.tokens import create_token
-from backease.clinic.access import log_access
 from tests.browser.conftest import check_accessibility, screenshot
 from tests.clinic.conftest import PASSWORD, make_user
 

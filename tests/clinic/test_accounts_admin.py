@@ -9,11 +9,11 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from backease.accounts.models import User
+from backease.accounts.access_log import log_access
+from backease.accounts.models import AccessLog, User
 from backease.accounts.tokens import create_token
 from backease.cli.main import run
-from backease.clinic.access import log_access
-from backease.clinic.models import AccessLog, CareLink, Flag, Programme
+from backease.clinic.models import CareLink, Flag, Programme
 from tests.clinic.conftest import PASSWORD, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +52,7 @@ def test_the_admin_sign_in_is_the_sites_own(admin_user: User) -> None:
         "/admin/clinic/invitation/",
         "/admin/clinic/programme/",
         "/admin/clinic/flag/",
-        "/admin/clinic/accesslog/",
+        "/admin/accounts/accesslog/",
         "/admin/accounts/apitoken/",
     ],
 )
@@ -72,10 +72,10 @@ def test_the_access_log_is_read_only_even_for_admins(
     log_access(therapist, link.client, "view", "insights")
     row = AccessLog.objects.get()
     browser = signed_in(admin_user)
-    page = browser.get(f"/admin/clinic/accesslog/{row.pk}/change/").content.decode()
+    page = browser.get(f"/admin/accounts/accesslog/{row.pk}/change/").content.decode()
     assert 'name="what"' not in page and "insights" in page
-    assert browser.post(f"/admin/clinic/accesslog/{row.pk}/delete/", {"post": "yes"}).status_code == 403
-    assert browser.get("/admin/clinic/accesslog/add/").status_code == 403
+    assert browser.post(f"/admin/accounts/accesslog/{row.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert browser.get("/admin/accounts/accesslog/add/").status_code == 403
     assert AccessLog.objects.filter(pk=row.pk).exists()
 
 

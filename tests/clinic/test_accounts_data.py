@@ -13,11 +13,11 @@ from django.db.models import Q
 from django.test import Client
 from django.utils import timezone
 
+from backease.accounts.access_log import log_access
 from backease.accounts.mode import person_for
-from backease.accounts.models import ApiToken, User
+from backease.accounts.models import AccessLog, ApiToken, User
 from backease.accounts.tokens import create_token
-from backease.clinic.access import log_access
-from backease.clinic.models import AccessLog, CareLink, Flag, Invitation, Notice, Programme
+from backease.clinic.models import CareLink, Flag, Invitation, Notice, Programme
 from backease.exports.backup import make_backup
 from backease.store import services
 from backease.store.models import PainEntry, Person, Plan, Screening, Session, StepLog
@@ -189,7 +189,7 @@ def test_deleting_a_client_removes_everything_of_theirs_and_nothing_else(
         "store.TechniqueChoice": 0,
         "clinic.CareLink": 1,
         "clinic.Flag": Flag.objects.filter(client=person_a).count(),
-        "clinic.AccessLog": 1,
+        "accounts.AccessLog": 1,
         "clinic.Programme": 1,
         "accounts.ApiToken": 1,
         # Their own notices, and notices to their therapist about them.
@@ -225,7 +225,7 @@ def test_deleting_a_therapist_ends_links_but_leaves_client_data(
     after = _counts()
     assert after["clinic.CareLink"] == before["clinic.CareLink"] - 2
     assert after["clinic.Invitation"] == before["clinic.Invitation"] - 1
-    for label in ("store.PainEntry", "store.Session", "store.Screening", "clinic.Flag", "clinic.AccessLog"):
+    for label in ("store.PainEntry", "store.Session", "store.Screening", "clinic.Flag", "accounts.AccessLog"):
         assert after[label] == before[label], label
     kept = Programme.objects.get(title="For A")
     assert kept.therapist is None and kept.client_id == person_a.pk  # type: ignore[attr-defined]

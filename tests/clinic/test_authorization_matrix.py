@@ -31,17 +31,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from backease.accounts.mode import person_for
-from backease.accounts.models import User
+from backease.accounts.models import AccessLog, User
 from backease.accounts.tokens import create_token
-from backease.clinic.models import (
-    AccessLog,
-    CareLink,
-    Flag,
-    Invitation,
-    Notice,
-    Outcome,
-    Programme,
-)
+from backease.clinic.models import CareLink, Flag, Invitation, Notice, Outcome, Programme
 from backease.store import services
 from backease.store.models import PainEntry, Person, Plan, Session
 from tests.clinic.conftest import make_user, signed_in

@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from backease.accounts.mode import person_for
-from backease.accounts.models import User
+from backease.accounts.models import AccessLog, User
 from backease.clinic import flags
-from backease.clinic.models import AccessLog, CareLink, Flag, FlagAck, Outcome, Programme
+from backease.clinic.models import CareLink, Flag, FlagAck, Outcome, Programme
 from backease.store.models import PainEntry, Person, Session, SessionFacts
 from tests.clinic.conftest import signed_in
 

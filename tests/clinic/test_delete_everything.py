@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from backease.accounts.models import User
-from backease.clinic.access import log_access
-from backease.clinic.models import AccessLog, CareLink, Flag, Notice, Programme
+from backease.accounts.access_log import log_access
+from backease.accounts.models import AccessLog, User
+from backease.clinic.models import CareLink, Flag, Notice, Programme
 from backease.store import services
 from backease.store.models import PainEntry, Person, Plan, Screening, Session
 from tests.clinic.conftest import signed_in

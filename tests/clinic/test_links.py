@@ -10,10 +10,10 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from backease.accounts.models import User
+from backease.accounts.models import AccessLog, User
 from backease.clinic import invites
 from backease.clinic.adapter import INVITATION_SESSION_KEY
-from backease.clinic.models import AccessLog, CareLink, Invitation, Notice, Programme
+from backease.clinic.models import CareLink, Invitation, Notice, Programme
 from backease.store.models import Person
 from tests.clinic.conftest import make_user, signed_in
 

@@ -9,9 +9,9 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from backease.accounts.models import User
+from backease.accounts.models import AccessLog, User
 from backease.clinic import programmes
-from backease.clinic.models import AccessLog, CareLink, Flag, Notice, Programme
+from backease.clinic.models import CareLink, Flag, Notice, Programme
 from backease.content.loader import load_content
 from backease.core.flow import prepare_all
 from backease.front import page_cache
