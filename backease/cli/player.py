@@ -6,6 +6,11 @@ an injected `Clock` and key presses from a `KeySource`, so tests drive a whole s
 with `FakeClock` and `ScriptedKeys` and never sleep.
 
 Keys: p (or space) pause/resume, s skip, b back, t too much, x sharp pain (stop), q quit.
+
+Each step shows its set-up, stop line and cues from the step's `script` (the speech
+schedule `core.script` computes for every player) and a `Voice` says the script's lines at
+their times; the hold's timer starts only once the step's must-hear get-ready lines have
+been said (a slower voice makes the get-ready wait, showing "Get ready").
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from rich.prompt import Confirm, Prompt
 from rich.table import Table
 from rich.text import Text
 
+from backease.cli.voice import Line, Silent, Speaker, Voice
 from backease.core.flow import prepare_all
 from backease.core.vocab import INTENSITIES
 
@@ -38,6 +44,10 @@ TICK = 0.25
 SWITCH_BANNER = 5.0
 """How long "switch sides" stays on screen at the start of the second side."""
 MESSAGE_SECONDS = 6.0
+DRAIN_SECONDS = 30.0
+"""At the end of a session, wait at most this long (clock seconds) for the last line to be said."""
+WAITING = -1e-6
+"""`PlayerState.elapsed` while the get-ready waits for its last must-hear line: just before 0."""
 
 KEY_HELP = "p pause · s skip · b back · t too much · x sharp pain: stop · q quit"
 
@@ -105,6 +115,12 @@ class Step:
     cue: str = ""
     prepare: int = 0
     """Get-ready seconds counted down before the step's timer (`core.flow.prepare_seconds`)."""
+    script: list[dict[str, Any]] = field(default_factory=list)
+    """The step's speech schedule (`core.script`), as the plan JSON carries it."""
+
+    def lines(self, *kinds: str) -> list[str]:
+        """The texts of the script's lines of these kinds, in order."""
+        return [str(line["text"]) for line in self.script if line["kind"] in kinds]
 
     @classmethod
     def from_plan(cls, data: dict[str, Any], prepare: int = 0) -> Step:
@@ -117,6 +133,7 @@ class Step:
             intensity=data.get("intensity", "moderate"),
             cue=data.get("cue", ""),
             prepare=int(data.get("prepare_seconds", prepare)),
+            script=list(data.get("script", [])),
         )
 
 
@@ -342,13 +359,17 @@ class Terminal:
     console: Console
     interactive: bool = True
     """True when a person can answer questions (stdin is a terminal)."""
+    find_speaker: Callable[[float], Speaker | None] = lambda wps: Silent()
+    """The text-to-speech that says lines at a words-a-second rate; None when there is none."""
 
 
 def real_terminal(speed: float, console: Console) -> Terminal:
     """The terminal of a person: single keys on a TTY, line input otherwise."""
+    from backease.cli.voice import find_speaker
+
     tty = sys.stdin.isatty()
     keys: KeySource = TerminalKeys() if tty else LineKeys()
-    return Terminal(RealClock(speed), keys, ConsolePrompter(console), console, interactive=tty)
+    return Terminal(RealClock(speed), keys, ConsolePrompter(console), console, tty, find_speaker)
 
 
 # --- the player ---------------------------------------------------------------------------
@@ -387,8 +408,19 @@ class Player:
         keys: KeySource,
         console: Console,
         cue_for: Callable[[str, str, str], str] | None = None,
+        voice: Voice | None = None,
     ) -> None:
         self.steps = list(steps)
+        self.voice = voice or Voice(Silent(), wps=1.0)
+        self._issued: set[int] = set()
+        """The current step's script lines (by index) whose time has come in this visit."""
+        self.latest = ""
+        """The line of the script said (or due) last: shown as it is said."""
+        self.waiting = False
+        """The get-ready is over but a must-hear line of it is still being said."""
+        self.captions = not console.is_terminal
+        """Not a terminal (a pipe, a file): the live panel shows only at the end, so each step
+        and each line of its script is printed as it comes, a transcript of the session."""
         self.recorder = recorder
         self.clock = clock
         self.keys = keys
@@ -425,10 +457,64 @@ class Player:
             self.state.elapsed = -float(self.steps[index].prepare)
             self._before_visit = self.done[index]
             self._saved = self._before_visit
+        self._issued = set()
+        self.latest = ""
+        self.waiting = False
+        if self.captions and index < len(self.steps):
+            step = self.steps[index]
+            side = _side_label(step.side)
+            heading = f"Step {index + 1} of {len(self.steps)}: {step.name}" + (f", {side}" if side else "")
+            self.console.print(heading, style="bold", markup=False)
 
     def _say(self, text: str) -> None:
         self.message = text
         self._message_until = self.clock.now() + MESSAGE_SECONDS
+
+    # -- the script, said
+
+    def _issue(self, phase: str, until: float) -> None:
+        """Offer the voice every line of `phase` due by `until` seconds into the phase."""
+        step = self.steps[self.state.index]
+        end = float(step.prepare if phase == "prepare" else step.seconds)
+        for i, data in enumerate(step.script):
+            if i in self._issued or data["phase"] != phase or float(data["at"]) > until:
+                continue
+            self._issued.add(i)
+            line = Line.from_json(self.state.index, data)
+            # A line that need not be heard must be over before the next one that must.
+            later = [
+                float(other["at"])
+                for other in step.script[i + 1 :]
+                if other["phase"] == phase and other["must_hear"] and float(other["at"]) >= line.at
+            ]
+            self.voice.offer(line, min([end, *later]))
+            self.latest = line.text
+            if self.captions:
+                self.console.print(f"  {line.text}", markup=False, highlight=False)
+
+    def _speak(self) -> None:
+        """Say what is due now; hold the timer at 0 while the get-ready is still being said."""
+        state = self.state
+        step = self.steps[state.index]
+        if state.elapsed < 0:
+            self._issue("prepare", step.prepare + state.elapsed)
+        else:
+            self._issue("prepare", float("inf"))  # anything left of the get-ready comes first
+            self.voice.pump()
+            self.waiting = self.voice.saying_prepare(state.index)
+            if self.waiting:
+                state.elapsed = WAITING
+                return
+            self._issue("hold", state.elapsed)
+        self.voice.pump()
+
+    def _drain(self) -> None:
+        """Let the last lines be said (at most DRAIN_SECONDS) before the questions after."""
+        waited = 0.0
+        while not self.voice.idle() and waited < DRAIN_SECONDS:
+            self.clock.sleep(TICK)
+            waited += TICK
+            self.voice.pump()
 
     # -- keys
 
@@ -461,19 +547,23 @@ class Player:
             step = self.steps[state.index]
             self._save(skipped=max(0.0, state.elapsed) + self._before_visit < step.seconds)
             state.paused = False
+            self.voice.forget(state.index)
             self._enter(state.index + 1)
         elif key == "b":
             self._save()
             state.paused = False
+            self.voice.forget(state.index)
             self._enter(max(0, state.index - 1))
             self.recorder.step(state.index, skipped=False)
         elif key == "t":
             self._too_much()
         elif key == "x":
             self._save(feedback="sharp_pain")
+            self.voice.stop()
             return Outcome("stopped", "sharp pain")
         elif key == "q":
             self._save()
+            self.voice.stop()
             return Outcome("stopped", "quit")
         return None
 
@@ -498,7 +588,9 @@ class Player:
         side = _side_label(step.side)
         facts = " · ".join(x for x in (side, f"intensity: {step.intensity}") if x)
         lines += [title, Text(facts, style="cyan")]
-        if step.cue:
+        if step.script:
+            lines += self._script_lines(step, ready)
+        elif step.cue:
             lines.append(Text(step.cue))
         bar = Table.grid(padding=(0, 1), expand=True)
         bar.add_column(ratio=1)
@@ -508,7 +600,9 @@ class Player:
             Text(mmss(left), style="bold"),
         )
         lines += [Text(""), bar]
-        if ready:
+        if self.waiting:
+            lines.append(Text("Get ready", style="bold cyan"))
+        elif ready:
             lines.append(Text(f"Get ready: the timer starts in {mmss(left)}", style="bold cyan"))
         if state.paused:
             lines.append(Text("Paused: press p to go on.", style="bold yellow"))
@@ -528,6 +622,21 @@ class Player:
         return Panel(
             Group(*lines), title=f"Step {state.index + 1} of {total}" + (f" · {kind}" if kind else "")
         )
+
+    def _script_lines(self, step: Step, ready: bool) -> list[RenderableType]:
+        """The step's words from its script: a change of position (while getting ready), the
+        set-up, the stop line and the cues; the line being said is marked."""
+        out: list[RenderableType] = []
+        if ready:
+            out += [Text(text, style="bold yellow") for text in step.lines("next")]
+        out += [Text(text) for text in step.lines("setup")]
+        out += [Text(text, style="bold red") for text in step.lines("stop_if")]
+        for text in step.lines("cue", "breathing"):
+            said = text == self.latest
+            out.append(Text(("> " if said else "  ") + text, style="bold" if said else "dim"))
+        if self.latest and self.latest not in step.lines("setup", "stop_if", "cue", "breathing"):
+            out.append(Text(self.latest, style="bold"))  # "Go. ...", "10 seconds left.", "Next: ..."
+        return out
 
     def _closing(self, outcome: Outcome) -> RenderableType:
         if outcome.status == "completed":
@@ -558,6 +667,7 @@ class Player:
             raise
         finally:
             self.keys.stop()
+            self.voice.stop()
         return outcome
 
     def _loop(self, live: Live) -> Outcome:
@@ -576,6 +686,7 @@ class Player:
             now = self.clock.now()
             if not state.paused:
                 state.elapsed += now - previous
+                self._speak()
             previous = now
             step = self.steps[state.index]
             if state.elapsed >= step.seconds:
@@ -587,4 +698,5 @@ class Player:
             elif now - self._last_save >= SAVE_EVERY:
                 self._save()
             live.update(self.render())
+        self._drain()
         return Outcome("completed")

@@ -284,14 +284,37 @@ def session_command(
             "terminal is attached.",
         ),
     ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet",
+            "--no-voice",
+            help="Do not speak (the words still show). Without it, each step is spoken with the "
+            "system's text-to-speech (espeak-ng) when there is one.",
+        ),
+    ] = False,
+    voice_rate: Annotated[
+        str,
+        typer.Option(
+            "--voice-rate",
+            help="How fast the voice speaks: normal or slow (the timer waits for the set-up to be said).",
+        ),
+    ] = "normal",
     json_: JsonOption = False,
 ) -> None:
     """Run today's plan as a guided session in the terminal, saved as you go.
+
+    Each step shows and says its set-up, what to stop for and its cues (the same script as
+    the web player); the timer starts once the set-up has been said.
 
     Keys: p pause/resume, s skip, b back, t too much, x sharp pain (stop), q quit.
     """
     if not 0 < speed <= MAX_SPEED:
         raise InputError("speed", f"must be more than 0 and at most {MAX_SPEED:g}")
+    from backease.cli.voice import NO_TTS, VOICE_WPS, Silent, Voice
+
+    if voice_rate not in VOICE_WPS:
+        raise InputError("voice-rate", f"must be one of {', '.join(VOICE_WPS)}")
     if minutes is not None:
         from backease.core.planner import Profile as CoreProfile
 
@@ -358,6 +381,10 @@ def session_command(
     session = services.start_session(person, plan)
     services.update_session(session, pain_before=pain_before, stress_before=stress_before)
 
+    wps = VOICE_WPS[voice_rate]
+    speaker = None if quiet else terminal.find_speaker(wps)
+    if speaker is None and not quiet:
+        console.print(NO_TTS, style="dim")
     player = Player(
         steps_from_plan(data["steps"]),
         _StoreRecorder(session),
@@ -365,6 +392,7 @@ def session_command(
         terminal.keys,
         console,
         cue_for=_cue_for,
+        voice=Voice(speaker or Silent(), wps),
     )
     try:
         with _interrupt_saves(session, console):
