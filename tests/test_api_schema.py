@@ -18,7 +18,7 @@ from backease.accounts.mode import person_for
 from backease.accounts.tokens import create_token
 from backease.core.vocab import INTENSITIES, KINDS, POSITIONS, PRECAUTIONS, REGIONS, SIDES, TOOLS
 from backease.store import services
-from tests.clinic.conftest import make_user
+from tests.users import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 
 from backease.accounts.tokens import create_token
-from tests.clinic.conftest import make_user
 from tests.test_concurrency import Api
+from tests.users import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

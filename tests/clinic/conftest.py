@@ -12,22 +12,13 @@ from backease.accounts.mode import person_for
 from backease.accounts.models import User
 from backease.clinic.models import CareLink
 from backease.store.models import Person
-
-PASSWORD = "a long enough password 42"
+from tests.users import PASSWORD, make_user
 
 
 @pytest.fixture(autouse=True)
 def server_mode(settings: object) -> Iterator[None]:
     settings.MODE = "server"  # type: ignore[attr-defined]
     yield
-
-
-def make_user(email: str, role: str = "client", **extra: object) -> User:
-    from allauth.account.models import EmailAddress
-
-    user = User.objects.create_user(email, PASSWORD, role=role, **extra)
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    return user
 
 
 @pytest.fixture
