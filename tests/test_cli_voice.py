@@ -32,7 +32,7 @@ from backease.cli.player import (
     Terminal,
     steps_from_plan,
 )
-from backease.cli.voice import NO_TTS, VOICE_WPS, Line, Silent, Voice, espeak_wpm, find_speaker
+from backease.cli.voice import NO_TTS, TTS_FAILED, VOICE_WPS, Line, Silent, Voice, espeak_wpm, find_speaker
 from backease.content.loader import load_content
 from backease.core.sides import as_side, render_spoken
 from backease.store import services
@@ -129,6 +129,8 @@ def check_heard(
 class ClockSpeaker:
     """Says each line in `words / wps` seconds of `clock` time, and logs (start, end, text);
     `cut` is every line stopped before its end."""
+
+    failed = False
 
     def __init__(self, clock: Clock, wps: float) -> None:
         self.clock, self.wps = clock, wps
@@ -310,6 +312,27 @@ def test_quitting_stops_the_voice_and_skipping_forgets_the_skipped_steps_lines(
     assert said[-1].startswith("Go.") and speaker.cut == [said[-1]]  # quitting ends the talk
 
 
+def test_a_text_to_speech_that_makes_no_sound_is_told_once_and_the_session_goes_on(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    owner_plan: Plan,  # noqa: F811
+) -> None:
+    """espeak-ng with no sound device ends at once, and exits 0."""
+    scripted(owner_plan)
+    script = tmp_path / "espeak-ng"
+    script.write_text(f'#!/bin/sh\necho "$3" >> {tmp_path}/asked\n')
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    fake = VoicedFake(speaker=lambda clock, wps: find_speaker(wps, clock.now)).install(monkeypatch)
+    fake.clock = RealClock(speed=50)
+    code, _, err = cli(capsys, "session", "--yes")
+    assert code == 0, err
+    assert flat(fake.output).count(TTS_FAILED) == 1
+    assert len((tmp_path / "asked").read_text().splitlines()) == 1  # then silence: no process a line
+    assert Session.objects.get().status == "completed"
+
+
 # --- the rules, one line at a time --------------------------------------------------------------
 
 
@@ -373,7 +396,7 @@ def test_espeak_ng_on_path_says_the_script_at_the_rate_and_the_timer_waits_for_i
     monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("FAKE_TTS_SPEEDUP", str(speedup))
     monkeypatch.setenv("FAKE_TTS_LOG", str(log))
-    fake = VoicedFake(speaker=lambda clock, wps: find_speaker(wps)).install(monkeypatch)
+    fake = VoicedFake(speaker=lambda clock, wps: find_speaker(wps, clock.now)).install(monkeypatch)
     fake.clock = RealClock(speed=speedup)  # speech takes real time: the clock is real too
     code, _, err = cli(capsys, "session", "--yes")
     assert code == 0, err

@@ -33,7 +33,7 @@ from rich.prompt import Confirm, Prompt
 from rich.table import Table
 from rich.text import Text
 
-from backease.cli.voice import Line, Silent, Speaker, Voice
+from backease.cli.voice import TTS_FAILED, Line, Silent, Speaker, Voice
 from backease.core.flow import prepare_all
 from backease.core.vocab import INTENSITIES
 
@@ -369,7 +369,10 @@ def real_terminal(speed: float, console: Console) -> Terminal:
 
     tty = sys.stdin.isatty()
     keys: KeySource = TerminalKeys() if tty else LineKeys()
-    return Terminal(RealClock(speed), keys, ConsolePrompter(console), console, tty, find_speaker)
+    clock = RealClock(speed)
+    return Terminal(
+        clock, keys, ConsolePrompter(console), console, tty, lambda wps: find_speaker(wps, clock.now)
+    )
 
 
 # --- the player ---------------------------------------------------------------------------
@@ -418,6 +421,7 @@ class Player:
         """The line of the script said (or due) last: shown as it is said."""
         self.waiting = False
         """The get-ready is over but a must-hear line of it is still being said."""
+        self._told_failed = False
         self.captions = not console.is_terminal
         """Not a terminal (a pipe, a file): the live panel shows only at the end, so each step
         and each line of its script is printed as it comes, a transcript of the session."""
@@ -494,6 +498,10 @@ class Player:
 
     def _speak(self) -> None:
         """Say what is due now; hold the timer at 0 while the get-ready is still being said."""
+        if self.voice.failed and not self._told_failed:
+            self._told_failed = True
+            self._say(TTS_FAILED)
+            self.console.print(TTS_FAILED, style="dim", markup=False)
         state = self.state
         step = self.steps[state.index]
         if state.elapsed < 0:

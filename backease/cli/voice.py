@@ -16,8 +16,9 @@ from __future__ import annotations
 import contextlib
 import shutil
 import subprocess
+import time
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -26,18 +27,26 @@ TTS_COMMANDS = ("espeak-ng", "espeak")
 ESPEAK_DEFAULT_WPM = 175
 """espeak-ng's default rate (its `-s`, nominal words a minute)."""
 ESPEAK_WPS_AT_DEFAULT = 3.2
-"""Words a second espeak-ng says the library's spoken lines at its default rate, pauses
-included (bench/listen_session.py measures it on a whole session)."""
+"""Words a second espeak-ng 1.51 says the library's spoken lines at its default rate, the
+silence it leaves around each line included (measured: 2,323 words of 178 lines in 726 s;
+bench/spoken_lines.py finds the same)."""
 ESPEAK_MIN_WPM = 80
 """espeak-ng refuses a slower `-s`."""
 NO_TTS = "No text-to-speech found; continuing silently."
+TTS_FAILED = "The text-to-speech made no sound (no sound device?); continuing silently."
+TOO_QUICK = 0.25
+"""A line said in under this share of the time its words take was not said: espeak-ng with no
+sound device ends at once (and still exits 0)."""
 VOICE_WPS = {"normal": 3.04, "slow": 1.6}
 """Words a second of `backease session --voice-rate`: the web player's default and slowest
 rates (`core.script.DEFAULT_WPS` and `SLOWEST_WPS`, which the get-ready is budgeted for)."""
 
 
 class Speaker(Protocol):
-    """Something that says one line at a time, without blocking."""
+    """Something that says one line at a time, without blocking. `failed` turns true when
+    it turns out that it cannot speak (the player then goes on silently)."""
+
+    failed: bool
 
     def start(self, text: str) -> None:
         """Begin saying `text` (the previous line has ended)."""
@@ -55,6 +64,8 @@ class Speaker(Protocol):
 class Silent:
     """No voice: every line is "said" at once (the display still shows it)."""
 
+    failed = False
+
     def start(self, text: str) -> None:
         pass
 
@@ -68,20 +79,39 @@ class Silent:
 class CommandSpeaker:
     """Says each line with a text-to-speech program: `argv + [text]`, one process a line."""
 
-    def __init__(self, argv: Sequence[str]) -> None:
+    def __init__(self, argv: Sequence[str], wps: float, now: Callable[[], float] = time.monotonic) -> None:
         self.argv = list(argv)
+        self.wps = wps
+        self.now = now
+        """The session's clock (`Clock.now`): how long a line took is measured on it."""
+        self.failed = False
         self._process: subprocess.Popen[bytes] | None = None
+        self._began = 0.0
+        self._takes = 0.0
 
     def start(self, text: str) -> None:
-        self._process = subprocess.Popen(
-            [*self.argv, text],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        self._began, self._takes = self.now(), seconds_to_say(text, self.wps)
+        try:
+            self._process = subprocess.Popen(
+                [*self.argv, text],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        except OSError:
+            self._process, self.failed = None, True
 
     def busy(self) -> bool:
-        return self._process is not None and self._process.poll() is None
+        if self._process is None:
+            return False
+        code = self._process.poll()
+        if code is None:
+            return True
+        # Ended: if it failed, or was far quicker than its words take, nothing was heard.
+        if code != 0 or (self._takes >= 1 and self.now() - self._began < TOO_QUICK * self._takes):
+            self.failed = True
+        self._process = None
+        return False
 
     def stop(self) -> None:
         if self.busy() and self._process is not None:
@@ -95,12 +125,13 @@ def espeak_wpm(wps: float) -> int:
     return max(ESPEAK_MIN_WPM, round(ESPEAK_DEFAULT_WPM * wps / ESPEAK_WPS_AT_DEFAULT))
 
 
-def find_speaker(wps: float) -> CommandSpeaker | None:
-    """The system's text-to-speech at `wps` words a second, or None when there is none."""
+def find_speaker(wps: float, now: Callable[[], float] = time.monotonic) -> CommandSpeaker | None:
+    """The system's text-to-speech at `wps` words a second, or None when there is none;
+    `now` is the session's clock."""
     for name in TTS_COMMANDS:
         found = shutil.which(name)
         if found:
-            return CommandSpeaker([found, "-s", str(espeak_wpm(wps))])
+            return CommandSpeaker([found, "-s", str(espeak_wpm(wps))], wps, now)
     return None
 
 
@@ -149,10 +180,15 @@ class Voice:
         self.current: Line | None = None
         self.said: list[Line] = []
         self.dropped: list[Line] = []
+        self.failed = False
+        """The speaker turned out not to speak (TTS_FAILED); from then on the voice is silent."""
 
     def _talking(self) -> bool:
         if self.current is not None and not self.speaker.busy():
             self.current = None
+        if self.speaker.failed and not self.failed:
+            self.failed = True
+            self.speaker = Silent()  # the rest of the session goes on silently
         return self.current is not None
 
     def offer(self, line: Line, clear_until: float) -> None:
