@@ -11,6 +11,7 @@ import stat
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pydantic
 import pytest
@@ -335,7 +336,14 @@ def test_something_that_is_not_a_backup_is_refused(person: Person, data: object)
     with pytest.raises(InputError):
         restore_backup(data)
     assert snapshot()["Person"] == [
-        {"id": person.pk, "name": "", "key": "local", "user_id": None, "created_at": person.created_at}
+        {
+            "id": person.pk,
+            "name": "",
+            "key": "local",
+            "user_id": None,
+            "created_at": person.created_at,
+            "time_zone": "",
+        }
     ]
 
 
@@ -489,7 +497,8 @@ def test_the_calendar_parses_back_with_a_weekly_rule_on_the_planned_days(history
     rule = event["rrule"]
     assert rule["FREQ"] == ["WEEKLY"] and rule["BYDAY"] == ["TU", "TH", "SA"]
     start = event["dtstart"].dt
-    assert start == datetime(2025, 3, 6, 7, 45) and start.tzinfo is None  # Thursday, floating time
+    # Thursday, in the person's zone (this computer's until chosen: UTC here)
+    assert start == datetime(2025, 3, 6, 7, 45, tzinfo=UTC) and start.tzinfo is not None
     assert event["duration"].dt == timedelta(minutes=12)
     assert str(event["summary"]) == "Upper back self-care (12 min)"
     description = str(event["description"])
@@ -507,18 +516,23 @@ def test_the_calendar_parses_back_with_a_weekly_rule_on_the_planned_days(history
     ],
 )
 def test_the_calendar_starts_on_the_next_planned_day(now: datetime, expected: datetime) -> None:
-    assert next_start(("tue", "thu", "sat"), "07:45", now) == expected
+    paris = ZoneInfo("Europe/Paris")
+    found = next_start(("tue", "thu", "sat"), "07:45", now, paris)
+    assert found == expected.replace(tzinfo=paris) and found.tzinfo is paris
 
 
 def test_only_one_planned_day_a_week_can_start_a_week_later() -> None:
-    assert next_start(("mon",), "18:00", datetime(2025, 3, 3, 19, 0)) == datetime(2025, 3, 10, 18, 0)
+    found = next_start(("mon",), "18:00", datetime(2025, 3, 3, 19, 0), ZoneInfo("UTC"))
+    assert found.replace(tzinfo=None) == datetime(2025, 3, 10, 18, 0)
 
 
-def test_an_aware_now_is_read_on_this_computers_clock() -> None:
-    now = datetime(2025, 3, 4, 6, 0, tzinfo=UTC)
-    local = now.astimezone().replace(tzinfo=None)
-    assert next_start(("tue", "thu", "sat"), "07:45", now) == next_start(
-        ("tue", "thu", "sat"), "07:45", local
+def test_an_aware_now_is_read_in_the_given_zone() -> None:
+    now = datetime(2025, 3, 4, 6, 0, tzinfo=UTC)  # 07:00 in Paris: Tuesday's 07:45 is ahead
+    paris = ZoneInfo("Europe/Paris")
+    assert next_start(("tue", "thu", "sat"), "07:45", now, paris) == datetime(2025, 3, 4, 7, 45, tzinfo=paris)
+    kolkata = ZoneInfo("Asia/Kolkata")  # 11:30 there: Thursday next
+    assert next_start(("tue", "thu", "sat"), "07:45", now, kolkata) == datetime(
+        2025, 3, 6, 7, 45, tzinfo=kolkata
     )
 
 
@@ -526,7 +540,7 @@ def test_the_calendar_uses_the_defaults_without_a_profile_and_a_stable_uid(perso
     now = datetime(2025, 3, 3, 9, 0)
     _, event = event_of(calendar_ics(person, now))
     assert event["rrule"]["BYDAY"] == ["MO", "WE", "FR"]
-    assert event["dtstart"].dt == datetime(2025, 3, 3, 18, 0)
+    assert event["dtstart"].dt.replace(tzinfo=None) == datetime(2025, 3, 3, 18, 0)
     assert event["duration"].dt == timedelta(minutes=15)
     _, again = event_of(calendar_ics(person, now + timedelta(days=3)))
     assert str(event["uid"]) == str(again["uid"])

@@ -12,10 +12,12 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from backease.accounts.mode import is_server, person_for
-from backease.store.models import LOCAL_OWNER
+from backease.store.models import LOCAL_OWNER, Person
+from backease.store.zones import person_zone
 
 SERVER_ONLY = ("/accounts/", "/clinic/", "/admin/", "/me/", "/invite/")
 """Pages that exist only in server mode (404 in personal mode)."""
@@ -35,20 +37,33 @@ PUBLIC = (
 """Server mode: what a signed-out visitor may open."""
 
 
+def _in_their_zone(person: Person) -> Person:
+    """The person, with times shown in their zone for the rest of the request (Django's
+    current time zone: templates and `timezone.localtime`)."""
+    timezone.activate(person_zone(person))
+    return person
+
+
 def person(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
     def middleware(request: HttpRequest) -> HttpResponse:
+        try:
+            return acting_for(request)
+        finally:
+            timezone.deactivate()
+
+    def acting_for(request: HttpRequest) -> HttpResponse:
         path = request.path
         if not is_server():
             if path.startswith(SERVER_ONLY):
                 raise Http404("only in server mode")
             from backease.store.services import local_owner
 
-            request.person = SimpleLazyObject(local_owner)  # type: ignore[attr-defined]
+            request.person = SimpleLazyObject(lambda: _in_their_zone(local_owner()))  # type: ignore[attr-defined]
             request.person_ref = ("key", LOCAL_OWNER)  # type: ignore[attr-defined]
             return get_response(request)
         user = request.user
         if user.is_authenticated:
-            request.person = SimpleLazyObject(lambda: person_for(user))  # type: ignore[attr-defined,arg-type]
+            request.person = SimpleLazyObject(lambda: _in_their_zone(person_for(user)))  # type: ignore[attr-defined,arg-type]
             request.person_ref = ("user_id", user.pk)  # type: ignore[attr-defined]
         else:
             request.person = None  # type: ignore[attr-defined]

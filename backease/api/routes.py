@@ -35,6 +35,7 @@ from backease.core.sides import as_side
 from backease.core.vocab import KINDS, REGIONS, TOOLS
 from backease.store import services
 from backease.store.models import PainEntry, Person, Plan, Screening, Session, StepLog
+from backease.store.zones import person_zone, save_time_zone
 
 
 def _links(status: int, source: str, **targets: dict[str, Any]) -> dict[str, Any]:
@@ -314,6 +315,29 @@ def put_profile(request: HttpRequest, payload: s.ProfileBody) -> Any:
     """Replace the profile. Nothing is saved if any field is wrong."""
     saved = services.save_profile(_person(request), payload.model_dump())
     return services.profile_to_data(saved)
+
+
+# --- settings -----------------------------------------------------------------------------
+
+person_settings = Router(tags=["settings"])
+
+
+def _settings_out(person: Person) -> dict[str, Any]:
+    return {"time_zone": person_zone(person).key, "chosen": bool(person.time_zone)}
+
+
+@person_settings.get("", response=s.SettingsOut)
+def get_settings(request: HttpRequest) -> Any:
+    """The person's time zone (what "today" and weeks are counted in)."""
+    return _settings_out(_person(request))
+
+
+@person_settings.put("", response={200: s.SettingsOut, **INVALID})
+def put_settings(request: HttpRequest, payload: s.SettingsIn) -> Any:
+    """Change the time zone (an IANA name). Nothing is saved if it is not a known zone."""
+    person = _person(request)
+    save_time_zone(person, payload.time_zone)
+    return _settings_out(person)
 
 
 # --- plans --------------------------------------------------------------------------------
@@ -664,6 +688,7 @@ def faq(request: HttpRequest) -> Any:
 api.add_router("/", meta)
 api.add_router("/screening", screening)
 api.add_router("/profile", profile)
+api.add_router("/settings", person_settings)
 api.add_router("/plans", plans)
 api.add_router("/sessions", sessions)
 api.add_router("/pain", pain)

@@ -35,6 +35,8 @@ from backease.core.vocab import (
     TOOLS,
     Side,
 )
+from backease.core.zones import MAX_NAME as MAX_ZONE_NAME
+from backease.core.zones import available_zones
 from backease.store.services import FEEDBACK, FINAL_STATUSES, MAX_NOTE
 
 MAX_ID = 100
@@ -319,6 +321,31 @@ class ProfileBody(Input):
     pressure: PressureId | None = ""
     no_floor: bool = Field(False, description="cannot get down on the floor: standing and seated only")
     stress: Score = 0
+
+
+# --- settings -----------------------------------------------------------------------------
+
+
+def zone_names(schema: dict[str, Any]) -> None:
+    """Every IANA zone name the zone database knows (listed when the schema is made)."""
+    schema["enum"] = sorted(available_zones())
+
+
+class SettingsIn(Input):
+    time_zone: str = Field(
+        max_length=MAX_ZONE_NAME,
+        description="an IANA time zone name, e.g. Europe/Paris: today, weeks, streaks and calendar "
+        "files count in it (docs/time-zones.md)",
+        json_schema_extra=zone_names,
+    )
+
+
+class SettingsOut(Schema):
+    time_zone: str = Field(description="the IANA time zone name days and weeks are counted in")
+    chosen: bool = Field(
+        description="false until the person (or their browser) chose a zone: the computer's zone "
+        "(personal mode) or the site's (server mode) is used"
+    )
 
 
 # --- plans --------------------------------------------------------------------------------

@@ -635,12 +635,14 @@ from backease.cli import (  # noqa: E402 - session, log, history (they load Djan
     clinic_commands,
     export_commands,
     server_commands,
+    settings_commands,
     stats_commands,
     store_commands,
 )
 
 store_commands.register(app)
 stats_commands.register(app)
+settings_commands.register(app)
 export_commands.register(app)
 clinic_commands.register(app)
 server_commands.register(app)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -94,11 +94,32 @@ def open_store() -> None:
         from django.core.management import call_command
 
         call_command("migrate", interactive=False, verbosity=0)
+    global ZONE
+    ZONE = owner_zone()
+
+
+ZONE: tzinfo | None = None
+"""The zone the terminal shows times in: the local owner's (set by `open_store`)."""
+
+
+def owner_zone() -> tzinfo:
+    """The local owner's time zone (this computer's until they choose one); in server mode,
+    where the terminal has no owner, this computer's."""
+    from django.conf import settings
+
+    from backease.core.zones import system_zone_name, zone
+    from backease.store.models import LOCAL_OWNER, Person
+    from backease.store.zones import zone_named
+
+    if getattr(settings, "MODE", "personal") == "server":
+        return zone(system_zone_name())
+    return zone_named(Person.objects.filter(key=LOCAL_OWNER).values_list("time_zone", flat=True).first())
 
 
 def local_time(moment: datetime) -> str:
-    """A stored time in this computer's time zone."""
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+    """A stored time in the person's time zone (`backease settings --tz`; this computer's
+    until one is chosen)."""
+    return moment.astimezone(ZONE).strftime("%Y-%m-%d %H:%M")
 
 
 def result_of(row: Screening) -> ScreeningResult:

@@ -13,7 +13,7 @@ import dataclasses
 import json
 import sys
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -145,6 +145,11 @@ def _print(console: Console, found: Insights, names: dict[str, str], off: Sequen
         console.print("Turn one back on from the Insights page of `backease serve`.", style="dim")
 
 
+def clock() -> datetime:
+    """The current time; tests replace this to fix "this week"."""
+    return datetime.now(UTC)
+
+
 def stats_command(
     weeks: Annotated[
         int, typer.Option("--weeks", help="How many weeks to look back over.", min=1, max=520)
@@ -157,7 +162,7 @@ def stats_command(
     from backease.store import services
 
     person = services.local_owner()
-    found = services.insights(person, datetime.now().astimezone(), weeks=weeks)
+    found = services.insights(person, clock(), weeks=weeks)  # counted in the person's zone
     if json_:
         sys.stdout.write(json.dumps(insights_as_data(found), indent=2, ensure_ascii=False) + "\n")
         return

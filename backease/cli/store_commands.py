@@ -50,8 +50,10 @@ def _print_json(value: Any) -> None:
 
 
 def _local(moment: datetime) -> str:
-    """A stored time in this computer's time zone."""
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+    """A stored time in the person's time zone (this computer's until they choose one)."""
+    from backease.cli.state import local_time
+
+    return local_time(moment)
 
 
 def _mmss(seconds: int) -> str:

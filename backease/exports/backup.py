@@ -33,6 +33,7 @@ import backease
 from backease.core import planner
 from backease.core.errors import InputError
 from backease.core.vocab import INTENSITIES, LEVELS, REGIONS, SIDES
+from backease.core.zones import check_zone
 from backease.store import services
 from backease.store.models import (
     LOCAL_OWNER,
@@ -48,8 +49,9 @@ from backease.store.models import (
 
 FORMAT = "backease-backup"
 SCHEMA_VERSION = 1
-ADDED_FIELDS = ("clearance",)
-"""Nullable fields added after backups were first written: a backup without one reads it as null."""
+ADDED_FIELDS: dict[str, Any] = {"clearance": None, "time_zone": ""}
+"""Fields added after backups were first written, with the value a backup without one reads
+as (null; "" for a time zone not chosen)."""
 SECTIONS = ("person", "profile", "screenings", "plans", "sessions", "pain_entries", "technique_choices")
 HEADER = ("format", "schema_version", "app_version", "exported_at")
 TECHNIQUE_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,79}")
@@ -89,7 +91,7 @@ def _dump(row: models.Model, skip: tuple[str, ...] = ()) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for field in _fields(type(row), skip):
         value = getattr(row, field.attname)
-        if value is None and field.attname in ADDED_FIELDS:
+        if field.attname in ADDED_FIELDS and value == ADDED_FIELDS[field.attname]:
             continue  # left out when empty, so backups stay as earlier versions wrote them
         data[field.attname] = value.isoformat() if isinstance(value, datetime) else value
     return data
@@ -406,7 +408,7 @@ def _record(
     for field in fields:
         if field.attname not in raw:
             if field.attname in ADDED_FIELDS:  # newer than some backups: absent means none
-                values[field.attname] = None
+                values[field.attname] = ADDED_FIELDS[field.attname]
                 continue
             raise InputError(f"{where}.{field.attname}", "is missing")
         values[field.attname] = _value(field, raw[field.attname], f"{where}.{field.attname}")
@@ -450,6 +452,11 @@ def _choice(field: str, value: object, allowed: tuple[str, ...]) -> None:
 
 
 # Per-record checks: the same rules the services apply to new input.
+
+
+def _check_person(values: dict[str, Any]) -> None:
+    if values["time_zone"]:
+        check_zone("time_zone", values["time_zone"])
 
 
 def _check_profile(values: dict[str, Any]) -> None:
@@ -579,7 +586,7 @@ class _Parsed:
 
     def check(self) -> None:
         data = self.data
-        _, self.person = _record(Person, data["person"], "person")
+        _, self.person = _record(Person, data["person"], "person", _check_person)
         self.profile: list[models.Model] = []
         if data["profile"] is not None:
             self.profile = [_record(Profile, data["profile"], "profile", _check_profile)[1]]

@@ -87,7 +87,8 @@ def signed(value: float | None, digits: int = 1) -> str:
 
 
 def _local_day(moment: datetime) -> date:
-    return timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
+    # Insights give moments in the person's zone already: their own date is the local day.
+    return moment.date()
 
 
 def _f(value: float) -> str:
@@ -141,8 +142,7 @@ class _TimeAxis:
 
     def x(self, moment: date | datetime) -> float:
         if isinstance(moment, datetime):
-            local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
-            days = (local.date() - self.first).days + (local.hour * 60 + local.minute) / 1440
+            days = (moment.date() - self.first).days + (moment.hour * 60 + moment.minute) / 1440
         else:
             days = (moment - self.first).days + 0.5
         return LEFT + self.width * days / (self.span + 1)
@@ -226,9 +226,7 @@ def pain_chart(trend: PainTrend, rows: int = TABLE_ROWS) -> Chart | None:
         headers=("Session", "Pain before", "Pain after", "Change", "7-day average"),
         rows=tuple(
             (
-                timezone.localtime(p.at).strftime("%a %d %b %Y, %H:%M")
-                if timezone.is_aware(p.at)
-                else p.at.strftime("%a %d %b %Y, %H:%M"),
+                p.at.strftime("%a %d %b %Y, %H:%M"),
                 number(p.before, 0),
                 number(p.after, 0),
                 signed(p.after - p.before, 0) if p.before is not None and p.after is not None else "–",

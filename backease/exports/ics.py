@@ -1,9 +1,10 @@
 """The planned sessions as an iCalendar file: one weekly event (see docs/exports.md).
 
-Time zone: the planned time ("18:00") is a time on your own clock, so the event is
-written in *floating* local time (no TZID, no "Z"): calendar apps show it at 18:00
-in whatever time zone the calendar is set to, also after a clock change or a trip.
-"The next planned day" is worked out on this computer's clock.
+Time zone: the planned time ("18:00") is a time in the person's own zone
+(`backease.store.zones`), so the event starts at 18:00 there (DTSTART with that TZID and
+its VTIMEZONE): the weekly repeats stay at 18:00 local across clock changes, and a
+calendar set to another zone shows the same instant. "The next planned day" is worked out
+in the person's zone too.
 
 Privacy: calendars are often synced to online services, so the event says only
 "Upper back self-care (N min)" and general reminders: no pain scores, regions,
@@ -14,12 +15,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
 import backease
 from backease.store import services
 from backease.store.models import Person
+from backease.store.zones import person_zone
 
 PRODID = f"-//backease//backease {backease.__version__}//EN"
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "backease:calendar")
@@ -37,19 +40,19 @@ AFTER = (
 )
 
 
-def next_start(days: tuple[str, ...], time: str, now: datetime) -> datetime:
-    """The next planned day at the planned time, after `now`, as a local (naive) time.
+def next_start(days: tuple[str, ...], time: str, now: datetime, zone: ZoneInfo) -> datetime:
+    """The next planned day at the planned time after `now`, in `zone` (aware).
 
-    An aware `now` is first put on this computer's clock; a naive one is taken as local.
-    Today counts when the planned time is still ahead.
+    A naive `now` is taken as a time in `zone`. Today counts when the planned time is
+    still ahead.
     """
-    local = now.astimezone().replace(tzinfo=None) if now.tzinfo is not None else now
+    local = now.astimezone(zone) if now.tzinfo is not None else now.replace(tzinfo=zone)
     hour, minute = (int(part) for part in time.split(":"))
     weekdays = {list(BYDAY).index(day) for day in days}
     for ahead in range(8):
         day = local.date() + timedelta(days=ahead)
-        start = datetime(day.year, day.month, day.day, hour, minute)
-        if day.weekday() in weekdays and start > local:
+        start = datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone)
+        if day.weekday() in weekdays and start.astimezone(UTC) > local.astimezone(UTC):
             return start
     raise AssertionError("a planned weekday comes within 8 days")  # pragma: no cover
 
@@ -72,9 +75,9 @@ def calendar_ics(person: Person, now: datetime) -> bytes:
     )
     event = Event()
     event.add("uid", event_uid(person))
-    stamp = (now if now.tzinfo is not None else now.astimezone()).astimezone(UTC)
+    stamp = (now if now.tzinfo is not None else now.replace(tzinfo=person_zone(person))).astimezone(UTC)
     event.add("dtstamp", stamp.replace(microsecond=0))
-    event.add("dtstart", next_start(days, time, now))
+    event.add("dtstart", next_start(days, time, now, person_zone(person)))
     event.add("duration", timedelta(minutes=minutes))
     event.add("rrule", {"freq": "weekly", "byday": [BYDAY[d] for d in days]})
     event.add("summary", f"Upper back self-care ({minutes} min)")
@@ -87,5 +90,6 @@ def calendar_ics(person: Person, now: datetime) -> bytes:
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     calendar.add_component(event)
+    calendar.add_missing_timezones()  # the VTIMEZONE of DTSTART's zone, with its clock changes
     data: bytes = calendar.to_ical()
     return data

@@ -14,7 +14,7 @@ insights page's too.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -22,9 +22,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from backease.content.loader import load_content
+from backease.core.zones import LocalTime
 from backease.exports import charts
 from backease.store import services
 from backease.store.models import Person
+from backease.store.zones import local_time
 
 if TYPE_CHECKING:
     from backease.core.insights import Change
@@ -116,8 +118,8 @@ def _short(text: str) -> str:
     return text if len(text) <= NOTE_LENGTH else text[: NOTE_LENGTH - 1].rstrip() + "…"
 
 
-def _screening(person: Person) -> dict[str, Any] | None:
-    row = services.latest_screening(person)
+def _screening(person: Person, local: LocalTime) -> dict[str, Any] | None:
+    row = services.latest_screening(person, local.today)
     if row is None:
         return None
     library = load_content().library
@@ -126,30 +128,32 @@ def _screening(person: Person) -> dict[str, Any] | None:
         "title": load_content().result_title(row.level, row.advice),
         "reasons": [r.get("message", "") for r in row.reasons if isinstance(r, dict)],
         "precautions": [library.precaution_words(item) for item in row.precautions],
-        "at": timezone.localtime(row.created_at),
+        "at": local.local(row.created_at),
     }
 
 
 def report_context(person: Person, now: datetime) -> dict[str, Any]:
-    """Everything the report shows, as display data."""
-    local_now = timezone.localtime(now)
+    """Everything the report shows, as display data: days, weeks and times in the
+    person's zone."""
+    local = local_time(person, now)
+    local_now = local.now
     found = services.insights(person, local_now)
     names = technique_names()
     weeks = found.adherence.weeks
     start_day = weeks[0][0] if weeks else local_now.date()
     span = services.history_span(person)
-    start = timezone.make_aware(datetime.combine(start_day, time()), timezone.get_current_timezone())
+    start, _ = local.day_bounds(start_day)
     if span is not None and span[0] > start:
         start = span[0]
     usage = services.technique_usage(person, since=start)
     rated = [p for p in found.pain.points if p.before is not None and p.after is not None]
     return {
         "now": local_now,
-        "start": timezone.localtime(start),
+        "start": local.local(start),
         "end": local_now,
         "has_history": span is not None,
-        "first_record": timezone.localtime(span[0]) if span else None,
-        "screening": _screening(person),
+        "first_record": local.local(span[0]) if span else None,
+        "screening": _screening(person, local),
         "ins": found,
         "adherence": found.adherence,
         "weeks_total": len(weeks),
@@ -169,7 +173,7 @@ def report_context(person: Person, now: datetime) -> dict[str, Any]:
         "techniques_more": max(0, len(usage) - TECHNIQUES_LISTED),
         "turned_off": turned_off(person),
         "notes": [
-            {"at": timezone.localtime(n.at), "source": n.source, "text": _short(n.text)}
+            {"at": local.local(n.at), "source": n.source, "text": _short(n.text)}
             for n in services.recent_notes(person, limit=NOTES_LISTED, since=start - timedelta(seconds=1))
         ],
         "farrar": farrar_reference(),
@@ -186,4 +190,6 @@ def render_report(person: Person, now: datetime, *, for_file: bool = False) -> s
     """
     ctx = report_context(person, now)
     ctx["for_file"] = for_file
-    return render_to_string("exports/report.html", ctx)
+    # Dates and times shown in the person's zone, whoever renders it (terminal, clinic).
+    with timezone.override(ctx["now"].tzinfo):
+        return render_to_string("exports/report.html", ctx)

@@ -30,6 +30,7 @@ from backease.exports.backup import MAX_BYTES as MAX_BACKUP_BYTES
 from backease.exports.report import change_view, farrar_reference, render_report, technique_names, turned_off
 from backease.store import services
 from backease.store.models import Person
+from backease.store.zones import local_time
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -71,7 +72,7 @@ def region_labels() -> dict[str, str]:
 def _insights_context(person: Person, now: datetime) -> dict[str, Any]:
     from backease.core.insights import MIN_SESSIONS_FOR_EFFECTS
 
-    found: Insights = services.insights(person, timezone.localtime(now))
+    found: Insights = services.insights(person, now)  # counted in the person's zone
     names = technique_names()
     labels = region_labels()
     rated = found.rated
@@ -266,9 +267,10 @@ def download(request: HttpRequest, kind: str) -> HttpResponse:
     if found is None:
         raise Http404(f"no export called '{kind}'")
     now = clock()
-    body = _build(kind, current_person(request), now)
+    person = current_person(request)
+    body = _build(kind, person, now)
     response = HttpResponse(body, content_type=found.content_type)
-    name = f"backease-{timezone.localtime(now):%Y-%m-%d}-{found.suffix}"
+    name = f"backease-{local_time(person, now).today:%Y-%m-%d}-{found.suffix}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "no-store"
     return response

@@ -29,6 +29,7 @@ from backease.core.vocab import REGIONS
 from backease.front.views import REFUSED_LEVELS, checked_today, side_label
 from backease.store import services
 from backease.store.models import PainEntry, Person, Session, StepLog
+from backease.store.zones import local_time
 
 WEEKS_SHOWN = 8
 SESSIONS_LISTED = 20
@@ -182,7 +183,7 @@ def session(request: HttpRequest, session_id: int) -> HttpResponse:
         "before": plan_data.get("before", []),
         "after": plan_data.get("after", []),
         "programme": plan_data.get("programme"),  # a therapist's programme (backease.clinic)
-        "checked_today": checked_today(services.latest_screening(person)),
+        "checked_today": checked_today(person, services.latest_screening(person)),
         "before_scales": [
             _scale("pain_before", "How much does your back hurt right now?", PAIN_HINT, row.pain_before),
             _scale("stress_before", "How stressed do you feel right now?", STRESS_HINT, row.stress_before),
@@ -411,7 +412,7 @@ def _pages(request: HttpRequest | None, name: str, total: int, size: int) -> dic
 def _history_context(
     person: Person, form: dict[str, str], request: HttpRequest | None = None
 ) -> dict[str, Any]:
-    now = timezone.localtime(clock())
+    now = local_time(person, clock()).now
     session_pages = _pages(request, "sessions", services.count_sessions(person), SESSIONS_LISTED)
     diary_pages = _pages(request, "diary", services.count_pain_entries(person), DIARY_LISTED)
     items = services.sessions(person, limit=SESSIONS_LISTED, offset=session_pages["offset"], steps=False)

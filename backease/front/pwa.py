@@ -25,6 +25,7 @@ SHELL_FILES = (
     "front/player.css",
     "front/player.js",
     "front/offline.js",
+    "front/zone.js",
     "front/icon.svg",
     "front/icons/app.svg",
     "front/icons/icon-192.png",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from backease.front import figure_views, insights_views, player_views, pwa, views
+from backease.front import figure_views, insights_views, player_views, pwa, settings_views, views
 
 urlpatterns = [
     path("", views.welcome, name="welcome"),
@@ -43,4 +43,6 @@ urlpatterns = [
     path("import/", insights_views.import_backup, name="import_backup"),
     path("techniques/<slug:technique>/enable/", insights_views.enable_technique, name="enable_technique"),
     path("schedule/", insights_views.schedule, name="schedule"),
+    path("settings/", settings_views.settings_page, name="settings"),
+    path("settings/browser-zone/", settings_views.browser_zone, name="browser_zone"),
 ]

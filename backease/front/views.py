@@ -41,11 +41,13 @@ from backease.core.vocab import (
     TOOLS,
     Side,
 )
+from backease.core.zones import LocalTime
 from backease.front import page_cache
 from backease.front import today as today_sections
 from backease.front.bodymap import body_map
 from backease.store import services
 from backease.store.models import Person, Plan, Screening
+from backease.store.zones import local_time
 
 # --- words for ids ----------------------------------------------------------------------------
 
@@ -514,11 +516,14 @@ def _phase_runs(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return runs
 
 
-def checked_today(screening: Screening | None) -> bool:
-    """Whether the safety check was answered today: then "anything new since your last
-    check?" is not asked again today (the first run asked it minutes ago; a pain jump
-    still asks, in the safety banner)."""
-    return screening is not None and timezone.localdate(screening.created_at) == timezone.localdate()
+def checked_today(person: Person, screening: Screening | None) -> bool:
+    """Whether the safety check was answered today (in the person's zone): then "anything
+    new since your last check?" is not asked again today (the first run asked it minutes
+    ago; a pain jump still asks, in the safety banner)."""
+    if screening is None:
+        return False
+    local = local_time(person)
+    return local.day_of(screening.created_at) == local.today
 
 
 def _plan_context(person: Person, row: Plan | None) -> dict[str, Any]:
@@ -561,7 +566,7 @@ def _plan_context(person: Person, row: Plan | None) -> dict[str, Any]:
         "level_title": result_title(level, advice),
         "advice": advice,
         "screened": screening is not None,
-        "checked_today": checked_today(screening),
+        "checked_today": checked_today(person, screening),
         "current": current,
         "editable": current and not refused and not services.plan_has_session(row),
         "phases": _phase_runs(steps),
@@ -601,7 +606,7 @@ def today(request: HttpRequest) -> HttpResponse:
     )
     request._backease_state_rows = rows  # type: ignore[attr-defined]  # for the safety banner
     # The day is part of the key: a clinician clearance ends with the date, not with a write.
-    key = ("today", _is_htmx(request), rows, timezone.localdate())
+    key = ("today", _is_htmx(request), rows, LocalTime.at(timezone.now(), services.state_zone(rows)).today)
     return page_cache.cached_page(
         request, key, lambda token: _render_today(request, current_person(request), csrf_token=token)
     )

@@ -28,6 +28,15 @@ class Person(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="person"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # db_default: rows written without it (an app process from before the migration,
+    # still running while it is applied) read as "not chosen yet".
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="IANA name, e.g. Europe/Paris; empty: not chosen yet (backease.store.zones)",
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["key"], name="one_person_per_key")]
@@ -197,7 +206,7 @@ class HistoryTotals(models.Model):
     """Running totals over the person's whole history (`backease.core.insights.Totals`):
     counted sessions per week and what "what helps you" needs, so insights and planning
     read them instead of every session. Updated in the same transaction as each session
-    write; weeks are counted in `zone` (the site's TIME_ZONE; rebuilt when it changes)."""
+    write; weeks are counted in `zone` (the person's time zone; rebuilt when it changes)."""
 
     person = models.OneToOneField(Person, on_delete=models.CASCADE, primary_key=True, related_name="+")
     zone = models.CharField(max_length=64)

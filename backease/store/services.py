@@ -34,6 +34,7 @@ from backease.core.screening import (
     validate_answers,
 )
 from backease.core.vocab import REGIONS, Level
+from backease.core.zones import LocalTime, start_of
 from backease.store.models import (
     LOCAL_OWNER,
     HistoryTotals,
@@ -48,6 +49,7 @@ from backease.store.models import (
     TechniqueChoice,
     WriteKey,
 )
+from backease.store.zones import local_time, person_zone, zone_named
 
 if TYPE_CHECKING:
     from backease.core.insights import Insights, Totals
@@ -223,7 +225,7 @@ def record_screening(
         raise InputError("answers", "must be an object of question ids to answers")
     rules = load_content().rules
     checked = validate_answers(answers, rules)
-    day = today if today is not None else timezone.localdate()
+    day = today if today is not None else local_time(person).today
     previous = Screening.objects.filter(person=person).first()
     earlier = stored_clearance(previous, rules) if previous is not None else None
     kept = earlier if earlier is not None and earlier.active_on(day) else None
@@ -277,7 +279,9 @@ def current_result(row: Screening, today: date | None = None) -> ScreeningResult
     """
     rules = load_content().rules
     clearance = stored_clearance(row, rules)
-    day = today if today is not None else timezone.localdate()
+    if clearance is None:
+        return None
+    day = today if today is not None else local_time(row.person_id).today
     if clearance is None or clearance.active_on(day):
         return None
     try:
@@ -298,7 +302,7 @@ def latest_screening(person: Person, today: date | None = None) -> Screening | N
     row = Screening.objects.filter(person_id=person.pk).first()
     if row is None:
         return None
-    again = current_result(row, today)
+    again = current_result(row, today if today is not None else local_time(person).today)
     if again is not None:
         row.level = again.level
         row.reasons = _reasons_json(again)
@@ -314,7 +318,7 @@ def clearance_state(row: Screening | None, today: date | None = None) -> dict[st
     clearance = stored_clearance(row)
     if clearance is None:
         return None
-    return clearance.to_json(today if today is not None else timezone.localdate())
+    return clearance.to_json(today if today is not None else local_time(row.person_id).today)
 
 
 @dataclass(frozen=True, slots=True)
@@ -850,13 +854,14 @@ def facts_of(session: Session) -> SessionFacts:
 
 
 def counted_per_day(person: Person, first_day: date, days: int = 31) -> dict[date, int]:
-    """Sessions that count per local day, from `first_day` for `days` days."""
-    zone = timezone.get_current_timezone()
-    start = datetime.combine(first_day, datetime.min.time(), tzinfo=zone)
-    found = done_sessions(person).filter(started_at__gte=start, started_at__lt=start + timedelta(days=days))
+    """Sessions that count per day (in the person's zone), from `first_day` for `days` days."""
+    local = local_time(person)
+    start, _ = local.day_bounds(first_day)
+    end, _ = local.day_bounds(first_day + timedelta(days=days))
+    found = done_sessions(person).filter(started_at__gte=start, started_at__lt=end)
     per_day: dict[date, int] = {}
     for started in found.values_list("started_at", flat=True):
-        day = timezone.localtime(started).date()
+        day = local.day_of(started)
         per_day[day] = per_day.get(day, 0) + 1
     return per_day
 
@@ -915,18 +920,19 @@ class SafetyState:
 
 
 def _state_sql(with_plan: bool, extra: Sequence[str] = ()) -> str:
-    """One statement: the local owner (`{owner}`), their latest screen, newest two diary
-    ratings and newest two sessions' "pain before" (each from its (person, time) index), and with
-    `with_plan` the latest plan (id, data, whether a session uses it), the profile, the count
-    and last change of the person's turned-off techniques ('t'), and the `extra` SELECTs
-    (what other apps show on Today, backease.front.today). Rows are (kind, at, number, text, text)."""
+    """One statement: the local owner (`{owner}`, with their stored time zone), their latest
+    screen, newest two diary ratings and newest two sessions' "pain before" (each from its
+    (person, time) index), and with `with_plan` the latest plan (id, data, whether a session
+    uses it), the profile, the count and last change of the person's turned-off techniques
+    ('t'), and the `extra` SELECTs (what other apps show on Today, backease.front.today).
+    Rows are (kind, at, number, text, text)."""
     q = connection.ops.quote_name
-    screening, entry, session, plan, profile, choice = (
-        q(m._meta.db_table) for m in (Screening, PainEntry, Session, Plan, Profile, TechniqueChoice)
+    screening, entry, session, plan, profile, choice, person = (
+        q(m._meta.db_table) for m in (Screening, PainEntry, Session, Plan, Profile, TechniqueChoice, Person)
     )
     owner = "{owner}"
     parts = [
-        f"SELECT 'o', NULL, {owner}, NULL, NULL",
+        f"SELECT 'o', NULL, {owner}, (SELECT {q('time_zone')} FROM {person} WHERE id = {owner}), NULL",
         f"SELECT * FROM (SELECT 's', created_at, id, level, advice FROM {screening} "
         f"WHERE person_id = {owner} ORDER BY created_at DESC, id DESC LIMIT 1) s",
         # The latest screen's clinician clearance: once it has ended, the flag comes back.
@@ -999,16 +1005,21 @@ def state_rows(
         return tuple((kind, _moment(at), *rest) for kind, at, *rest in cursor.fetchall())
 
 
-def _clearance_ended(text: str) -> bool:
-    """Whether a stored clearance (JSON text) has ended today; unreadable ones count as ended
-    so that the screen is evaluated again."""
+def state_zone(rows: tuple[tuple[Any, ...], ...]) -> ZoneInfo:
+    """The person's zone, from the rows of `state_rows` (no query)."""
+    return zone_named(rows[0][3] if rows else None)
+
+
+def _clearance_ended(text: str, today: date) -> bool:
+    """Whether a stored clearance (JSON text) has ended by `today`; unreadable ones count as
+    ended so that the screen is evaluated again."""
     try:
         data = json.loads(text)
         given = date.fromisoformat(str(data["given_on"]))
     except (ValueError, TypeError, KeyError):
         return True
     weeks = load_content().rules.clearance.weeks
-    return timezone.localdate() >= given + timedelta(weeks=weeks)
+    return today >= given + timedelta(weeks=weeks)
 
 
 def safety_state(rows: tuple[tuple[Any, ...], ...] | None = None) -> SafetyState | None:
@@ -1028,10 +1039,11 @@ def safety_state(rows: tuple[tuple[Any, ...], ...] | None = None) -> SafetyState
     if screen is None:
         return SafetyState(False, "", "", recheck)
     cleared = next((row for row in rows if row[0] == "c" and row[3] not in (None, "null")), None)
-    if cleared is not None and _clearance_ended(cleared[3]):
+    today = LocalTime.at(timezone.now(), state_zone(rows)).today
+    if cleared is not None and _clearance_ended(cleared[3], today):
         # Rare: the latest screen's clearance has ended; evaluate it again (one more query).
         stored = Screening.objects.filter(pk=cleared[2]).first()
-        again = current_result(stored) if stored is not None else None
+        again = current_result(stored, today) if stored is not None else None
         if again is not None:
             return SafetyState(True, again.level, again.advice, recheck)
     return SafetyState(True, screen[3] or "", screen[4] or "", recheck)
@@ -1050,12 +1062,12 @@ def weekly_counts(
     person: Person, weeks: int = 8, now: datetime | None = None, totals: Totals | None = None
 ) -> list[tuple[datetime, int]]:
     """Sessions that count (see `done_sessions`) per week, Monday-start in local time,
-    oldest first, for the 2-3 goal. Read from the running totals (no session is read)."""
-    now = timezone.localtime(now or timezone.now())
-    monday = (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
-    starts = [monday - timedelta(weeks=w) for w in range(weeks - 1, -1, -1)]
-    totals = totals if totals is not None else totals_until(person, now)
-    return [(start, totals.weeks.get(start.date(), 0)) for start in starts]
+    oldest first, for the 2-3 goal: weeks in the person's zone, each start their local
+    Monday midnight. Read from the running totals (no session is read)."""
+    local = local_time(person, now)
+    mondays = [local.week_start - timedelta(weeks=w) for w in range(weeks - 1, -1, -1)]
+    totals = totals if totals is not None else totals_until(person, local.now)
+    return [(start_of(day, local.zone), totals.weeks.get(day, 0)) for day in mondays]
 
 
 # --- history summaries (added by the session player / history helper) ---------------------
@@ -1229,10 +1241,6 @@ def history(
 # --- facts and running totals (what insights and planning read instead of all history) -----
 
 
-def _zone() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
 STEP_RECORD_FIELDS = (
     "technique",
     "side",
@@ -1253,37 +1261,38 @@ def _record(row: tuple[Any, ...], steps: tuple[StepRecord, ...]) -> SessionRecor
     return SessionRecord(started, status, pain_before, pain_after, stress_before, stress_after, steps)
 
 
-def _session_record(session_id: int, lock: bool = False) -> SessionRecord | None:
-    """The session and its steps as a record; `lock` locks the session's row first (so
-    refreshes of one session's facts run one after the other, each seeing the last)."""
+def _session_record(session_id: int, lock: bool = False) -> tuple[SessionRecord, ZoneInfo] | None:
+    """The session and its steps as a record, with its person's zone (read in the same
+    query); `lock` locks the session's row first (so refreshes of one session's facts run
+    one after the other, each seeing the last)."""
     found = Session.objects.filter(pk=session_id)
     if lock:
-        found = found.select_for_update()
-    row = found.values_list("id", *SESSION_RECORD_FIELDS).first()
+        found = found.select_for_update(of=("self",))
+    row = found.values_list("id", *SESSION_RECORD_FIELDS, "person__time_zone").first()
     if row is None:
         return None
     logs = StepLog.objects.filter(session_id=session_id).order_by("index").values_list(*STEP_RECORD_FIELDS)
-    return _record(row, tuple(StepRecord(*fields) for fields in logs))
+    return _record(row[:-1], tuple(StepRecord(*fields) for fields in logs)), zone_named(row[-1])
 
 
-def _facts_values(record: SessionRecord) -> dict[str, Any]:
+def _facts_values(record: SessionRecord, zone: ZoneInfo) -> dict[str, Any]:
     from backease.core.insights import contribution
 
     return {
         "counted": record.done,
         "seconds_done": record.seconds_done,
         "steps_done": record.steps_done,
-        "contribution": contribution(record, _zone()).to_data(),
+        "contribution": contribution(record, zone).to_data(),
     }
 
 
-def _locked_totals(person_id: int) -> tuple[HistoryTotals, Totals]:
+def _locked_totals(person_id: int, zone: ZoneInfo) -> tuple[HistoryTotals, Totals]:
     """The person's totals row, locked for this transaction; rebuilt first when missing
-    (a store from before totals existed) or counted in another timezone."""
+    (a store from before totals existed) or counted in another zone than the person's."""
     from backease.core.insights import Totals
 
     row = HistoryTotals.objects.select_for_update().filter(person_id=person_id).first()
-    if row is None or row.zone != settings.TIME_ZONE:
+    if row is None or row.zone != zone.key:
         rebuild_aggregates(person_id)
         row = HistoryTotals.objects.select_for_update().get(person_id=person_id)
     return row, Totals.from_data(row.data)
@@ -1300,16 +1309,17 @@ def refresh_facts(session: Session) -> None:
     from backease.core.insights import Contribution
 
     with transaction.atomic():
-        record = _session_record(session.pk, lock=True)
+        found = _session_record(session.pk, lock=True)
         stored = SessionFacts.objects.filter(session_id=session.pk).first()
-        if record is None:
+        if found is None:
             return
-        values = _facts_values(record)
+        record, zone = found
+        values = _facts_values(record, zone)
         if stored is not None and stored.contribution == values["contribution"]:
             if any(getattr(stored, name) != value for name, value in values.items()):
                 SessionFacts.objects.filter(session_id=session.pk).update(**values)
             return
-        row, totals = _locked_totals(session.person_id)
+        row, totals = _locked_totals(session.person_id, zone)
         stored = SessionFacts.objects.filter(session_id=session.pk).first()  # a rebuild may have run
         if stored is not None:
             totals.add(Contribution.from_data(stored.contribution), -1)
@@ -1326,7 +1336,7 @@ def forget_facts(session: Session) -> None:
     from backease.core.insights import Contribution
 
     with transaction.atomic():
-        row, totals = _locked_totals(session.person_id)
+        row, totals = _locked_totals(session.person_id, person_zone(session.person_id))
         stored = SessionFacts.objects.filter(session_id=session.pk).first()
         if stored is None:
             return
@@ -1342,11 +1352,12 @@ REBUILD_CHUNK = 1000
 
 def rebuild_aggregates(person: Person | int) -> Totals:
     """Recompute every session's facts and the person's totals from the whole history
-    (after a restore, a change of TIME_ZONE, or by `backease store rebuild-aggregates`)."""
+    (after a restore, a change of the person's time zone, or by `backease store
+    rebuild-aggregates`); weeks are counted in the person's zone."""
     from backease.core.insights import contribution, totals_of
 
     person_id = person if isinstance(person, int) else person.pk
-    zone = _zone()
+    zone = person_zone(person)
     with transaction.atomic():
         SessionFacts.objects.filter(session__person_id=person_id).delete()
         totals = totals_of((), zone)
@@ -1382,7 +1393,7 @@ def rebuild_aggregates(person: Person | int) -> Totals:
                 )
             SessionFacts.objects.bulk_create(facts, batch_size=500)
         HistoryTotals.objects.update_or_create(
-            person_id=person_id, defaults={"zone": settings.TIME_ZONE, "data": totals.to_data()}
+            person_id=person_id, defaults={"zone": zone.key, "data": totals.to_data()}
         )
     return totals
 
@@ -1393,7 +1404,7 @@ def totals_until(person: Person, now: datetime) -> Totals:
     from backease.core.insights import Contribution, Totals
 
     row = HistoryTotals.objects.filter(person=person).first()
-    if row is None or row.zone != settings.TIME_ZONE:
+    if row is None or row.zone != person_zone(person).key:
         totals = rebuild_aggregates(person)
     else:
         totals = Totals.from_data(row.data)
@@ -1483,7 +1494,7 @@ def adaptation(person: Person, now: datetime | None = None) -> planner.Adaptatio
     turned-off, progression. Reads the running totals and the last few weeks only."""
     from backease.core.insights import MIN_SESSIONS_FOR_EFFECTS, effects_from_totals, progression_level
 
-    now = timezone.localtime(now or timezone.now())
+    now = local_time(person, now).now
     totals = totals_until(person, now)
     effects, rated = effects_from_totals(totals)
     records, _ = _window(person, now)
@@ -1504,11 +1515,9 @@ def insights(person: Person, now: datetime | None = None, weeks: int = 8) -> Ins
     """The person's insights (adherence, pain trend, what helps) over the last `weeks` weeks."""
     from backease.core.insights import MAX_WEEKS, summarize  # numpy: loaded only when needed
 
-    # Days and weeks are counted in the timezone of `now` (the site's when not given).
-    now = now if now is not None else timezone.localtime()
-    zone = getattr(now.tzinfo, "key", None)
-    if zone != settings.TIME_ZONE or weeks > MAX_WEEKS:
-        # Weeks in another timezone than the totals': read the whole history.
+    # Days and weeks are counted in the person's zone, as the running totals are.
+    now = local_time(person, now).now
+    if weeks > MAX_WEEKS:
         records, entries = history(person)
         return summarize(records, entries, now, weeks=weeks)
     records, entries = _window(person, now, weeks)

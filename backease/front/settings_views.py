@@ -1,0 +1,58 @@
+"""The settings page: the person's time zone (what "today", weeks, streaks, calendar files
+and reports count in), and the browser's zone sent by `static/front/zone.js`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from backease.accounts.mode import current_person
+from backease.core.errors import InputError
+from backease.core.zones import available_zones
+from backease.store.models import Person
+from backease.store.zones import default_zone_name, local_time, save_time_zone
+
+
+def _context(person: Person, **extra: Any) -> dict[str, Any]:
+    local = local_time(person)
+    return {
+        "zone": local.name,
+        "chosen": bool(person.time_zone),
+        "default_zone": default_zone_name(),
+        "now": local.now,
+        "zones": sorted(available_zones()),
+        "form_zone": extra.pop("form_zone", local.name),
+        **extra,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def settings_page(request: HttpRequest) -> HttpResponse:
+    """GET: the time zone form. POST: save it (a known IANA name; otherwise 400 and the form
+    says why, nothing stored)."""
+    person = current_person(request)
+    if request.method == "POST":
+        given = request.POST.get("time_zone", "")
+        try:
+            save_time_zone(person, given)
+        except InputError as error:
+            ctx = _context(person, zone_error=error, form_zone=given[:100])
+            return render(request, "front/settings.html", ctx, status=400)
+        return redirect(reverse("settings") + "?saved=zone#time-zone")
+    return render(request, "front/settings.html", _context(person, saved=request.GET.get("saved") == "zone"))
+
+
+@require_POST
+def browser_zone(request: HttpRequest) -> HttpResponse:
+    """The browser's zone, sent once by zone.js: kept only while the person has not chosen
+    one (so it becomes their default, and a choice made in settings is never overwritten)."""
+    person = current_person(request)
+    try:
+        changed = save_time_zone(person, request.POST.get("time_zone", ""), only_if_unset=True)
+    except InputError as error:
+        return JsonResponse({"detail": [{"field": error.field, "message": error.message}]}, status=400)
+    return JsonResponse({"time_zone": local_time(person).name, "changed": changed})
