@@ -28,13 +28,12 @@ from backease.api import schemas as s
 from backease.content.loader import load_content
 from backease.core import planner
 from backease.core.errors import Conflict, InputError, Missing, SafetyStop
-from backease.core.flow import prepare_all
 from backease.core.library import Faq, Muscle, Region, Tip
-from backease.core.screening import rationale_json
 from backease.core.sides import as_side
 from backease.core.vocab import KINDS, REGIONS, TOOLS
+from backease.exports import shapes
 from backease.store import services
-from backease.store.models import PainEntry, Person, Plan, Screening, Session, StepLog
+from backease.store.models import PainEntry, Person, Plan, Session, StepLog
 from backease.store.zones import person_zone, save_time_zone
 
 
@@ -208,48 +207,6 @@ def _get_pain_entry(request: HttpRequest, entry_id: int) -> PainEntry:
 # --- shapes -------------------------------------------------------------------------------
 
 
-def _screening_out(row: Screening) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "created_at": row.created_at,
-        "level": row.level,
-        "reasons": row.reasons,
-        "precautions": row.precautions,
-        "advice": row.advice,
-        "title": load_content().result_title(row.level, row.advice),
-        "rationale": rationale_json(load_content().rules.rationale) if row.level == "self_care" else None,
-        "clearance": services.clearance_state(row),
-    }
-
-
-def _plan_out(row: Plan) -> dict[str, Any]:
-    data = row.data
-    return {
-        "id": row.id,
-        "created_at": row.created_at,
-        "seed": row.seed,
-        "level": row.level,
-        "minutes": row.minutes,
-        "total_seconds": row.total_seconds,
-        "precautions": data.get("precautions", []),
-        "before": data.get("before", []),
-        "after": data.get("after", []),
-        "advice": data.get("advice", ""),
-        "desk_break": data.get("desk_break", False),
-        "notes": data.get("notes", []),
-        "steps": _plan_steps(data.get("steps", [])),
-    }
-
-
-def _plan_steps(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    # Plans stored before countdowns were budgeted get the countdowns the players run.
-    countdowns = prepare_all(str(step.get("position", "")) for step in steps)
-    return [
-        {"index": i, "prepare_seconds": countdown, **step}
-        for i, (step, countdown) in enumerate(zip(steps, countdowns, strict=True))
-    ]
-
-
 def _pain_out(row: PainEntry) -> dict[str, Any]:
     return {
         "id": row.id,
@@ -284,19 +241,19 @@ def screening_questions(request: HttpRequest) -> Any:
     return load_content().rules.questions
 
 
-@screening.post("", response={200: s.ScreeningOut, **INVALID})
+@screening.post("", response={200: shapes.ScreeningOut, **INVALID})
 def take_screening(request: HttpRequest, payload: s.ScreeningIn) -> Any:
     """Answer the safety screen; the result decides what a plan may contain."""
     row, _result = services.record_screening(_person(request), payload.answers)
-    return _screening_out(row)
+    return shapes.screening_out(row)
 
 
-@screening.get("/latest", response={200: s.ScreeningOut, **NOT_FOUND})
+@screening.get("/latest", response={200: shapes.ScreeningOut, **NOT_FOUND})
 def latest_screening(request: HttpRequest) -> Any:
     row = services.latest_screening(_person(request))
     if row is None:
         raise HttpError(404, "no screening yet")
-    return _screening_out(row)
+    return shapes.screening_out(row)
 
 
 # --- profile ------------------------------------------------------------------------------
@@ -347,27 +304,27 @@ plans = Router(tags=["plans"])
 
 @plans.post(
     "",
-    response={200: s.PlanOut, **INVALID},
+    response={200: shapes.PlanOut, **INVALID},
     # No link to a step's alternatives: a plan refused for safety has no step 0.
     openapi_extra=_links(200, "id", get_plan={"plan_id": "$id"}),
 )
 def make_plan(request: HttpRequest, payload: s.PlanIn | None = None) -> Any:
     """Plan a session from the saved profile and the latest screening."""
     seed = payload.seed if payload is not None else None
-    return _plan_out(services.make_plan(_person(request), seed=seed))
+    return shapes.plan_out(services.make_plan(_person(request), seed=seed))
 
 
-@plans.get("/latest", response={200: s.PlanOut, **NOT_FOUND})
+@plans.get("/latest", response={200: shapes.PlanOut, **NOT_FOUND})
 def latest_plan(request: HttpRequest) -> Any:
     row = services.latest_plan(_person(request))
     if row is None:
         raise HttpError(404, "no plan yet")
-    return _plan_out(row)
+    return shapes.plan_out(row)
 
 
-@plans.get("/{plan_id}", response={200: s.PlanOut, **NOT_FOUND, **INVALID})
+@plans.get("/{plan_id}", response={200: shapes.PlanOut, **NOT_FOUND, **INVALID})
 def get_plan(request: HttpRequest, plan_id: int) -> Any:
-    return _plan_out(_get_plan(request, plan_id))
+    return shapes.plan_out(_get_plan(request, plan_id))
 
 
 @plans.get(
@@ -379,13 +336,15 @@ def step_alternatives(request: HttpRequest, plan_id: int, index: int) -> Any:
     return services.alternatives(_person(request), _get_plan(request, plan_id), index)
 
 
-@plans.post("/{plan_id}/steps/{index}/swap", response={200: s.PlanOut, **NOT_FOUND, **INVALID, **CONFLICT})
+@plans.post(
+    "/{plan_id}/steps/{index}/swap", response={200: shapes.PlanOut, **NOT_FOUND, **INVALID, **CONFLICT}
+)
 def swap_step(request: HttpRequest, plan_id: int, index: int, payload: s.SwapIn) -> Any:
     """Do this step (both sides) with one of its alternatives. The plan's total time stays
     the same: a change of position moves the get-ready countdowns, and the step (or, when
     it has no room, the others) gives or takes that time."""
     row = _get_plan(request, plan_id)
-    return _plan_out(services.swap_step(_person(request), row, index, payload.technique))
+    return shapes.plan_out(services.swap_step(_person(request), row, index, payload.technique))
 
 
 # --- sessions -----------------------------------------------------------------------------

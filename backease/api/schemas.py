@@ -9,7 +9,7 @@ checked by the services, which name what is allowed.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any, get_args
 
 from ninja import Schema
@@ -21,15 +21,11 @@ from backease.core.planner import REFUSED_LEVELS
 from backease.core.screening import QuestionGroup, QuestionType
 from backease.core.sides import DEFAULT_SIDE, render_technique
 from backease.core.vocab import (
-    AVOID_REGION_PREFIX,
     CAUSES,
     EVIDENCE_GRADES,
     INTENSITIES,
-    KINDS,
-    LEVELS,
     NOT_SURE,
     POSITIONS,
-    PRECAUTIONS,
     REGIONS,
     SIDES,
     TOOLS,
@@ -37,6 +33,11 @@ from backease.core.vocab import (
 )
 from backease.core.zones import MAX_NAME as MAX_ZONE_NAME
 from backease.core.zones import available_zones
+from backease.exports.shapes import (
+    Precaution,
+    Tool,
+    one_of,
+)
 from backease.store.services import FEEDBACK, FINAL_STATUSES, MAX_NOTE
 
 MAX_ID = 100
@@ -84,11 +85,6 @@ def _id(choices: tuple[str, ...] | None = None, description: str = "") -> Any:
     return Field(max_length=MAX_ID, description=description, json_schema_extra=extra or None)
 
 
-def one_of(choices: tuple[str, ...], description: str | None = None) -> Any:
-    """An output field whose value is one of a closed vocabulary (from core.vocab)."""
-    return Field(description=description, json_schema_extra={"enum": list(choices)})
-
-
 def technique_ids(schema: dict[str, Any]) -> None:
     """The library's technique ids, listed when the schema is made (they are content)."""
     schema["enum"] = [t.id for t in load_content().library.techniques]
@@ -104,10 +100,6 @@ def question_ids_or_null(schema: dict[str, Any]) -> None:
 
 def massage_type_ids(schema: dict[str, Any]) -> None:
     schema["enum"] = [m.id for m in load_content().library.massage_types]
-
-
-PRECAUTION_IDS = (*PRECAUTIONS, *(AVOID_REGION_PREFIX + region for region in REGIONS))
-"""Every precaution a screening or plan may carry (SCREENING.md)."""
 
 
 def integral(value: object) -> object:
@@ -158,9 +150,6 @@ TechniqueId = Annotated[
         json_schema_extra=technique_ids,
     ),
 ]
-Region = Annotated[str, one_of(REGIONS)]
-Tool = Annotated[str, one_of(TOOLS)]
-Precaution = Annotated[str, one_of(PRECAUTION_IDS)]
 
 
 class Input(Schema):
@@ -259,47 +248,6 @@ class ScreeningIn(Input):
     )
 
 
-class ReasonOut(Schema):
-    question: str
-    message: str
-    source: str
-
-
-class RationaleOut(Schema):
-    title: str
-    text: str = Field(description="why upper back pain with no flag is self-care, in plain words")
-    source: str
-
-
-class ClearanceOut(Schema):
-    given_on: date = Field(description="the day clinician_cleared was first answered yes")
-    expires_on: date = Field(description="12 weeks later: from this day it no longer lowers any flag")
-    active: bool
-    rules: list[str] = Field(description="the standing rules that fired when the clearance was given")
-
-
-class ScreeningOut(Schema):
-    id: int
-    created_at: datetime
-    level: str = one_of(LEVELS)
-    reasons: list[ReasonOut]
-    precautions: list[Precaution] = Field(
-        description="limits every plan keeps; a soon result adds gentle_pressure_only,"
-        " no_sustained_pressure and no_spinal_pressure"
-    )
-    advice: str
-    title: str = Field(
-        description="the result's title, saying what its advice says (an advice asking for an urgent GP"
-        " appointment has that title, not the level's)"
-    )
-    rationale: RationaleOut | None = Field(
-        description="on a self_care result: why self-care is reasonable (Finucane 2020; NHS); else null"
-    )
-    clearance: ClearanceOut | None = Field(
-        description="the clinician clearance this screening used (it lasts 12 weeks), or null"
-    )
-
-
 # --- profile ------------------------------------------------------------------------------
 
 
@@ -355,40 +303,6 @@ class PlanIn(Input):
     seed: Seed | None = Field(
         None, description="breaks ties between equally good techniques; null: a new one"
     )
-
-
-class PlanStepOut(Schema):
-    index: int
-    technique: str
-    name: str
-    kind: str = one_of(KINDS)
-    seconds: int
-    prepare_seconds: int = Field(
-        description="the get-ready countdown before the step; steps plus countdowns make the plan's minutes"
-    )
-    side: str = one_of(SIDES)
-    intensity: str = one_of(INTENSITIES)
-    regions: list[Region]
-    tools: list[Tool]
-    position: str = one_of(POSITIONS)
-    reason: str
-    cue: str
-
-
-class PlanOut(Schema):
-    id: int
-    created_at: datetime
-    seed: int
-    level: str = one_of(LEVELS)
-    minutes: int
-    total_seconds: int
-    precautions: list[Precaution]
-    before: list[str]
-    after: list[str]
-    advice: str
-    desk_break: bool
-    notes: list[str]
-    steps: list[PlanStepOut] = Field(description="empty when the safety check asks you to see a doctor first")
 
 
 class AlternativeOut(Schema):

@@ -34,6 +34,7 @@ from backease.core import planner
 from backease.core.errors import InputError
 from backease.core.vocab import INTENSITIES, LEVELS, REGIONS, SIDES
 from backease.core.zones import check_zone
+from backease.exports import shapes
 from backease.store import services
 from backease.store.models import (
     LOCAL_OWNER,
@@ -480,8 +481,6 @@ def _shown_by(schema: type[pydantic.BaseModel], shown: dict[str, Any]) -> None:
 
 
 def _check_screening(values: dict[str, Any]) -> None:
-    from backease.api import routes, schemas
-
     _choice("level", values["level"], LEVELS)
     if not isinstance(values["answers"], dict):
         raise InputError("answers", "must be an object of question ids to answers")
@@ -502,7 +501,7 @@ def _check_screening(values: dict[str, Any]) -> None:
         rules = clearance["rules"]
         if not isinstance(rules, list) or not all(isinstance(r, str) for r in rules):
             raise InputError("clearance.rules", "must be a list of rule ids")
-    _shown_by(schemas.ScreeningOut, routes._screening_out(Screening(**values)))
+    _shown_by(shapes.ScreeningOut, shapes.screening_out(Screening(**values)))
 
 
 def _check_plan(values: dict[str, Any]) -> None:
@@ -519,11 +518,9 @@ def _check_plan(values: dict[str, Any]) -> None:
         raise
     except (TypeError, KeyError, ValueError, AttributeError) as exc:
         raise InputError("data", f"is not a plan this version can read ({exc.__class__.__name__})") from None
-    from backease.api import routes, schemas
-
-    shown = routes._plan_out(Plan(**values))
+    shown = shapes.plan_out(Plan(**values))
     try:
-        _shown_by(schemas.PlanOut, shown)
+        _shown_by(shapes.PlanOut, shown)
     except InputError as exc:
         raise InputError(f"data.{exc.field}", exc.message) from None
 
