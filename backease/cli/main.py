@@ -632,7 +632,6 @@ def content_check(json_: JsonOption = False) -> None:
 
 
 from backease.cli import (  # noqa: E402 - session, log, history (they load Django lazily)
-    clinic_commands,
     export_commands,
     server_commands,
     settings_commands,
@@ -644,7 +643,6 @@ store_commands.register(app)
 stats_commands.register(app)
 settings_commands.register(app)
 export_commands.register(app)
-clinic_commands.register(app)
 server_commands.register(app)
 
 

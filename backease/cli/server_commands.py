@@ -34,9 +34,9 @@ def add_user_command(
     Give the link to the person (it is not emailed). It works once, for three days, and
     stops working once a password is set. Admins also reach Django's admin at /admin/.
     """
-    from backease.cli import state
+    from backease.accounts.setup import open_server_store
 
-    state.open_server_store("server add-user")
+    open_server_store("server add-user")
     from django.conf import settings
 
     from backease.accounts import services

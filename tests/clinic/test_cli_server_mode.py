@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from backease.cli.main import run
+from backease.__main__ import run
 from backease.store.models import PainEntry, Person
 
 pytestmark = pytest.mark.django_db

@@ -330,7 +330,7 @@ def test_time_flags_are_raised_when_the_therapist_opens_the_dashboard(
 def test_the_command_line_runs_the_daily_check(person_a: Person, link: CareLink) -> None:
     from typer.testing import CliRunner
 
-    from backease.cli.main import app
+    from backease.__main__ import app
 
     CareLink.objects.filter(pk=link.pk).update(created_at=timezone.now() - timedelta(days=20))
     result = CliRunner().invoke(app, ["clinic", "daily", "--json"])

@@ -1,4 +1,6 @@
-"""`backease clinic ...`: clinic-mode jobs an operator runs (docs/clinic.md)."""
+"""`backease clinic ...`: clinic-mode jobs an operator runs (docs/clinic.md). Clinic mode's
+own commands, added to the `backease` program by `backease/__main__.py` (the terminal's
+commands import nothing of clinic mode)."""
 
 from __future__ import annotations
 
@@ -22,9 +24,9 @@ def daily_command(
 
     Running it twice is harmless: a flag or notice already raised is not raised again.
     """
-    from backease.cli import state
+    from backease.accounts.setup import open_server_store
 
-    state.open_server_store("clinic daily")
+    open_server_store("clinic daily")
     from backease.clinic.flags import daily_check
 
     counts = daily_check()
