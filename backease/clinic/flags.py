@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
@@ -31,7 +32,9 @@ from backease.clinic.notices import notify
 from backease.content.loader import load_content
 from backease.core.errors import InputError
 from backease.core.screening import fires, validate_answers
+from backease.core.zones import LocalTime
 from backease.store.models import PainEntry, Person, Screening, Session, SessionFacts, StepLog
+from backease.store.zones import local_time, zone_named
 
 NRS = "nrs"
 """`Outcome.Kind.NRS`."""
@@ -266,7 +269,7 @@ def check_pain(
     raised: list[Flag] = []
     words = where or {"diary": "in the diary", "session": "in a session", "outcome": "in a check-in"}[source]
     if pain >= PAIN_HIGH:
-        day = timezone.localtime(at).date().isoformat()
+        day = local_time(person_id, at).today.isoformat()  # the client's day
         flag = raise_flag(
             person_id, Kind.PAIN_HIGH, f"pain_high:{day}", f"Pain {pain} of 10 {words}", at, links
         )
@@ -416,12 +419,21 @@ class ClientState:
         return self.link.client
 
     @property
+    def zone(self) -> ZoneInfo:
+        """The client's time zone: their days and weeks (docs/time-zones.md)."""
+        return zone_named(self.link.client.time_zone)
+
+    def today(self, now: datetime) -> date:
+        """The client's date at `now`."""
+        return LocalTime.at(now, self.zone).today
+
+    @property
     def programme_start(self) -> date | None:
         """The day the programme runs from: its start date or, when it has none (a template
         given without dates), the day it was set; never earlier weeks it did not exist in."""
         if self.programme is None:
             return None
-        return self.programme.starts_on or timezone.localtime(self.programme.created_at).date()
+        return self.programme.starts_on or LocalTime.at(self.programme.created_at, self.zone).today
 
     def adherence(self, today: date, monday: date | None = None) -> WeekAdherence | None:
         if self.programme is None:
@@ -439,11 +451,11 @@ class ClientState:
         """The day the 14 days are counted from: the last session that counts, or the
         programme's start (or the day the client started sharing) when later; None when
         that was under 14 days ago."""
-        anchors = [timezone.localtime(self.link.created_at).date()]
+        anchors = [LocalTime.at(self.link.created_at, self.zone).today]
         if self.programme_start is not None:
             anchors.append(self.programme_start)
         if self.last_counted_at is not None:
-            anchors.append(timezone.localtime(self.last_counted_at).date())
+            anchors.append(LocalTime.at(self.last_counted_at, self.zone).today)
         anchor = max(anchors)
         return anchor if (today - anchor).days >= NO_SESSION_DAYS else None
 
@@ -484,13 +496,15 @@ def client_states(links: Iterable[CareLink], now: datetime) -> list[ClientState]
     today = timezone.localtime(now).date()
     ids = sorted({link.client_id for link in links})
     programmes = current_programmes(ids, today)
-    since = local_start(monday_of(today) - timedelta(days=7))
+    # Days are each client's own (their zone); a day more covers zones ahead of or behind this one.
+    since = local_start(monday_of(today) - timedelta(days=8))
+    zones = {link.client_id: zone_named(link.client.time_zone) for link in links}
     per_client: dict[int, list[date]] = {i: [] for i in ids}
     rows = SessionFacts.objects.filter(
         counted=True, session__person_id__in=ids, session__started_at__gte=since
     ).values_list("session__person_id", "session__started_at")
     for person_id, started in rows:
-        per_client[person_id].append(timezone.localtime(started).date())
+        per_client[person_id].append(LocalTime.at(started, zones[person_id]).today)
     return [
         ClientState(
             link=link,
@@ -506,8 +520,9 @@ def client_states(links: Iterable[CareLink], now: datetime) -> list[ClientState]
 
 def due_time_flags(state: ClientState, now: datetime) -> list[tuple[str, str, str]]:
     """(kind, key, detail) of the time flags this client has due now: no session for 14
-    days, and adherence under 50 % this week so far or in the week just ended."""
-    today = timezone.localtime(now).date()
+    days, and adherence under 50 % this week so far or in the week just ended (in the
+    client's days and weeks)."""
+    today = state.today(now)
     due: list[tuple[str, str, str]] = []
     since = state.no_session_since(today)
     if since is not None:

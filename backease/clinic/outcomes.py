@@ -30,6 +30,7 @@ from backease.clinic.notices import Draft, notify_many
 from backease.core.errors import InputError
 from backease.core.insights import Change, assess_change
 from backease.store.models import Person
+from backease.store.zones import local_time, person_zone
 
 NRS, PSFS = "nrs", "psfs"
 """`Outcome.Kind` values."""
@@ -165,15 +166,16 @@ def due_on(person: Person, now: datetime | None = None) -> date | None:
     latest = Outcome.objects.filter(person=person).aggregate(
         nrs=Max("at", filter=Q(kind=NRS)), psfs=Max("at", filter=Q(kind=PSFS))
     )
+    zone = person_zone(person)  # due dates are the client's days
     if latest["nrs"] is None or latest["psfs"] is None:
-        return timezone.localtime(started).date()
-    return timezone.localtime(min(latest["nrs"], latest["psfs"])).date() + timedelta(days=EVERY_DAYS)
+        return started.astimezone(zone).date()
+    return min(latest["nrs"], latest["psfs"]).astimezone(zone).date() + timedelta(days=EVERY_DAYS)
 
 
 def due(person: Person, now: datetime | None = None) -> bool:
     """True when the person shares with a therapist and a check-in is due today or overdue."""
     day = due_on(person, now)
-    today = timezone.localtime(now or timezone.now()).date()
+    today = local_time(person, now).today
     return day is not None and day <= today
 
 
@@ -199,7 +201,6 @@ def remind_due(people: Sequence[Person], now: datetime) -> int:
     if not people:
         return 0
     ids = [person.pk for person in people]
-    today = timezone.localtime(now).date()
     started: dict[int, datetime] = {}
     for client_id, created in (
         CareLink.objects.filter(client_id__in=ids, ended_at__isnull=True)
@@ -218,11 +219,12 @@ def remind_due(people: Sequence[Person], now: datetime) -> int:
         if person.pk not in started:
             continue
         row = latest.get(person.pk)
+        local = local_time(person, now)  # the client's days
         if row is None or row["nrs"] is None or row["psfs"] is None:
-            day = timezone.localtime(started[person.pk]).date()
+            day = local.day_of(started[person.pk])
         else:
-            day = timezone.localtime(min(row["nrs"], row["psfs"])).date() + timedelta(days=EVERY_DAYS)
-        if day <= today:
+            day = local.day_of(min(row["nrs"], row["psfs"])) + timedelta(days=EVERY_DAYS)
+        if day <= local.today:
             due_keys[person.pk] = (f"outcomes_due:{day.isoformat()}", row is None)
     if not due_keys:
         return 0

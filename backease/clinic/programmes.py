@@ -36,6 +36,7 @@ from backease.core.sides import as_side, has_placeholders, render_side
 from backease.core.vocab import INTENSITIES, INTENSITY_RANK, KINDS, region_side
 from backease.store import services
 from backease.store.models import Person, Plan, Screening, Session, TechniqueChoice
+from backease.store.zones import local_time
 
 log = logging.getLogger(__name__)
 
@@ -684,7 +685,7 @@ def current_for(person: Person, known_count: int | None = None, today: date | No
     0 means no query at all, which is always so in personal mode (nobody has a therapist)."""
     if known_count == 0:
         return []
-    day = today if today is not None else timezone.localdate()
+    day = today if today is not None else local_time(person).today  # the client's day
     return list(
         Programme.objects.filter(client=person, is_template=False, archived_at__isnull=True)
         .filter(Q(starts_on__isnull=True) | Q(starts_on__lte=day))

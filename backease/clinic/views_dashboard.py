@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,6 +29,7 @@ from backease.clinic.access import active_links, link_for, therapist_required
 from backease.clinic.models import CareLink, Outcome
 from backease.exports import charts
 from backease.store.models import PainEntry, Person, Session
+from backease.store.zones import local_time
 
 TREND_DAYS = 56
 """The pain trend on the dashboard covers the last 8 weeks."""
@@ -41,26 +43,35 @@ def _therapist(request: HttpRequest) -> User:
 # --- the pain trend -----------------------------------------------------------------------
 
 
-def pain_trends(client_ids: list[int], now: datetime) -> dict[int, list[tuple[date, float]]]:
-    """Each client's mean pain per day over the last 8 weeks, oldest first: diary entries,
-    pain before sessions, and pain-now outcome measures (three queries in all)."""
+def pain_trends(
+    client_ids: list[int], now: datetime, zones: dict[int, ZoneInfo] | None = None
+) -> dict[int, list[tuple[date, float]]]:
+    """Each client's mean pain per day (their days, in `zones`: the site's when not given)
+    over the last 8 weeks, oldest first: diary entries, pain before sessions, and pain-now
+    outcome measures (three queries in all)."""
     if not client_ids:
         return {}
+    zones = zones or {}
+
+    def day(person_id: int, at: datetime) -> date:
+        where = zones.get(person_id)
+        return at.astimezone(where).date() if where is not None else timezone.localtime(at).date()
+
     since = now - timedelta(days=TREND_DAYS)
     ratings: dict[int, dict[date, list[int]]] = defaultdict(lambda: defaultdict(list))
     for person_id, at, pain in PainEntry.objects.filter(person_id__in=client_ids, at__gte=since).values_list(
         "person_id", "at", "pain"
     ):
-        ratings[person_id][timezone.localtime(at).date()].append(pain)
+        ratings[person_id][day(person_id, at)].append(pain)
     for person_id, at, pain in Session.objects.filter(
         person_id__in=client_ids, started_at__gte=since, pain_before__isnull=False
     ).values_list("person_id", "started_at", "pain_before"):
-        ratings[person_id][timezone.localtime(at).date()].append(pain)
+        ratings[person_id][day(person_id, at)].append(pain)
     for person_id, at, data in Outcome.objects.filter(
         person_id__in=client_ids, kind="nrs", at__gte=since
     ).values_list("person_id", "at", "data"):
         if isinstance(data, dict) and isinstance(data.get("score"), int):
-            ratings[person_id][timezone.localtime(at).date()].append(data["score"])
+            ratings[person_id][day(person_id, at)].append(data["score"])
     return {
         person_id: [(day, sum(values) / len(values)) for day, values in sorted(days.items())]
         for person_id, days in ratings.items()
@@ -141,13 +152,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """The therapist's clients, most in need first, with their open flags."""
     therapist = _therapist(request)
     now = flags.clock()
-    today = timezone.localtime(now).date()
     links = list(flags.annotated_links(active_links(therapist)))
     states = flags.client_states(links, now)
     flags.raise_time_flags(states, now)
     seen = list(flags.seen_flags(therapist, links, now))
     full_ids = [link.client_id for link in links if link.share == CareLink.Share.FULL]
-    trends = pain_trends(full_ids, now)
+    trends = pain_trends(full_ids, now, {state.link.client_id: state.zone for state in states})
     open_by_client: dict[int, list[Any]] = defaultdict(list)
     for flag in flags.open_flags(therapist, links):
         open_by_client[flag.client_id].append(flag)
@@ -156,6 +166,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     rows = []
     for state in states:
         client_id = state.link.client_id
+        today = state.today(now)  # each client's own day and week
         trend = (
             sparkline(trends.get(client_id, []), today, names[client_id]) if client_id in full_ids else None
         )
@@ -222,8 +233,8 @@ def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
     person = link.client
     full = link.share == CareLink.Share.FULL
     now = flags.clock()
-    today = timezone.localtime(now).date()
     [state] = flags.client_states(flags.annotated_links(CareLink.objects.filter(pk=link.pk)), now)
+    today = state.today(now)  # the client's day and week
     context: dict[str, Any] = {
         "client": person,
         "name": flags.label(person),
@@ -249,7 +260,7 @@ def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
         context["outcomes_due"] = outcomes.due_on(person, now)
         what = "client page: insights, outcome measures, flags"
     else:
-        found = services.insights(person, timezone.localtime(now))
+        found = services.insights(person, now)  # in the client's zone
         context["adherence"] = found.adherence
         context["weeks_chart"] = charts.weeks_chart(found.adherence)
         what = "client page: adherence only"
@@ -270,7 +281,7 @@ def client_report(request: HttpRequest, client_id: int) -> HttpResponse:
     html = render_report(person, flags.clock(), for_file=True)
     response = HttpResponse(html)
     if download:
-        day = timezone.localdate().isoformat()
+        day = local_time(person).today.isoformat()
         response["Content-Disposition"] = (
             f'attachment; filename="backease-report-client-{person.pk}-{day}.html"'
         )
