@@ -365,7 +365,13 @@ def test_a_plan_is_made_from_the_saved_profile(client: Client, plan: dict[str, A
         "position",
         "reason",
         "cue",
+        "script",
     }
+    # Each step says what the voice says and when: every hold starts with "Go." at 0.
+    for step in plan["steps"]:
+        go = [line for line in step["script"] if line["kind"] == "go"]
+        assert len(go) == 1 and go[0]["phase"] == "hold" and go[0]["at"] == 0 and go[0]["must_hear"]
+        assert go[0]["text"].startswith("Go.")
     assert plan["before"] and plan["after"]
     assert client.get(f"/api/plans/{plan['id']}").json() == plan
     assert client.get("/api/plans/latest").json() == plan

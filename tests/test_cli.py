@@ -31,6 +31,7 @@ STEP_KEYS = {
     "tools",
     "position",
     "reason",
+    "script",
 }
 LIBRARY_KEYS = {
     "id",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 import pytest
 
 from backease.core.errors import InputError
@@ -9,6 +12,7 @@ from backease.core.flow import floor_trips, position_changes, prepare_seconds
 from backease.core.library import Library
 from backease.core.planner import PainArea, Plan, Profile, plan_session, recommend_massage_types
 from backease.core.screening import RuleSet, screen
+from backease.core.script import prepare_need
 
 
 def make_plan(
@@ -291,8 +295,9 @@ def test_a_plan_survives_a_round_trip_through_its_record(library: Library, rules
 
 
 def test_alternatives_keep_the_time_the_phase_and_the_safety_limits(library: Library, rules: RuleSet) -> None:
-    from backease.core.flow import floor_trips, prepare_all
+    from backease.core.flow import floor_trips
     from backease.core.planner import _useful_seconds, step_alternatives, swap_step
+    from backease.core.script import plan_countdowns
 
     profile = Profile(minutes=20, areas=(PainArea("upper_trapezius_left", 6),))
     result = screen({"osteoporosis": True}, rules)
@@ -311,9 +316,7 @@ def test_alternatives_keep_the_time_the_phase_and_the_safety_limits(library: Lib
             assert _useful_seconds(tech) <= new.seconds <= tech.max_seconds
             # Another position is allowed when the countdowns follow it and the plan still
             # goes down to the floor once at most.
-            assert [s.prepare_seconds for s in swapped.steps] == prepare_all(
-                s.position for s in swapped.steps
-            )
+            assert [s.prepare_seconds for s in swapped.steps] == plan_countdowns(library, swapped.steps)
             assert floor_trips(s.position for s in swapped.steps) <= 1
             assert step.technique not in {s.technique for s in swapped.steps}
 
@@ -445,7 +448,11 @@ def test_a_15_minute_plan_counts_its_countdowns_in_the_15_minutes(library: Libra
     plan = make_plan(library, rules, minutes=15, tools=FLOOR_TOOLS, areas=(PainArea("lats_left", 6),))
     assert plan.total_seconds == 900 == sum(s.seconds + s.prepare_seconds for s in plan.steps)
     assert all(s.prepare_seconds > 0 for s in plan.steps)
-    assert plan.steps[0].prepare_seconds == 5
+    # The first get-ready is as long as its set-up and stop line take to say (and a
+    # multiple of 5 seconds), not the 5 seconds it was when the voice ran over the timer.
+    first = plan.steps[0]
+    need = prepare_need(library, library.technique(first.technique), first.side, True, None, first.position)
+    assert need > 5 and first.prepare_seconds == 5 * math.ceil(need / 5)
 
 
 def test_a_15_minute_plan_has_fewer_longer_steps_and_goes_to_the_floor_once(
@@ -528,3 +535,42 @@ def test_a_desk_break_keeps_some_work_before_its_breathing_finish(
     assert plan.steps[-1].kind == "relaxation"
     assert any(s.kind != "relaxation" for s in plan.steps)
     assert plan.total_seconds == minutes * 60
+
+
+def test_a_plan_too_long_for_its_minutes_drops_one_technique_not_two(
+    library: Library, rules: RuleSet
+) -> None:
+    import random
+
+    from backease.core.planner import _candidates, _fit_count, _limits, _prepare_total
+
+    profile = Profile(minutes=15)
+    cands = _candidates(library, profile, _limits(profile, screen({}, rules), False), random.Random(0))
+    units = [cands[phase][0] for phase in ("warm_up", "release", "stretch", "relaxation")]
+
+    def shortest(trial: list[Any]) -> int:
+        return sum(u.low(True) * len(u.sides) for u in trial) + _prepare_total(trial, library)
+
+    total = shortest(units) - 5  # 5 seconds too long: one technique has to go
+    kept, useful = _fit_count(list(units), [], total, library)
+    assert useful and len(kept) == len(units) - 1 and all(u in units for u in kept)
+
+
+def test_standing_and_seated_work_come_in_the_order_that_changes_position_less(
+    library: Library, rules: RuleSet
+) -> None:
+    # Seated warm-ups and seated and standing work: seated work first saves getting up
+    # and sitting down again (it went seated, standing, seated, then down to the floor).
+    plan = make_plan(
+        library,
+        rules,
+        minutes=15,
+        tools=FLOOR_TOOLS,
+        areas=(PainArea("thoracic_spine_left", 6), PainArea("upper_trapezius_right", 5)),
+        causes=("posture", "stress"),
+        stress=6,
+    )
+    positions = [s.position for s in plan.steps]
+    blocks = [p for i, p in enumerate(positions) if i == 0 or positions[i - 1] != p]
+    assert blocks == ["seated", "standing", "all_fours", "supine"]
+    assert position_changes(positions) == 3 and floor_trips(positions) == 1

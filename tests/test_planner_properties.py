@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backease.content.loader import parse_content
-from backease.core.flow import POSITION_ORDER, floor_trips, on_floor, prepare_all
+from backease.core.flow import POSITION_ORDER, floor_trips, on_floor
 from backease.core.planner import (
     NO_ADAPTATION,
     PainArea,
@@ -24,6 +24,7 @@ from backease.core.planner import (
     plan_session,
 )
 from backease.core.screening import ScreeningResult, screen
+from backease.core.script import plan_countdowns
 from backease.core.vocab import (
     AVOID_REGION_PREFIX,
     CAUSES,
@@ -146,7 +147,7 @@ def _check_invariants(profile: Profile, result: ScreeningResult, plan: Plan, swa
     assert plan.total_seconds == profile.minutes * 60
     assert sum(step.seconds + step.prepare_seconds for step in plan.steps) == plan.total_seconds
     # Each countdown is the one definition the players use.
-    assert [s.prepare_seconds for s in plan.steps] == prepare_all(s.position for s in plan.steps)
+    assert [s.prepare_seconds for s in plan.steps] == plan_countdowns(LIBRARY, plan.steps)
     # Warm-up first, relaxation last; in between, each position's release before its stretches.
     phases = [PHASE_OF_KIND[step.kind] for step in plan.steps]
     assert phases == sorted(phases, key=lambda p: {"warm_up": 0, "relaxation": 2}.get(p, 1))
@@ -160,10 +161,13 @@ def _check_invariants(profile: Profile, result: ScreeningResult, plan: Plan, swa
             assert PHASES.index(PHASE_OF_KIND[a.kind]) <= PHASES.index(PHASE_OF_KIND[b.kind])
     # The session goes down to the floor at most once.
     assert floor_trips(s.position for s in plan.steps) <= 1
-    # Positions are grouped: the main work visits each position once, in POSITION_ORDER.
+    # Positions are grouped: the main work visits each position once, standing and seated
+    # (in the order that changes position less) before the floor, the floor in POSITION_ORDER.
     main = [s.position for s in plan.steps if PHASE_OF_KIND[s.kind] in ("release", "stretch")]
     blocks = [p for i, p in enumerate(main) if i == 0 or main[i - 1] != p]
-    assert blocks == sorted(set(blocks), key=POSITION_ORDER.__getitem__)
+    assert len(blocks) == len(set(blocks))
+    down = [p for p in blocks if on_floor(p)]
+    assert blocks[len(blocks) - len(down) :] == down == sorted(down, key=POSITION_ORDER.__getitem__)
     avoided = {p[len(AVOID_REGION_PREFIX) :] for p in precautions if p.startswith(AVOID_REGION_PREFIX)}
     tools = set(profile.tools or DEFAULT_TOOLS)
     for step in plan.steps:

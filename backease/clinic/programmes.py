@@ -29,9 +29,9 @@ from backease.clinic.notices import notify
 from backease.content.loader import load_content
 from backease.core import planner
 from backease.core.errors import InputError
-from backease.core.flow import prepare_all
 from backease.core.library import Library, Technique
 from backease.core.screening import strict_time_limit, validate_answers
+from backease.core.script import countdowns
 from backease.core.sides import as_side, has_placeholders, render_side
 from backease.core.vocab import INTENSITIES, INTENSITY_RANK, KINDS, region_side
 from backease.store import services
@@ -317,17 +317,17 @@ def step_seconds(step: dict[str, Any]) -> int:
 
 
 def session_seconds(steps: list[dict[str, Any]], library: Library) -> int:
-    """How long a session of these steps takes, get-ready countdowns included (`core.flow`)."""
-    positions: list[str] = []
+    """How long a session of these steps takes, get-ready countdowns included (`core.script`)."""
+    sequence: list[tuple[Technique | None, str, str]] = []
     total = 0
     for step in steps:
         tech = library.technique(step["technique"])
         if tech is None:
             continue
-        for _ in _step_sides(step, tech):
-            positions.append(tech.position)
+        for side in _step_sides(step, tech):
+            sequence.append((tech, side, tech.position))
             total += step_seconds(step)
-    return total + sum(prepare_all(positions))
+    return total + sum(countdowns(library, sequence))
 
 
 def duration_words(seconds: int) -> str:
@@ -748,18 +748,18 @@ def for_today_rows(person: Person, rows: tuple[tuple[Any, ...], ...] | None) -> 
 
 def session_plan(programme: Programme, safety: Safety, library: Library) -> planner.Plan:
     """The programme as a plan in the planner's shape: the allowed steps, each side a step,
-    with the get-ready countdowns of `core.flow`, so the time adds up as in any plan."""
+    with the get-ready countdowns and the script of `core.script`, so the time adds up and
+    the voice speaks as in any plan."""
     steps: list[planner.PlanStep] = []
-    positions: list[str] = []
     units = []
     for step in allowed_steps(programme, safety, library):
         tech = library.technique(step["technique"])
         assert tech is not None  # allowed steps name known techniques
         for side in _step_sides(step, tech):
             units.append((tech, step, side))
-            positions.append(tech.position)
     who = programme.therapist.label if programme.therapist is not None else "your therapist"
-    for (tech, step, side), countdown in zip(units, prepare_all(positions), strict=True):
+    prepare = countdowns(library, [(tech, side, tech.position) for tech, _, side in units])
+    for (tech, step, side), countdown in zip(units, prepare, strict=True):
         regions = tuple(
             r for r in tech.regions if side not in ("left", "right") or region_side(r) in (side, "none")
         )
@@ -779,6 +779,7 @@ def session_plan(programme: Programme, safety: Safety, library: Library) -> plan
                 prepare_seconds=countdown,
             )
         )
+    steps = planner.with_scripts(steps, library)
     total = sum(s.seconds + s.prepare_seconds for s in steps)
     before, after = planner.session_checklists(safety.outcome, library)
     return planner.Plan(

@@ -64,6 +64,7 @@ from backease.core.vocab import (
     REGIONS,
     SIDES,
     TOOLS,
+    VOICE_WORDS,
     is_precaution,
     region_base,
     region_side,
@@ -85,6 +86,9 @@ LABELLED: dict[str, tuple[str, ...]] = {
     "benefit": BENEFITS,
     "evidence": EVIDENCE_GRADES,
     "level": LEVELS,
+    "voice": VOICE_WORDS,
+    "move_floor": POSITIONS,
+    "move": POSITIONS,
 }
 """The vocabularies labels.yaml gives words for, each with every id it must name."""
 

@@ -1,5 +1,6 @@
 """How a session flows from one position to the next: the one definition of the
-get-ready countdown, and the order of positions (standing, seated, then the floor).
+get-ready countdown (long enough to move and to hear the step's set-up, see
+`core.script`), and the order of positions (standing, seated, then the floor).
 
 The planner budgets `prepare_seconds` inside the minutes asked for, the plan JSON
 carries it per step, and both players (the web player and `backease session`) count it
@@ -9,6 +10,7 @@ down before each step, so a 15-minute session ends at 15:00 on the wall clock.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterable
 
 from backease.core.vocab import NO_FLOOR_POSITIONS, Position
@@ -39,27 +41,39 @@ def on_floor(position: str) -> bool:
     return position not in NO_FLOOR_POSITIONS
 
 
-def prepare_seconds(previous: str | None, position: str) -> int:
+PREPARE_QUANTUM = 5
+"""Countdowns are whole multiples of this, so the steps keep whole 5-second durations."""
+
+
+def prepare_seconds(previous: str | None, position: str, speech: float = 0.0) -> int:
     """The get-ready countdown before a step in `position`, after a step in `previous`.
 
-    `previous` is None for the first step. Always a multiple of 5 seconds, so the steps
-    themselves keep whole 5-second durations.
+    `previous` is None for the first step. `speech` is how long the step's must-hear
+    get-ready lines take to say (`core.script.prepare_need`): the countdown is long enough
+    to move and to hear them, rounded up to a multiple of PREPARE_QUANTUM seconds.
     """
     if previous is None:
-        return PREPARE_FLOOR if on_floor(position) else PREPARE_FIRST
-    if previous == position:
-        return PREPARE_SAME
-    if on_floor(previous) != on_floor(position):
-        return PREPARE_FLOOR
-    return PREPARE_CHANGE
+        move = PREPARE_FLOOR if on_floor(position) else PREPARE_FIRST
+    elif previous == position:
+        move = PREPARE_SAME
+    elif on_floor(previous) != on_floor(position):
+        move = PREPARE_FLOOR
+    else:
+        move = PREPARE_CHANGE
+    said = PREPARE_QUANTUM * math.ceil(round(speech, 6) / PREPARE_QUANTUM) if speech > 0 else 0
+    return max(move, said)
 
 
-def prepare_all(positions: Iterable[str]) -> list[int]:
-    """The countdown before each step of a sequence of positions."""
+def prepare_all(positions: Iterable[str], speech: Iterable[float] | None = None) -> list[int]:
+    """The countdown before each step of a sequence of positions, each long enough for the
+    speech of the same index in `speech` (`core.script.countdowns` gives it; without it,
+    the time to move only, as for plans stored before the speech schedule)."""
+    items = list(positions)
+    needs = list(speech) if speech is not None else [0.0] * len(items)
     out = []
     previous: str | None = None
-    for position in positions:
-        out.append(prepare_seconds(previous, position))
+    for position, need in zip(items, needs, strict=True):
+        out.append(prepare_seconds(previous, position, need))
         previous = position
     return out
 

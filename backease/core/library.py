@@ -357,7 +357,18 @@ class Faq:
 
 
 LabelGroup = Literal[
-    "kind", "phase", "side", "position", "intensity", "cause", "benefit", "evidence", "level"
+    "kind",
+    "phase",
+    "side",
+    "position",
+    "intensity",
+    "cause",
+    "benefit",
+    "evidence",
+    "level",
+    "voice",
+    "move_floor",
+    "move",
 ]
 """The groups of ids that have words in labels.yaml (each a vocabulary of core/vocab.py)."""
 

@@ -34,11 +34,11 @@ from backease.core.flow import (
     PREPARE_SAME,
     floor_trips,
     on_floor,
-    prepare_all,
-    prepare_seconds,
+    position_changes,
 )
 from backease.core.history import TechniqueEffect
 from backease.core.library import Library, MassageType, Technique
+from backease.core.script import ScriptLine, countdowns, plan_scripts
 from backease.core.sides import render_side
 from backease.core.vocab import (
     AVOID_REGION_PREFIX,
@@ -319,8 +319,10 @@ class PlanStep:
     cue: str
     """How to do it at this intensity."""
     prepare_seconds: int = 0
-    """The get-ready countdown before the step (`core.flow.prepare_seconds`), budgeted
+    """The get-ready countdown before the step (`core.script.countdowns`), budgeted
     inside the plan's minutes: the step's own time starts after it."""
+    script: tuple[ScriptLine, ...] = ()
+    """What the voice says in the get-ready and the hold, and when (`core.script`)."""
 
     def to_json(self) -> dict[str, object]:
         """The step in the public JSON shape."""
@@ -335,6 +337,7 @@ class PlanStep:
             "tools": list(self.tools),
             "position": self.position,
             "reason": self.reason,
+            "script": [line.to_json() for line in self.script],
         }
 
 
@@ -834,7 +837,9 @@ def _cohesion(unit: _Unit, used: set[Position]) -> float:
     return 0.0
 
 
-def _select(candidates: dict[Phase, list[_Unit]], profile: Profile, total: int) -> tuple[list[_Unit], bool]:
+def _select(
+    candidates: dict[Phase, list[_Unit]], profile: Profile, total: int, library: Library
+) -> tuple[list[_Unit], bool]:
     """Pick units per phase: cover painful regions first, then fill each phase's share."""
     shares = _shares(profile)
     chosen: dict[Phase, list[_Unit]] = {phase: [] for phase in PHASES}
@@ -897,11 +902,11 @@ def _select(candidates: dict[Phase, list[_Unit]], profile: Profile, total: int) 
             pool[phase].remove(best)
     units = [u for phase in PHASES for u in chosen[phase]]
     spare = [u for phase in ("release", "stretch", "warm_up", "relaxation") for u in pool[phase]]
-    return _fit_count(units, spare, total)
+    return _fit_count(units, spare, total, library)
 
 
 def _relax_on_the_floor(
-    units: list[_Unit], candidates: dict[Phase, list[_Unit]], total: int, useful: bool
+    units: list[_Unit], candidates: dict[Phase, list[_Unit]], total: int, useful: bool, library: Library
 ) -> list[_Unit]:
     """Once the work has gone down to the floor, relax there too instead of getting up.
 
@@ -916,8 +921,9 @@ def _relax_on_the_floor(
     out = list(units)
 
     def fits(trial: list[_Unit]) -> bool:
-        shortest = sum(u.low(useful) * len(u.sides) for u in trial) + _prepare_total(trial)
-        longest = sum(u.total("max_seconds") for u in trial) + _prepare_total(trial)
+        countdown = _prepare_total(trial, library)
+        shortest = sum(u.low(useful) * len(u.sides) for u in trial) + countdown
+        longest = sum(u.total("max_seconds") for u in trial) + countdown
         return shortest <= total <= longest
 
     for unit in [u for u in out if u.phase == "relaxation" and not on_floor(u.position)]:
@@ -936,23 +942,51 @@ def _relax_on_the_floor(
 
 def _order(units: list[_Unit]) -> list[_Unit]:
     """The units in the order they are done: warm-up first, relaxation last, and the
-    positions grouped so the session goes standing, seated, then down to the floor once.
+    positions grouped so the session changes position as little as it can, going down to
+    the floor once.
 
     Warm-ups (all standing or seated) come first, ending in the position the main work
     starts in. The main work (self-massage, trigger points, stretches and mobility) is
-    grouped by position (standing, seated, then the floor positions in POSITION_ORDER);
-    within a position, release comes before stretching, and self-massage before holds.
-    Relaxation ends the session, staying down if the main work ended on the floor and
-    otherwise keeping any floor relaxation for the very end.
+    grouped by position: standing and seated (in whichever order changes position less
+    after the warm-ups; standing first when it makes no difference), then the floor
+    positions in POSITION_ORDER; within a position, release comes before stretching, and
+    self-massage before holds. Relaxation ends the session, staying down if the main work
+    ended on the floor and otherwise keeping any floor relaxation for the very end.
     """
     warm = [u for u in units if u.phase == "warm_up"]
     main = [u for u in units if u.phase in ("release", "stretch")]
     relax = [u for u in units if u.phase == "relaxation"]
-    main.sort(
-        key=lambda u: (POSITION_ORDER[u.position], PHASES.index(u.phase), u.tech.kind != "self_massage")
+    best: list[_Unit] = []
+    fewest = -1
+    # Only the positions the units are in can come first (standing first when either can).
+    mains = [p for p in NO_FLOOR_POSITIONS if any(u.position == p for u in main)] or ["standing"]
+    warms = [p for p in NO_FLOOR_POSITIONS if any(u.position == p for u in warm)] or ["standing"]
+    for main_first, warm_first in itertools.product(mains, warms):
+        ordered = _arranged(warm, main, relax, main_first, warm_first)
+        changes = position_changes(u.position for u in ordered for _ in u.sides)
+        if fewest < 0 or changes < fewest:
+            best, fewest = ordered, changes
+    return best
+
+
+def _arranged(
+    warm: list[_Unit], main: list[_Unit], relax: list[_Unit], main_first: str, warm_first: str
+) -> list[_Unit]:
+    """One arrangement for `_order`: the main work's standing or seated block first
+    (`main_first`), and the warm-ups' (`warm_first`) when the main work does not decide it."""
+
+    def rank(position: Position, first: str) -> tuple[bool, bool, int]:
+        return on_floor(position), position != first, POSITION_ORDER[position]
+
+    main = sorted(
+        main,
+        key=lambda u: (rank(u.position, main_first), PHASES.index(u.phase), u.tech.kind != "self_massage"),
     )
     first = main[0].position if main else None
-    warm.sort(key=lambda u: (on_floor(u.position), u.position == first, POSITION_ORDER[u.position]))
+    warm = sorted(
+        warm, key=lambda u: (on_floor(u.position), u.position == first, rank(u.position, warm_first))
+    )
+    relax = list(relax)
     before = (warm + main)[-1].position if warm or main else None
     if before is not None and on_floor(before):
         relax.sort(key=lambda u: (not on_floor(u.position), u.position != before, POSITION_ORDER[u.position]))
@@ -961,11 +995,14 @@ def _order(units: list[_Unit]) -> list[_Unit]:
     return warm + main + relax
 
 
-def _prepare_total(units: list[_Unit]) -> int:
-    return sum(prepare_all(u.position for u in _order(units) for _ in u.sides))
+def _prepare_total(units: list[_Unit], library: Library) -> int:
+    """The get-ready countdowns of the units' steps, in the order they are done."""
+    return sum(countdowns(library, [(u.tech, side, u.position) for u in _order(units) for side in u.sides]))
 
 
-def _fit_count(units: list[_Unit], spare: list[_Unit], total: int) -> tuple[list[_Unit], bool]:
+def _fit_count(
+    units: list[_Unit], spare: list[_Unit], total: int, library: Library
+) -> tuple[list[_Unit], bool]:
     """Drop or add units until the step durations can meet the total after countdowns.
 
     Returns the units and whether every step can have at least its useful length
@@ -987,25 +1024,24 @@ def _fit_count(units: list[_Unit], spare: list[_Unit], total: int) -> tuple[list
         same_phase = sum(1 for u in units if u.phase == unit.phase)
         return (1 if unit.covers else 0, -same_phase + unit.score / 100)
 
-    def shortest(useful: bool) -> int:
-        return sum(u.low(useful) * len(u.sides) for u in units) + _prepare_total(units)
+    def shortest(useful: bool, trial: list[_Unit] | None = None) -> int:
+        trial = units if trial is None else trial
+        return sum(u.low(useful) * len(u.sides) for u in trial) + _prepare_total(trial, library)
 
     # Keep at least one piece of work before the relaxation finish: a desk break too short
     # for useful lengths gets the techniques' own minimums rather than breathing alone.
     keep = 2 if finish is not None and len(units) > 1 else 1
     while shortest(True) > total and len(units) > keep:
         units.remove(min(units, key=keep_priority))
-
-        units.remove(min(units, key=keep_priority))
     useful = shortest(True) <= total
     while shortest(useful) > total and len(units) > 1:  # pragma: no cover - content fits one step
         units.remove(min(units, key=keep_priority))
     spare = list(spare)
     round_two: list[_Unit] = []
-    while sum(u.total("max_seconds") for u in units) + _prepare_total(units) < total:
+    while sum(u.total("max_seconds") for u in units) + _prepare_total(units, library) < total:
         if spare:
             candidate = spare.pop(0)
-            if shortest(useful) + (candidate.low(useful) + PREPARE_FLOOR) * len(candidate.sides) <= total:
+            if shortest(useful, [*units, candidate]) <= total:
                 units.append(candidate)
             continue
         # Everything eligible is in: repeat the best units as a second round.
@@ -1089,9 +1125,9 @@ def _allocate(units: list[_Unit], total: int, useful: bool = True) -> None:
         u.seconds = [s * QUANTUM for s in sides]
 
 
-def _steps(units: list[_Unit]) -> list[PlanStep]:
+def _steps(units: list[_Unit], library: Library) -> list[PlanStep]:
     steps: list[PlanStep] = []
-    previous: Position | None = None
+    prepare = countdowns(library, [(u.tech, side, u.position) for u in units for side in u.sides])
     for u in units:
         variant = u.tech.variant(u.intensity)
         cue = variant.cue if variant else ""
@@ -1113,11 +1149,15 @@ def _steps(units: list[_Unit]) -> list[PlanStep]:
                     position=u.tech.position,
                     reason=render_side(reason, side),
                     cue=render_side(cue, side),
-                    prepare_seconds=prepare_seconds(previous, u.tech.position),
+                    prepare_seconds=prepare[len(steps)],
                 )
             )
-            previous = u.tech.position
-    return steps
+    return with_scripts(steps, library)
+
+
+def with_scripts(steps: Sequence[PlanStep], library: Library) -> list[PlanStep]:
+    """The steps, each with its script (`core.script.plan_scripts`)."""
+    return [replace(s, script=lines) for s, lines in zip(steps, plan_scripts(library, steps), strict=True)]
 
 
 # --- checklists -----------------------------------------------------------------------
@@ -1200,10 +1240,10 @@ def plan_session(
         raise InputError(
             "tool", "no technique fits these tools and limits; add 'hands' or another tool", TOOLS
         )
-    units, useful = _select(candidates, profile, total)
-    units = _order(_relax_on_the_floor(units, candidates, total, useful))
-    _allocate(units, total - _prepare_total(units), useful)
-    steps = _steps(units)
+    units, useful = _select(candidates, profile, total, library)
+    units = _order(_relax_on_the_floor(units, candidates, total, useful, library))
+    _allocate(units, total - _prepare_total(units, library), useful)
+    steps = _steps(units, library)
     before, after = _checklists(profile, limits, safety, desk_break, library)
     return Plan(
         level=safety.level,
@@ -1381,24 +1421,37 @@ def json_ready(value: dict[str, Any]) -> dict[str, Any]:
     return {key: plain(x) for key, x in value.items()}
 
 
-def plan_from_record(data: dict[str, Any]) -> Plan:
-    """A plan back from `plan_to_record` data."""
+def plan_from_record(data: dict[str, Any], library: Library | None = None) -> Plan:
+    """A plan back from `plan_to_record` data.
+
+    With the `library`, a plan stored before countdowns were budgeted gets the countdowns
+    the players run, and one stored before scripts gets its script."""
     fields = dict(data)
     fields.pop("programme", None)  # a therapist's programme the plan came from (backease.clinic)
     raw = list(data.get("steps", ()))
-    # Plans stored before countdowns were budgeted get the countdowns the players run.
-    countdowns = prepare_all(step["position"] for step in raw)
-    fields["steps"] = tuple(
+    steps = tuple(
         PlanStep(
             **{
-                "prepare_seconds": countdown,
                 **step,
                 "regions": tuple(step["regions"]),
                 "tools": tuple(step["tools"]),
+                "script": tuple(ScriptLine.from_json(line) for line in step.get("script", ())),
             }
         )
-        for step, countdown in zip(raw, countdowns, strict=True)
+        for step in raw
     )
+    if library is not None:
+        if any("prepare_seconds" not in step for step in raw):
+            prepare = countdowns(
+                library, [(library.technique(s.technique), s.side, s.position) for s in steps]
+            )
+            steps = tuple(
+                s if "prepare_seconds" in step else replace(s, prepare_seconds=countdown)
+                for s, step, countdown in zip(steps, raw, prepare, strict=True)
+            )
+        if any("script" not in step for step in raw):
+            steps = tuple(with_scripts(steps, library))
+    fields["steps"] = steps
     for name in ("precautions", "before", "after", "notes"):
         fields[name] = tuple(data.get(name, ()))
     return Plan(**fields)
@@ -1419,7 +1472,8 @@ def _flow_holds(steps: Sequence[tuple[str, Phase]]) -> bool:
         if len(blocks) != len(set(blocks)):
             return False
         if phases == ("release", "stretch"):
-            if blocks != sorted(blocks, key=POSITION_ORDER.__getitem__):
+            # Standing and seated in either order, then the floor positions in order.
+            if blocks != sorted(blocks, key=lambda p: (on_floor(p), POSITION_ORDER[p] if on_floor(p) else 0)):
                 return False
             for (p1, ph1), (p2, ph2) in itertools.pairwise(part):
                 if p1 == p2 and PHASES.index(ph1) > PHASES.index(ph2):
@@ -1450,7 +1504,10 @@ def _swap_times(
     ]
     if gets_up_to_relax(swapped) and not gets_up_to_relax(plan.steps):
         return None
-    prepare = prepare_all(positions)
+    techniques = [tech if i in mine else library.technique(s.technique) for i, s in enumerate(plan.steps)]
+    prepare = countdowns(
+        library, [(t, s.side, p) for t, s, p in zip(techniques, plan.steps, positions, strict=True)]
+    )
     target = sum(s.seconds + s.prepare_seconds for s in plan.steps) - sum(prepare)
 
     def bounds(i: int) -> tuple[int, int]:
@@ -1574,4 +1631,4 @@ def swap_step(
                 prepare_seconds=countdown,
             )
         )
-    return replace(plan, steps=tuple(steps))
+    return replace(plan, steps=tuple(with_scripts(steps, library)))

@@ -62,6 +62,10 @@ LEVELS: tuple[Level, ...] = get_args(Level)
 BENEFITS: tuple[Benefit, ...] = get_args(Benefit)
 EVIDENCE_GRADES: tuple[EvidenceGrade, ...] = get_args(EvidenceGrade)
 
+VoiceWord = Literal["go", "seconds_left"]
+VOICE_WORDS: tuple[VoiceWord, ...] = get_args(VoiceWord)
+"""The fixed words of the spoken script (labels.yaml, group `voice`; core/script.py)."""
+
 DEFAULT_TOOLS: tuple[ToolId, ...] = ("hands", "wall", "doorway", "chair")
 """Tools assumed when the user names none: everyone has hands, a wall, a doorway, a chair."""
 

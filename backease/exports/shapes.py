@@ -15,8 +15,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from backease.content.loader import load_content
-from backease.core.flow import prepare_all
 from backease.core.screening import rationale_json
+from backease.core.script import LINE_KINDS, SCRIPT_PHASES, record_countdowns, record_scripts
 from backease.core.vocab import (
     AVOID_REGION_PREFIX,
     INTENSITIES,
@@ -113,6 +113,20 @@ def screening_out(row: Screening) -> dict[str, Any]:
 # --- a plan -------------------------------------------------------------------------------
 
 
+class ScriptLineOut(Shape):
+    phase: str = one_of(
+        SCRIPT_PHASES, "prepare: the get-ready before the step's timer; hold: while the timer runs"
+    )
+    at: float = Field(description="seconds from the start of its phase when the line is said")
+    kind: str = one_of(LINE_KINDS)
+    text: str = Field(description="the words, rendered for the step's side")
+    must_hear: bool = Field(
+        description="a player never cancels it (a line that would overlap it is dropped instead), and"
+        " the hold's timer starts only once the get-ready's must-hear lines have been said"
+    )
+    speak_seconds: float = Field(description="how long the line takes to say at the default speech rate")
+
+
 class PlanStepOut(Shape):
     index: int
     technique: str
@@ -129,6 +143,9 @@ class PlanStepOut(Shape):
     position: str = one_of(POSITIONS)
     reason: str
     cue: str
+    script: list[ScriptLineOut] = Field(
+        description="what the voice says in the step, in order of speaking (the speech schedule)"
+    )
 
 
 class PlanOut(Shape):
@@ -168,10 +185,13 @@ def plan_out(row: Plan) -> dict[str, Any]:
 
 
 def plan_steps(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A stored plan's steps, numbered, each with its get-ready countdown."""
-    # Plans stored before countdowns were budgeted get the countdowns the players run.
-    countdowns = prepare_all(str(step.get("position", "")) for step in steps)
+    """A stored plan's steps, numbered, each with its get-ready countdown and script."""
+    # Plans stored before countdowns were budgeted, or before scripts were, get the
+    # countdowns and scripts the players run.
+    library = load_content().library
+    countdowns = record_countdowns(library, steps)
+    scripts = record_scripts(library, steps)
     return [
-        {"index": i, "prepare_seconds": countdown, **step}
-        for i, (step, countdown) in enumerate(zip(steps, countdowns, strict=True))
+        {"index": i, "prepare_seconds": countdown, **step, "script": script}
+        for i, (step, countdown, script) in enumerate(zip(steps, countdowns, scripts, strict=True))
     ]

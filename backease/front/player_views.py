@@ -21,9 +21,9 @@ from django.utils import timezone
 from backease.accounts.mode import current_person
 from backease.content.loader import load_content
 from backease.core.errors import InputError
-from backease.core.flow import prepare_all
 from backease.core.history import MIN_SECONDS_COUNTED, session_counts, step_done
 from backease.core.insights import GOAL_HIGH, GOAL_LOW
+from backease.core.script import countdowns, record_scripts
 from backease.core.sides import as_side, render_technique
 from backease.core.vocab import REGIONS
 from backease.front.views import REFUSED_LEVELS, checked_today, side_label
@@ -120,8 +120,27 @@ def _player_steps(row: Session) -> list[dict[str, Any]]:
         positions.append(known.get("position") or (technique.position if technique else ""))
     # The get-ready countdown before each step: the one definition the planner budgets
     # (plans stored before it was budgeted get the same countdowns, just not in the total).
-    countdowns = prepare_all(positions)
-    for log, position, countdown in zip(logs, positions, countdowns, strict=True):
+    sequence = [
+        (library.technique(log.technique), log.side, p) for log, p in zip(logs, positions, strict=True)
+    ]
+    prepare = countdowns(library, sequence)
+    # What the voice says and when (`core.script`): the plan's, or for a plan stored before
+    # scripts were (or a session without its plan), computed from the steps as they are.
+    known_steps = [planned[log.index] if log.index < len(planned) else {} for log in logs]
+    scripts = record_scripts(
+        library,
+        [
+            {
+                **known,
+                "technique": log.technique,
+                "side": log.side,
+                "position": p,
+                "seconds": log.seconds_planned,
+            }
+            for known, log, p in zip(known_steps, logs, positions, strict=True)
+        ],
+    )
+    for log, position, countdown, script in zip(logs, positions, prepare, scripts, strict=True):
         plan_step: dict[str, Any] = planned[log.index] if log.index < len(planned) else {}
         tech = library.technique(log.technique)
         if tech is not None:
@@ -145,6 +164,7 @@ def _player_steps(row: Session) -> list[dict[str, Any]]:
                 "how": list(tech.steps) if tech else [],
                 "breathing": tech.breathing_cue if tech else "",
                 "stop_if": list(tech.stop_if) if tech else [],
+                "script": script,
                 "seconds_done": log.seconds_done,
                 "skipped": log.skipped,
                 "feedback": log.feedback,

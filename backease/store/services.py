@@ -458,7 +458,9 @@ def get_plan(person: Person, plan_id: int) -> Plan:
 
 
 def core_plan(row: Plan) -> planner.Plan:
-    return plan_from_record(row.data)
+    """The stored plan as the planner's Plan (with its script, computed for a plan stored
+    before scripts were)."""
+    return plan_from_record(row.data, load_content().library)
 
 
 def alternatives(person: Person, row: Plan, index: int) -> list[dict[str, Any]]:

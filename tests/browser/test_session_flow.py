@@ -12,8 +12,13 @@ from tests.browser.session_play import open_player, play_to_end, start_session, 
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+# Pain beside the mid-back spine and at the top of a shoulder, sitting at a desk and
+# stressed, with a foam roller and balls: standing and seated work, then down to the floor
+# once for the roller and to relax. (With a knot between the shoulder blades the planner now
+# prefers a ball against the wall, and the posture cause's extension is the seated chest
+# lift, so that plan stays up: the test would no longer have gone to the floor.)
 FLOOR_PROFILE = Profile(
-    areas=(PainArea("between_shoulder_blades_left", 6, knot=True), PainArea("upper_trapezius_right", 5)),
+    areas=(PainArea("thoracic_spine_left", 6), PainArea("upper_trapezius_right", 5)),
     causes=("posture", "stress"),
     tools=("foam_roller", "massage_ball", "tennis_ball", "wall", "hands", "chair", "doorway"),
     minutes=15,

@@ -13,7 +13,7 @@ from backease.accounts.models import AccessLog, User
 from backease.clinic import programmes
 from backease.clinic.models import CareLink, Flag, Notice, Programme
 from backease.content.loader import load_content
-from backease.core.flow import prepare_all
+from backease.core.script import record_countdowns
 from backease.front import page_cache
 from backease.store import services
 from backease.store.models import Person, Plan, Session
@@ -115,8 +115,9 @@ def test_the_editor_shows_the_total_time_with_the_get_ready_countdowns(
 ) -> None:
     page = signed_in(therapist).post(url(person_a), form() | {"action": "update"}).content.decode()
     # Ball on the wall, both sides (2 x 60 s), then the doorway opener (60 s), all standing:
-    # countdowns of 5 s before each of the three steps.
-    assert "3 min 15 s in all" in page
+    # get-ready countdowns long enough to say each set-up (core.script): 20 s for the ball's
+    # set-up and stop line, 5 s for its short set-up on the second side, 15 s for the doorway.
+    assert "3 min 40 s in all" in page
 
 
 @pytest.mark.parametrize(
@@ -285,7 +286,7 @@ def test_today_shows_from_your_therapist_with_the_total_and_days(
     give(therapist, person_a)
     page = signed_in(client_a).get("/today/").content.decode()
     assert "From your therapist: Desk back" in page
-    assert "3 min 15 s" in page and "3 days a week" in page
+    assert "3 min 40 s" in page and "3 days a week" in page
     assert page.count('data-testid="programme-step"') == 2
 
 
@@ -323,7 +324,7 @@ def test_the_client_starts_the_programme_and_the_player_says_it_is_from_the_ther
     ]
     assert steps[2]["seconds"] == 90  # three holds of 30 s
     assert steps[0]["reason"] == "Slowly"
-    assert [s["prepare_seconds"] for s in steps] == prepare_all(s["position"] for s in steps)
+    assert [s["prepare_seconds"] for s in steps] == record_countdowns(load_content().library, steps)
     assert plan.total_seconds == sum(s["seconds"] + s["prepare_seconds"] for s in steps)
     # The planner's shape: every key a planner step has, and the record reads back.
     planned = services.make_plan(person_a)
