@@ -43,3 +43,8 @@ class ClinicConfig(AppConfig):
         from backease.store.signals import everything_deleted
 
         everything_deleted.connect(signals.on_everything_deleted, dispatch_uid="clinic-everything-deleted")
+
+        # The dashboard's summaries follow each session write and restored history.
+        from backease.store.signals import history_changed
+
+        history_changed.connect(signals.history_changed, dispatch_uid="clinic-summaries")

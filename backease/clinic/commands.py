@@ -39,6 +39,27 @@ def daily_command(
     )
 
 
+@clinic_app.command("summaries")
+def summaries_command(
+    json_: Annotated[bool, typer.Option("--json", help="Print JSON instead of a sentence.")] = False,
+) -> None:
+    """Rebuild the dashboard's summaries of every client who shares with a therapist (pain
+    per day over 8 weeks) and what each therapist has open (open flags, the most serious),
+    from the stored data. Run it once after upgrading to a version that keeps them (the
+    dashboard builds missing ones as it goes, but the first visit is then slower); running
+    it again changes nothing unless something was out of date."""
+    from backease.accounts.setup import open_server_store
+
+    open_server_store("clinic summaries")
+    from backease.clinic.summaries import rebuild_all
+
+    clients = rebuild_all()
+    if json_:
+        sys.stdout.write(json.dumps({"clients": clients}) + "\n")
+        return
+    typer.echo(f"Rebuilt the summaries of {clients} clients who share with a therapist.")
+
+
 def register(app: typer.Typer) -> None:
     """Add `clinic` to the `backease` app."""
     app.add_typer(clinic_app, name="clinic")

@@ -17,12 +17,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, Greatest, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
@@ -149,6 +162,9 @@ def raise_flag(
             )
     except IntegrityError:  # raised at the same moment by another process
         return None
+    from backease.clinic.summaries import refresh_need
+
+    refresh_need([client_id])
     tell_therapists(flag, links if links is not None else links_of(client_id))
     return flag
 
@@ -171,6 +187,28 @@ def tell_therapists(flag: Flag, links: Sequence[tuple[int, str]]) -> None:
             url=url,
             subject=client,
         )
+
+
+def close_cleared(
+    person_id: int, links: Sequence[tuple[int, str]], kinds: Iterable[str], before: datetime
+) -> int:
+    """Close the client's open flags of these kinds raised before `before`, the moment
+    their condition cleared, when none of the client's therapists may see that kind (every
+    link shares adherence only): nobody can acknowledge such a flag, so it lasts as long as
+    its condition. A flag a therapist may see waits for them: it is never closed for them.
+
+    Cleared means: pain flags, a later rating under 7 that is no rise; a red flag, a later
+    safety check without one; sharp pain, a later session completed without it."""
+    unseen = [kind for kind in kinds if not any(can_see(share, kind) for _, share in links)]
+    if not unseen:
+        return 0
+    return Flag.objects.filter(
+        client_id=person_id, kind__in=unseen, closed_at__isnull=True, raised_at__lt=before
+    ).update(closed_at=clock())
+
+
+PAIN_KINDS = (Kind.PAIN_HIGH, Kind.PAIN_RISE)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 # --- event flags ------------------------------------------------------------------------------
@@ -197,6 +235,7 @@ def check_screening(row: Screening, links: Sequence[tuple[int, str]]) -> Flag | 
     red-flag rules of the check before it (the same answer given at every session)."""
     fired = red_flag_rules(row)
     if row.level not in RED_LEVELS and not fired:
+        close_cleared(row.person_id, links, [Kind.RED_FLAG], row.created_at)
         return None
     previous = (
         Screening.objects.filter(person_id=row.person_id, created_at__lte=row.created_at)
@@ -277,7 +316,10 @@ def check_pain(
             raised.append(flag)
     if previous is None:
         previous = previous_rating(person_id, at, (source, source_id))
-    if previous is not None and pain - previous >= PAIN_RISE:
+    rising = previous is not None and pain - previous >= PAIN_RISE
+    if pain < PAIN_HIGH and not rising:
+        close_cleared(person_id, links, PAIN_KINDS, at)
+    if previous is not None and rising:
         flag = raise_flag(
             person_id,
             Kind.PAIN_RISE,
@@ -315,6 +357,8 @@ def check_session(session: Session, links: Sequence[tuple[int, str]]) -> list[Fl
         flag = sharp_pain(session.person_id, session.pk, session.finished_at or at, links)
         if flag is not None:
             raised.append(flag)
+    elif session.status == Session.Status.COMPLETED:
+        close_cleared(session.person_id, links, [Kind.SHARP_PAIN], at)
     return raised
 
 
@@ -555,27 +599,44 @@ def due_time_flags(state: ClientState, now: datetime) -> list[tuple[str, str, st
 def raise_time_flags(states: Sequence[ClientState], now: datetime) -> list[Flag]:
     """Raise the time flags due for these clients, and tell their therapists, in a fixed
     number of queries however many clients and flags."""
-    wanted = {
-        (s.link.client_id, kind, key, detail) for s in states for kind, key, detail in due_time_flags(s, now)
+    return raise_flags(
+        [
+            (s.link.client_id, kind, key, detail, now)
+            for s in states
+            for kind, key, detail in due_time_flags(s, now)
+        ]
+    )
+
+
+def raise_flags(wanted: Iterable[tuple[int, str, str, str, datetime]]) -> list[Flag]:
+    """`raise_flag` for many (client id, kind, key, detail, raised at) at once: the ones
+    not raised before are written together and their therapists told, in a fixed number
+    of queries however many. Returns the new flags."""
+    by_key = {
+        (client_id, key[:120]): (client_id, kind, key[:120], detail, at)
+        for client_id, kind, key, detail, at in wanted
     }
-    if not wanted:
+    if not by_key:
         return []
-    ids = {client_id for client_id, *_ in wanted}
-    keys = {key for _, _, key, _ in wanted}
+    ids = {client_id for client_id, _ in by_key}
+    keys = {key for _, key in by_key}
     existing = set(Flag.objects.filter(client_id__in=ids, key__in=keys).values_list("client_id", "key"))
     new = [
-        Flag(client_id=client_id, kind=kind, key=key[:120], detail=detail[:300], raised_at=now)
-        for client_id, kind, key, detail in sorted(wanted)
-        if (client_id, key) not in existing
+        Flag(client_id=client_id, kind=kind, key=key, detail=detail[:300], raised_at=at)
+        for pair, (client_id, kind, key, detail, at) in sorted(by_key.items())
+        if pair not in existing
     ]
     if not new:
         return []
     try:
         with transaction.atomic():
-            Flag.objects.bulk_create(new)
+            Flag.objects.bulk_create(new, batch_size=1000)
     except IntegrityError:  # another process raised one of them at the same moment: one at a time
-        raised = [raise_flag(f.client_id, f.kind, f.key, f.detail, now) for f in new]
+        raised = [raise_flag(f.client_id, f.kind, f.key, f.detail, f.raised_at) for f in new]
         return [flag for flag in raised if flag is not None]
+    from backease.clinic.summaries import refresh_need
+
+    refresh_need({flag.client_id for flag in new})
     tell_therapists_many(new)
     return new
 
@@ -613,6 +674,55 @@ def tell_therapists_many(raised: Sequence[Flag]) -> None:
     notify_many(drafts)
 
 
+def check_clients(client_ids: Sequence[int], now: datetime) -> int:
+    """The time flags of these clients (at most a few hundred), in a fixed number of
+    queries: their summaries are built first where missing, and each is marked checked
+    today (`ClientSummary.checked_on`), so the dashboard checks a client at most once a
+    day. Returns how many flags were raised."""
+    from backease.clinic.models import ClientSummary
+    from backease.clinic.summaries import refresh_need, refresh_summaries
+
+    have = set(ClientSummary.objects.filter(person_id__in=client_ids).values_list("person_id", flat=True))
+    missing = [i for i in client_ids if i not in have]  # kept before summaries existed
+    refresh_summaries(missing, now)
+    refresh_need(missing)
+    # One state per client: their earliest active link stands for "since they shared".
+    links = annotated_links(
+        CareLink.objects.filter(client_id__in=client_ids, ended_at__isnull=True).order_by("created_at")
+    )
+    seen: set[int] = set()
+    unique = []
+    for link in links:
+        if link.client_id not in seen:
+            seen.add(link.client_id)
+            unique.append(link)
+    raised = raise_time_flags(client_states(unique, now), now)
+    ClientSummary.objects.filter(person_id__in=client_ids).update(checked_on=timezone.localtime(now).date())
+    return len(raised)
+
+
+def check_due_today(therapist: User, now: datetime) -> int:
+    """Time flags of the therapist's clients not checked yet today (by the daily command or
+    an earlier visit): what the dashboard runs before it sorts clients by need. Most days
+    nobody is due and this is one query."""
+    from backease.clinic.access import active_links
+
+    today = timezone.localtime(now).date()
+    due = list(
+        active_links(therapist)
+        .filter(
+            Q(client__summary__isnull=True)
+            | Q(client__summary__checked_on__isnull=True)
+            | Q(client__summary__checked_on__lt=today)
+        )
+        .values_list("client_id", flat=True)
+    )
+    raised = 0
+    for start in range(0, len(due), 200):
+        raised += check_clients(due[start : start + 200], now)
+    return raised
+
+
 def daily_check(now: datetime | None = None, chunk: int = 200) -> dict[str, int]:
     """The daily run: time flags for every client who shares with someone, and the
     "outcome measures due" notices, `chunk` clients at a time in a fixed number of
@@ -627,18 +737,9 @@ def daily_check(now: datetime | None = None, chunk: int = 200) -> dict[str, int]
     reminded = 0
     for start in range(0, len(client_ids), chunk):
         part = client_ids[start : start + chunk]
-        # One state per client: their earliest active link stands for "since they shared".
-        links = annotated_links(
-            CareLink.objects.filter(client_id__in=part, ended_at__isnull=True).order_by("created_at")
-        )
-        seen: set[int] = set()
-        unique = []
-        for link in links:
-            if link.client_id not in seen:
-                seen.add(link.client_id)
-                unique.append(link)
-        raised += len(raise_time_flags(client_states(unique, now), now))
-        reminded += outcomes.remind_due([link.client for link in unique], now)
+        raised += check_clients(part, now)
+        people = Person.objects.filter(pk__in=part).select_related("user")
+        reminded += outcomes.remind_due(list(people), now)
     return {"clients": len(client_ids), "flags_raised": raised, "outcome_reminders": reminded}
 
 
@@ -669,23 +770,50 @@ def open_flags(therapist: User, links: Sequence[CareLink]) -> QuerySet[Flag]:
         return Flag.objects.none()
     acked = FlagAck.objects.filter(flag_id=OuterRef("pk"), therapist=therapist)
     return (
-        Flag.objects.filter(visible_to(links))
+        Flag.objects.filter(visible_to(links), closed_at__isnull=True)
         .exclude(Exists(acked))
         .annotate(need=need_order(), acked=Value(False))
         .order_by("need", "-raised_at", "-id")
     )
 
 
+def first_open_flags(therapist: User, links: Sequence[CareLink], per_client: int) -> list[Flag]:
+    """The first `per_client` of each client's `open_flags`, most serious first (one query)."""
+    ranked = open_flags(therapist, links).annotate(
+        nth=Window(
+            RowNumber(),
+            partition_by=[F("client_id")],
+            order_by=[need_order().asc(), F("raised_at").desc(), F("id").desc()],
+        )
+    )
+    return list(ranked.filter(nth__lte=per_client))
+
+
 def seen_flags(therapist: User, links: Sequence[CareLink], now: datetime) -> QuerySet[Flag]:
-    """Flags of these clients the therapist acknowledged, raised in the last SEEN_DAYS
-    days, newest first (each has `acked` True)."""
+    """Flags of these clients the therapist acknowledged in the last SEEN_DAYS days, newest
+    first (each has `acked` True)."""
     if not links:
         return Flag.objects.none()
     return (
-        Flag.objects.filter(visible_to(links), acks__therapist=therapist)
-        .filter(raised_at__gte=now - timedelta(days=SEEN_DAYS))
+        Flag.objects.filter(visible_to(links))
+        .filter(acks__therapist=therapist, acks__at__gte=now - timedelta(days=SEEN_DAYS))
         .annotate(acked=Value(True))
         .order_by("-raised_at", "-id")
+    )
+
+
+def seen_by(therapist: User, now: datetime) -> QuerySet[Flag]:
+    """`seen_flags` of all the therapist's clients without listing them, the most recently
+    acknowledged first: each flag carries the share of the therapist's link (`share`) and
+    its client (with `user`). Walks the (therapist, at) index of acknowledgements
+    backwards, so a limit stops it early."""
+    return (
+        Flag.objects.filter(acks__therapist=therapist, acks__at__gte=now - timedelta(days=SEEN_DAYS))
+        .filter(client__care_links__therapist=therapist, client__care_links__ended_at__isnull=True)
+        .annotate(share=F("client__care_links__share"), acked=Value(True))
+        .filter(Q(share=CareLink.Share.FULL) | Q(kind__in=sorted(ADHERENCE_KINDS)))
+        .select_related("client__user")
+        .order_by("-acks__at", "-id")
     )
 
 
@@ -711,7 +839,69 @@ def acknowledge(therapist: User, flag_id: int) -> Flag:
     if not can_see(link.share, flag.kind):
         raise Http404("no such flag")
     FlagAck.objects.get_or_create(flag=flag, therapist=therapist)
+    from backease.clinic.summaries import refresh_need
+
+    refresh_need([flag.client_id])
     return flag
+
+
+def acknowledge_many(therapist: User, flag_ids: Iterable[int]) -> int:
+    """`acknowledge` for many flags at once (a fixed number of queries): those of clients
+    the therapist reaches and may see; the others are left alone. Returns how many."""
+    from backease.clinic.access import active_links
+
+    ids = sorted(set(flag_ids))
+    links = list(active_links(therapist).filter(client__flags__id__in=ids).distinct())
+    if not ids or not links:
+        return 0
+    allowed = list(Flag.objects.filter(visible_to(links), pk__in=ids).values_list("pk", flat=True))
+    FlagAck.objects.bulk_create(
+        [FlagAck(flag_id=pk, therapist=therapist) for pk in allowed], ignore_conflicts=True, batch_size=1000
+    )
+    from backease.clinic.summaries import refresh_need
+
+    refresh_need({link.client_id for link in links})
+    return len(allowed)
+
+
+def close_cleared_all(client_ids: Sequence[int], now: datetime) -> int:
+    """`close_cleared` over stored histories (`backease clinic summaries`, for flags kept
+    before flags closed themselves): for clients none of whose therapists may see them,
+    close pain flags raised before the client's latest rating under 7, red flags before
+    their latest safety check with a level below "soon", and sharp pain before their latest
+    completed session. Three updates, however many clients. Returns how many closed."""
+    unseen = Q(client_id__in=list(client_ids), closed_at__isnull=True) & ~Q(
+        Exists(
+            CareLink.objects.filter(
+                client_id=OuterRef("client_id"), ended_at__isnull=True, share=CareLink.Share.FULL
+            )
+        )
+    )
+    calm_diary = PainEntry.objects.filter(person_id=OuterRef("client_id"), pain__lt=PAIN_HIGH).order_by("-at")
+    calm_session = (
+        Session.objects.filter(person_id=OuterRef("client_id"), pain_before__lt=PAIN_HIGH)
+        .filter(Q(pain_after__isnull=True) | Q(pain_after__lt=PAIN_HIGH))
+        .order_by("-started_at")
+    )
+    calm = Greatest(
+        Coalesce(Subquery(calm_diary.values("at")[:1]), Value(EPOCH)),
+        Coalesce(Subquery(calm_session.values("started_at")[:1]), Value(EPOCH)),
+    )
+    clean = Screening.objects.filter(person_id=OuterRef("client_id")).exclude(level__in=RED_LEVELS)
+    completed = Session.objects.filter(person_id=OuterRef("client_id"), status=Session.Status.COMPLETED)
+    closed = 0
+    for kinds, until in (
+        (PAIN_KINDS, calm),
+        ((Kind.RED_FLAG,), Subquery(clean.order_by("-created_at").values("created_at")[:1])),
+        ((Kind.SHARP_PAIN,), Subquery(completed.order_by("-started_at").values("started_at")[:1])),
+    ):
+        closed += (
+            Flag.objects.filter(unseen, kind__in=kinds)
+            .annotate(until=until)
+            .filter(raised_at__lt=F("until"))
+            .update(closed_at=now)
+        )
+    return closed
 
 
 def shown_detail(flag: Flag, share: str) -> str:

@@ -30,6 +30,12 @@ class CareLink(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     ended_by = models.CharField(max_length=10, blank=True, default="", help_text="client, therapist or admin")
+    # What needs this therapist's attention about this client, kept up to date as flags are
+    # raised, acknowledged or closed (`backease.clinic.summaries.refresh_need`), so the
+    # dashboard sorts its clients by need without reading their flags.
+    open_flags = models.PositiveIntegerField(default=0, help_text="open flags this therapist may see")
+    need_rank = models.PositiveSmallIntegerField(default=9, help_text="flags.NEED_RANK of the most serious")
+    need_at = models.DateTimeField(null=True, blank=True, help_text="newest open flag of that rank")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -38,6 +44,7 @@ class CareLink(models.Model):
                 fields=["therapist", "client"], condition=Q(ended_at__isnull=True), name="one_active_link"
             )
         ]
+        indexes = [models.Index(fields=["therapist", "ended_at", "need_rank", "-need_at"], name="link_need")]
 
     @property
     def active(self) -> bool:
@@ -124,10 +131,16 @@ class Flag(models.Model):
     key = models.CharField(max_length=120)
     detail = models.CharField(max_length=300, blank=True, default="")
     raised_at = models.DateTimeField()
+    closed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="closed by itself: its condition cleared while no therapist could see it",
+    )
 
     class Meta:
         ordering = ["-raised_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["client", "key"], name="one_flag_per_key")]
+        indexes = [models.Index(fields=["client", "closed_at"], name="flag_client_open")]
 
 
 class FlagAck(models.Model):
@@ -139,6 +152,20 @@ class FlagAck(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["flag", "therapist"], name="one_ack_per_therapist")]
+        indexes = [models.Index(fields=["therapist", "at"], name="flagack_therapist_at")]
+
+
+class ClientSummary(models.Model):
+    """What the dashboard shows of a client's history, kept up to date as their data is
+    written (`backease.clinic.summaries`), as the store keeps `HistoryTotals`: pain per day
+    over the trend's 8 weeks, and the day their time flags were last checked. The
+    dashboard reads this row instead of the client's ratings; `backease clinic summaries`
+    rebuilds every row."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, primary_key=True, related_name="summary")
+    pain_days = models.JSONField(default=dict, help_text="ISO day -> [sum of ratings, ratings], last 8 weeks")
+    checked_on = models.DateField(null=True, blank=True, help_text="the day the time flags were last checked")
+    updated_at = models.DateTimeField(auto_now=True)
 
 
 class Outcome(models.Model):

@@ -14,11 +14,11 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from backease.accounts.mode import is_server
-from backease.clinic import flags
+from backease.clinic import flags, summaries
 from backease.clinic.models import CareLink, Outcome
 from backease.store.models import PainEntry, Screening, Session, StepLog
 
@@ -47,9 +47,7 @@ def _for_linked(person_id: int, check: Callable[[list[tuple[int, str]]], Any]) -
 def screening_saved(sender: type, instance: Screening, created: bool, **kwargs: Any) -> None:
     if not created or not is_server():
         return
-    if instance.level not in flags.RED_LEVELS and not flags.red_flag_rules(instance):
-        return
-
+    # A check without red flags may clear red flags nobody could see (flags.close_cleared).
     _for_linked(instance.person_id, lambda links: flags.check_screening(instance, links))
 
 
@@ -58,12 +56,11 @@ def pain_entry_saved(sender: type, instance: PainEntry, **kwargs: Any) -> None:
     if not is_server():
         return
 
-    _for_linked(
-        instance.person_id,
-        lambda links: flags.check_pain(
-            instance.person_id, instance.pain, instance.at, "diary", instance.pk, links
-        ),
-    )
+    def check(links: list[tuple[int, str]]) -> None:
+        flags.check_pain(instance.person_id, instance.pain, instance.at, "diary", instance.pk, links)
+        summaries.refresh_summaries([instance.person_id])
+
+    _for_linked(instance.person_id, check)
 
 
 @receiver(post_save, sender=Session, dispatch_uid="clinic_flags_session")
@@ -75,10 +72,17 @@ def session_saved(
     if update_fields is not None and not SESSION_FIELDS.intersection(update_fields):
         return
     sharp = "sharp" in instance.stop_reason.lower()
-    if instance.pain_before is None and instance.pain_after is None and not sharp:
+    completed = instance.status == Session.Status.COMPLETED  # may clear sharp pain (close_cleared)
+    trend = update_fields is None or "pain_before" in update_fields  # the dashboard's pain trend
+    if instance.pain_before is None and instance.pain_after is None and not (sharp or completed or trend):
         return
 
-    _for_linked(instance.person_id, lambda links: flags.check_session(instance, links))
+    def check(links: list[tuple[int, str]]) -> None:
+        flags.check_session(instance, links)
+        if trend:
+            summaries.refresh_summaries([instance.person_id])
+
+    _for_linked(instance.person_id, check)
 
 
 @receiver(post_save, sender=StepLog, dispatch_uid="clinic_flags_step")
@@ -98,7 +102,11 @@ def outcome_saved(sender: type, instance: Outcome, created: bool, **kwargs: Any)
     if not created or instance.kind != "nrs" or not is_server():
         return
 
-    _for_linked(instance.person_id, lambda links: flags.check_outcome(instance, links))
+    def check(links: list[tuple[int, str]]) -> None:
+        flags.check_outcome(instance, links)
+        summaries.refresh_summaries([instance.person_id])
+
+    _for_linked(instance.person_id, check)
 
 
 @receiver(post_save, sender=CareLink, dispatch_uid="clinic_outcomes_baseline")
@@ -111,6 +119,46 @@ def link_saved(sender: type, instance: CareLink, created: bool, **kwargs: Any) -
     _guarded(lambda: outcomes.remind_if_due(instance.client, flags.clock()))
 
 
+# --- the dashboard's summaries (backease.clinic.summaries) -------------------------------------
+
+
+def _refresh_summary(person_id: int) -> None:
+    """Rebuild a client's dashboard summary after a write (only for people who share)."""
+    if not is_server():
+        return
+    if flags.links_of(person_id):
+        _guarded(lambda: summaries.refresh_summaries([person_id]))
+
+
+def history_changed(sender: Any, person_id: int, **kwargs: Any) -> None:
+    """A whole history was restored (rows written in bulk, without their signals)."""
+    _refresh_summary(person_id)
+
+
+@receiver(post_delete, sender=PainEntry, dispatch_uid="clinic_summary_pain_entry_gone")
+@receiver(post_delete, sender=Session, dispatch_uid="clinic_summary_session_gone")
+@receiver(post_delete, sender=Outcome, dispatch_uid="clinic_summary_outcome_gone")
+def rating_deleted(sender: type, instance: Any, **kwargs: Any) -> None:
+    _refresh_summary(instance.person_id)
+
+
+@receiver(post_save, sender=CareLink, dispatch_uid="clinic_summary_link")
+def link_changed(
+    sender: type, instance: CareLink, created: bool, update_fields: Any = None, **kwargs: Any
+) -> None:
+    """A new link, or a new share: the client's summary, and what this therapist may see."""
+    if instance.ended_at is not None:
+        return
+    if not created and update_fields is not None and "share" not in update_fields:
+        return
+
+    def refresh() -> None:
+        summaries.refresh_summaries([instance.client_id])
+        summaries.refresh_need([instance.client_id])
+
+    _guarded(refresh)
+
+
 def on_everything_deleted(sender: Any, person: Any, **kwargs: Any) -> None:
     """A client deleted everything ("Delete everything" in server mode): their care links
     end as if they stopped sharing (each therapist gets a notice), and what clinic mode
@@ -118,7 +166,7 @@ def on_everything_deleted(sender: Any, person: Any, **kwargs: Any) -> None:
     access log stays: it goes only with the account."""
     from django.utils import timezone
 
-    from backease.clinic.models import Flag, Programme
+    from backease.clinic.models import ClientSummary, Flag, Programme
     from backease.clinic.notices import notify
 
     label = person.user.label if person.user_id is not None else (person.name or "A client")
@@ -135,4 +183,5 @@ def on_everything_deleted(sender: Any, person: Any, **kwargs: Any) -> None:
         )
     Programme.objects.filter(client=person).delete()
     Flag.objects.filter(client=person).delete()
+    ClientSummary.objects.filter(person=person).delete()
     Outcome.objects.filter(person=person).delete()

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from django.db.models import Count, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,15 +25,20 @@ from django.views.decorators.http import require_GET, require_POST
 
 from backease.accounts.access_log import log_access
 from backease.accounts.models import User
-from backease.clinic import flags, outcomes
+from backease.clinic import flags, outcomes, summaries
 from backease.clinic.access import active_links, link_for, therapist_required
-from backease.clinic.models import CareLink, Outcome
+from backease.clinic.models import CareLink
 from backease.exports import charts
-from backease.store.models import PainEntry, Person, Session
+from backease.store.models import Person
 from backease.store.zones import local_time
 
-TREND_DAYS = 56
-"""The pain trend on the dashboard covers the last 8 weeks."""
+TREND_DAYS = summaries.TREND_DAYS
+PAGE = 25
+"""Clients on a page of the dashboard."""
+FLAGS_PER_CARD = 3
+"""Open flags shown on a client's card, most serious first; the rest are on their page."""
+SEEN_SHOWN = 20
+"""Acknowledged flags listed under "Seen" (the newest)."""
 
 
 def _therapist(request: HttpRequest) -> User:
@@ -41,41 +47,6 @@ def _therapist(request: HttpRequest) -> User:
 
 
 # --- the pain trend -----------------------------------------------------------------------
-
-
-def pain_trends(
-    client_ids: list[int], now: datetime, zones: dict[int, ZoneInfo] | None = None
-) -> dict[int, list[tuple[date, float]]]:
-    """Each client's mean pain per day (their days, in `zones`: the site's when not given)
-    over the last 8 weeks, oldest first: diary entries, pain before sessions, and pain-now
-    outcome measures (three queries in all)."""
-    if not client_ids:
-        return {}
-    zones = zones or {}
-
-    def day(person_id: int, at: datetime) -> date:
-        where = zones.get(person_id)
-        return at.astimezone(where).date() if where is not None else timezone.localtime(at).date()
-
-    since = now - timedelta(days=TREND_DAYS)
-    ratings: dict[int, dict[date, list[int]]] = defaultdict(lambda: defaultdict(list))
-    for person_id, at, pain in PainEntry.objects.filter(person_id__in=client_ids, at__gte=since).values_list(
-        "person_id", "at", "pain"
-    ):
-        ratings[person_id][day(person_id, at)].append(pain)
-    for person_id, at, pain in Session.objects.filter(
-        person_id__in=client_ids, started_at__gte=since, pain_before__isnull=False
-    ).values_list("person_id", "started_at", "pain_before"):
-        ratings[person_id][day(person_id, at)].append(pain)
-    for person_id, at, data in Outcome.objects.filter(
-        person_id__in=client_ids, kind="nrs", at__gte=since
-    ).values_list("person_id", "at", "data"):
-        if isinstance(data, dict) and isinstance(data.get("score"), int):
-            ratings[person_id][day(person_id, at)].append(data["score"])
-    return {
-        person_id: [(day, sum(values) / len(values)) for day, values in sorted(days.items())]
-        for person_id, days in ratings.items()
-    }
 
 
 def sparkline(points: list[tuple[date, float]], today: date, name: str) -> dict[str, Any] | None:
@@ -146,39 +117,70 @@ def _client_row(state: flags.ClientState, open_flags: list[Any], trend: Any, tod
     }
 
 
+def _page_number(request: HttpRequest, pages: int) -> int:
+    """?page=N, kept within 1..pages (a stale link to a page that no longer exists shows
+    the last one, as Django's paginator does)."""
+    raw = request.GET.get("page", "1")
+    number = int(raw) if raw.isdigit() and len(raw) < 7 else 1
+    return min(max(number, 1), max(pages, 1))
+
+
+def _by_need(links: QuerySet[CareLink]) -> QuerySet[CareLink]:
+    """Most in need first (`CareLink.need_rank`, then the newest flag of that rank), then
+    by name: what the stored need lets the database sort and page."""
+    name = Lower(
+        Coalesce(
+            NullIf("client__user__display_name", Value("")),
+            "client__user__email",
+            "client__name",
+        )
+    )
+    return links.order_by("need_rank", F("need_at").desc(nulls_last=True), name, "client_id")
+
+
 @therapist_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """The therapist's clients, most in need first, with their open flags."""
+    """The therapist's clients, most in need first, a page at a time, with their open flags.
+
+    It reads a page of clients and their summaries (`backease.clinic.summaries`), never
+    their histories: the same work for 30 clients or 3,000, however long their histories."""
     therapist = _therapist(request)
     now = flags.clock()
-    links = list(flags.annotated_links(active_links(therapist)))
-    states = flags.client_states(links, now)
-    flags.raise_time_flags(states, now)
-    seen = list(flags.seen_flags(therapist, links, now))
-    full_ids = [link.client_id for link in links if link.share == CareLink.Share.FULL]
-    trends = pain_trends(full_ids, now, {state.link.client_id: state.zone for state in states})
-    open_by_client: dict[int, list[Any]] = defaultdict(list)
-    for flag in flags.open_flags(therapist, links):
-        open_by_client[flag.client_id].append(flag)
-    names = {link.client_id: flags.label(link.client) for link in links}
-    shares = {link.client_id: link.share for link in links}
+    site_today = timezone.localtime(now).date()
+    flags.check_due_today(therapist, now)
+    links = active_links(therapist)
+    totals = links.aggregate(
+        clients=Count("id"), open=Sum("open_flags"), flagged=Count("id", filter=Q(open_flags__gt=0))
+    )
+    pages = (totals["clients"] + PAGE - 1) // PAGE
+    number = _page_number(request, pages)
+    start = (number - 1) * PAGE
+    page = list(
+        _by_need(flags.annotated_links(links).select_related("client__summary"))[start : start + PAGE]
+    )
+    states = flags.client_states(page, now)
+    shown: dict[int, list[Any]] = defaultdict(list)
+    flagged = [link for link in page if link.open_flags]
+    for flag in flags.first_open_flags(therapist, flagged, FLAGS_PER_CARD):
+        shown[flag.client_id].append(flag)
     rows = []
     for state in states:
-        client_id = state.link.client_id
+        link = state.link
+        name = flags.label(link.client)
         today = state.today(now)  # each client's own day and week
-        trend = (
-            sparkline(trends.get(client_id, []), today, names[client_id]) if client_id in full_ids else None
-        )
-        mine = sorted(
-            open_by_client.get(client_id, []),
-            key=lambda f: (flags.NEED_RANK.get(f.kind, 9), -f.raised_at.timestamp()),
-        )
-        rows.append((flags.need_key(mine), names[client_id].lower(), _client_row(state, mine, trend, today)))
-    rows.sort(key=lambda item: (item[0], item[1]))
+        trend = None
+        if link.share == CareLink.Share.FULL:
+            summary = getattr(link.client, "summary", None)
+            trend = sparkline(summaries.trend_points(summary, today), today, name)
+        row = _client_row(state, shown.get(link.client_id, []), trend, today)
+        row["open_count"] = link.open_flags
+        row["more"] = max(0, link.open_flags - len(row["flags"]))
+        rows.append(row)
+    seen = list(flags.seen_by(therapist, now)[:SEEN_SHOWN])
     log_access(
         therapist,
-        [link.client for link in links],
+        [link.client for link in page],
         "view",
         "dashboard: adherence, last session, pain trend, flags",
     )
@@ -186,14 +188,25 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "clinic/dashboard.html",
         {
-            "rows": [row for _, _, row in rows],
-            "open_count": sum(len(v) for v in open_by_client.values()),
+            "rows": rows,
+            "client_count": totals["clients"],
+            "open_count": totals["open"] or 0,
+            "flagged_count": totals["flagged"],
+            "page": {
+                "number": number,
+                "pages": pages,
+                "first": start + 1,
+                "last": start + len(rows),
+                "previous": number - 1 if number > 1 else None,
+                "next": number + 1 if number < pages else None,
+            },
             "seen": [
-                dict(flags.describe(flag, shares[flag.client_id]), name=names.get(flag.client_id, ""))
+                dict(flags.describe(flag, flag.share), name=flags.label(flag.client))  # type: ignore[attr-defined]
                 for flag in seen
             ],
             "seen_days": flags.SEEN_DAYS,
-            "today": today,
+            "seen_shown": SEEN_SHOWN,
+            "today": site_today,
         },
     )
 

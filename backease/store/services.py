@@ -49,6 +49,7 @@ from backease.store.models import (
     TechniqueChoice,
     WriteKey,
 )
+from backease.store.signals import history_changed
 from backease.store.zones import local_time, person_zone, zone_named
 
 if TYPE_CHECKING:
@@ -1397,6 +1398,7 @@ def rebuild_aggregates(person: Person | int) -> Totals:
         HistoryTotals.objects.update_or_create(
             person_id=person_id, defaults={"zone": zone.key, "data": totals.to_data()}
         )
+        history_changed.send(sender=Person, person_id=person_id)
     return totals
 
 

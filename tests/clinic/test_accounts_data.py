@@ -188,6 +188,7 @@ def test_deleting_a_client_removes_everything_of_theirs_and_nothing_else(
         "store.PainEntry": 1,
         "store.TechniqueChoice": 0,
         "clinic.CareLink": 1,
+        "clinic.ClientSummary": 1,
         "clinic.Flag": Flag.objects.filter(client=person_a).count(),
         "accounts.AccessLog": 1,
         "clinic.Programme": 1,

@@ -15,7 +15,7 @@ from django.utils import timezone
 from backease.accounts.mode import person_for
 from backease.accounts.models import AccessLog, User
 from backease.clinic import flags
-from backease.clinic.models import CareLink, Flag, FlagAck, Outcome, Programme
+from backease.clinic.models import CareLink, Flag, Outcome, Programme
 from backease.store.models import PainEntry, Person, Session, SessionFacts
 from tests.clinic.conftest import signed_in
 
@@ -61,7 +61,7 @@ def test_clients_are_sorted_by_need(therapist: User) -> None:
         flag = flags.raise_flag(people[name], kind, f"{kind}:{name}", name, now - timedelta(hours=1))
         assert flag is not None
         if name == "red_seen":
-            FlagAck.objects.create(flag=flag, therapist=therapist)
+            flags.acknowledge(therapist, flag.pk)
     # A second pain client with a newer flag comes before the older one.
     newer = client_with_link(therapist, "newer@example.org", name="Newer")
     flags.raise_flag(newer, "pain_rise", "rise", "newer", now)
