@@ -34,7 +34,7 @@ from rich.table import Table
 from rich.text import Text
 
 from backease.cli.voice import TTS_FAILED, Line, Silent, Speaker, Voice
-from backease.core.flow import prepare_all
+from backease.core.script import record_countdowns, record_scripts
 from backease.core.vocab import INTENSITIES
 
 SAVE_EVERY = 5.0
@@ -138,10 +138,18 @@ class Step:
 
 
 def steps_from_plan(steps: Sequence[dict[str, Any]]) -> list[Step]:
-    """A stored plan's steps for the player, each with its get-ready countdown (plans
-    stored before the countdown was budgeted get the same countdowns the planner uses)."""
-    countdowns = prepare_all(str(step.get("position", "")) for step in steps)
-    return [Step.from_plan(step, prepare) for step, prepare in zip(steps, countdowns, strict=True)]
+    """A stored plan's steps for the player, each with its get-ready countdown and its speech
+    script (`core.script`): the stored ones, the same the web player plays; a plan stored
+    before them gets the ones the planner gives now."""
+    from backease.content.loader import load_content
+
+    library = load_content().library
+    scripts = record_scripts(library, steps)
+    countdowns = record_countdowns(library, steps)
+    return [
+        Step.from_plan({**step, "script": script}, prepare)
+        for step, script, prepare in zip(steps, scripts, countdowns, strict=True)
+    ]
 
 
 @dataclass(slots=True)

@@ -22,6 +22,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from backease.core.script import DEFAULT_WPS, SLOWEST_WPS, speak_seconds
+
 TTS_COMMANDS = ("espeak-ng", "espeak")
 """Text-to-speech programs looked for on PATH, in this order (espeak's options are the same)."""
 ESPEAK_DEFAULT_WPM = 175
@@ -37,9 +39,9 @@ TTS_FAILED = "The text-to-speech made no sound (no sound device?); continuing si
 TOO_QUICK = 0.25
 """A line said in under this share of the time its words take was not said: espeak-ng with no
 sound device ends at once (and still exits 0)."""
-VOICE_WPS = {"normal": 3.04, "slow": 1.6}
-"""Words a second of `backease session --voice-rate`: the web player's default and slowest
-rates (`core.script.DEFAULT_WPS` and `SLOWEST_WPS`, which the get-ready is budgeted for)."""
+VOICE_WPS = {"normal": DEFAULT_WPS, "slow": SLOWEST_WPS}
+"""Words a second of `backease session --voice-rate`: the web player's default rate (the
+get-ready is budgeted for it) and its slowest."""
 
 
 class Speaker(Protocol):
@@ -162,8 +164,8 @@ class Line:
 
 
 def seconds_to_say(text: str, wps: float) -> float:
-    """How long `text` takes at `wps` words a second (as `core.script.speak_seconds` counts)."""
-    return len(text.split()) / wps
+    """How long `text` takes at `wps` words a second (`core.script.speak_seconds`)."""
+    return speak_seconds(text, wps)
 
 
 class Voice:
