@@ -8,9 +8,16 @@ from typing import Any
 import pytest
 
 from backease.core.errors import InputError
-from backease.core.flow import floor_trips, position_changes, prepare_seconds
+from backease.core.flow import floor_trips, on_floor, position_changes, prepare_seconds
 from backease.core.library import Library
-from backease.core.planner import PainArea, Plan, Profile, plan_session, recommend_massage_types
+from backease.core.planner import (
+    PainArea,
+    Plan,
+    Profile,
+    gets_up_to_relax,
+    plan_session,
+    recommend_massage_types,
+)
 from backease.core.screening import RuleSet, screen
 from backease.core.script import prepare_need
 
@@ -574,3 +581,31 @@ def test_standing_and_seated_work_come_in_the_order_that_changes_position_less(
     blocks = [p for i, p in enumerate(positions) if i == 0 or positions[i - 1] != p]
     assert blocks == ["seated", "standing", "all_fours", "supine"]
     assert position_changes(positions) == 3 and floor_trips(positions) == 1
+
+
+def test_a_second_seated_relaxation_is_dropped_once_a_later_one_went_down_to_the_floor(
+    library: Library, rules: RuleSet
+) -> None:
+    # Two seated relaxations after floor work: the second was swapped for one lying on the
+    # back, and the first, looked at before that, was kept and came last (getting up to relax).
+    plan = make_plan(
+        library,
+        rules,
+        answers={"acute_injury_regions": ["lats_left"]},
+        seed=8843,
+        minutes=15,
+        areas=(
+            PainArea("glute_right", 6),
+            PainArea("shoulder_blade_right", 2),
+            PainArea("neck_base", 2),
+            PainArea("between_shoulder_blades_right", 4),
+        ),
+        causes=("posture", "stress"),
+        tools=("hook_cane", "hands", "tennis_ball", "massage_ball", "chair"),
+        pressure="firm",
+        stress=10,
+    )
+    assert any(on_floor(s.position) for s in plan.steps if s.kind != "relaxation")
+    assert not gets_up_to_relax(plan.steps)
+    assert plan.steps[-1].kind == "relaxation" and on_floor(plan.steps[-1].position)
+    assert plan.total_seconds == 900

@@ -933,8 +933,10 @@ def _relax_on_the_floor(
         choice = next((c for c in spare if fits([*out[:i], c, *out[i + 1 :]])), None)
         if choice is not None:
             out[i] = choice
-            continue
-        rest = out[:i] + out[i + 1 :]
+    # Then drop what is left seated, once a floor relaxation closes the plan (one that was
+    # put in above for a later seated one counts too).
+    for unit in [u for u in out if u.phase == "relaxation" and not on_floor(u.position)]:
+        rest = [u for u in out if u is not unit]
         if any(u.phase == "relaxation" and on_floor(u.position) for u in rest) and fits(rest):
             out = rest
     return out
