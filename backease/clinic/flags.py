@@ -504,18 +504,28 @@ class ClientState:
         return anchor if (today - anchor).days >= NO_SESSION_DAYS else None
 
 
-def current_programmes(client_ids: Iterable[int], today: date) -> dict[int, Programme]:
-    """Each client's programme in force today (not archived, started, not ended): the one
-    that started last when there are several."""
+def current_programmes(
+    client_ids: Iterable[int], today: date, days: dict[int, date] | None = None
+) -> dict[int, Programme]:
+    """Each client's programme in force today (not archived, started, not ended; today is
+    the client's own in `days`, else `today`): the one that started last when there are
+    several."""
+    days = days or {}
+    latest, earliest = max([today, *days.values()]), min([today, *days.values()])
     rows = (
         Programme.objects.filter(client_id__in=list(client_ids), is_template=False, archived_at__isnull=True)
-        .filter(Q(starts_on__isnull=True) | Q(starts_on__lte=today))
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today - timedelta(days=7)))
+        .filter(Q(starts_on__isnull=True) | Q(starts_on__lte=latest))
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=earliest - timedelta(days=7)))
         .order_by("client_id", "-starts_on", "-updated_at", "-id")
     )
     found: dict[int, Programme] = {}
     for row in rows:
-        if row.client_id is not None and row.client_id not in found:
+        if row.client_id is None or row.client_id in found:
+            continue
+        day = days.get(row.client_id, today)
+        if (row.starts_on is None or row.starts_on <= day) and (
+            row.ends_on is None or row.ends_on >= day - timedelta(days=7)
+        ):
             found[row.client_id] = row
     return found
 
@@ -539,10 +549,12 @@ def client_states(links: Iterable[CareLink], now: datetime) -> list[ClientState]
     links = list(links)
     today = timezone.localtime(now).date()
     ids = sorted({link.client_id for link in links})
-    programmes = current_programmes(ids, today)
     # Days are each client's own (their zone); a day more covers zones ahead of or behind this one.
-    since = local_start(monday_of(today) - timedelta(days=8))
     zones = {link.client_id: zone_named(link.client.time_zone) for link in links}
+    programmes = current_programmes(
+        ids, today, {i: LocalTime.at(now, zone).today for i, zone in zones.items()}
+    )
+    since = local_start(monday_of(today) - timedelta(days=8))
     per_client: dict[int, list[date]] = {i: [] for i in ids}
     rows = SessionFacts.objects.filter(
         counted=True, session__person_id__in=ids, session__started_at__gte=since

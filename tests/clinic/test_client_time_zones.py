@@ -84,3 +84,15 @@ def test_pain_7_or_more_is_one_flag_on_the_clients_own_day(person_a: Person, lin
     services.add_pain_entry(person_a, 9, at=datetime(2026, 11, 20, 10, 0, tzinfo=UTC))  # still 20 Nov
     keys = list(Flag.objects.filter(client=person_a, kind="pain_high").values_list("key", flat=True))
     assert keys == ["pain_high:2026-11-20"]
+
+
+def test_a_programme_starts_on_the_clients_own_day(therapist: User, person_a: Person, link: CareLink) -> None:
+    save_time_zone(person_a, "Asia/Kolkata")
+    Programme.objects.create(
+        therapist=therapist, client=person_a, title="Home", days_per_week=3, starts_on=date(2026, 11, 20)
+    )
+    now = datetime(2026, 11, 19, 20, 0, tzinfo=UTC)  # already 20 November in Kolkata
+    state = state_of(link, now)
+    assert state.programme is not None and state.programme.title == "Home"
+    week = state.adherence(state.today(now))
+    assert week is not None and (week.monday, week.days) == (date(2026, 11, 16), 0)
