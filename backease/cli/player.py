@@ -33,7 +33,7 @@ from rich.prompt import Confirm, Prompt
 from rich.table import Table
 from rich.text import Text
 
-from backease.cli.voice import TTS_FAILED, Line, Silent, Speaker, Voice
+from backease.cli.voice import TTS_FAILED, VOICE_WPS, Line, Silent, Speaker, Voice
 from backease.core.script import record_countdowns, record_scripts
 from backease.core.vocab import INTENSITIES
 
@@ -422,7 +422,7 @@ class Player:
         voice: Voice | None = None,
     ) -> None:
         self.steps = list(steps)
-        self.voice = voice or Voice(Silent(), wps=1.0)
+        self.voice = voice or Voice(Silent(), VOICE_WPS["normal"])
         self._issued: set[int] = set()
         """The current step's script lines (by index) whose time has come in this visit."""
         self.latest = ""
