@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from backease.accounts.mode import current_person
+from backease.accounts.mode import current_person, is_server
 from backease.core.errors import InputError
 from backease.core.zones import available_zones
 from backease.store.models import Person
@@ -49,7 +49,14 @@ def settings_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def browser_zone(request: HttpRequest) -> HttpResponse:
     """The browser's zone, sent once by zone.js: kept only while the person has not chosen
-    one (so it becomes their default, and a choice made in settings is never overwritten)."""
+    one (so it becomes their default, and a choice made in settings is never overwritten).
+    Server mode: an account without self-care data yet (a therapist on the dashboard) gets
+    no person made for it; `time_zone` null says so, and zone.js sends it again later."""
+    if is_server():
+        found = Person.objects.filter(user_id=request.user.pk).first()
+        if found is None:
+            return JsonResponse({"time_zone": None, "changed": False})
+        request.person = found  # type: ignore[attr-defined]
     person = current_person(request)
     try:
         changed = save_time_zone(person, request.POST.get("time_zone", ""), only_if_unset=True)

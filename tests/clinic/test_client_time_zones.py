@@ -96,3 +96,19 @@ def test_a_programme_starts_on_the_clients_own_day(therapist: User, person_a: Pe
     assert state.programme is not None and state.programme.title == "Home"
     week = state.adherence(state.today(now))
     assert week is not None and (week.monday, week.days) == (date(2026, 11, 16), 0)
+
+
+def test_the_browsers_zone_is_kept_for_a_client_but_makes_no_person_for_a_therapist(
+    therapist: User, client_a: User
+) -> None:
+    from tests.clinic.conftest import signed_in
+
+    browser = signed_in(therapist)
+    answer = browser.post("/settings/browser-zone/", {"time_zone": "Europe/London"})
+    assert answer.status_code == 200 and answer.json() == {"time_zone": None, "changed": False}
+    assert not Person.objects.filter(user=therapist).exists()
+    client = signed_in(client_a)
+    client.get("/today/")  # the client's own self-care pages make their person
+    answer = client.post("/settings/browser-zone/", {"time_zone": "Asia/Kolkata"})
+    assert answer.json() == {"time_zone": "Asia/Kolkata", "changed": True}
+    assert Person.objects.get(user=client_a).time_zone == "Asia/Kolkata"

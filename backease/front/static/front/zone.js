@@ -44,15 +44,20 @@
       credentials: "same-origin",
       headers: { "X-CSRFToken": token(), Accept: "application/json" },
       body: body,
-    }).then(function (response) {
-      if (response.ok) {
-        try {
-          window.localStorage.setItem(key, zone);
-        } catch (error) {
-          // Nothing to remember it in.
+    })
+      .then(function (response) {
+        return response.ok ? response.json() : null;
+      })
+      .then(function (answer) {
+        // Remembered once the server has a person to keep it for (null: not yet).
+        if (answer && answer.time_zone) {
+          try {
+            window.localStorage.setItem(key, zone);
+          } catch (error) {
+            // Nothing to remember it in.
+          }
         }
-      }
-    });
+      });
   }
 
   var ready = token() ? Promise.resolve() : fetch("/api/csrf", { credentials: "same-origin" });
