@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal
 
+from django.db.models import Q, QuerySet
+
 from backease.accounts.models import AccessLog, User
 from backease.store.models import Person
 
@@ -27,3 +29,29 @@ def log_access(actor: User, subjects: Person | Iterable[Person], action: Action,
     ]
     if rows:
         AccessLog.objects.bulk_create(rows)
+
+
+def log_view(actor: User, people: Iterable[Person], what: str) -> None:
+    """One line for a page that showed several people at once (a therapist's dashboard):
+    written once per view, naming who was on it, so a view costs one row however many
+    people it shows. Each of them finds it in their log (`log_of`)."""
+    ids = sorted(
+        {person.pk for person in people if not (person.user_id is not None and person.user_id == actor.pk)}
+    )
+    if ids:
+        AccessLog.objects.create(
+            actor=actor,
+            actor_label=actor.label,
+            subject=None,
+            subjects="|" + "|".join(str(pk) for pk in ids) + "|",
+            action="view",
+            what=what[:200],
+        )
+
+
+def log_of(person: Person) -> QuerySet[AccessLog]:
+    """Every line of `person`'s access log: about them alone, and views of pages that
+    showed them among others."""
+    return AccessLog.objects.filter(
+        Q(subject=person) | Q(subject__isnull=True, subjects__contains=f"|{person.pk}|")
+    )

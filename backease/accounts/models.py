@@ -105,7 +105,14 @@ class AccessLog(models.Model):
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     actor_label = models.CharField(max_length=254, help_text="kept when the actor's account is gone")
-    subject = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="access_log")
+    subject = models.ForeignKey(
+        Person, on_delete=models.CASCADE, null=True, blank=True, related_name="access_log"
+    )
+    subjects = models.TextField(
+        blank=True,
+        default="",
+        help_text="a page that showed several people at once (empty subject): |id|id|... of each",
+    )
     action = models.CharField(max_length=10, help_text="view, export or change")
     what = models.CharField(max_length=200)
 

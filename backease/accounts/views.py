@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from backease.accounts import parts, services, tokens
+from backease.accounts import access_log, parts, services, tokens
 from backease.accounts.mode import current_person
-from backease.accounts.models import AccessLog, ApiToken, User
+from backease.accounts.models import ApiToken, User
 from backease.core.errors import InputError
 
 ACCESS_LOG_PAGE = 50
@@ -133,7 +133,7 @@ def _page_number(request: HttpRequest) -> int:
 def my_access_log(request: HttpRequest) -> HttpResponse:
     """Who viewed, exported or changed your data, newest first, a page at a time."""
     person = current_person(request)
-    found = AccessLog.objects.filter(subject=person)
+    found = access_log.log_of(person)
     total = found.count()
     last = max(1, -(-total // ACCESS_LOG_PAGE))
     page = min(_page_number(request), last)

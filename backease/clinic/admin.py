@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 
-from backease.accounts.access_log import log_access
+from backease.accounts.access_log import log_access, log_view
 from backease.clinic.models import CareLink, Flag, Invitation, Programme
 
 
@@ -32,7 +32,7 @@ class Logged(admin.ModelAdmin):
         shown = listing.get("cl")
         if shown is not None and request.user.is_authenticated:
             clients = {c.pk: c for c in (self._client(row) for row in shown.result_list) if c is not None}
-            log_access(request.user, list(clients.values()), "view", f"admin: list of {self.what}s")  # type: ignore[arg-type]
+            log_view(request.user, list(clients.values()), f"admin: list of {self.what}s")  # type: ignore[arg-type]
         return response
 
     def change_view(

@@ -23,7 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
-from backease.accounts.access_log import log_access
+from backease.accounts.access_log import log_access, log_view
 from backease.accounts.models import User
 from backease.clinic import flags, outcomes, summaries
 from backease.clinic.access import active_links, link_for, therapist_required
@@ -178,11 +178,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         row["more"] = max(0, link.open_flags - len(row["flags"]))
         rows.append(row)
     seen = list(flags.seen_by(therapist, now)[:SEEN_SHOWN])
-    log_access(
-        therapist,
-        [link.client for link in page],
-        "view",
-        "dashboard: adherence, last session, pain trend, flags",
+    log_view(
+        therapist, [link.client for link in page], "dashboard: adherence, last session, pain trend, flags"
     )
     return render(
         request,

@@ -289,3 +289,27 @@ def test_the_command_closes_the_pile_of_flags_nobody_could_see(therapist: User, 
     services.add_pain_entry(person_a, 9)  # after the calm one: stays open
     assert CliRunner().invoke(app, ["clinic", "summaries"]).exit_code == 0
     assert _open_kinds(person_a) == ["pain_high", "pain_rise", *["red_flag"] * 5]  # no safety check since
+
+
+# --- the access log: once per view ----------------------------------------------------------------
+
+
+def test_a_dashboard_view_is_one_access_log_line_that_each_client_shown_reads(therapist: User) -> None:
+    from backease.accounts.models import AccessLog
+
+    people = [client_with_link(therapist, f"log{i:02}@example.org", name=f"Logged {i:02}") for i in range(30)]
+    CareLink.objects.update(created_at=timezone.now())
+    browser = signed_in(therapist)
+    browser.get("/clinic/")  # the first visit of the day also checks the time flags
+    before = AccessLog.objects.count()
+    first = order_on_page(browser.get("/clinic/").content.decode())
+    assert AccessLog.objects.count() == before + 1  # not a line per client
+    browser.get("/clinic/?page=2")
+    assert AccessLog.objects.count() == before + 2
+    by_id = {str(p.pk): p for p in people}
+    on_first = by_id[first[0]]
+    on_second = next(p for p in people if str(p.pk) not in first)
+    for person, views in ((on_first, 2), (on_second, 1)):
+        assert person.user is not None
+        page = signed_in(person.user).get("/me/access-log/").content.decode()
+        assert page.count("dashboard: adherence, last session, pain trend, flags") == views
