@@ -187,6 +187,17 @@ def test_streaks_count_the_persons_weeks_across_the_spring_clock_change(owner: P
     assert found.adherence.current_streak == 4 and found.adherence.weeks_meeting_goal == 4
 
 
+def test_a_session_late_on_the_autumn_change_day_stays_on_that_sunday(owner: Person, plan: Plan) -> None:
+    in_zone(owner, "America/New_York")
+    # 1 November 2026: the clocks go back at 02:00; 23:30 EST is 04:30 UTC on Monday.
+    session(owner, plan, at("2026-11-01T23:30", NEW_YORK))
+    now = at("2026-11-01T23:45", NEW_YORK)
+    assert local_time(owner, now).today == date(2026, 11, 1)
+    assert services.weekly_counts(owner, weeks=1, now=now)[0] == (at("2026-10-26T00:00", NEW_YORK), 1)
+    month = services.counted_per_day(owner, date(2026, 11, 1), days=2)
+    assert month == {date(2026, 11, 1): 1}
+
+
 def test_the_running_totals_follow_a_change_of_zone(owner: Person, plan: Plan) -> None:
     in_zone(owner, "America/New_York")
     session(owner, plan, at("2026-03-01T20:00", NEW_YORK))
