@@ -186,3 +186,34 @@ def test_a_client_records_a_baseline_check_in_on_a_phone(
         phone.get_by_role("button", name="Save check-in").click()
     assert "Carrying shopping 3" in phone.locator("#outcomes-history").inner_text()
     assert phone.locator("#outcomes-due").count() == 0
+
+
+@pytest.mark.parametrize("size", ["phone", "page"])
+def test_a_practice_of_thirty_comes_in_pages_with_every_flag_a_click_away(
+    size: str, request: pytest.FixtureRequest, world: dict[str, Any], live_server: Any
+) -> None:
+    page = request.getfixturevalue(size)
+    therapist = world["therapist"]
+    for i in range(24):
+        person = person_for(
+            User.objects.create_user(f"more{i}@example.org", None, display_name=f"Client {i:02}")
+        )
+        CareLink.objects.create(therapist=therapist, client=person, share="full")
+    bea = world["people"]["Bea Lindqvist"]
+    for day in range(5):
+        flags.raise_flag(bea, "pain_high", f"pain_high:more:{day}", "Pain 8 of 10 in the diary")
+    _sign_in(page, therapist, live_server)
+    page.goto(f"{live_server.url}/clinic/")
+    assert "30 clients share with you" in page.locator("#dashboard-summary").inner_text()
+    assert "Clients 1–25 of 30 (page 1 of 2)" in page.locator("nav.pages").first.inner_text()
+    more = page.get_by_role("link", name="3 more open flags on Bea Lindqvist's page")
+    assert more.is_visible()
+    _fits(page)
+    check_accessibility(page)
+    screenshot(page, f"clinic-dashboard-pages-{'phone' if size == 'phone' else 'desktop'}")
+    more.click()
+    assert page.locator("#flags .flag").count() == 6  # her sharp pain and five pain flags
+    page.goto(f"{live_server.url}/clinic/")
+    page.get_by_role("link", name="Next page").first.click()
+    assert len(page.locator("#clients h2").all_inner_texts()) == 5
+    _fits(page)
