@@ -4,7 +4,8 @@
 
 Plans `--profiles` random profiles (the same generator as bench/plan_latency.py, with
 the minutes fixed) and prints, over the plans that have steps: steps per plan, position
-changes, trips down to the floor, the plans that get up from the floor to relax, the
+changes, trips down to the floor, the plans that get up from the floor to relax, those
+that come back to a standing or seated position before going down to the floor, the
 share of steps under 45 s, the wall-clock length of the session including the get-ready
 countdowns the players run before each step, and the share of steps with no swap choice
 (`step_alternatives`; one count per left/right pair). For a planner without
@@ -97,6 +98,14 @@ def floor_trips(steps: Sequence[PlanStep]) -> int:
     return trips
 
 
+def back_before_the_floor(positions: Sequence[str]) -> bool:
+    """Whether a plan comes back to a standing or seated position it left before it goes
+    down to the floor (seated, standing, seated, floor)."""
+    blocks = [p for i, p in enumerate(positions) if i == 0 or positions[i - 1] != p]
+    up = list(itertools.takewhile(lambda p: p in ("standing", "seated"), blocks))
+    return len(up) < len(blocks) and len(up) != len(set(up))
+
+
 def summary(name: str, values: Sequence[float]) -> str:
     ordered = sorted(values)
     p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
@@ -125,6 +134,7 @@ def main() -> None:
     wall: list[float] = []
     shortest: list[float] = []
     up_to_relax = 0
+    back_before_floor = 0
     swappable = 0
     swap_steps = 0
     for _ in range(args.profiles):
@@ -142,6 +152,8 @@ def main() -> None:
         wall.append(sum(s.seconds for s in steps) + sum(countdowns(steps)))
         if gets_up_to_relax(steps):
             up_to_relax += 1
+        if back_before_the_floor([s.position for s in steps]):
+            back_before_floor += 1
         seen: set[str] = set()
         for index, step in enumerate(steps):
             if step.technique in seen:
@@ -156,6 +168,7 @@ def main() -> None:
     print(summary("trips to the floor", trips))
     print(f"{'plans with 2+ floor trips':<28} {sum(1 for t in trips if t >= 2)}")
     print(f"{'plans that get up to relax':<28} {up_to_relax}")
+    print(f"{'seated/standing, then back':<28} {back_before_floor} (e.g. seated, standing, seated, floor)")
     print(summary("% of steps under 45 s", short))
     print(summary("shortest step (s)", shortest))
     print(summary("wall clock (s)", wall))
