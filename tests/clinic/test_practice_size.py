@@ -313,3 +313,57 @@ def test_a_dashboard_view_is_one_access_log_line_that_each_client_shown_reads(th
         assert person.user is not None
         page = signed_in(person.user).get("/me/access-log/").content.decode()
         assert page.count("dashboard: adherence, last session, pain trend, flags") == views
+
+
+# --- what a view reads --------------------------------------------------------------------------
+
+
+class _Rows:
+    """Rows each SELECT returns (counted by the database itself, on SQLite or PostgreSQL)."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.busy = False
+
+    def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        if not self.busy and sql.lstrip().upper().startswith("SELECT"):
+            self.busy = True
+            try:
+                with context["connection"].cursor() as cursor:
+                    cursor.execute(f"SELECT COUNT(*) FROM ({sql}) counted", params)
+                    self.rows += cursor.fetchone()[0]
+            finally:
+                self.busy = False
+        return execute(sql, params, many, context)
+
+
+def _practice(therapist: User, start: int, count: int) -> None:
+    from backease.store import services
+
+    now = timezone.now()
+    for i in range(start, start + count):
+        person = client_with_link(therapist, f"r{i:03}@example.org", name=f"Read {i:03}")
+        for day in range(0, 56, 4):  # 8 weeks of diary, and a pile of acknowledged flags
+            services.add_pain_entry(person, 3 + day % 3, at=now - timedelta(days=day, hours=1))
+        _bulk_flags(person, "pain_high", 40, now - timedelta(days=60))
+        flags.acknowledge_many(therapist, Flag.objects.filter(client=person).values_list("pk", flat=True))
+
+
+def _rows_read(browser: object) -> int:
+    from django.db import connection
+
+    counter = _Rows()
+    browser.get("/clinic/")  # type: ignore[attr-defined]  # the first view of the day checks time flags
+    with connection.execute_wrapper(counter):
+        assert browser.get("/clinic/").status_code == 200  # type: ignore[attr-defined]
+    return counter.rows
+
+
+def test_the_dashboard_reads_the_same_rows_for_26_or_52_clients_with_histories(therapist: User) -> None:
+    browser = signed_in(therapist)
+    _practice(therapist, 0, 26)
+    few = _rows_read(browser)
+    _practice(therapist, 26, 26)
+    many = _rows_read(browser)
+    print(f"dashboard: {few} rows read with 26 clients, {many} with 52")
+    assert many == few
