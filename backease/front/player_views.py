@@ -23,7 +23,8 @@ from backease.content.loader import load_content
 from backease.core.errors import InputError
 from backease.core.history import MIN_SECONDS_COUNTED, session_counts, step_done
 from backease.core.insights import GOAL_HIGH, GOAL_LOW
-from backease.core.script import countdowns, record_scripts
+from backease.core.library import Technique
+from backease.core.script import DEFAULT_RATE, DEFAULT_WPS, SLOWEST_RATE, countdowns, record_scripts
 from backease.core.sides import as_side, render_technique
 from backease.core.vocab import REGIONS
 from backease.front.views import REFUSED_LEVELS, checked_today, side_label
@@ -164,6 +165,7 @@ def _player_steps(row: Session) -> list[dict[str, Any]]:
                 "how": list(tech.steps) if tech else [],
                 "breathing": tech.breathing_cue if tech else "",
                 "stop_if": list(tech.stop_if) if tech else [],
+                "spoken": _spoken(tech),
                 "script": script,
                 "seconds_done": log.seconds_done,
                 "skipped": log.skipped,
@@ -171,6 +173,28 @@ def _player_steps(row: Session) -> list[dict[str, Any]]:
             }
         )
     return steps
+
+
+def _spoken(tech: Technique | None) -> dict[str, Any]:
+    """The technique's spoken lines (already rendered for the step's side): the player shows
+    the short ones as the cue (what is said follows the step's `script`)."""
+    if tech is None:
+        return {}
+    s = tech.spoken
+    return {
+        "setup": s.setup,
+        "setup_short": s.setup_short,
+        "go": s.go,
+        "cues": list(s.cues),
+        "breathing": s.breathing,
+        "stop": s.stop,
+    }
+
+
+def _speech() -> dict[str, float]:
+    """The speech rates the player offers (core.script): a script line takes its
+    `speak_seconds` at the default rate, twice as long at half that rate."""
+    return {"default_rate": DEFAULT_RATE, "default_wps": DEFAULT_WPS, "slowest_rate": SLOWEST_RATE}
 
 
 def session(request: HttpRequest, session_id: int) -> HttpResponse:
@@ -190,6 +214,7 @@ def session(request: HttpRequest, session_id: int) -> HttpResponse:
         "pain_before": row.pain_before,
         "stress_before": row.stress_before,
         "steps": _player_steps(row),
+        "speech": _speech(),
         "csrf_token": get_token(request),
         "urls": {
             "api": f"/api/sessions/{row.id}",

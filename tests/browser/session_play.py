@@ -73,3 +73,81 @@ def step_changes(page: Any) -> Callable[[int], None]:
 
     record.changes = changes  # type: ignore[attr-defined]
     return record
+
+
+# A model of the browser's speech for tests (window.speechSynthesis): like a real voice it
+# says one utterance at a time, taking time to say it (NORMAL_WPS words a second at rate
+# 1.0, so `rate` slows or speeds it, driven by the page clock), fires "start" and "end",
+# and cancel() cuts the utterance being said (an "error" event, "interrupted") and drops
+# the waiting ones, as speechSynthesis.cancel() does. It records what was HEARD to the end
+# (window.__speech.heard), what was cut part-way and what was dropped unsaid, each with
+# the page-clock time it started and ended.
+SPEECH_MODEL = """
+(() => {
+  const NORMAL_WPS = %(wps)s;
+  const log = { heard: [], cut: [], dropped: [], started: [] };
+  window.__speech = log;
+  let current = null;
+  let timer = null;
+  const queue = [];
+  const words = (text) => String(text).split(/\\s+/).filter(Boolean).length;
+  const synth = {
+    get speaking() { return current !== null; },
+    get pending() { return queue.length > 0; },
+    paused: false,
+    getVoices() {
+      return [
+        { name: "Test voice", lang: "en-GB", voiceURI: "test-voice", default: true, localService: true },
+        { name: "Other voice", lang: "en-US", voiceURI: "other-voice", default: false, localService: true },
+      ];
+    },
+    speak(utterance) {
+      queue.push(utterance);
+      if (current === null) startNext();
+    },
+    cancel() {
+      const cut = current;
+      const dropped = queue.splice(0);
+      current = null;
+      window.clearTimeout(timer);
+      if (cut) {
+        log.cut.push({ text: cut.text, start: cut.__start, at: performance.now() });
+        window.setTimeout(() => cut.dispatchEvent(new Event("error")), 0);
+      }
+      for (const u of dropped) log.dropped.push({ text: u.text, at: performance.now() });
+    },
+    pause() {},
+    resume() {},
+    addEventListener() {},
+    removeEventListener() {},
+  };
+  function startNext() {
+    const utterance = queue.shift();
+    if (!utterance) return;
+    current = utterance;
+    utterance.__start = performance.now();
+    log.started.push({ text: utterance.text, rate: utterance.rate, volume: utterance.volume,
+                       at: utterance.__start });
+    utterance.dispatchEvent(new Event("start"));
+    const ms = (1000 * words(utterance.text)) / (NORMAL_WPS * (utterance.rate || 1));
+    timer = window.setTimeout(() => {
+      current = null;
+      log.heard.push({ text: utterance.text, start: utterance.__start, end: performance.now() });
+      utterance.dispatchEvent(new Event("end"));
+      startNext();
+    }, ms);
+  }
+  Object.defineProperty(window, "speechSynthesis", { value: synth, configurable: true });
+})();
+"""
+
+
+def speech_model(wps: float = 3.2) -> str:
+    """The speech model's script for `context.add_init_script`, speaking `wps` words a second
+    at rate 1.0."""
+    return SPEECH_MODEL % {"wps": wps}
+
+
+def heard(page: Any) -> list[str]:
+    """What the speech model said to the end, in order."""
+    return [str(item["text"]) for item in page.evaluate("window.__speech.heard")]

@@ -5,20 +5,28 @@
 // the JSON API as it goes, so closing the tab keeps everything done so far.
 //
 // Floor mode: while a step runs the player fills the screen (the Fullscreen API when the
-// browser allows it, otherwise the whole page), with the timer and the instruction large
-// enough to read from a metre away and the controls in their own row.
+// browser allows it, otherwise the whole page), readable from 1.5 m, with the controls in
+// rows of their own.
 //
-// Time comes only from performance.now() and setInterval (no clock of our own), so
-// browser tests can drive it with Playwright's clock API. Everything spoken goes through
-// speak(), which also shows it on the caption line; tests replace window.speechSynthesis
-// to record it. Speech, sound, full screen and the screen wake lock are extras: where a
-// browser lacks them, the player works without them.
+// What is said follows each step's `script` (backease.core.script, docs in INTERFACES):
+// lines in a get-ready ("prepare") phase and a "hold" phase, each at its time. A must-hear
+// line is never cut: anything said while one is being spoken waits for it, and a line that
+// may be missed is dropped rather than said over one. The hold's timer starts only once the
+// must-hear get-ready lines have been said at the person's speech rate: at a slower rate the
+// get-ready waits, showing "Get ready".
+//
+// Time comes only from performance.now() and setTimeout/setInterval (no clock of our own),
+// so browser tests can drive it with Playwright's clock API. Everything spoken goes through
+// the speech queue below, which also shows it on the caption line; tests replace
+// window.speechSynthesis with a model that takes time to speak and can be cancelled. Speech,
+// sound, full screen and the screen wake lock are extras: where a browser lacks them, the
+// player works without them.
 
 const LEVELS = ["gentle", "moderate", "firm"];
 const TICK_MS = 250;
 const SAVE_EVERY_S = 5;
 const SWITCH_BANNER_MS = 5000;
-const RING = 2 * Math.PI * 54; // circumference of the countdown ring (r = 54)
+const NOTE_MS = 12000; // how long the "too much" note stays
 const KINDS = {
   warm_up: "Warm-up",
   self_massage: "Self-massage",
@@ -33,6 +41,9 @@ const $ = (id) => document.getElementById(id);
 const data = JSON.parse($("session-data").textContent);
 const steps = data.steps;
 const api = data.urls.api;
+// Speech rates: the script's times are at default_wps, which is the player's default rate
+// (default_rate); a person's rate r speaks at default_wps * r / default_rate.
+const speech = data.speech;
 
 const state = {
   screen: "before", // before | step | after | ended
@@ -41,12 +52,13 @@ const state = {
   elapsedMs: 0, // time done on this step before the current run
   runStart: 0, // performance.now() when the current run began
   savedSeconds: 0, // seconds_done last sent for this step
-  halfCue: false,
-  tenCue: false,
-  goCue: true, // "Go" said for this step (false during a get-ready lead-in)
   switched: false,
+  said: new Set(), // indexes of this step's script lines already said or dropped
+  lead: 0, // ms of get-ready before this step's hold (planned at the person's rate)
+  holding: false, // the hold has started (its timer runs)
   endedEarly: false,
   timer: null,
+  plan: [], // this step's script lines, planned at the person's rate (planStep)
 };
 
 // --- preferences (saved in localStorage) ----------------------------------------------------
@@ -85,7 +97,7 @@ const prefs = {
   beep: readPref("beep"),
   fullscreen: readPref("fullscreen"),
   voice: readItem("voice") || "",
-  rate: readNumber("rate", 0.95, 0.5, 1.5),
+  rate: readNumber("rate", speech.default_rate, speech.slowest_rate, 1.5),
   volume: readNumber("volume", 1, 0.1, 1),
 };
 
@@ -146,10 +158,6 @@ const canWakeLock = "wakeLock" in navigator;
 let audio = null;
 let wakeLock = null;
 
-// Every spoken cue goes through speak(): it shows the words on the caption line (so what
-// is heard can also be read) and, when speech is on, queues one utterance per part.
-//   interrupt: stop what is being said first (a new step starts)
-//   idleOnly:  say it only if nothing else is being said (halfway, breathing pace)
 function pickVoice() {
   if (!prefs.voice || !canSpeak) return null;
   try {
@@ -159,41 +167,133 @@ function pickVoice() {
   }
 }
 
-function speak(parts, { interrupt = false, idleOnly = false, caption = true } = {}) {
-  const list = (Array.isArray(parts) ? parts : [parts]).map((t) => String(t || "").trim()).filter(Boolean);
-  if (!list.length) return;
-  if (caption) showCaption(list[0]);
-  if (!prefs.speech || !canSpeak) return;
-  try {
-    const synth = window.speechSynthesis;
-    if (idleOnly && (synth.speaking || synth.pending)) return;
-    if (interrupt) synth.cancel();
-    const voice = pickVoice();
-    for (const text of list) {
-      const utterance = new window.SpeechSynthesisUtterance(text);
-      utterance.rate = prefs.rate;
-      utterance.volume = prefs.volume;
-      if (voice) {
-        try {
-          utterance.voice = voice;
-          utterance.lang = voice.lang;
-        } catch {
-          // A voice the browser no longer offers: its usual voice speaks instead.
-        }
-      }
-      if (caption) utterance.addEventListener("start", () => showCaption(text));
-      synth.speak(utterance);
+// --- the speech queue --------------------------------------------------------------------------
+// One utterance at a time is handed to the browser; the rest wait here, so the player knows
+// what is being said and what waits, and can drop a waiting line that may be missed. An
+// utterance is over at its "end" (or "error") event; an engine that never says it started
+// is taken to be silent and the line over after its estimated time; one that started and
+// never ends is taken to be over well after it should have (so nothing waits for ever).
+
+const talk = { current: null, queue: [], interrupted: null };
+let captionTimers = [];
+
+function wordCount(text) {
+  return String(text).split(/\s+/).filter(Boolean).length;
+}
+
+function secondsAtRate(line) {
+  // How long a line takes at the person's rate: its estimate at the default rate, scaled.
+  const base = typeof line.speak_seconds === "number" ? line.speak_seconds : wordCount(line.text) / speech.default_wps;
+  return (base * speech.default_rate) / prefs.rate;
+}
+
+function voiceOn() {
+  return prefs.speech && canSpeak;
+}
+
+function busy() {
+  return Boolean(talk.current || talk.queue.length);
+}
+
+function mustHearBusy() {
+  return Boolean((talk.current && talk.current.mustHear) || talk.queue.some((u) => u.mustHear));
+}
+
+// Shows the words on the caption line (so what is heard can also be read) and, when speech
+// is on, queues the line.
+//   mustHear: never cut, never dropped
+//   onlyIfIdle: a line that may be missed: said only if nothing else is being said
+//   interrupt: cut what is being said and waiting first, except must-hear lines
+function speak(text, { mustHear = false, onlyIfIdle = false, interrupt = false, caption = true, tag = "" } = {}) {
+  text = String(text || "").trim();
+  if (!text) return false;
+  if (onlyIfIdle && busy()) return false;
+  if (interrupt) cutMayMiss();
+  const item = { text, mustHear, caption, tag, seconds: secondsAtRate({ text }), started: false };
+  if (!voiceOn()) {
+    // Nothing is said: the words show for as long as they would take to say.
+    if (caption) {
+      showCaption(text, item.seconds);
+      captionTimers.push(window.setTimeout(clearCaption, item.seconds * 1000 + 1000));
     }
+    return true;
+  }
+  talk.queue.push(item);
+  if (!talk.current) next();
+  return true;
+}
+
+function next() {
+  if (talk.current || !talk.queue.length) return;
+  const item = talk.queue.shift();
+  talk.current = item;
+  item.handedAt = performance.now();
+  const done = () => finished(item);
+  try {
+    const utterance = new window.SpeechSynthesisUtterance(item.text);
+    utterance.rate = prefs.rate;
+    utterance.volume = prefs.volume;
+    const voice = pickVoice();
+    if (voice) {
+      try {
+        utterance.voice = voice;
+        utterance.lang = voice.lang;
+      } catch {
+        // A voice the browser no longer offers: its usual voice speaks instead.
+      }
+    }
+    utterance.addEventListener("start", () => {
+      item.started = true;
+      if (item.caption) showCaption(item.text, item.seconds);
+    });
+    utterance.addEventListener("end", done);
+    utterance.addEventListener("error", done);
+    item.utterance = utterance;
+    if (item.caption) showCaption(item.text, item.seconds);
+    window.speechSynthesis.speak(utterance);
   } catch {
-    // Speaking is an extra; the screen shows every cue.
+    // Speaking is an extra; the screen shows every line.
+    finished(item);
+    return;
+  }
+  // The watchdog: a silent engine (never started) is over after the estimate; one that
+  // started and went quiet, well after.
+  const ms = item.seconds * 1000;
+  item.silentTimer = window.setTimeout(() => {
+    if (!item.started) finished(item);
+  }, ms + 500);
+  item.stuckTimer = window.setTimeout(done, 2 * ms + 5000);
+}
+
+function finished(item) {
+  if (talk.current !== item) return;
+  window.clearTimeout(item.silentTimer);
+  window.clearTimeout(item.stuckTimer);
+  talk.current = null;
+  if (!talk.queue.length) clearCaption();
+  next();
+}
+
+function clearCaption() {
+  // Quiet again: the caption goes, and a get-ready's cue is its short set-up again.
+  captionTimers.forEach((t) => window.clearTimeout(t));
+  captionTimers = [];
+  $("caption").hidden = true;
+  $("caption").textContent = "";
+  if (state.screen === "step" && !state.holding) showCue(readyCue(steps[state.index]));
+}
+
+function cutMayMiss() {
+  // Drop waiting lines that may be missed, and stop the one being said if it may be.
+  talk.queue = talk.queue.filter((u) => u.mustHear);
+  if (talk.current && !talk.current.mustHear) {
+    const item = talk.current;
+    stopEngine();
+    finished(item);
   }
 }
 
-function say(text) {
-  speak(text, { interrupt: true });
-}
-
-function hush() {
+function stopEngine() {
   if (!canSpeak) return;
   try {
     window.speechSynthesis.cancel();
@@ -202,12 +302,70 @@ function hush() {
   }
 }
 
-function showCaption(text) {
-  // The caption line shows what is being said, unless it is the cue already on screen.
-  const el = $("caption");
-  const onScreen = text === $("cue").textContent;
-  el.textContent = onScreen ? "" : text;
-  el.hidden = !text || onScreen;
+function hush({ keep = false } = {}) {
+  // Stop everything (the person paused, skipped or left). With `keep`, a must-hear line
+  // cut half-way is said again on resuming.
+  const item = talk.current;
+  talk.interrupted = keep && item && item.mustHear ? item : null;
+  talk.queue = [];
+  talk.current = null;
+  if (item) {
+    window.clearTimeout(item.silentTimer);
+    window.clearTimeout(item.stuckTimer);
+  }
+  stopEngine();
+}
+
+function say(text) {
+  speak(text, { interrupt: true });
+}
+
+// What is being said, in pieces short enough to read from the floor: its sentences, a long
+// one split at its commas and semicolons.
+const PIECE_CHARS = 60;
+
+function split(sentence) {
+  if (sentence.length <= PIECE_CHARS) return [sentence];
+  const breaks = [...sentence.matchAll(/[,;:]\s/g)].map((m) => m.index + 1);
+  if (!breaks.length) return [sentence];
+  const middle = sentence.length / 2;
+  const at = breaks.reduce((best, b) => (Math.abs(b - middle) < Math.abs(best - middle) ? b : best));
+  return [...split(sentence.slice(0, at).trim()), ...split(sentence.slice(at).trim())];
+}
+
+function pieces(text) {
+  const sentences = String(text).match(/[^.!?]+[.!?]*(\s+|$)/g) || [String(text)];
+  return sentences.map((t) => t.trim()).filter(Boolean).flatMap(split);
+}
+
+function showCaption(text, seconds = 0) {
+  // What is being said shows a piece at a time, at the pace it is said: in the get-ready
+  // as the cue itself (large), in the hold on the caption line under the cue, unless the
+  // cue already shows it ("Go. Lean back..." shows "Go.").
+  captionTimers.forEach((t) => window.clearTimeout(t));
+  captionTimers = [];
+  const inReady = state.screen === "step" && !state.holding;
+  const el = inReady ? $("cue") : $("caption");
+  const cue = $("cue").textContent;
+  let rest = String(text || "");
+  if (!inReady && cue && rest.includes(cue)) rest = rest.replace(cue, "").trim();
+  const parts = rest ? pieces(rest) : [];
+  const show = (part) => {
+    el.textContent = part;
+    if (!inReady) el.hidden = !part;
+  };
+  if (!parts.length) {
+    if (!inReady) show("");
+    return;
+  }
+  if (inReady) $("caption").hidden = true;
+  show(parts[0]);
+  const words = wordCount(rest) || 1;
+  let before = 0;
+  parts.forEach((part, i) => {
+    if (i > 0) captionTimers.push(window.setTimeout(() => show(part), ((seconds * before) / words) * 1000));
+    before += wordCount(part);
+  });
 }
 
 function unlockAudio() {
@@ -509,10 +667,91 @@ function spokenDuration(seconds) {
   return s ? `${minutes} ${s} seconds` : minutes;
 }
 
+// --- a step's script ------------------------------------------------------------------------
+// Lines {phase, at, kind, text, must_hear, speak_seconds} from backease.core.script. A plan
+// stored before steps carried a script gets the same kinds of lines from the step's spoken
+// words (set-up and stop line before the hold, "Go" at its start, the cues in it).
+
+function fallbackScript(step) {
+  const spoken = step.spoken || {};
+  const line = (phase, at, kind, text, mustHear) => ({
+    phase,
+    at,
+    kind,
+    text,
+    must_hear: mustHear,
+    speak_seconds: wordCount(text) / speech.default_wps,
+  });
+  const lines = [];
+  let at = 0;
+  for (const [kind, text] of [
+    ["setup", spoken.setup || cueFor(step)],
+    ["stop_if", spoken.stop],
+  ]) {
+    if (!text) continue;
+    lines.push(line("prepare", at, kind, text, true));
+    at += wordCount(text) / speech.default_wps;
+  }
+  lines.push(line("hold", 0, "go", `Go. ${spoken.go || ""}`.trim(), true));
+  const cues = [...(spoken.cues || []), spoken.breathing].filter(Boolean);
+  cues.forEach((text, n) => {
+    lines.push(line("hold", Math.round(((n + 1) * step.seconds) / (cues.length + 2)), "cue", text, false));
+  });
+  if (step.seconds >= 25) lines.push(line("hold", step.seconds - 10, "countdown", "10 seconds left.", true));
+  return lines;
+}
+
+function scriptOf(step) {
+  return Array.isArray(step.script) && step.script.length ? step.script : fallbackScript(step);
+}
+
+// When each line is said at the person's rate: a must-hear line at its time or, at a slower
+// rate, when the one before has been said; a line that may be missed keeps its time and is
+// dropped if it would run into a must-hear line. `lead` is the get-ready's length: its
+// planned seconds, or longer while its must-hear lines are still being said.
+function planStep(step) {
+  const lines = scriptOf(step);
+  const planned = lines.map((line, i) => ({ i, line, ms: line.at * 1000, dur: secondsAtRate(line) * 1000, drop: false }));
+  let lead = step.prepare_seconds * 1000;
+  for (const phase of ["prepare", "hold"]) {
+    const inPhase = planned.filter((p) => p.line.phase === phase);
+    let cursor = 0;
+    const must = inPhase.filter((p) => p.line.must_hear);
+    for (const p of must) {
+      p.ms = Math.max(p.ms, cursor);
+      cursor = p.ms + p.dur;
+    }
+    for (const p of inPhase.filter((q) => !q.line.must_hear)) {
+      p.drop = must.some((m) => p.ms < m.ms + m.dur && m.ms < p.ms + p.dur);
+    }
+    if (phase === "prepare") lead = Math.max(lead, cursor);
+  }
+  // A plan stored without a script keeps the get-ready it was timed with.
+  const own = Array.isArray(step.script) && step.script.length > 0;
+  if (!own) lead = step.prepare_seconds * 1000;
+  return { planned, lead: Math.ceil(lead / 1000) * 1000, wait: own };
+}
+
 // --- showing a step ------------------------------------------------------------------------
 
 function cueFor(step) {
   return (step.variants && step.variants[step.intensity]) || step.cue || "";
+}
+
+// What to do now, in a few words: the short set-up while getting ready, then the go line,
+// then each cue as it is said. (The full how-to is in the "How to" dialog.)
+function readyCue(step) {
+  const spoken = step.spoken || {};
+  return spoken.setup_short || spoken.setup || cueFor(step);
+}
+
+function holdCue(step) {
+  const spoken = step.spoken || {};
+  return spoken.go || cueFor(step);
+}
+
+function showCue(text) {
+  $("cue").textContent = text;
 }
 
 function isSwitch(from, to) {
@@ -535,7 +774,8 @@ function renderIntensity(step) {
   const el = $("intensity");
   el.textContent = `Intensity: ${step.intensity}`;
   el.dataset.intensity = step.intensity;
-  $("cue").textContent = cueFor(step);
+  const variant = cueFor(step);
+  $("how-intensity").textContent = variant ? `At ${step.intensity} intensity: ${variant}` : "";
 }
 
 function renderStep() {
@@ -549,23 +789,23 @@ function renderStep() {
   side.dataset.side = step.side;
   side.hidden = !SIDES[step.side];
   renderIntensity(step);
+  const kind = KINDS[step.kind] ? ` (${KINDS[step.kind].toLowerCase()})` : "";
+  $("how-title").textContent = `${step.name}${kind}${SIDES[step.side] ? `: ${SIDES[step.side].toLowerCase()}` : ""}`;
   fillList($("how-list"), step.how || []);
-  $("breathing").textContent = step.breathing || "";
+  $("breathing").textContent = step.breathing ? `Breathing: ${step.breathing}` : "";
   $("reason").textContent = step.reason ? `Why this step: ${step.reason}` : "";
   fillList($("stop-if"), step.stop_if || []);
   $("stop-if-wrap").hidden = !(step.stop_if && step.stop_if.length);
   $("switch-banner").hidden = !state.switched;
-  $("how-to").open = false;
-  $("floor-scroll").scrollTop = 0;
-  $("too-much-note").hidden = true;
+  clearNote();
   $("back").disabled = i === 0;
   const next = steps[i + 1];
-  let preview = "Next: rate how you feel, then finish.";
+  let preview = "Next: rate how you feel.";
   if (next && isSwitch(i, i + 1)) {
-    preview = `Next: switch sides (${SIDES[next.side].toLowerCase()}) · ${shortDuration(next.seconds)}`;
+    preview = `Next: the other side (${SIDES[next.side].toLowerCase()}).`;
   } else if (next) {
-    const nextSide = SIDES[next.side] ? ` · ${SIDES[next.side]}` : "";
-    preview = `Next: ${next.name}${nextSide} · ${shortDuration(next.seconds)}`;
+    const nextSide = SIDES[next.side] ? `, ${SIDES[next.side].toLowerCase()}` : "";
+    preview = `Next: ${next.name}${nextSide}.`;
   }
   $("next-preview").textContent = preview;
   renderTime();
@@ -575,19 +815,12 @@ function renderTime() {
   const step = steps[state.index];
   const total = step.seconds * 1000;
   const elapsed = elapsedMs();
-  const ready = elapsed < 0;
+  const ready = !state.holding;
   const left = ready ? total : Math.max(0, total - elapsed);
   $("time-left").textContent = ready ? clockText(-elapsed) : clockText(left);
   $("ready-label").hidden = !ready;
-  $("ring").setAttribute("stroke-dashoffset", (RING * (1 - left / total)).toFixed(2));
-}
-
-// A few seconds to get into position before a step's timer starts: longer when the
-// position changes (say, from standing to lying on a roller), short between sides. The
-// length comes with each step (prepare_seconds, from backease.core.flow), the same
-// countdown the planner budgets inside the minutes asked for and the terminal player runs.
-function leadFor(index) {
-  return (steps[index].prepare_seconds || 0) * 1000;
+  $("player").classList.toggle("is-ready", ready);
+  $("progress-bar").style.width = `${(100 * (1 - left / total)).toFixed(1)}%`;
 }
 
 function renderPaused() {
@@ -596,74 +829,106 @@ function renderPaused() {
   $("player").classList.toggle("is-paused", !state.running);
 }
 
-function startStep(index, { fromMs = 0, switched = false, carryOn = false } = {}) {
+function startStep(index, { fromMs = 0, switched = false, carryOn = false, cut = true } = {}) {
+  // `cut`: the person moved (Begin, Back, Skip): what is being said stops. Moving on when
+  // a step's time is up cuts nothing: a must-hear line still being said is finished first.
   const step = steps[index];
+  if (cut) hush();
+  else cutMayMiss();
   state.index = index;
-  // A fresh step starts with a short get-ready lead-in (negative elapsed time).
-  const lead = fromMs > 0 ? 0 : leadFor(index);
-  state.elapsedMs = fromMs - lead;
-  state.goCue = lead === 0;
+  const plan = planStep(step);
+  state.plan = plan.planned;
+  state.wait = plan.wait;
+  // A fresh step starts with its get-ready (negative elapsed time); carrying on does not.
+  state.lead = fromMs > 0 ? 0 : plan.lead;
+  state.elapsedMs = fromMs - state.lead;
+  state.holding = state.lead === 0;
   state.runStart = performance.now();
   state.savedSeconds = Math.floor(fromMs / 1000);
-  state.halfCue = fromMs >= (step.seconds * 1000) / 2;
-  state.tenCue = fromMs >= step.seconds * 1000 - 10000;
+  state.said = new Set();
   state.switched = switched;
+  if (state.holding) {
+    // Carrying on part-way: the hold's lines before now are not said again.
+    for (const p of state.plan) if (p.line.phase === "prepare" || p.ms < fromMs) state.said.add(p.i);
+  }
   renderStep();
   renderPaused();
-  const side = SIDES[step.side] ? ` ${SIDES[step.side]}.` : "";
-  const duration = spokenDuration(step.seconds);
-  if (switched) {
-    speak([`Switch sides.${side} ${duration}.`, cueFor(step)], { interrupt: true });
-  } else if (!introduced.has(step.technique)) {
-    // The first time a technique comes up, say all of it: the how-to steps, the
-    // breathing and what to stop for; later sides and sets get the short cue.
-    introduced.add(step.technique);
-    const lead = carryOn ? "Carry on with" : index === 0 ? "First:" : "Next:";
-    $("how-to").open = true;
-    speak([`${lead} ${step.name}.${side} ${duration}.`, ...instruction(step)], { interrupt: true });
-  } else {
-    const lead = carryOn ? "Carry on with" : "Next:";
-    speak([`${lead} ${step.name}.${side} ${duration}.`, cueFor(step)], { interrupt: true });
-  }
+  showCue(state.holding ? holdCue(step) : readyCue(step));
+  if (carryOn) speak(`Carry on with ${step.name}.`, { tag: "carry-on" });
   const sideText = SIDES[step.side] ? `, ${SIDES[step.side].toLowerCase()}` : "";
   announce(
     `${switched ? "Switch sides. " : ""}Step ${index + 1} of ${steps.length}: ${step.name}${sideText}, ` +
-      `${step.intensity}, ${shortDuration(step.seconds)}. ${cueFor(step)}`,
+      `${step.intensity}, ${shortDuration(step.seconds)}. ${readyCue(step)}`,
   );
+  sayDue();
 }
 
-// Techniques whose full instructions were spoken on this page.
-const introduced = new Set();
-
-function instruction(step) {
-  const parts = [cueFor(step)];
-  (step.how || []).forEach((line, n) => parts.push(`Step ${n + 1}. ${line}`));
-  if (step.breathing) parts.push(`Breathing. ${step.breathing}`);
-  if (step.stop_if && step.stop_if.length) {
-    parts.push("Stop if you feel any of these:", ...step.stop_if);
+// Say each line of the script whose time has come (see planStep).
+function sayDue() {
+  const elapsed = elapsedMs();
+  const phase = state.holding ? "hold" : "prepare";
+  const now = state.holding ? elapsed : elapsed + state.lead;
+  const step = steps[state.index];
+  for (const p of state.plan) {
+    if (state.said.has(p.i) || p.line.phase !== phase || p.ms > now) continue;
+    state.said.add(p.i);
+    if (p.drop) continue;
+    const tag = `${state.index}:${phase}`;
+    if (p.line.must_hear) {
+      if (phase === "hold" && p.line.kind === "go") showCue(holdCue(step));
+      speak(p.line.text, { mustHear: true, tag });
+    } else if (fitsBeforeMustHear(p.dur)) {
+      if (phase === "hold" && p.line.kind === "cue") showCue(p.line.text);
+      speak(p.line.text, { onlyIfIdle: true, tag });
+    }
   }
-  return parts.filter(Boolean);
+}
+
+// A line that may be missed is said only if it ends before the next must-hear line is due.
+function fitsBeforeMustHear(ms) {
+  if (busy()) return false;
+  const elapsed = elapsedMs();
+  const phase = state.holding ? "hold" : "prepare";
+  const now = state.holding ? elapsed : elapsed + state.lead;
+  const due = state.plan
+    .filter((p) => p.line.phase === phase && p.line.must_hear && !state.said.has(p.i))
+    .map((p) => p.ms);
+  const nextMust = due.length ? Math.min(...due) : Number.POSITIVE_INFINITY;
+  const end = state.holding ? steps[state.index].seconds * 1000 : Number.POSITIVE_INFINITY;
+  return now + ms <= Math.min(nextMust, end);
+}
+
+// The get-ready's must-hear lines not yet said to the end (waiting, or being said).
+function readyLinesPending() {
+  const tag = `${state.index}:prepare`;
+  const unsaid = state.plan.some((p) => p.line.phase === "prepare" && p.line.must_hear && !state.said.has(p.i));
+  const speaking = [talk.current, ...talk.queue].some((u) => u && u.mustHear && u.tag === tag);
+  return unsaid || speaking;
 }
 
 function repeatInstruction() {
   if (state.screen !== "step") return;
   const step = steps[state.index];
+  const spoken = step.spoken || {};
   const side = SIDES[step.side] ? ` ${SIDES[step.side]}.` : "";
   const elapsed = elapsedMs();
   const leftS = Math.ceil(Math.max(0, step.seconds * 1000 - Math.max(0, elapsed)) / 1000);
-  const parts = [`${step.name}.${side} ${spokenDuration(leftS)} left.`, ...instruction(step)];
-  $("how-to").open = true;
-  speak(parts, { interrupt: true });
-  announce(parts.join(" "));
+  const now = state.holding ? $("cue").textContent : "";
+  const parts = [`${step.name}.${side} ${spokenDuration(leftS)} left.`, spoken.setup || cueFor(step), now];
+  const lines = parts.filter((t, n) => t && parts.indexOf(t) === n);
+  cutMayMiss();
+  for (const text of lines) speak(text, { tag: "repeat" });
+  announce(lines.join(" "));
 }
 
-function goNext() {
+function goNext({ cut = true } = {}) {
   const from = state.index;
   if (from + 1 < steps.length) {
-    startStep(from + 1, { switched: isSwitch(from, from + 1) });
+    startStep(from + 1, { switched: isSwitch(from, from + 1), cut });
   } else {
     beep(2);
-    say("Well done. That was the last step. Rate how you feel now.");
+    if (cut) hush();
+    speak("Well done. That was the last step. Rate how you feel now.");
     showAfter();
   }
 }
@@ -674,39 +939,39 @@ function tick() {
   if (state.screen !== "step") return;
   const step = steps[state.index];
   const total = step.seconds * 1000;
-  const elapsed = elapsedMs();
-  renderTime();
-  if (state.switched && elapsed >= SWITCH_BANNER_MS) {
+  if (state.switched && elapsedMs() + state.lead >= SWITCH_BANNER_MS) {
     state.switched = false;
     $("switch-banner").hidden = true;
   }
-  if (!state.running) return;
-  if (!state.goCue && elapsed >= 0) {
-    state.goCue = true;
-    beep(1);
-    // While the first-time instructions are still being read, the beep says "go".
-    speak("Go.", { idleOnly: true });
+  if (!state.running) {
+    renderTime();
+    return;
   }
-  const left = total - elapsed;
-  if (left <= 0) {
+  sayDue();
+  if (!state.holding && elapsedMs() >= 0) {
+    if (state.wait && readyLinesPending()) {
+      // Still being said (a slower voice): the get-ready waits at 0:00.
+      state.elapsedMs = -1;
+      state.runStart = performance.now();
+    } else {
+      state.holding = true;
+      // The hold's clock starts now, exactly (not a tick late).
+      state.elapsedMs = Math.min(0, state.elapsedMs);
+      beep(1);
+      showCue(holdCue(step));
+      for (const p of state.plan) if (p.line.phase === "prepare") state.said.add(p.i);
+      sayDue();
+    }
+  }
+  renderTime();
+  const elapsed = elapsedMs();
+  if (state.holding && total - elapsed <= 0) {
     completeStep();
     return;
   }
-  if (!state.tenCue && step.seconds >= 25 && left <= 10000) {
-    state.tenCue = true;
-    state.halfCue = true;
-    const next = steps[state.index + 1];
-    let then = " Then rate how you feel.";
-    if (isSwitch(state.index, state.index + 1)) then = " Then switch sides.";
-    else if (next) then = ` Next: ${next.name}.`;
-    speak(`10 seconds left.${then}`);
-  } else if (!state.halfCue && step.seconds >= 30 && elapsed >= total / 2) {
-    state.halfCue = true;
-    speak("Halfway.", { idleOnly: true });
-  }
   pace(step, elapsed);
   const seconds = Math.floor(elapsed / 1000);
-  if (seconds - state.savedSeconds >= SAVE_EVERY_S) {
+  if (state.holding && seconds - state.savedSeconds >= SAVE_EVERY_S) {
     state.savedSeconds = seconds;
     step.seconds_done = Math.max(step.seconds_done, seconds);
     saveStep(state.index, { seconds_done: step.seconds_done });
@@ -719,24 +984,22 @@ function completeStep() {
   step.skipped = false;
   saveStep(state.index, { seconds_done: step.seconds, skipped: false });
   beep(1);
-  goNext();
+  goNext({ cut: false });
 }
 
 // --- the breathing pacer on relaxation steps ---------------------------------------------------
-// In for 4 seconds, out for 6: shown (a dot that grows and shrinks, or under reduced
-// motion only changes shade) with a count, and spoken when nothing else is being said.
+// In for 4 seconds, out for 6: shown with a count, and spoken when nothing else is being
+// said and the word ends before the next line that must be heard.
 
 const BREATH_IN_MS = 4000;
 const BREATH_OUT_MS = 6000;
 
 function pace(step, elapsed) {
   const pacer = $("pacer");
-  const dot = $("pacer-dot");
-  const on = step.kind === "relaxation" && elapsed >= 0 && state.running;
+  const on = step.kind === "relaxation" && state.holding && state.running;
   if (!on) {
     if (!pacer.hidden) {
       pacer.hidden = true;
-      dot.hidden = true;
       pacer.dataset.phase = "";
     }
     return;
@@ -747,12 +1010,12 @@ function pace(step, elapsed) {
   const left = breathingIn ? BREATH_IN_MS - inCycle : BREATH_IN_MS + BREATH_OUT_MS - inCycle;
   const words = breathingIn ? "Breathe in" : "Breathe out";
   pacer.hidden = false;
-  dot.hidden = false;
   pacer.textContent = `${words} · ${Math.ceil(left / 1000)}`;
-  dot.classList.toggle("is-in", breathingIn);
   if (pacer.dataset.phase !== phase) {
     pacer.dataset.phase = phase;
-    speak(words, { idleOnly: true, caption: false });
+    if (fitsBeforeMustHear(secondsAtRate({ text: words }) * 1000)) {
+      speak(words, { onlyIfIdle: true, caption: false, tag: "pace" });
+    }
   }
 }
 
@@ -762,7 +1025,7 @@ function pause() {
   if (!state.running) return;
   state.elapsedMs = elapsedMs();
   state.running = false;
-  hush();
+  hush({ keep: true });
   renderPaused();
   renderTime();
   speak("Paused.");
@@ -779,6 +1042,10 @@ function resume() {
   renderPaused();
   announce("Going again.");
   say("Going again.");
+  // A must-hear line cut by the pause is said again, whole.
+  const cut = talk.interrupted;
+  talk.interrupted = null;
+  if (cut) speak(cut.text, { mustHear: true, tag: cut.tag });
 }
 
 function togglePause() {
@@ -810,6 +1077,24 @@ function lower(intensity) {
   return rank > 0 ? LEVELS[rank - 1] : intensity;
 }
 
+let noteTimer = null;
+
+function clearNote() {
+  window.clearTimeout(noteTimer);
+  noteTimer = null;
+  $("too-much-note").hidden = true;
+  $("too-much-note").textContent = "";
+}
+
+function showNote(text) {
+  // Says what changed, then clears (the intensity stays on screen).
+  clearNote();
+  const note = $("too-much-note");
+  note.textContent = text;
+  note.hidden = false;
+  noteTimer = window.setTimeout(clearNote, NOTE_MS);
+}
+
 function tooMuch() {
   if (state.screen !== "step") return;
   const i = state.index;
@@ -827,21 +1112,25 @@ function tooMuch() {
   saveStep(i, { feedback: "too_much", intensity: step.intensity });
   for (const j of laterChanged) saveStep(j, { intensity: steps[j].intensity });
   renderIntensity(step);
-  const note = $("too-much-note");
-  const later = laterChanged.length ? " The later steps are gentler too." : "";
+  const n = laterChanged.length;
+  const later = n ? ` ${n} later step${n === 1 ? "" : "s"} eased too.` : "";
+  let text;
   if (step.intensity !== was) {
-    note.textContent = `Eased from ${was} to ${step.intensity}.${later}`;
-    say(`Ease off. This step is now ${step.intensity}. ${cueFor(step)}`);
+    text = `Eased from ${was} to ${step.intensity}.${later}`;
+    cutMayMiss();
+    speak(`Ease off. This step is now ${step.intensity}.`, { tag: "too-much" });
+    speak(cueFor(step), { tag: "too-much" });
   } else {
-    note.textContent =
-      `Already at the lightest setting. Use a lighter touch, or press Skip. Sharp pain: press Sharp pain — stop.${later}`;
-    say(
+    text = `Already the lightest. Go lighter, or Skip.${later}`;
+    cutMayMiss();
+    speak(
       "This step is already at the lightest setting. Use a lighter touch, or skip this step. " +
         "If the pain is sharp, stop.",
+      { tag: "too-much" },
     );
   }
-  note.hidden = false;
-  announce(note.textContent);
+  showNote(text);
+  announce(text);
 }
 
 // "Sharp pain — stop": confirm, record it (the API stops the session), show guidance.
@@ -891,6 +1180,21 @@ async function stopForSharpPain() {
   window.location.assign(`${data.urls.done}?sharp=1`);
 }
 
+// --- the figure's words --------------------------------------------------------------------
+// Its labels are drawn at a size in the picture's own units (300 across): as large as
+// 14 px on screen, whatever size the picture is shown at.
+
+const FIGURE_WORDS_PX = 14.2;
+
+function sizeFigureWords() {
+  const box = document.querySelector(".player-figures");
+  const svg = [...document.querySelectorAll("[data-step-figure] svg")].find((s) => s.getClientRects().length);
+  if (!box || !svg) return;
+  const across = svg.viewBox && svg.viewBox.baseVal ? svg.viewBox.baseVal.width : 300;
+  const width = svg.getBoundingClientRect().width;
+  if (width > 0) box.style.setProperty("--figure-words", `${((FIGURE_WORDS_PX * across) / width).toFixed(3)}px`);
+}
+
 // --- screens -------------------------------------------------------------------------------
 
 function showScreen(name) {
@@ -930,12 +1234,8 @@ function leaveFullscreen() {
 }
 
 function renderFullscreen() {
-  const button = $("fullscreen");
-  button.hidden = !canFullscreen;
-  const label = isFullscreen() ? "Leave full screen" : "Full screen";
-  button.setAttribute("aria-pressed", String(isFullscreen()));
-  button.setAttribute("aria-label", label);
-  button.title = label;
+  // The full-screen switch is in Settings; floor mode fills the page without it too.
+  renderToggle("fullscreen", isFullscreen(), canFullscreen);
 }
 
 function toggleFullscreen() {
@@ -1107,6 +1407,7 @@ function populateVoices() {
 }
 
 function renderSpeechSettings() {
+  $("rate").min = String(speech.slowest_rate);
   $("rate").value = String(prefs.rate);
   $("rate-value").textContent = `${Math.round(prefs.rate * 100)}%`;
   $("volume").value = String(prefs.volume);
@@ -1120,6 +1421,23 @@ function openSettings() {
   if (typeof dialog.showModal === "function") dialog.showModal();
   else dialog.setAttribute("open", "");
   $("settings-close").focus();
+}
+
+function openHowTo() {
+  const dialog = $("how-dialog");
+  // The figure's own words (its text alternative): what it shows, from which view.
+  const figure = [...document.querySelectorAll("[data-step-figure]")].find((f) => !f.hidden);
+  const desc = figure && figure.querySelector("desc");
+  $("how-figure").textContent = desc ? `The picture: ${desc.textContent}` : "";
+  if (typeof dialog.showModal === "function") dialog.showModal();
+  else dialog.setAttribute("open", "");
+  $("how-close").focus();
+}
+
+function closeHowTo() {
+  const dialog = $("how-dialog");
+  if (typeof dialog.close === "function" && dialog.open) dialog.close();
+  else dialog.removeAttribute("open");
 }
 
 function closeSettings() {
@@ -1200,9 +1518,11 @@ function init() {
     }
     if (state.screen === "step") $("sharp-pain").focus();
   });
-  $("end").addEventListener("click", () => {
-    closeSettings();
-    endNow();
+  $("end").addEventListener("click", endNow);
+  $("how-open").addEventListener("click", openHowTo);
+  $("how-close").addEventListener("click", closeHowTo);
+  $("how-dialog").addEventListener("close", () => {
+    if (state.screen === "step") $("how-open").focus();
   });
   $("repeat").addEventListener("click", repeatInstruction);
   $("fullscreen").addEventListener("click", toggleFullscreen);
@@ -1246,7 +1566,9 @@ function init() {
     renderToggles();
   });
   document.addEventListener("keydown", (event) => {
-    if (state.screen !== "step" || $("sharp-dialog").open || $("settings-dialog").open) return;
+    if (state.screen !== "step" || $("sharp-dialog").open || $("settings-dialog").open || $("how-dialog").open) {
+      return;
+    }
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (event.key === "r" || event.key === "R") {
       if (event.target && event.target.closest && event.target.closest("input, textarea, select")) return;
@@ -1288,6 +1610,16 @@ function init() {
     $("resume-note").hidden = false;
     $("begin").textContent = `Carry on from step ${next + 1}`;
   }
+  if (typeof ResizeObserver === "function") {
+    const box = document.querySelector(".player-figures");
+    if (box) new ResizeObserver(sizeFigureWords).observe(box);
+  }
+  // The figure's room changes with the text beside it, and a later step's figure arrives
+  // by fetch (figures.js) after its step begins: size its words again each time.
+  const watch = { childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ["hidden"] };
+  const figures = document.querySelector(".player-figures");
+  if (figures) new MutationObserver(sizeFigureWords).observe(figures, watch);
+  new MutationObserver(sizeFigureWords).observe($("floor-text"), watch);
   $("player").dataset.ready = "true";
 }
 
