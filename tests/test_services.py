@@ -267,3 +267,24 @@ def test_the_schedule_is_validated_and_kept_in_weekday_order(person) -> None:  #
         with pytest.raises(InputError):
             services.save_schedule(person, days, time)
     assert services.schedule(person) == (("tue", "fri"), "07:30")
+
+
+def test_making_a_new_plan_closes_a_session_left_unfinished_keeping_what_was_done(person) -> None:  # type: ignore[no-untyped-def]
+    old_plan = services.make_plan(person, seed=1)
+    left = services.start_session(person, old_plan)
+    services.log_step(left, 0, seconds_done=left.steps.get(index=0).seconds_planned)
+    finished = services.start_session(person, old_plan)
+    services.finish_session(finished, status="completed")
+    new_plan = services.make_plan(person, seed=2)
+    left.refresh_from_db()
+    assert left.status == Session.Status.STOPPED
+    assert left.stop_reason == services.NEW_PLAN_STOP
+    assert left.steps.get(index=0).seconds_done == left.steps.get(index=0).seconds_planned
+    finished.refresh_from_db()
+    assert finished.status == Session.Status.COMPLETED and finished.stop_reason == ""
+    assert services.unfinished_session(person, old_plan) is None
+    # A session of the new plan is not touched by the next plan... until that plan is made.
+    current = services.start_session(person, new_plan)
+    assert services.close_unfinished(person, new_plan) == 0
+    current.refresh_from_db()
+    assert current.status == Session.Status.RUNNING

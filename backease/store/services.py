@@ -365,8 +365,25 @@ def make_plan(person: Person, seed: int | None = None, profile: planner.Profile 
         total_seconds=result.total_seconds,
         data=plan_to_record(result),
     )
+    close_unfinished(person, row)
     prune_plans(person)
     return row
+
+
+NEW_PLAN_STOP = "a new plan was made"
+"""The stop reason of a session left unfinished when the person made a new plan."""
+
+
+def close_unfinished(person: Person, plan: Plan) -> int:
+    """End the person's sessions still running of plans older than `plan` (left unfinished:
+    the tab closed, the terminal quit), with the reason `NEW_PLAN_STOP`, keeping what was
+    done; how many. A new plan is what the person carries on with."""
+    running = list(
+        Session.objects.filter(person_id=person.pk, status=Session.Status.RUNNING).exclude(plan_id=plan.pk)
+    )
+    for session in running:
+        stop_session(session, NEW_PLAN_STOP)
+    return len(running)
 
 
 PROGRAMME_SEED = -1

@@ -277,7 +277,7 @@ def test_a_slower_rate_makes_the_get_ready_wait_showing_get_ready(browser: Any, 
     close_context(page.context)
 
 
-def test_a_plan_stored_without_a_script_still_says_set_up_stop_line_and_go(
+def test_the_plans_own_script_says_the_set_up_then_the_stop_line_then_go(
     browser: Any, live_server: Any
 ) -> None:
     plan = make_plan()
@@ -290,7 +290,7 @@ def test_a_plan_stored_without_a_script_still_says_set_up_stop_line_and_go(
     tech = library.technique(first["technique"])
     assert tech is not None
     spoken = render_technique(tech, as_side(first["side"])).spoken
-    # Its get-ready keeps the length it was timed with; "Go" waits for the stop line.
+    # The schedule of the plan as made (core.script), not one built by this test.
     assert heard[:3] == [spoken.setup, spoken.stop, f"Go. {spoken.go}"]
     assert speech_log(page)["cut"] == []
     close_context(page.context)

@@ -22,6 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PORTRAIT = {"width": 390, "height": 844}
 LANDSCAPE = {"width": 844, "height": 390}
 SHOTS = os.environ.get("BACKEASE_DEBUG_SHOTS", "")
+GAVE_WAY: list[tuple[str, int]] = []  # (where, how many of the least needed words gave way)
 
 PROFILE = {
     "areas": [
@@ -88,7 +89,11 @@ MEASURE = """
     .map((id) => document.getElementById(id));
   const slot = [note, caption, next].filter(shown);
   const ready = shown(document.getElementById("ready-label"));
-  if (slot.length > 1 || (!ready && slot.length === 0)) problems.push(`${slot.map(name)} show under the cue`);
+  // "Next" gives way only where the step's words would not fit (player.js fit()).
+  const gaveWay = screen.classList.contains("fit-2");
+  if (slot.length > 1 || (!ready && !gaveWay && slot.length === 0)) {
+    problems.push(`${slot.map(name)} show under the cue`);
+  }
   const started = window.__speech.started.at(-1);
   const saying = window.speechSynthesis.speaking && started ? started.text : "";
   const cueText = document.getElementById("cue").textContent;
@@ -144,7 +149,7 @@ MEASURE = """
     for (const t of words) {
       const rendered = px(t) * t.getScreenCTM().a;
       sizes.figureWords.push([t.textContent, Math.round(rendered * 10) / 10]);
-      if (rendered < 14) problems.push(`the figure's "${t.textContent}" is ${rendered.toFixed(1)} px`);
+      if (rendered < 14 - 0.01) problems.push(`the figure's "${t.textContent}" is ${rendered.toFixed(1)} px`);
       const r = rectOf(t);
       if (!inside(r, f)) {
         problems.push(`the figure's "${t.textContent}" is cut off: ${JSON.stringify(r)}`
@@ -156,6 +161,7 @@ MEASURE = """
       wordRects.push([t.textContent, r]);
     }
   }
+  sizes.gaveWay = [1, 2, 3].filter((n) => screen.classList.contains(`fit-${n}`)).length;
   return { problems, sizes };
 }
 """
@@ -190,6 +196,7 @@ def measure(page: Any, where: str) -> list[str]:
         ".some((f) => !f.hidden && f.querySelector('svg'))"
     )
     found = page.evaluate(MEASURE)
+    GAVE_WAY.append((where, found["sizes"]["gaveWay"]))
     problems = [f"{where}: {p}" for p in found["problems"]]
     if SHOTS and problems:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
@@ -240,6 +247,10 @@ def test_every_step_of_a_15_minute_plan_is_readable_from_the_floor(
     assert page.locator("#after-screen").is_visible(), f"the session did not end; steps seen: {seen}"
     assert len(seen) > 8, seen
     assert problems == [], "\n".join(problems)
+    # The least needed words give way only now and then: "Next" shows in most holds.
+    holds = [n for where, n in GAVE_WAY if where.startswith(orientation) and not where.endswith("get-ready")]
+    print(f"{orientation}: words gave way in {sum(1 for n in holds if n)} of {len(holds)} holds: {GAVE_WAY}")
+    assert sum(1 for n in holds if n >= 2) <= len(holds) // 4, GAVE_WAY
     close_context(page.context)
 
 

@@ -1184,15 +1184,41 @@ async function stopForSharpPain() {
 // Its labels are drawn at a size in the picture's own units (300 across): as large as
 // 14 px on screen, whatever size the picture is shown at.
 
-const FIGURE_WORDS_PX = 14.2;
+const FIGURE_WORDS_PX = 14.02;
 
 function sizeFigureWords() {
   const box = document.querySelector(".player-figures");
   const svg = [...document.querySelectorAll("[data-step-figure] svg")].find((s) => s.getClientRects().length);
   if (!box || !svg) return;
-  const across = svg.viewBox && svg.viewBox.baseVal ? svg.viewBox.baseVal.width : 300;
-  const width = svg.getBoundingClientRect().width;
-  if (width > 0) box.style.setProperty("--figure-words", `${((FIGURE_WORDS_PX * across) / width).toFixed(3)}px`);
+  // The picture's scale on screen (its border left out): pixels per unit.
+  const matrix = svg.getScreenCTM();
+  const scale = matrix ? matrix.a : 0;
+  if (scale > 0) box.style.setProperty("--figure-words", `${(FIGURE_WORDS_PX / scale).toFixed(3)}px`);
+}
+
+// --- fitting the screen ---------------------------------------------------------------------
+// Nothing on the floor screen scrolls or is cut off, on any screen: when the words of a
+// step do not fit beside the figure at their size, the least needed give way, one at a
+// time: the intensity (it is in "How to"), then "Next", then the step's number.
+
+const FIT_LEVELS = 3;
+
+function overflowing() {
+  const floor = $("step-screen");
+  const text = $("floor-text");
+  return floor.scrollHeight > floor.clientHeight + 1 || text.scrollHeight > text.clientHeight + 1;
+}
+
+function fit() {
+  const floor = $("step-screen");
+  if (floor.hidden) return;
+  for (let level = 1; level <= FIT_LEVELS; level += 1) floor.classList.remove(`fit-${level}`);
+  for (let level = 1; level <= FIT_LEVELS && overflowing(); level += 1) floor.classList.add(`fit-${level}`);
+}
+
+function onTextChange() {
+  fit();
+  sizeFigureWords();
 }
 
 // --- screens -------------------------------------------------------------------------------
@@ -1201,6 +1227,7 @@ function showScreen(name) {
   for (const id of ["before", "step", "after"]) $(`${id}-screen`).hidden = id !== name;
   // Floor mode: the step screen alone fills the page (no site menu, header or footer).
   document.documentElement.classList.toggle("floor-mode", name === "step");
+  if (name === "step") onTextChange();
   if (name !== "step") leaveFullscreen();
 }
 
@@ -1614,12 +1641,14 @@ function init() {
     const box = document.querySelector(".player-figures");
     if (box) new ResizeObserver(sizeFigureWords).observe(box);
   }
+  document.addEventListener("fullscreenchange", onTextChange);
   // The figure's room changes with the text beside it, and a later step's figure arrives
   // by fetch (figures.js) after its step begins: size its words again each time.
   const watch = { childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ["hidden"] };
   const figures = document.querySelector(".player-figures");
   if (figures) new MutationObserver(sizeFigureWords).observe(figures, watch);
-  new MutationObserver(sizeFigureWords).observe($("floor-text"), watch);
+  new MutationObserver(onTextChange).observe($("floor-text"), watch);
+  window.addEventListener("resize", onTextChange);
   $("player").dataset.ready = "true";
 }
 
