@@ -49,3 +49,21 @@ def test_a_check_answered_yesterday_is_asked_about_again(owner: Person, client: 
     Screening.objects.filter(person=owner).update(created_at=timezone.now() - timedelta(days=1))
     assert ASKED_ON_TODAY in client.get("/today/").content.decode()
     assert ASKED_IN_PLAYER in _start(client)
+
+
+SETUP_FORM = {"region": ["between_shoulder_blades_left"], "pain_between_shoulder_blades_left": "6"}
+
+
+def test_the_first_plan_opens_its_player_and_a_new_plan_later_goes_to_today(client: Client) -> None:
+    person = services.local_owner()
+    services.record_screening(person, {})
+    response = client.post("/setup/", SETUP_FORM)
+    # A first run does not stop at Today: the new plan's session is started, "before you start".
+    session = services.sessions(person)[0]
+    assert response.status_code == 302 and response["Location"] == f"/session/{session.id}/"
+    assert session.plan_id == services.latest_plan(person).id  # type: ignore[union-attr]
+    assert "Before you start" in client.get(response["Location"]).content.decode()
+    # Changing where it hurts later makes a new plan and shows it on Today, starting nothing.
+    response = client.post("/setup/", {**SETUP_FORM, "pain_between_shoulder_blades_left": "4"})
+    assert response.status_code == 302 and response["Location"] == "/today/"
+    assert len(services.sessions(person)) == 1

@@ -303,11 +303,12 @@ def test_setup_has_every_region_on_the_map_and_in_the_list(client: Client, scree
     assert "get down on the floor" in page
 
 
-def test_setup_saves_the_profile_makes_a_plan_and_opens_today(
+def test_setup_saves_the_profile_makes_a_plan_and_opens_its_player(
     client: Client, owner: Person, screened: Screening
 ) -> None:
     response = client.post("/setup/", SETUP_FORM)
-    assert response.status_code == 302 and response["Location"] == "/today/"
+    # The first plan goes on to its "before you start" (tests/test_first_run_pages.py).
+    assert response.status_code == 302 and response["Location"].startswith("/session/")
     profile = services.get_profile(owner)
     assert [(a.region, a.pain, a.knot) for a in profile.areas] == [
         ("between_shoulder_blades_left", 7, True),

@@ -441,11 +441,12 @@ def setup(request: HttpRequest) -> HttpResponse:
         return render(request, "front/setup.html", ctx, status=status)
     if request.method == "POST":
         labels = _region_labels(library)
+        first_plan = services.latest_plan(person) is None
         try:
             data = _profile_data_from_post(request.POST, labels)
             with transaction.atomic():
                 profile = services.profile_from_data(data)
-                services.make_plan(person, profile=profile)
+                plan = services.make_plan(person, profile=profile)
                 services.save_profile(person, data)
         except InputError as error:
             ctx.update(form=_setup_form(library, {}, request.POST), error=error)
@@ -453,6 +454,14 @@ def setup(request: HttpRequest) -> HttpResponse:
             ctx["open_choices"] = error.field not in ("region", "area", "pain", "knot")
             ctx.update(_check_summary(screening.level, screening.precautions, screening.advice))
             return render(request, "front/setup.html", ctx, status=400)
+        if first_plan:
+            # A first run goes straight on to the new plan's "before you start"; Today is
+            # where a returning person starts (and where a refusal is explained).
+            try:
+                session = services.start_session(person, plan)
+            except InputError:  # a safety stop too
+                return redirect("today")
+            return redirect("session", session_id=session.id)
         return redirect("today")
     data = services.profile_to_data(services.get_profile(person))
     ctx["form"] = _setup_form(library, data)
