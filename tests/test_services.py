@@ -271,10 +271,13 @@ def test_the_schedule_is_validated_and_kept_in_weekday_order(person) -> None:  #
 
 def test_making_a_new_plan_closes_a_session_left_unfinished_keeping_what_was_done(person) -> None:  # type: ignore[no-untyped-def]
     old_plan = services.make_plan(person, seed=1)
-    left = services.start_session(person, old_plan)
+    long_ago = timezone.now() - timedelta(seconds=old_plan.total_seconds + 60)
+    left = services.start_session(person, old_plan, now=long_ago)
     services.log_step(left, 0, seconds_done=left.steps.get(index=0).seconds_planned)
-    finished = services.start_session(person, old_plan)
+    finished = services.start_session(person, old_plan, now=long_ago)
     services.finish_session(finished, status="completed")
+    # Started a minute ago: still being played (another tab, the terminal).
+    playing = services.start_session(person, old_plan, now=timezone.now() - timedelta(minutes=1))
     new_plan = services.make_plan(person, seed=2)
     left.refresh_from_db()
     assert left.status == Session.Status.STOPPED
@@ -282,9 +285,11 @@ def test_making_a_new_plan_closes_a_session_left_unfinished_keeping_what_was_don
     assert left.steps.get(index=0).seconds_done == left.steps.get(index=0).seconds_planned
     finished.refresh_from_db()
     assert finished.status == Session.Status.COMPLETED and finished.stop_reason == ""
-    assert services.unfinished_session(person, old_plan) is None
-    # A session of the new plan is not touched by the next plan... until that plan is made.
-    current = services.start_session(person, new_plan)
+    playing.refresh_from_db()
+    assert playing.status == Session.Status.RUNNING
+    assert services.unfinished_session(person, old_plan) == playing
+    # A session of the new plan itself is never closed by it.
+    current = services.start_session(person, new_plan, now=long_ago)
     assert services.close_unfinished(person, new_plan) == 0
     current.refresh_from_db()
     assert current.status == Session.Status.RUNNING

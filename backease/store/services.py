@@ -374,16 +374,21 @@ NEW_PLAN_STOP = "a new plan was made"
 """The stop reason of a session left unfinished when the person made a new plan."""
 
 
-def close_unfinished(person: Person, plan: Plan) -> int:
-    """End the person's sessions still running of plans older than `plan` (left unfinished:
-    the tab closed, the terminal quit), with the reason `NEW_PLAN_STOP`, keeping what was
-    done; how many. A new plan is what the person carries on with."""
-    running = list(
-        Session.objects.filter(person_id=person.pk, status=Session.Status.RUNNING).exclude(plan_id=plan.pk)
-    )
-    for session in running:
-        stop_session(session, NEW_PLAN_STOP)
-    return len(running)
+def close_unfinished(person: Person, plan: Plan, now: datetime | None = None) -> int:
+    """End the person's sessions of older plans left unfinished (the tab closed, the
+    terminal quit): still running though started longer ago than their plan lasts, so not
+    being played now. Each is stopped with the reason `NEW_PLAN_STOP`, keeping what was
+    done; how many. A session still within its plan's time is left to carry on."""
+    now = now or timezone.now()
+    running = Session.objects.filter(person_id=person.pk, status=Session.Status.RUNNING).exclude(plan_id=plan.pk)
+    closed = 0
+    for session in running.select_related("plan").prefetch_related("steps"):
+        lasts = session.plan.total_seconds if session.plan is not None else 0
+        lasts = lasts or sum(step.seconds_planned for step in session.steps.all())
+        if session.started_at + timedelta(seconds=lasts) < now:
+            stop_session(session, NEW_PLAN_STOP)
+            closed += 1
+    return closed
 
 
 PROGRAMME_SEED = -1
