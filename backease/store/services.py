@@ -380,7 +380,8 @@ def close_unfinished(person: Person, plan: Plan, now: datetime | None = None) ->
     being played now. Each is stopped with the reason `NEW_PLAN_STOP`, keeping what was
     done; how many. A session still within its plan's time is left to carry on."""
     now = now or timezone.now()
-    running = Session.objects.filter(person_id=person.pk, status=Session.Status.RUNNING).exclude(plan_id=plan.pk)
+    running = Session.objects.filter(person_id=person.pk, status=Session.Status.RUNNING)
+    running = running.exclude(plan_id=plan.pk)
     closed = 0
     for session in running.select_related("plan").prefetch_related("steps"):
         lasts = session.plan.total_seconds if session.plan is not None else 0
