@@ -1179,10 +1179,10 @@ def _checklists(
     else:
         heat = "heat_pack" in limits.tools
         before.append(
-            "Warm up first: the first steps are gentle movement; a warm shower beforehand helps too"
+            "The first steps warm you up; a warm shower beforehand helps too"
             + (", or a heat pack (warm, not hot, and not on skin that feels numb)." if heat else ".")
         )
-    before.append("Breathe out slowly as you press into a tender spot; never hold your breath.")
+    before.append("Breathe out as you press; never hold your breath.")
     before.append(
         "Stop at once on sharp, shooting or burning pain, numbness, tingling or dizziness;"
         " press 'too much' if it is just too strong."

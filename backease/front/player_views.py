@@ -81,8 +81,8 @@ def _score(value: int | None) -> str:
     return "–" if value is None else str(value)
 
 
-PAIN_HINT = "0 means no pain, 10 the worst pain you can imagine."
-STRESS_HINT = "0 means calm, 10 extremely stressed."
+PAIN_HINT = "0 no pain, 10 worst pain imaginable."
+STRESS_HINT = "0 calm, 10 extremely stressed."
 
 
 def _scale(name: str, legend: str, hint: str, value: object, required: bool = False) -> dict[str, Any]:

@@ -707,7 +707,7 @@ def welcome(request: HttpRequest) -> HttpResponse:
     )
 
 
-FIRST_RUN_MINUTES = 3
+FIRST_RUN_MINUTES = 2
 """What the welcome page promises, from opening to the first step for a person with no warning
 sign: measured by tests/browser/test_first_run.py (taps, and words read at 238 a minute)."""
 

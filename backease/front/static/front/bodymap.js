@@ -59,7 +59,7 @@
     var label = form.querySelector('label[for="region-' + region + '"]');
     var name = label ? label.textContent.trim() : "This area";
     if (input.checked && !painGiven(region)) {
-      ask.textContent = name + " added. How much does it hurt? Choose below.";
+      ask.textContent = name + " added. How much does it hurt?";
     } else {
       ask.textContent = input.checked ? name + " added." : name + " taken off.";
     }
