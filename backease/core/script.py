@@ -90,7 +90,8 @@ class ScriptLine:
     """Already rendered for the step's side."""
     must_hear: bool
     speak_seconds: float
-    """How long it takes to say at DEFAULT_WPS."""
+    """How long it takes to say at DEFAULT_WPS. At another speech rate `r` of a player
+    (1.0 the voice's normal rate), about `speak_seconds * DEFAULT_RATE / r`."""
 
     def ends(self, wps: float = DEFAULT_WPS) -> float:
         """When the line has been said, from the start of its phase, spoken at `wps`."""
