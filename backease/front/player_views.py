@@ -230,8 +230,8 @@ def session(request: HttpRequest, session_id: int) -> HttpResponse:
         "programme": plan_data.get("programme"),  # a therapist's programme (backease.clinic)
         "checked_today": checked_today(person, services.latest_screening(person)),
         "before_scales": [
-            _scale("pain_before", "How much does your back hurt right now?", PAIN_HINT, row.pain_before),
-            _scale("stress_before", "How stressed do you feel right now?", STRESS_HINT, row.stress_before),
+            _scale("pain_before", "Back pain now", PAIN_HINT, row.pain_before),
+            _scale("stress_before", "Stress now", STRESS_HINT, row.stress_before),
         ],
         "after_scales": [
             _scale("pain_after", "How much does your back hurt now?", PAIN_HINT, row.pain_after),

@@ -416,9 +416,12 @@ def _setup_form(library: Library, data: dict[str, Any], raw: QueryDict | None = 
 
 
 def _choices_summary(minutes: object, tools: list[str], pressure: str, no_floor: bool) -> str:
-    """The setup's defaults in one line, so they need not be opened to be known."""
+    """The setup's choices in one line, so they need not be opened to be known (the pressure
+    only when one was chosen: by default backease chooses it)."""
     label = next((label for p, label, _ in PRESSURE_CHOICES if p == pressure), pressure)
-    parts = [f"{minutes} minutes", ", ".join(tools) or "your hands", f"pressure: {label.lower()}"]
+    parts = [f"{minutes} minutes", ", ".join(tools) or "your hands"]
+    if pressure != "auto":
+        parts.append(f"pressure: {label.lower()}")
     if no_floor:
         parts.append("no floor")
     return " · ".join(parts)
