@@ -56,7 +56,7 @@ TARGET_P95_MS = 100.0
 ORIGIN = "http://127.0.0.1:8000"
 
 
-def setup(url: str) -> None:
+def setup(url: str, keep: bool = False) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ["BACKEASE_MODE"] = "server"
     os.environ.setdefault("BACKEASE_DATA_DIR", tempfile.mkdtemp(prefix="backease-clinic-scale-"))
@@ -68,9 +68,10 @@ def setup(url: str) -> None:
     sys.path.insert(0, str(HERE.parent.parent))
     import psycopg
 
-    with psycopg.connect(url.replace("postgres://", "postgresql://"), autocommit=True) as conn:
-        conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
-        conn.execute("CREATE SCHEMA public")
+    if not keep:
+        with psycopg.connect(url.replace("postgres://", "postgresql://"), autocommit=True) as conn:
+            conn.execute("DROP SCHEMA IF EXISTS public CASCADE")
+            conn.execute("CREATE SCHEMA public")
     from backease.store.setup import setup as django_setup
 
     django_setup()
@@ -351,14 +352,16 @@ def measure(path: str, browser: Any, requests: int) -> dict[str, float]:
     with connection.execute_wrapper(counter):
         assert browser.get(path).status_code == 200
     log_rows = AccessLog.objects.count() - logged
-    times = []
+    times, cpu = [], []
     for _ in range(requests):
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.process_time()
         response = browser.get(path)
         times.append((time.perf_counter() - began) * 1000)
+        cpu.append((time.process_time() - began_cpu) * 1000)
         assert response.status_code == 200
     times.sort()
     return {
+        "cpu": statistics.median(cpu),
         "p50": statistics.median(times),
         "p95": times[min(len(times) - 1, round(0.95 * (len(times) - 1)))],
         "queries": counter.queries,
@@ -402,13 +405,52 @@ def flag_figures(practice: Practice, browser: Any) -> dict[str, int]:
     return {"truth": truth, "counted": counted, "reachable": reachable, "unseen_open": unseen}
 
 
+def measure_only(requests: int) -> None:
+    from django.test import Client
+
+    from backease.accounts.models import User
+    from backease.clinic.models import CareLink, Flag
+
+    therapist = User.objects.get(email="therapist@bench.example")
+    practice = Practice.__new__(Practice)
+    practice.therapist = therapist
+    browser = Client(HTTP_HOST=ORIGIN.split("//")[1])
+    browser.force_login(therapist, backend="allauth.account.auth_backends.AuthenticationBackend")
+    clients = CareLink.objects.filter(therapist=therapist, ended_at__isnull=True).count()
+    print(f"{clients} clients already there; {Flag.objects.count()} flags ever raised")
+    for name, path in (("dashboard /clinic/", "/clinic/"), ("bare view /healthz", "/healthz")):
+        row = measure(path, browser, requests)
+        print(
+            f"  {name:20} p50 {row['p50']:6.1f} ms  p95 {row['p95']:6.1f} ms  "
+            f"(app CPU p50 {row['cpu']:5.1f} ms)  {row['queries']:3.0f} queries  {row['rows']:5.0f} rows read"
+        )
+    last = measure(f"/clinic/?page={(clients + 24) // 25}", browser, requests)
+    print(
+        f"  last page            p50 {last['p50']:6.1f} ms  p95 {last['p95']:6.1f} ms  "
+        f"{last['rows']:5.0f} rows read"
+    )
+    figures = flag_figures(practice, browser)
+    print(
+        f"  open flags: {figures['truth']} open, {figures['counted']} counted on the dashboard, "
+        f"{figures['reachable']} reachable; {figures['unseen_open']} open that no therapist may see"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="50,200,500")
     parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument(
+        "--measure-only",
+        action="store_true",
+        help="measure the practice a previous run left in the database (no seeding)",
+    )
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
-    setup(os.environ.get("BENCH_DATABASE_URL", DEFAULT_PG))
+    setup(os.environ.get("BENCH_DATABASE_URL", DEFAULT_PG), keep=args.measure_only)
+    if args.measure_only:
+        measure_only(args.requests)
+        return
 
     from django.db import connection
     from django.test import Client
@@ -452,6 +494,7 @@ def main() -> None:
         for name, row in (("dashboard /clinic/", dashboard), ("bare view /healthz", bare)):
             print(
                 f"  {name:20} p50 {row['p50']:6.1f} ms  p95 {row['p95']:6.1f} ms  "
+                f"(app CPU p50 {row['cpu']:5.1f} ms)  "
                 f"{row['queries']:3.0f} queries  {row['rows']:5.0f} rows read  "
                 f"{row['log_rows']:3.0f} access-log rows"
             )

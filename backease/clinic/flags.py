@@ -790,12 +790,24 @@ def open_flags(therapist: User, links: Sequence[CareLink]) -> QuerySet[Flag]:
 
 
 def first_open_flags(therapist: User, links: Sequence[CareLink], per_client: int) -> list[Flag]:
-    """The first `per_client` of each client's `open_flags`, most serious first (one query)."""
-    ranked = open_flags(therapist, links).annotate(
-        nth=Window(
-            RowNumber(),
-            partition_by=[F("client_id")],
-            order_by=[need_order().asc(), F("raised_at").desc(), F("id").desc()],
+    """The first `per_client` of each client's `open_flags`, most serious first (one query).
+    Each client's flags are read from their link's oldest open one (`CareLink.open_since`)
+    on, not through their whole acknowledged history."""
+    since = Q()
+    for link in links:
+        if link.open_since is not None:
+            since |= Q(client_id=link.client_id, raised_at__gte=link.open_since)
+        else:  # not known (kept before it was): the whole history
+            since |= Q(client_id=link.client_id)
+    ranked = (
+        open_flags(therapist, links)
+        .filter(since)
+        .annotate(
+            nth=Window(
+                RowNumber(),
+                partition_by=[F("client_id")],
+                order_by=[need_order().asc(), F("raised_at").desc(), F("id").desc()],
+            )
         )
     )
     return list(ranked.filter(nth__lte=per_client))

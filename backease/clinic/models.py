@@ -36,6 +36,9 @@ class CareLink(models.Model):
     open_flags = models.PositiveIntegerField(default=0, help_text="open flags this therapist may see")
     need_rank = models.PositiveSmallIntegerField(default=9, help_text="flags.NEED_RANK of the most serious")
     need_at = models.DateTimeField(null=True, blank=True, help_text="newest open flag of that rank")
+    open_since = models.DateTimeField(
+        null=True, blank=True, help_text="oldest open flag: where reading starts"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -140,7 +143,7 @@ class Flag(models.Model):
     class Meta:
         ordering = ["-raised_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["client", "key"], name="one_flag_per_key")]
-        indexes = [models.Index(fields=["client", "closed_at"], name="flag_client_open")]
+        indexes = [models.Index(fields=["client", "closed_at", "raised_at"], name="flag_client_open_at")]
 
 
 class FlagAck(models.Model):

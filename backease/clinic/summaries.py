@@ -126,7 +126,8 @@ def refresh_need(client_ids: Iterable[int]) -> None:
         link.open_flags = len(mine)
         link.need_rank = min((rank for rank, _ in mine), default=NO_NEED)
         link.need_at = max((at for rank, at in mine if rank == link.need_rank), default=None)
-    CareLink.objects.bulk_update(links, ["open_flags", "need_rank", "need_at"])
+        link.open_since = min((at for _, at in mine), default=None)
+    CareLink.objects.bulk_update(links, ["open_flags", "need_rank", "need_at", "open_since"])
 
 
 def rebuild_all(now: datetime | None = None, chunk: int = 200) -> int:
