@@ -668,41 +668,11 @@ function spokenDuration(seconds) {
 }
 
 // --- a step's script ------------------------------------------------------------------------
-// Lines {phase, at, kind, text, must_hear, speak_seconds} from backease.core.script. A plan
-// stored before steps carried a script gets the same kinds of lines from the step's spoken
-// words (set-up and stop line before the hold, "Go" at its start, the cues in it).
-
-function fallbackScript(step) {
-  const spoken = step.spoken || {};
-  const line = (phase, at, kind, text, mustHear) => ({
-    phase,
-    at,
-    kind,
-    text,
-    must_hear: mustHear,
-    speak_seconds: wordCount(text) / speech.default_wps,
-  });
-  const lines = [];
-  let at = 0;
-  for (const [kind, text] of [
-    ["setup", spoken.setup || cueFor(step)],
-    ["stop_if", spoken.stop],
-  ]) {
-    if (!text) continue;
-    lines.push(line("prepare", at, kind, text, true));
-    at += wordCount(text) / speech.default_wps;
-  }
-  lines.push(line("hold", 0, "go", `Go. ${spoken.go || ""}`.trim(), true));
-  const cues = [...(spoken.cues || []), spoken.breathing].filter(Boolean);
-  cues.forEach((text, n) => {
-    lines.push(line("hold", Math.round(((n + 1) * step.seconds) / (cues.length + 2)), "cue", text, false));
-  });
-  if (step.seconds >= 25) lines.push(line("hold", step.seconds - 10, "countdown", "10 seconds left.", true));
-  return lines;
-}
+// Lines {phase, at, kind, text, must_hear, speak_seconds} from backease.core.script (the
+// server computes them for a plan stored before plans carried them).
 
 function scriptOf(step) {
-  return Array.isArray(step.script) && step.script.length ? step.script : fallbackScript(step);
+  return Array.isArray(step.script) ? step.script : [];
 }
 
 // When each line is said at the person's rate: a must-hear line at its time or, at a slower
@@ -726,10 +696,7 @@ function planStep(step) {
     }
     if (phase === "prepare") lead = Math.max(lead, cursor);
   }
-  // A plan stored without a script keeps the get-ready it was timed with.
-  const own = Array.isArray(step.script) && step.script.length > 0;
-  if (!own) lead = step.prepare_seconds * 1000;
-  return { planned, lead: Math.ceil(lead / 1000) * 1000, wait: own };
+  return { planned, lead: Math.ceil(lead / 1000) * 1000 };
 }
 
 // --- showing a step ------------------------------------------------------------------------
@@ -838,7 +805,6 @@ function startStep(index, { fromMs = 0, switched = false, carryOn = false, cut =
   state.index = index;
   const plan = planStep(step);
   state.plan = plan.planned;
-  state.wait = plan.wait;
   // A fresh step starts with its get-ready (negative elapsed time); carrying on does not.
   state.lead = fromMs > 0 ? 0 : plan.lead;
   state.elapsedMs = fromMs - state.lead;
@@ -949,7 +915,7 @@ function tick() {
   }
   sayDue();
   if (!state.holding && elapsedMs() >= 0) {
-    if (state.wait && readyLinesPending()) {
+    if (readyLinesPending()) {
       // Still being said (a slower voice): the get-ready waits at 0:00.
       state.elapsedMs = -1;
       state.runStart = performance.now();
