@@ -23,7 +23,7 @@ from playwright.sync_api import expect
 
 from backease.accounts.mode import person_for
 from backease.accounts.models import User
-from backease.clinic import invites, outcomes, programmes
+from backease.clinic import flags, invites, outcomes, programmes
 from backease.clinic.models import CareLink, Flag, FlagAck, Outcome, Programme
 from backease.content.loader import load_content
 from backease.store import services
@@ -650,8 +650,8 @@ def practice(therapist: User) -> dict[str, Person]:
             services.add_pain_entry(person, 8, note="Long drive, stiff all day")
         elif event == "seen":
             services.add_pain_entry(person, 7, at=now - timedelta(days=9))
-            for flag in Flag.objects.filter(client=person):
-                FlagAck.objects.create(flag=flag, therapist=therapist)
+            # Acknowledged as the therapist does it, so the dashboard's order knows.
+            flags.acknowledge_many(therapist, Flag.objects.filter(client=person).values_list("pk", flat=True))
         people[name] = person
     return people
 
