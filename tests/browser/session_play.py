@@ -31,6 +31,18 @@ def start_session(profile: Profile, seed: int = 0) -> Session:
 
 CLOCK_START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
+# A 15-minute plan with floor, wall and seated work, both sides, the floor-mode tests play.
+FLOOR_PLAN_PROFILE = {
+    "areas": [
+        {"region": "between_shoulder_blades_left", "pain": 6, "knot": True},
+        {"region": "upper_trapezius_right", "pain": 4, "knot": False},
+    ],
+    "tools": ["foam_roller", "massage_ball", "tennis_ball", "wall", "hands", "chair", "doorway"],
+    "causes": ["posture", "stress"],
+    "minutes": 15,
+    "stress": 6,
+}
+
 
 def open_player(page: Any, base: str, session: Session) -> None:
     """Open the player with the page clock installed and paused, and press Begin.

@@ -21,29 +21,17 @@ import pytest
 
 from backease.content.loader import load_content
 from backease.core.flow import on_floor
+from backease.core.script import DEFAULT_RATE, NORMAL_WPS
 from backease.core.sides import as_side, render_technique
 from backease.store import services
 from backease.store.models import Plan
 from tests.browser.conftest import close_context, new_context
-from tests.browser.session_play import CLOCK_START, speech_model
+from tests.browser.session_play import CLOCK_START, FLOOR_PLAN_PROFILE, speech_model
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PORTRAIT = {"width": 390, "height": 844}
 LANDSCAPE = {"width": 844, "height": 390}
-NORMAL_WPS = 3.2  # the speech model's words a second at rate 1.0
-DEFAULT_RATE = 0.95  # the player's default rate: a line's speak_seconds are at this rate
-
-PROFILE = {
-    "areas": [
-        {"region": "between_shoulder_blades_left", "pain": 6, "knot": True},
-        {"region": "upper_trapezius_right", "pain": 4, "knot": False},
-    ],
-    "tools": ["foam_roller", "massage_ball", "tennis_ball", "wall", "hands", "chair", "doorway"],
-    "causes": ["posture", "stress"],
-    "minutes": 15,
-    "stress": 6,
-}
 
 
 def seconds_to_say(text: str) -> float:
@@ -122,7 +110,7 @@ def overlaps(script: list[dict[str, Any]]) -> set[str]:
 
 def make_plan() -> Plan:
     person = services.local_owner()
-    services.save_profile(person, PROFILE)
+    services.save_profile(person, FLOOR_PLAN_PROFILE)
     services.record_screening(person, {})
     return services.make_plan(person, seed=3)
 

@@ -15,7 +15,7 @@ import pytest
 
 from backease.store import services
 from tests.browser.conftest import close_context, new_context, screenshot
-from tests.browser.session_play import CLOCK_START, speech_model
+from tests.browser.session_play import CLOCK_START, FLOOR_PLAN_PROFILE, speech_model
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,17 +23,6 @@ PORTRAIT = {"width": 390, "height": 844}
 LANDSCAPE = {"width": 844, "height": 390}
 SHOTS = os.environ.get("BACKEASE_DEBUG_SHOTS", "")
 GAVE_WAY: list[tuple[str, int]] = []  # (where, how many of the least needed words gave way)
-
-PROFILE = {
-    "areas": [
-        {"region": "between_shoulder_blades_left", "pain": 6, "knot": True},
-        {"region": "upper_trapezius_right", "pain": 4, "knot": False},
-    ],
-    "tools": ["foam_roller", "massage_ball", "tennis_ball", "wall", "hands", "chair", "doorway"],
-    "causes": ["posture", "stress"],
-    "minutes": 15,
-    "stress": 6,
-}
 
 # Everything measured on the step screen as it is now; returns the problems found and the
 # figures measured.
@@ -169,7 +158,7 @@ MEASURE = """
 
 def make_plan() -> None:
     person = services.local_owner()
-    services.save_profile(person, PROFILE)
+    services.save_profile(person, FLOOR_PLAN_PROFILE)
     services.record_screening(person, {})
     services.make_plan(person, seed=3)
 
