@@ -227,3 +227,74 @@ class WriteKey(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["person", "key"], name="one_write_per_key")]
+
+
+class ProgrammeRun(models.Model):
+    """A programme of `weeks` weeks from `started_on` (the person's local date), started by
+    the person or from a therapist's programme (`source_id`: the clinic programme's id, no
+    foreign key so the store does not depend on clinic). At most one active run per person.
+    The rules and what the person sees are `backease.core.programme`; `store.programmes`
+    reads and writes these."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active"
+        FINISHED = "finished"
+        STOPPED = "stopped"
+
+    class Source(models.TextChoices):
+        SELF = "self"
+        THERAPIST = "therapist"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="programme_runs")
+    started_on = models.DateField(help_text="week 1 starts on this local date")
+    weeks = models.PositiveSmallIntegerField(default=6)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.SELF)
+    source_id = models.IntegerField(null=True, blank=True, help_text="the clinic programme's id, if any")
+    created_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=models.Q(status="active"), name="one_active_programme"
+            )
+        ]
+
+
+class ProgrammeWeek(models.Model):
+    """A week of a run with its dose, decided once (at the start for week 1, when the week
+    before ends for the others) with the rule's action and reason in words."""
+
+    run = models.ForeignKey(ProgrammeRun, on_delete=models.CASCADE, related_name="programme_weeks")
+    week = models.PositiveSmallIntegerField()
+    planned_days = models.JSONField(default=list, help_text="local dates YYYY-MM-DD")
+    dose = models.JSONField(default=dict, help_text="backease.core.programme.Dose.to_json()")
+    action = models.CharField(max_length=5, help_text="start, up, hold or down")
+    reason = models.CharField(max_length=300)
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["run", "week"]
+        constraints = [models.UniqueConstraint(fields=["run", "week"], name="one_dose_per_programme_week")]
+
+
+class CheckIn(models.Model):
+    """The weekly check-in: average pain (NPRS 0-10), one activity rated 0-10 (PSFS) and, at
+    weeks 2, 4 and the last, the PGIC (1-7). One per run and week: a second replaces it."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="checkins")
+    run = models.ForeignKey(ProgrammeRun, on_delete=models.CASCADE, related_name="checkins")
+    week = models.PositiveSmallIntegerField()
+    at = models.DateTimeField()
+    pain = models.PositiveSmallIntegerField(validators=PAIN_VALIDATORS)
+    activity = models.CharField(max_length=80)
+    activity_score = models.PositiveSmallIntegerField(validators=PAIN_VALIDATORS)
+    pgic = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(7)]
+    )
+
+    class Meta:
+        ordering = ["run", "week"]
+        constraints = [models.UniqueConstraint(fields=["run", "week"], name="one_checkin_per_programme_week")]
