@@ -86,3 +86,43 @@ self.addEventListener("message", (event) => {
     ),
   );
 });
+
+// Reminders (docs/notifications.md). A Web Push from the server carries
+// {title, body, url, tag}: shown as it is. The tag is one per planned session, so the open
+// app's own notification for the same session and the push replace each other.
+self.addEventListener("push", (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch (error) {
+    data = {};
+  }
+  const title = typeof data.title === "string" && data.title ? data.title : "backease";
+  const options = {
+    body: typeof data.body === "string" ? data.body : "Time for your upper back session",
+    tag: typeof data.tag === "string" && data.tag ? data.tag : "backease-reminder",
+    icon: SHELL.find((file) => file.endsWith("icon-192.png")),
+    data: { url: typeof data.url === "string" ? data.url : "/today/" },
+  };
+  event.waitUntil(self.registration.showNotification(title, options));
+});
+
+// A tap on a reminder: back to an open window of the app (at the page the reminder names,
+// Today by default), or a new one.
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const wanted = (event.notification.data && event.notification.data.url) || "/today/";
+  const target = new URL(wanted, self.location.origin);
+  const url = target.origin === self.location.origin ? target.href : new URL("/today/", self.location.origin).href;
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+      const open = windows.find((client) => new URL(client.url).origin === self.location.origin);
+      if (open) {
+        // A session under way is left where it is; any other page goes to the reminder's.
+        const playing = new URL(open.url).pathname.startsWith("/session/");
+        return open.focus().then((client) => (playing || !client.navigate ? client : client.navigate(url)));
+      }
+      return self.clients.openWindow(url);
+    }),
+  );
+});
