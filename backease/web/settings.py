@@ -23,6 +23,7 @@ read here and nowhere else, through the small typed helpers below.
 | BACKEASE_HSTS_SUBDOMAINS | server mode: true | HSTS covers the public host's subdomains too |
 | BACKEASE_WORKERS | 3 | server mode: worker processes of `backease serve` (gunicorn) |
 | BACKEASE_SERVED_BY | (none) | add `X-Served-By: <value> <pid>` to every response (the smoke run) |
+| BACKEASE_REMINDER_EVERY | 1 | server mode: minutes between the job runner's scans (docs/deploy.md) |
 """
 
 from __future__ import annotations
@@ -185,6 +186,8 @@ INSTALLED_APPS = [
     "backease.front",
     # Templates of what several front ends render (the report, charts): backease.exports.
     "backease.exports",
+    # The job runner (django-q2): its queue and schedule are tables in this same database.
+    "django_q",
 ]
 
 MIDDLEWARE = [
@@ -400,6 +403,25 @@ if SERVER_MODE:
         # HSTS preload is the operator's choice (docs/deploy.md); it cannot be undone quickly.
         "security.W021",
     ]
+
+# The job runner, `backease server jobs` (django-q2, docs/deploy.md "The job runner"). Its
+# queue is a table of this database (the ORM broker): nothing to run beside PostgreSQL.
+REMINDER_SCAN_MINUTES = envint("BACKEASE_REMINDER_EVERY", 1)
+Q_CLUSTER = {
+    "name": "backease",
+    "orm": "default",
+    "workers": 1,
+    # A task still running after 4 minutes is stopped; one whose runner died (killed,
+    # restarted) is handed out again after 5. The scan's own claims make a second run harmless.
+    "timeout": 240,
+    "retry": 300,
+    "max_attempts": 2,
+    # After the runner was down, one scan (its window catches up), not one per minute missed.
+    "catch_up": False,
+    "save_limit": 200,
+    "ack_failures": True,
+    "poll": 1,
+}
 
 LOGGING = {
     "version": 1,
