@@ -29,6 +29,8 @@ from backease.clinic.models import CareLink, Notice, Outcome
 from backease.clinic.notices import Draft, notify_many
 from backease.core.errors import InputError
 from backease.core.insights import Change, assess_change
+from backease.core.programme import PSFS_MCID as PSFS_MCID  # shared with programmes
+from backease.core.programme import PsfsChange, psfs_change
 from backease.store.models import Person
 from backease.store.zones import local_time, person_zone
 
@@ -37,9 +39,6 @@ NRS, PSFS = "nrs", "psfs"
 EVERY_DAYS = 14
 """Outcome measures are due every 2 weeks after the baseline."""
 PSFS_MIN_ITEMS, PSFS_MAX_ITEMS = 3, 5
-PSFS_MCID = 2.0
-"""Abbott & Schmitt 2014 (abbott_2014_psfs_mid): about 2 points on the mean score (1.3
-small, 2.3 medium, 2.7 large patient-perceived change)."""
 ACTIVITY_LENGTH = 80
 
 
@@ -246,39 +245,6 @@ def remind_due(people: Sequence[Person], now: datetime) -> int:
 
 
 # --- change ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class PsfsChange:
-    before: float | None
-    after: float | None
-    delta: float | None
-    meaningful: bool
-    """A rise of at least PSFS_MCID points (better function)."""
-    worse: bool
-    """A fall of at least PSFS_MCID points."""
-    enough_data: bool
-    wording: str
-
-
-def psfs_change(before: float | None, after: float | None) -> PsfsChange:
-    """First against latest PSFS mean score (0-10, higher is better)."""
-    if before is None or after is None:
-        return PsfsChange(before, after, None, False, False, False, "Too little data: one check-in so far.")
-    delta = round(after - before, 2)
-    meaningful = delta >= PSFS_MCID - 1e-9
-    worse = delta <= -PSFS_MCID + 1e-9
-    span = f"{before:g} → {after:g}"
-    if meaningful:
-        text = f"Up {delta:g} points ({span}): a change that matters (2 points or more)."
-    elif worse:
-        text = f"Down {-delta:g} points ({span}): a change that matters, for the worse."
-    elif delta == 0:
-        text = f"No change ({span})."
-    else:
-        direction = "Up" if delta > 0 else "Down"
-        text = f"{direction} {abs(delta):g} points ({span}): less than the 2 points that matter."
-    return PsfsChange(before, after, delta, meaningful, worse, True, text)
 
 
 @dataclass(frozen=True, slots=True)
