@@ -23,6 +23,7 @@ from backease.core.planner import (
     gets_up_to_relax,
     plan_session,
 )
+from backease.core.programme import LADDER_TOP, is_hold, is_rolling, rung
 from backease.core.screening import ScreeningResult, screen
 from backease.core.script import plan_countdowns
 from backease.core.vocab import (
@@ -378,3 +379,32 @@ def test_every_swap_offered_keeps_the_time_the_precautions_and_the_position_orde
                 assert new_tech is not None
                 _check_obeys(new_tech, new.intensity, _Safety(result.level, result.precautions))
             assert gets_up_to_relax(swapped.steps) <= gets_up_to_relax(plan.steps), step.technique
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(profile=profiles, raw_answers=answers, seed=st.integers(0, 2**16), step=st.integers(0, LADDER_TOP))
+def test_a_dose_never_takes_a_step_past_its_technique_or_the_precautions(
+    profile: Profile, raw_answers: dict[str, Any], seed: int, step: int
+) -> None:
+    result = screen(raw_answers, RULES)
+    dose = rung(step, 3)
+    plan = plan_session(profile, result, LIBRARY, seed=seed, dose=dose)
+    if result.level in ("emergency", "urgent"):
+        assert plan.steps == ()
+        return
+    assert plan.minutes == dose.minutes and plan.total_seconds == dose.minutes * 60
+    gentle = "gentle_pressure_only" in result.precautions or result.level == "soon"
+    for item in plan.steps:
+        tech = LIBRARY.technique(item.technique)
+        assert tech is not None
+        assert tech.min_seconds <= item.seconds <= tech.max_seconds
+        if is_hold(tech):
+            assert item.seconds <= max(tech.min_seconds, dose.hold_seconds)
+        if is_rolling(tech):
+            assert item.seconds <= max(tech.min_seconds, dose.rolling_seconds)
+        if gentle:
+            assert item.intensity == "gentle"
+        lightest = min((v.intensity for v in tech.intensities), key=INTENSITIES.index)
+        allowed = max(dose.pressure, lightest, key=INTENSITIES.index)
+        assert INTENSITIES.index(item.intensity) <= INTENSITIES.index(allowed)
+        assert not _refused_by_facts(tech, _in_force(result))

@@ -38,6 +38,7 @@ from backease.core.flow import (
 )
 from backease.core.history import TechniqueEffect
 from backease.core.library import Library, MassageType, Technique
+from backease.core.programme import Dose, is_hold, is_rolling
 from backease.core.script import ScriptLine, countdowns, plan_scripts
 from backease.core.sides import render_side
 from backease.core.vocab import (
@@ -538,6 +539,8 @@ class _Unit:
     covers: frozenset[str]
     intensity: Intensity
     seconds: list[int] = field(default_factory=list)
+    cap: int = 0
+    """The longest step per side the week's dose allows (0: the technique's own maximum)."""
 
     @property
     def phase(self) -> Phase:
@@ -551,9 +554,19 @@ class _Unit:
     def position(self) -> Position:
         return self.tech.position
 
+    def high(self) -> int:
+        """The longest time per side: the technique's maximum, or the dose's hold or rolling
+        time when that is shorter (never below the technique's own minimum)."""
+        return self.cap or self.tech.max_seconds
+
+    def most(self) -> int:
+        """The longest time of all its sides."""
+        return self.high() * len(self.sides)
+
     def low(self, useful: bool) -> int:
-        """The shortest time per side: a useful step, or the technique's own minimum."""
-        return _useful_seconds(self.tech) if useful else self.tech.min_seconds
+        """The shortest time per side: a useful step, or the technique's own minimum (the
+        dose's hold or rolling time when that is shorter)."""
+        return min(_useful_seconds(self.tech) if useful else self.tech.min_seconds, self.high())
 
     def cost(self) -> int:
         """Roughly what the unit takes of a session: its preferred time and countdowns."""
@@ -747,6 +760,7 @@ def _candidates(
     limits: _Limits,
     rng: random.Random,
     adaptation: Adaptation = NO_ADAPTATION,
+    dose: Dose | None = None,
 ) -> dict[Phase, list[_Unit]]:
     pains: dict[str, PainArea] = {a.region: a for a in profile.areas}
     out: dict[Phase, list[_Unit]] = {phase: [] for phase in PHASES}
@@ -794,11 +808,56 @@ def _candidates(
                 weight *= 1 + profile.stress / 20
             weights.append(weight)
         intensity = _intensity(tech, profile, limits, adaptation)
-        unit = _Unit(tech, sides, score, tuple(weights), tuple(reasons), covered, intensity)
+        unit = _Unit(
+            tech, sides, score, tuple(weights), tuple(reasons), covered, intensity, cap=_dose_cap(tech, dose)
+        )
         out[PHASE_OF_KIND[tech.kind]].append(unit)
     for units in out.values():
         units.sort(key=lambda u: (-u.score, u.tech.id))
     return out
+
+
+def _dose_cap(tech: Technique, dose: Dose | None) -> int:
+    """The longest step per side a programme's dose allows a technique: its hold time for
+    holds, its rolling time for rolling, within the technique's own minimum and maximum
+    (0: no cap, the technique's maximum)."""
+    if dose is None:
+        return 0
+    if is_hold(tech):
+        wanted = dose.hold_seconds
+    elif is_rolling(tech):
+        wanted = dose.rolling_seconds
+    else:
+        return 0
+    wanted -= wanted % QUANTUM
+    return max(tech.min_seconds, min(wanted, tech.max_seconds))
+
+
+ROUND_WORDS = ("Second", "Third", "Fourth")
+
+
+def _extra_rounds(units: list[_Unit], rounds: int) -> list[_Unit]:
+    """Copies of the best release unit for a dose of more than one round ("Second round: ...")."""
+    release = [u for u in units if u.phase == "release"] or [u for u in units if u.phase == "stretch"]
+    if rounds <= 1 or not release:
+        return []
+    best = max(release, key=lambda u: (u.score, u.tech.id))
+    return [
+        _Unit(
+            best.tech,
+            best.sides,
+            best.score - 0.5 - n,
+            best.weights,
+            tuple(
+                f"{ROUND_WORDS[min(n, len(ROUND_WORDS) - 1)]} round: {r[0].lower()}{r[1:]}"
+                for r in best.reasons
+            ),
+            best.covers,
+            best.intensity,
+            cap=best.cap,
+        )
+        for n in range(rounds - 1)
+    ]
 
 
 # --- selection and timing ---------------------------------------------------------------
@@ -838,7 +897,7 @@ def _cohesion(unit: _Unit, used: set[Position]) -> float:
 
 
 def _select(
-    candidates: dict[Phase, list[_Unit]], profile: Profile, total: int, library: Library
+    candidates: dict[Phase, list[_Unit]], profile: Profile, total: int, library: Library, rounds: int = 1
 ) -> tuple[list[_Unit], bool]:
     """Pick units per phase: cover painful regions first, then fill each phase's share."""
     shares = _shares(profile)
@@ -901,6 +960,7 @@ def _select(
             chosen[phase].append(best)
             pool[phase].remove(best)
     units = [u for phase in PHASES for u in chosen[phase]]
+    units += _extra_rounds(units, rounds)
     spare = [u for phase in ("release", "stretch", "warm_up", "relaxation") for u in pool[phase]]
     return _fit_count(units, spare, total, library)
 
@@ -923,7 +983,7 @@ def _relax_on_the_floor(
     def fits(trial: list[_Unit]) -> bool:
         countdown = _prepare_total(trial, library)
         shortest = sum(u.low(useful) * len(u.sides) for u in trial) + countdown
-        longest = sum(u.total("max_seconds") for u in trial) + countdown
+        longest = sum(u.most() for u in trial) + countdown
         return shortest <= total <= longest
 
     for unit in [u for u in out if u.phase == "relaxation" and not on_floor(u.position)]:
@@ -1040,7 +1100,7 @@ def _fit_count(
         units.remove(min(units, key=keep_priority))
     spare = list(spare)
     round_two: list[_Unit] = []
-    while sum(u.total("max_seconds") for u in units) + _prepare_total(units, library) < total:
+    while sum(u.most() for u in units) + _prepare_total(units, library) < total:
         if spare:
             candidate = spare.pop(0)
             if shortest(useful, [*units, candidate]) <= total:
@@ -1057,6 +1117,7 @@ def _fit_count(
             tuple(f"Second round: {r[0].lower()}{r[1:]}" for r in best.reasons),
             best.covers,
             best.intensity,
+            cap=best.cap,
         )
         round_two.append(copy)
         units.append(copy)
@@ -1077,7 +1138,7 @@ def _allocate(units: list[_Unit], total: int, useful: bool = True) -> None:
 
     def bounds(u: _Unit) -> tuple[int, int]:
         low = -(-u.low(useful) // QUANTUM)
-        high = u.tech.max_seconds // QUANTUM
+        high = u.high() // QUANTUM
         return low, high
 
     def fill(scale: float) -> float:
@@ -1214,6 +1275,7 @@ def plan_session(
     library: Library,
     seed: int = 0,
     adaptation: Adaptation = NO_ADAPTATION,
+    dose: Dose | None = None,
 ) -> Plan:
     """Build a timed session plan that honours every precaution of the screening.
 
@@ -1221,7 +1283,16 @@ def plan_session(
     keeps exploring, eases techniques where they pressed "too much", leaves out those
     they turned off, and progresses slowly while pain falls. Deterministic for the same
     input, history and seed. Raises InputError when nothing at all can be planned.
+
+    With a programme's `dose` (`core.programme.Dose`), the week's dose sets the minutes, the
+    pressure asked for, the longest hold and rolling step and the rounds of the best release
+    work; the precautions, the "too much" caps and each technique's own limits still bound
+    every step (the dose replaces the slower `progression`).
     """
+    if dose is not None:
+        minutes = max(MIN_MINUTES, min(MAX_MINUTES, dose.minutes))
+        profile = replace(profile, minutes=minutes, pressure=dose.pressure)
+        adaptation = replace(adaptation, progression=0)
     total = profile.minutes * 60
     if safety.level in REFUSED_LEVELS:
         return Plan(
@@ -1237,12 +1308,12 @@ def plan_session(
     desk_break = profile.minutes < DESK_BREAK_BELOW_MINUTES
     limits = _limits(profile, safety, desk_break, adaptation)
     rng = random.Random(seed)
-    candidates = _candidates(library, profile, limits, rng, adaptation)
+    candidates = _candidates(library, profile, limits, rng, adaptation, dose)
     if not any(candidates.values()):
         raise InputError(
             "tool", "no technique fits these tools and limits; add 'hands' or another tool", TOOLS
         )
-    units, useful = _select(candidates, profile, total, library)
+    units, useful = _select(candidates, profile, total, library, dose.rounds if dose is not None else 1)
     units = _order(_relax_on_the_floor(units, candidates, total, useful, library))
     _allocate(units, total - _prepare_total(units, library), useful)
     steps = _steps(units, library)
@@ -1257,7 +1328,15 @@ def plan_session(
         steps=tuple(steps),
         advice=safety.advice,
         desk_break=desk_break,
-        notes=_coverage_notes(profile, steps, limits) + _adaptation_notes(adaptation),
+        notes=_coverage_notes(profile, steps, limits) + _adaptation_notes(adaptation) + _dose_notes(dose),
+    )
+
+
+def _dose_notes(dose: Dose | None) -> tuple[str, ...]:
+    if dose is None:
+        return ()
+    return (
+        f"This week's programme dose: {dose.describe()} (within your precautions and each step's limits).",
     )
 
 

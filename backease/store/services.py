@@ -346,15 +346,27 @@ def _outcome_of(row: Screening | None) -> StoredOutcome:
 # --- plans --------------------------------------------------------------------------------
 
 
-def make_plan(person: Person, seed: int | None = None, profile: planner.Profile | None = None) -> Plan:
-    """Plan a session from the saved profile and the latest screening, and store it."""
+def make_plan(
+    person: Person,
+    seed: int | None = None,
+    profile: planner.Profile | None = None,
+    now: datetime | None = None,
+) -> Plan:
+    """Plan a session from the saved profile and the latest screening, and store it. With a
+    programme running, the plan follows this week's dose (`store.programmes.current_dose`)."""
     profile = profile if profile is not None else get_profile(person)
     if seed is None:
         last = Plan.objects.filter(person=person, seed__gte=0).first()
         seed = 0 if last is None else (last.seed + 1) % 1_000_000
     screening = latest_screening(person)
     safety = _outcome_of(screening)
-    result = plan_session(profile, safety, load_content().library, seed=seed, adaptation=adaptation(person))
+    # Today's plan is the running programme's session for today: this week's dose.
+    from backease.store.programmes import current_dose
+
+    dose = current_dose(person, now)
+    result = plan_session(
+        profile, safety, load_content().library, seed=seed, adaptation=adaptation(person, now), dose=dose
+    )
     row = Plan.objects.create(
         person=person,
         screening=screening,
@@ -365,7 +377,7 @@ def make_plan(person: Person, seed: int | None = None, profile: planner.Profile 
         total_seconds=result.total_seconds,
         data=plan_to_record(result),
     )
-    close_unfinished(person, row)
+    close_unfinished(person, row, now)
     prune_plans(person)
     return row
 
