@@ -30,16 +30,18 @@ LAYERS: dict[str, set[str]] = {
     "exports": {"core", "content", "figures", "store"},
     # Who signs in and with what, and who read what.
     "accounts": {"core", "content", "store"},
+    # Reminders of the planned sessions: when one is due, and each delivered once.
+    "reminders": {"core", "content", "store", "accounts"},
     # The front ends: the JSON API, the pages, the terminal. None imports another.
-    "api": {"core", "content", "figures", "store", "exports", "accounts"},
-    "front": {"core", "content", "figures", "store", "exports", "accounts"},
-    "cli": {"core", "content", "figures", "store", "exports", "accounts"},
+    "api": {"core", "content", "figures", "store", "exports", "accounts", "reminders"},
+    "front": {"core", "content", "figures", "store", "exports", "accounts", "reminders"},
+    "cli": {"core", "content", "figures", "store", "exports", "accounts", "reminders"},
     # Clinic mode: a room of its own above the personal app (it may use the pages' parts).
-    "clinic": PERSONAL | {"front"},
+    "clinic": PERSONAL | {"front", "reminders"},
     # The Django project (settings, URLs, the server) puts the web apps together.
-    "web": PERSONAL | {"api", "front", "clinic"},
+    "web": PERSONAL | {"api", "front", "clinic", "reminders"},
     # The `backease` program (backease/__main__.py) puts the commands together.
-    "main": {"cli", "web", "clinic"},
+    "main": {"cli", "web", "clinic", "reminders"},
 }
 
 NEVER: dict[str, set[str]] = {

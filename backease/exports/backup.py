@@ -32,6 +32,7 @@ from django.utils import timezone
 import backease
 from backease.core import planner
 from backease.core.errors import InputError
+from backease.core.reminders import parse_quiet
 from backease.core.vocab import INTENSITIES, LEVELS, REGIONS, SIDES
 from backease.core.zones import check_zone
 from backease.exports import shapes
@@ -50,9 +51,9 @@ from backease.store.models import (
 
 FORMAT = "backease-backup"
 SCHEMA_VERSION = 1
-ADDED_FIELDS: dict[str, Any] = {"clearance": None, "time_zone": ""}
+ADDED_FIELDS: dict[str, Any] = {"clearance": None, "time_zone": "", "quiet_hours": "", "reminders_on": True}
 """Fields added after backups were first written, with the value a backup without one reads
-as (null; "" for a time zone not chosen)."""
+as (null; "" for a time zone not chosen or no quiet hours; reminders on)."""
 SECTIONS = ("person", "profile", "screenings", "plans", "sessions", "pain_entries", "technique_choices")
 HEADER = ("format", "schema_version", "app_version", "exported_at")
 TECHNIQUE_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,79}")
@@ -78,9 +79,12 @@ MODELS: tuple[type[models.Model], ...] = (
 # --- making a backup ----------------------------------------------------------------------
 
 
-NOT_BACKED_UP = ("person", "key", "user")
-"""Links to the person (implied), `Person.key` (the restored person is the local owner) and
-`Person.user` (server mode's account: a backup holds self-care data, not sign-in details)."""
+NOT_BACKED_UP = ("person", "key", "user", "snoozed_until", "calendar_token")
+"""Links to the person (implied), `Person.key` (the restored person is the local owner),
+`Person.user` (server mode's account: a backup holds self-care data, not sign-in details),
+and two things of the moment rather than of the history: a reminder's snooze and the secret
+of the subscribable calendar URL (a restored person makes a new one; docs/reminders.md).
+The reminders' delivery bookkeeping (backease.reminders) is not backed up either."""
 
 
 def _fields(model: type[models.Model], skip: tuple[str, ...] = ()) -> list[models.Field[Any, Any]]:
@@ -467,6 +471,7 @@ def _check_profile(values: dict[str, Any]) -> None:
         raise InputError("session_days", "must be a list of weekdays", services.WEEKDAYS)
     if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", values["session_time"]):
         raise InputError("session_time", "must be a time as HH:MM, e.g. 18:30")
+    parse_quiet("quiet_hours", values["quiet_hours"])
 
 
 def _shown_by(schema: type[pydantic.BaseModel], shown: dict[str, Any]) -> None:

@@ -60,6 +60,15 @@ class Profile(models.Model):
     stress = models.PositiveSmallIntegerField(default=0, validators=PAIN_VALIDATORS)
     session_days = models.JSONField(default=list, help_text='planned weekdays, e.g. ["mon", "wed", "fri"]')
     session_time = models.CharField(max_length=5, default="18:00", help_text="planned start time, HH:MM")
+    # Reminders of the planned sessions (backease.core.reminders, docs/reminders.md). db_default:
+    # rows written by an app process from before the migration read as the defaults.
+    quiet_hours = models.CharField(
+        max_length=11, blank=True, default="", db_default="", help_text='local "HH:MM-HH:MM", or "": none'
+    )
+    reminders_on = models.BooleanField(default=True, db_default=True)
+    snoozed_until = models.DateTimeField(null=True, blank=True, default=None)
+    # The secret of the person's subscribable calendar URL (/calendar/<token>.ics); None: none.
+    calendar_token = models.CharField(max_length=64, null=True, blank=True, default=None, unique=True)
     updated_at = models.DateTimeField(auto_now=True)
 
 

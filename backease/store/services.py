@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from backease.content.loader import load_content
 from backease.core import planner
+from backease.core import reminders as reminder_rules
 from backease.core.errors import Conflict, InputError, Missing, SafetyStop
 from backease.core.history import PainRecord, SessionRecord, StepRecord
 from backease.core.history import TechniqueChoice as CoreTechniqueChoice
@@ -1515,17 +1516,76 @@ def schedule(person: Person) -> tuple[tuple[str, ...], str]:
     return tuple(row.session_days) or DEFAULT_SESSION_DAYS, row.session_time
 
 
-def save_schedule(person: Person, days: object, time: object) -> None:
-    """Validate and store the planned days and time."""
+_KEEP: Any = object()
+"""`save_schedule`'s "leave this as it is"."""
+
+
+def save_schedule(
+    person: Person, days: object, time: object, *, quiet: object = _KEEP, reminders: object = _KEEP
+) -> None:
+    """Validate and store the planned days and time, and (when given) the quiet hours
+    ("22:00-07:00", or ""/None for none) and whether reminders are on. InputError naming
+    the field, nothing stored, on bad input."""
     if not isinstance(days, list | tuple) or not days or any(d not in WEEKDAYS for d in days):
         raise InputError("days", "must be a non-empty list of weekdays", WEEKDAYS)
     if not isinstance(time, str) or not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", time):
         raise InputError("time", "must be a time as HH:MM, e.g. 18:30")
+    fields = ["session_days", "session_time", "updated_at"]
+    quiet_hours = ""
+    if quiet is not _KEEP:
+        quiet_hours = reminder_rules.quiet_text(reminder_rules.parse_quiet("quiet", quiet))
+        fields.append("quiet_hours")
+    if reminders is not _KEEP:
+        if not isinstance(reminders, bool):
+            raise InputError("reminders", "must be true or false (on or off)")
+        fields.append("reminders_on")
     ordered = [d for d in WEEKDAYS if d in days]
     row, _ = Profile.objects.get_or_create(person=person)
     row.session_days = ordered
     row.session_time = time
-    row.save(update_fields=["session_days", "session_time", "updated_at"])
+    if "quiet_hours" in fields:
+        row.quiet_hours = quiet_hours
+    if "reminders_on" in fields:
+        row.reminders_on = bool(reminders)
+    row.save(update_fields=fields)
+
+
+def reminder_schedule(person: Person) -> reminder_rules.Schedule:
+    """The schedule as the reminder rules read it: days, time, quiet hours, on or off."""
+    return reminder_state(person)[0]
+
+
+def reminder_state(person: Person) -> tuple[reminder_rules.Schedule, datetime | None]:
+    """The schedule as the reminder rules read it, and the end of the latest snooze (one query)."""
+    row = (
+        Profile.objects.filter(person=person)
+        .values_list("session_days", "session_time", "quiet_hours", "reminders_on", "snoozed_until")
+        .first()
+    )
+    if row is None:
+        return reminder_rules.Schedule(
+            DEFAULT_SESSION_DAYS, reminder_rules.parse_clock("time", "18:00")
+        ), None
+    days, clock, quiet, on, until = row
+    schedule = reminder_rules.Schedule(
+        days=tuple(days) or DEFAULT_SESSION_DAYS,
+        time=reminder_rules.parse_clock("time", clock),
+        quiet=reminder_rules.parse_quiet("quiet", quiet),
+        on=on,
+    )
+    return schedule, until
+
+
+def snoozed_until(person: Person) -> datetime | None:
+    """The end of the person's latest snooze of a reminder, if any."""
+    return reminder_state(person)[1]
+
+
+def save_snooze(person: Person, until: datetime | None) -> None:
+    """Store the end of a snooze (None: no snooze)."""
+    row, _ = Profile.objects.get_or_create(person=person)
+    row.snoozed_until = until
+    row.save(update_fields=["snoozed_until", "updated_at"])
 
 
 def adaptation(person: Person, now: datetime | None = None) -> planner.Adaptation:

@@ -182,6 +182,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "axes",
     "backease.store",
+    "backease.reminders",
     "backease.clinic",
     "backease.front",
     # Templates of what several front ends render (the report, charts): backease.exports.
