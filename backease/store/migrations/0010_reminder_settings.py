@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("store", "0008_person_time_zone"),
+        ("store", "0009_programmes"),
     ]
 
     operations = [
