@@ -622,6 +622,7 @@ def content_check(json_: JsonOption = False) -> None:
         "references": len(lib.references),
         "screening_questions": len(content.rules.questions),
         "screening_rules": len(content.rules.rules),
+        "pretreatment_rules": len(content.pretreatment.rules),
     }
     if json_:
         _print_json({"ok": True, "counts": counts})
@@ -633,6 +634,7 @@ def content_check(json_: JsonOption = False) -> None:
 
 from backease.cli import (  # noqa: E402 - session, log, history (they load Django lazily)
     export_commands,
+    massage_commands,
     server_commands,
     settings_commands,
     stats_commands,
@@ -644,6 +646,7 @@ stats_commands.register(app)
 settings_commands.register(app)
 export_commands.register(app)
 server_commands.register(app)
+massage_commands.register(app)
 
 
 # --- entry point --------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from backease.core.library import (
     Tool,
     exclusions_of,
 )
+from backease.core.pretreatment import PretreatmentRules
 from backease.core.sides import (
     ambiguous_side_words,
     fixed_side_words,
@@ -75,7 +76,7 @@ if TYPE_CHECKING:
     from backease.figures.demo import Figure
 
 CONTENT_DIR = Path(__file__).resolve().parent
-_CACHE_FORMAT = 6
+_CACHE_FORMAT = 7
 LABELLED: dict[str, tuple[str, ...]] = {
     "kind": KINDS,
     "phase": PHASES,
@@ -103,6 +104,8 @@ class Content:
     rules: RuleSet
     figures: Mapping[str, Figure] = field(default_factory=dict)
     """One figure spec per technique id (figures.yaml, drawn by backease.figures)."""
+    pretreatment: PretreatmentRules = field(default_factory=PretreatmentRules)
+    """The pre-treatment check per massage type (pretreatment.yaml, core/pretreatment.py)."""
 
     def result_title(self, level: str, advice: str) -> str:
         """A safety check result's title, in agreement with its advice: the rule's own title
@@ -288,7 +291,33 @@ def parse_content(content_dir: Path = CONTENT_DIR) -> Content:
         _check_refs(
             "screening.yaml", "programme_time_limit", "references", rules.time_limit.references, reference_ids
         )
-    return Content(library=library, rules=rules, figures=_parse_figures(content_dir, library))
+    pretreatment = _parse_pretreatment(content_dir, library, rules, reference_ids)
+    return Content(
+        library=library,
+        rules=rules,
+        figures=_parse_figures(content_dir, library),
+        pretreatment=pretreatment,
+    )
+
+
+def _parse_pretreatment(
+    content_dir: Path, library: Library, rules: RuleSet, reference_ids: set[str]
+) -> PretreatmentRules:
+    """pretreatment.yaml, checked against the massage types, the screen, the references and
+    the client's own massage advice (never less cautious than it)."""
+    from backease.content.pretreatment_schema import FILE, check_against_advice, parse_pretreatment
+
+    kinds = tuple(m.id for m in library.massage_types)
+    parsed = parse_pretreatment(_read_yaml(content_dir / FILE, content_dir), rules, kinds)
+    for rule in parsed.rules:
+        _check_refs(FILE, rule.id, "references", rule.references, reference_ids)
+    check_against_advice(
+        parsed,
+        rules,
+        {m.id: (m.pressure, m.avoid_precautions) for m in library.massage_types},
+        frozenset(p.id for p in library.precautions if p.massage),
+    )
+    return parsed
 
 
 _ANSWER_FROM_RULES = ("emergency", "urgent", "soon", "own_advice", "combined", "end")
