@@ -82,7 +82,7 @@ def test_a_reminder_is_due_for_half_an_hour_from_its_time() -> None:
 def test_the_answer_says_why_in_plain_words_and_when_the_next_one_comes() -> None:
     tuesday = rules.check(MWF_19, NEW_YORK, at("2026-11-03T12:00", NEW_YORK), done_today=False)
     assert (
-        tuesday.reason == "Tuesday is not a planned day; the next reminder is Wednesday 04 November at 19:00."
+        tuesday.reason == "Tuesday is not a planned day; the next reminder is Wednesday 4 November at 19:00."
     )
     assert tuesday.next_at == utc("2026-11-05T00:00")
     due = rules.check(MWF_19, NEW_YORK, at("2026-11-04T19:05", NEW_YORK), done_today=False)

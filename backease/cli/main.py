@@ -635,6 +635,7 @@ def content_check(json_: JsonOption = False) -> None:
 from backease.cli import (  # noqa: E402 - session, log, history (they load Django lazily)
     export_commands,
     massage_commands,
+    schedule_commands,
     server_commands,
     settings_commands,
     stats_commands,
@@ -647,6 +648,7 @@ settings_commands.register(app)
 export_commands.register(app)
 server_commands.register(app)
 massage_commands.register(app)
+schedule_commands.register(app)
 
 
 # --- entry point --------------------------------------------------------------------------

@@ -314,4 +314,4 @@ def _next_words(moment: datetime | None, zone: ZoneInfo) -> str:
     if moment is None:
         return ""
     local = moment.astimezone(zone)
-    return f"; the next reminder is {DAY_NAMES[local.weekday()]} {local:%d %B} at {local:%H:%M}"
+    return f"; the next reminder is {DAY_NAMES[local.weekday()]} {local.day} {local:%B} at {local:%H:%M}"

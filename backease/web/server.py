@@ -42,6 +42,10 @@ def serve(host: str = "127.0.0.1", port: int = 8000, threads: int = 8, workers: 
             file=sys.stderr,
             flush=True,
         )
+    if settings.DESKTOP_REMINDERS:
+        from backease.reminders.desktop import ReminderLoop
+
+        ReminderLoop().start()  # a desktop notification when a reminder is due (docs/reminders.md)
     waitress_serve(
         application,
         host=host,

@@ -24,6 +24,7 @@ read here and nowhere else, through the small typed helpers below.
 | BACKEASE_WORKERS | 3 | server mode: worker processes of `backease serve` (gunicorn) |
 | BACKEASE_SERVED_BY | (none) | add `X-Served-By: <value> <pid>` to every response (the smoke run) |
 | BACKEASE_REMINDER_EVERY | 1 | server mode: minutes between the job runner's scans (docs/deploy.md) |
+| BACKEASE_DESKTOP_REMINDERS | true | personal: `backease serve` shows due reminders (docs/reminders.md) |
 """
 
 from __future__ import annotations
@@ -85,6 +86,10 @@ if MODE not in ("personal", "server"):
 SERVER_MODE = MODE == "server"
 """Server mode: accounts, therapists and clients (backease.accounts, backease.clinic).
 Read per request through `backease.accounts.mode.is_server()`, so tests can switch it."""
+
+DESKTOP_REMINDERS = envbool("BACKEASE_DESKTOP_REMINDERS", True) and not SERVER_MODE
+"""Personal mode: the running app checks once a minute and shows a due reminder as a desktop
+notification (backease.reminders.desktop); server mode reaches people by Web Push and email."""
 
 
 MAKE_A_KEY = "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"

@@ -1,0 +1,204 @@
+"""Desktop notifications of a due reminder, in personal mode (docs/reminders.md).
+
+Two ways they come: `backease remind` (one check, for a cron job or a systemd timer) and
+the running personal app (`backease serve` checks once a minute). Both call `remind_once`,
+which claims the reminder on the "desktop" channel (so the two, or two overlapping cron
+runs, show it once), shows it, and records it as sent.
+
+Showing is the maintained library desktop-notifier's (freedesktop notifications over
+D-Bus on Linux, the Notification Center on macOS, toasts on Windows). Where no
+notification service answers (a server without a desktop, a cron job without the session's
+D-Bus address) `show` raises `Unavailable`; `backease remind` then prints the reminder
+instead, which cron mails and a terminal shows.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, Protocol
+
+from backease.core import reminders as rules
+from backease.reminders import services
+from backease.store.models import Person
+
+logger = logging.getLogger(__name__)
+
+TITLE = "backease: time for your upper back"
+APP_NAME = "backease"
+
+
+class Unavailable(RuntimeError):
+    """No desktop notification service answered (the reason says why)."""
+
+
+class Notifier(Protocol):
+    """Something that shows a notification, or raises `Unavailable`."""
+
+    def show(self, title: str, message: str) -> None: ...
+
+
+class DesktopNotifier:
+    """The system's notifications, through desktop-notifier."""
+
+    def show(self, title: str, message: str) -> None:
+        if sys.platform.startswith("linux") and not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+            # Without the session bus address (cron, ssh, a server) nothing can be shown, and
+            # desktop-notifier would only find that out after a timeout.
+            raise Unavailable("no desktop session here (DBUS_SESSION_BUS_ADDRESS is not set)")
+        from desktop_notifier import DesktopNotifierSync
+
+        # desktop-notifier logs a failed send as a warning and returns; it calls
+        # on_dispatched only when the notification went out. Keep its warning (with a
+        # traceback) out of the terminal, and say in one line why it failed.
+        dispatched: list[bool] = []
+        failures = _Failures()
+        log = logging.getLogger("desktop_notifier")
+        log.addHandler(failures)
+        propagate, log.propagate = log.propagate, False
+        try:
+            DesktopNotifierSync(app_name=APP_NAME).send(
+                title=title, message=message, on_dispatched=lambda: dispatched.append(True)
+            )
+        except Exception as exc:  # any failure of the platform's service: say so, never crash
+            raise Unavailable(f"the desktop notification service failed ({type(exc).__name__})") from exc
+        finally:
+            log.removeHandler(failures)
+            log.propagate = propagate
+        if not dispatched:
+            raise Unavailable(f"the desktop notification service did not answer ({failures.reason()})")
+
+
+class _Failures(logging.Handler):
+    """Keeps the exceptions desktop-notifier logs."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.errors: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        error = record.exc_info[1] if record.exc_info else None
+        self.errors.append(f"{type(error).__name__}: {error}" if error else record.getMessage())
+
+    def reason(self) -> str:
+        return self.errors[-1] if self.errors else "no answer"
+
+
+class Recorder:
+    """A notifier that keeps what it was asked to show (tests, and `--dry-run`-like uses)."""
+
+    def __init__(self, fail: str = "") -> None:
+        self.shown: list[tuple[str, str]] = []
+        self.fail = fail
+
+    def show(self, title: str, message: str) -> None:
+        if self.fail:
+            raise Unavailable(self.fail)
+        self.shown.append((title, message))
+
+
+_factory: Callable[[], Notifier] = DesktopNotifier
+
+
+def notifier() -> Notifier:
+    """The notifier in use: the system's, unless `use` put another in its place."""
+    return _factory()
+
+
+def use(factory: Callable[[], Notifier]) -> Callable[[], Notifier]:
+    """Put another notifier in place (tests); returns the one it replaces."""
+    global _factory
+    previous, _factory = _factory, factory
+    return previous
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One check and what became of it: `shown` is "desktop" (a notification), "printed"
+    (no notification service: the caller prints it), or None (nothing due, or another
+    sender already has it); `detail` says why it was not shown on the desktop."""
+
+    due: rules.Due
+    shown: Literal["desktop", "printed"] | None
+    detail: str = ""
+
+
+def remind_once(
+    person: Person, now: datetime, show: Notifier | None = None, *, fallback_to_print: bool = False
+) -> Outcome:
+    """Check once at `now` and, when a reminder is due, show it once on the desktop.
+
+    With `fallback_to_print` (the terminal's `backease remind`) a reminder that cannot be
+    shown is still recorded as sent, and the caller prints it (cron mails it): a cron
+    running every 5 minutes then prints it once, not six times. Without it (the running
+    app) it is recorded as failed and tried again at the next check, up to the limit.
+    """
+    due = services.due(person, now, "desktop")
+    if not due.due or due.at is None:
+        return Outcome(due, None)
+    claimed = services.claim(person, due.at, "desktop", now)
+    if claimed is None:
+        return Outcome(due, None)
+    try:
+        (show or notifier()).show(TITLE, due.reason)
+    except Unavailable as exc:
+        if fallback_to_print:
+            services.mark_sent(claimed, now)
+            claimed.detail = f"printed: {exc}"[:300]
+            claimed.save(update_fields=["detail"])
+            return Outcome(due, "printed", str(exc))
+        services.mark_failed(claimed, str(exc), now)
+        return Outcome(due, None, str(exc))
+    services.mark_sent(claimed, now)
+    return Outcome(due, "desktop")
+
+
+class ReminderLoop(threading.Thread):
+    """The running personal app's reminders: a check every `every` seconds (a minute by
+    default), showing each due reminder once on the desktop. A failure is kept (the
+    reminder's row says why) and never stops the app."""
+
+    def __init__(
+        self,
+        every: float = 60.0,
+        clock: Callable[[], datetime] | None = None,
+        show: Notifier | None = None,
+    ) -> None:
+        super().__init__(name="backease-reminders", daemon=True)
+        self.every = every
+        self.clock = clock
+        self.show = show
+        self.stopped = threading.Event()
+        self.checked = threading.Event()
+        """Set after each check (tests wait on it rather than on the wall clock)."""
+
+    def tick(self) -> Outcome | None:
+        """One check, now (or at the injected clock's time)."""
+        from django.db import close_old_connections
+        from django.utils import timezone
+
+        from backease.store import services as store
+
+        close_old_connections()
+        try:
+            person = store.local_owner()
+            return remind_once(person, self.clock() if self.clock else timezone.now(), self.show)
+        except Exception:  # the app keeps running; the next check tries again
+            logger.warning("backease: the reminder check failed", exc_info=True)
+            return None
+        finally:
+            close_old_connections()
+            self.checked.set()
+
+    def run(self) -> None:
+        while not self.stopped.is_set():
+            self.tick()
+            self.stopped.wait(self.every)
+
+    def stop(self) -> None:
+        self.stopped.set()
