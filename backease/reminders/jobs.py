@@ -1,0 +1,251 @@
+"""Server mode's reminders: the scan the job runner runs every minute, over everyone.
+
+`run_scan(now)` finds whose planned session falls in the last WINDOW (in each person's own
+zone, DST included), leaves out who already did a session that day, is snoozed, is in quiet
+hours or turned reminders off (`backease.core.reminders.check`, the same rule as
+personal mode's `backease remind`), claims the reminders through the unique constraint
+(`backease.reminders.claims`) and sends each claimed one (`backease.reminders.delivery`).
+Then it takes over reminders whose claim lapsed (a runner that died holding them) or whose
+send failed and may be retried.
+
+Cost: the number of queries does not grow with the number of people. One query reads the
+distinct schedules (zone, time, days), which are few; one reads the people whose schedule
+has an instant in the window; one finds who did a session on their local day; one reads
+what was sent already. Then per batch of BATCH: one INSERT claims the batch, one reads the
+people with their accounts, one their push subscriptions; per reminder one UPDATE records
+how it went (after its send, so that a crash loses nothing). bench/reminders_scale.py
+measures it with 10,000 people.
+
+The job runner is django-q2 (`backease server jobs`, docs/deploy.md): `ensure_schedule`
+makes its schedule row, which calls `scheduled_scan` every REMINDER_SCAN_MINUTES.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from backease.core import reminders as core
+from backease.core.zones import LocalTime
+from backease.reminders import claims, delivery
+from backease.reminders.models import Reminder
+from backease.store.models import Person, Profile, Session
+from backease.store.zones import zone_named
+
+log = logging.getLogger(__name__)
+
+WINDOW = core.DUE_WINDOW
+"""A reminder is due from its instant for this long (the reminder rules', 30 minutes), so a
+missed scan or two lose nothing, and a runner that was down longer does not send stale
+reminders late (a session planned for 18:00, reminded at 23:00, is nagging)."""
+
+BATCH = 50
+"""Reminders claimed at a time. Small enough that two runners share the work and that a
+crash leaves few reminders waiting for their lease; large enough to keep queries few."""
+
+SCHEDULE_NAME = "backease: send due reminders"
+TASK = "backease.reminders.jobs.scheduled_scan"
+
+
+@dataclass(frozen=True)
+class Due:
+    """One reminder to send: whose, and the planned instant (UTC)."""
+
+    person_id: int
+    due_at: datetime
+
+
+@dataclass
+class ScanResult:
+    """What one scan did, for the runner's log and the bench."""
+
+    due: int = 0
+    claimed: int = 0
+    sent: int = 0
+    failed: int = 0
+    taken_over: int = 0
+    channels: dict[str, int] = field(default_factory=dict)
+
+    def line(self) -> str:
+        by = ", ".join(f"{k} {v}" for k, v in sorted(self.channels.items())) or "none"
+        return (
+            f"{self.due} due, {self.claimed} claimed here, {self.sent} sent ({by}), "
+            f"{self.failed} not sent, {self.taken_over} taken over from a lapsed claim"
+        )
+
+
+def _schedule(days: list[str], time_text: str, quiet: str, on: bool = True) -> core.Schedule:
+    """The schedule as the reminder rules read it, from a profile's stored values (as
+    `backease.store.services.reminder_schedule` reads one person's)."""
+    from backease.store.services import DEFAULT_SESSION_DAYS
+
+    return core.Schedule(
+        days=tuple(days or DEFAULT_SESSION_DAYS),
+        time=core.parse_clock("time", time_text),
+        quiet=core.parse_quiet("quiet", quiet),
+        on=on,
+    )
+
+
+def due_reminders(now: datetime, *, window: timedelta = WINDOW) -> list[Due]:
+    """Every reminder due at `now` over all people, by the reminder rules
+    (`backease.core.reminders.check`): a planned (or snoozed) instant in the last `window`
+    in the person's zone, not in quiet hours, not on a day with a session done, reminders
+    on, not sent yet. A fixed number of queries, whatever the number of people."""
+    since = now - window
+    profiles = Profile.objects.filter(reminders_on=True)
+
+    # 1. The distinct schedules (few: zones x times x day sets x quiet hours), and which of
+    #    them have a planned instant in the window.
+    wanted = Q()
+    any_wanted = False
+    for zone_name, time_text, days, quiet in profiles.values_list(
+        "person__time_zone", "session_time", "session_days", "quiet_hours"
+    ).distinct():
+        schedule = _schedule(days, time_text, quiet)
+        if core.planned_instants(schedule, zone_named(zone_name), since, now + timedelta(seconds=1)):
+            wanted |= Q(person__time_zone=zone_name, session_time=time_text, quiet_hours=quiet)
+            any_wanted = True
+    # A snooze moves the day's reminder to its end (the next minute at most).
+    snoozed = Q(snoozed_until__gt=since - timedelta(minutes=1), snoozed_until__lte=now)
+    match = (wanted | snoozed) if any_wanted else snoozed
+
+    # 2. The people with such a schedule or snooze (their days are checked below).
+    rows = list(
+        profiles.filter(match).values(
+            "person_id", "person__time_zone", "session_time", "session_days", "quiet_hours", "snoozed_until"
+        )
+    )
+    if not rows:
+        return []
+
+    # 3. Who did (or is doing) a session on their local day: one query, a range per zone.
+    by_zone: dict[str, list[int]] = defaultdict(list)
+    for row in rows:
+        by_zone[row["person__time_zone"]].append(row["person_id"])
+    in_day = Q()
+    for zone_name, ids in by_zone.items():
+        start, end = LocalTime.at(now, zone_named(zone_name)).day_bounds()
+        in_day |= Q(person_id__in=ids, started_at__gte=start, started_at__lt=end)
+    done = set(
+        Session.objects.filter(in_day)
+        .filter(Q(facts__counted=True) | Q(status=Session.Status.RUNNING))
+        .values_list("person_id", flat=True)
+    )
+
+    # 4. What was sent already, on any channel (the claim is the real guard; this spares
+    #    the attempt, and a reminder the open web app showed is not pushed as well).
+    sent: dict[int, set[datetime]] = defaultdict(set)
+    for person_id, due_at in Reminder.objects.filter(
+        person_id__in=[row["person_id"] for row in rows],
+        due_at__gt=since - timedelta(days=1),
+        state="sent",
+    ).values_list("person_id", "due_at"):
+        sent[person_id].add(due_at)
+
+    result = []
+    for row in rows:
+        answer = core.check(
+            _schedule(row["session_days"], row["session_time"], row["quiet_hours"]),
+            zone_named(row["person__time_zone"]),
+            now,
+            done_today=row["person_id"] in done,
+            snoozed_until=row["snoozed_until"],
+            already_sent=sent.get(row["person_id"], ()),
+        )
+        if answer.due and answer.at is not None:
+            result.append(Due(row["person_id"], answer.at))
+    result.sort(key=lambda d: (d.due_at, d.person_id))
+    return result
+
+
+def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _send(rows: list[Reminder], now: datetime, result: ScanResult, transport: Any) -> None:
+    """Send the reminders this process holds: the people and their devices read in two
+    queries, then one send and one UPDATE each."""
+    if not rows:
+        return
+    ids = [row.person_id for row in rows]
+    people = {p.pk: p for p in Person.objects.filter(pk__in=ids).select_related("user", "profile")}
+    devices = delivery.subscriptions_of(ids)
+    for row in rows:
+        person = people.get(row.person_id)
+        if person is None:  # the account was deleted meanwhile (the row went with it)
+            continue
+        outcome = delivery.deliver(
+            person,
+            row.due_at,
+            now,
+            claim=row,
+            subscriptions=devices.get(row.person_id, []),
+            transport=transport,
+        )
+        if outcome.sent:
+            result.sent += 1
+            result.channels[outcome.channel] = result.channels.get(outcome.channel, 0) + 1
+        else:
+            result.failed += 1
+
+
+def run_scan(now: datetime | None = None, *, transport: Any = None, window: timedelta = WINDOW) -> ScanResult:
+    """One scan: claim and send every reminder due at `now` (the current instant by
+    default), then whatever a lapsed claim or a failed send left. Safe to run in several
+    processes at once, and again after a crash: each reminder is sent once."""
+    now = now or timezone.now()
+    result = ScanResult()
+    due = due_reminders(now, window=window)
+    result.due = len(due)
+    for batch in _chunks(due, BATCH):
+        mine = claims.claim_new([(d.person_id, d.due_at) for d in batch], "push", now)
+        result.claimed += len(mine)
+        _send(mine, now, result, transport)
+    while True:
+        stale = claims.stale_claims("push", now, now - window, BATCH)
+        mine = claims.take_over(stale, now)
+        if not mine:
+            break
+        result.taken_over += len(mine)
+        _send(mine, now, result, transport)
+    return result
+
+
+def scheduled_scan(now: str | None = None) -> str:
+    """The runner's task (django-q2 calls it by name, TASK): one scan at the current
+    instant, or at `now` (ISO 8601, for tests). Returns the line the runner logs."""
+    at = datetime.fromisoformat(now) if now else None
+    result = run_scan(at)
+    log.info("reminders: %s", result.line())
+    return result.line()
+
+
+def ensure_schedule(minutes: int | None = None) -> Any:
+    """The runner's schedule row: `scheduled_scan` every `minutes`
+    (REMINDER_SCAN_MINUTES by default), made or brought up to date; safe to call again."""
+    from django_q.models import Schedule
+
+    every = minutes or int(getattr(settings, "REMINDER_SCAN_MINUTES", 1))
+    schedule, _ = Schedule.objects.update_or_create(
+        name=SCHEDULE_NAME,
+        defaults={
+            "func": TASK,
+            "schedule_type": Schedule.MINUTES,
+            "minutes": every,
+            "repeats": -1,
+        },
+    )
+    if schedule.next_run is None or schedule.next_run > timezone.now() + timedelta(minutes=every):
+        schedule.next_run = timezone.now()
+        schedule.save(update_fields=["next_run"])
+    return schedule
