@@ -135,7 +135,7 @@ def deliver(
     if subscriptions is None:
         subscriptions = subscriptions_of([person.pk]).get(person.pk, [])
 
-    payload = payload_for(person, due_at)
+    payload = payload_for(person, due_at) if subscriptions else {}
     reached, problems = 0, []
     for subscription in subscriptions:
         try:
