@@ -63,7 +63,8 @@ def test_a_backup_made_by_an_earlier_version_restores_and_every_page_shows_it(
     assert owner.key == "local" and services.local_owner().pk == owner.pk
     again = make_backup(owner)
     for name in backup_module.SECTIONS:
-        assert again[name] == data[name], name
+        # A section added later (programmes) is left out when empty, as older backups are.
+        assert again.get(name) == data.get(name), name
     for url in (*PAGES, *API):
         response = client.get(url)
         assert response.status_code == 200, (url, response.content[:300])
@@ -270,7 +271,8 @@ def test_a_backup_file_restores_as_the_same_backup_in_memory_does(tmp_path: Path
     owner = Person.objects.get()
     again = make_backup(owner)
     for name in backup_module.SECTIONS:
-        assert again[name] == data[name], name
+        # A section added later (programmes) is left out when empty, as older backups are.
+        assert again.get(name) == data.get(name), name
     assert counts["sessions"] == len(data["sessions"])
     assert counts["steps"] == sum(len(s["steps"]) for s in data["sessions"])
 

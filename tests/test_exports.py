@@ -222,6 +222,8 @@ def test_backup_then_wipe_then_restore_gives_identical_data(history: Person) -> 
         "steps": StepLog.objects.count(),
         "pain_entries": 2,
         "technique_choices": 1,
+        "programmes": 0,
+        "checkins": 0,
     }
 
 

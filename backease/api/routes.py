@@ -32,7 +32,7 @@ from backease.core.library import Faq, Muscle, Region, Tip
 from backease.core.sides import as_side
 from backease.core.vocab import KINDS, REGIONS, TOOLS
 from backease.exports import shapes
-from backease.store import services
+from backease.store import programmes, services
 from backease.store.models import PainEntry, Person, Plan, Session, StepLog
 from backease.store.zones import person_zone, save_time_zone
 
@@ -295,6 +295,52 @@ def put_settings(request: HttpRequest, payload: s.SettingsIn) -> Any:
     person = _person(request)
     save_time_zone(person, payload.time_zone)
     return _settings_out(person)
+
+
+# --- programme ----------------------------------------------------------------------------
+
+programme = Router(tags=["programme"])
+
+
+@programme.get("", response={200: s.ProgrammeOut, **NOT_FOUND})
+def get_programme(request: HttpRequest) -> Any:
+    """The programme: this week, its dose and why it changed, the timeline, the check-ins and,
+    at the end, first against last. 404 when there is none (running or finished)."""
+    view = programmes.programme_view(_person(request))
+    if view is None:
+        raise Missing("programme", "no programme; start one with POST /api/programme")
+    return view.to_json()
+
+
+@programme.post("", response={201: s.ProgrammeOut, **INVALID, **CONFLICT})
+def start_programme(request: HttpRequest, payload: s.ProgrammeIn) -> Any:
+    """Start a programme today (weeks count from today, in the person's zone); its days and
+    time become the schedule. 409 when one is already running."""
+    view = programmes.start_programme(
+        _person(request), weeks=payload.weeks, days=payload.days, time=payload.time
+    )
+    return Status(201, view.to_json())
+
+
+@programme.delete("", response={204: None, **NOT_FOUND})
+def stop_programme(request: HttpRequest) -> Any:
+    """Stop the running programme (kept, marked stopped). 404 when none is running."""
+    if not programmes.stop_programme(_person(request)):
+        raise Missing("programme", "no programme is running")
+    return Status(204, None)
+
+
+@programme.post("/checkin", response={201: s.CheckInOut, **NOT_FOUND, **INVALID})
+def programme_checkin(request: HttpRequest, payload: s.CheckInIn) -> Any:
+    """This week's check-in (a second one the same week replaces it). 404 without a programme."""
+    row = programmes.record_checkin(
+        _person(request),
+        pain=payload.pain,
+        activity=payload.activity,
+        activity_score=payload.activity_score,
+        pgic=payload.pgic,
+    )
+    return Status(201, row.to_json())
 
 
 # --- plans --------------------------------------------------------------------------------
@@ -648,6 +694,7 @@ api.add_router("/", meta)
 api.add_router("/screening", screening)
 api.add_router("/profile", profile)
 api.add_router("/settings", person_settings)
+api.add_router("/programme", programme)
 api.add_router("/plans", plans)
 api.add_router("/sessions", sessions)
 api.add_router("/pain", pain)

@@ -9,8 +9,8 @@ checked by the services, which name what is allowed.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import datetime
-from typing import Annotated, Any, get_args
+from datetime import date, datetime
+from typing import Annotated, Any, Literal, get_args
 
 from ninja import Schema
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
@@ -18,6 +18,7 @@ from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 from backease.content.loader import load_content
 from backease.core.library import Technique
 from backease.core.planner import REFUSED_LEVELS
+from backease.core.programme import ACTIVITY_LENGTH, DEFAULT_WEEKS, MAX_WEEKS, MIN_WEEKS
 from backease.core.screening import QuestionGroup, QuestionType
 from backease.core.sides import DEFAULT_SIDE, render_technique
 from backease.core.vocab import (
@@ -424,3 +425,133 @@ class MassageTypeOut(Schema):
     rank: int = Field(description="1 is the best fit")
     suitable: bool
     reasons: list[str]
+
+
+# --- programme ----------------------------------------------------------------------------
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Pressure = Literal["gentle", "moderate", "firm"]
+DoseAction = Literal["start", "up", "hold", "down"]
+RunStatus = Literal["active", "finished", "stopped"]
+RunSource = Literal["self", "therapist"]
+
+
+class ProgrammeIn(Input):
+    weeks: int = Field(
+        DEFAULT_WEEKS, ge=MIN_WEEKS, le=MAX_WEEKS, description="how many weeks the programme runs"
+    )
+    days: list[Weekday] | None = Field(
+        None,
+        min_length=1,
+        max_length=7,
+        description="planned weekdays (they become the schedule); null: the schedule's days",
+    )
+    time: str | None = Field(
+        None,
+        pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
+        description="planned time, HH:MM (it becomes the schedule's); null: the schedule's time",
+    )
+
+
+class CheckInIn(Input):
+    pain: Score = Field(description="average pain this week, 0 (none) to 10 (worst imaginable): NPRS")
+    activity: Annotated[str, Field(max_length=ACTIVITY_LENGTH), AfterValidator(plain_text)] | None = Field(
+        None,
+        description="one activity the back makes hard (PSFS); empty or null after the first check-in:"
+        " the same one",
+    )
+    activity_score: Annotated[int, Field(ge=0, le=10), BeforeValidator(integral)] = Field(
+        description="how well the activity can be done, 0 (unable) to 10 (as before the problem)"
+    )
+    pgic: Annotated[int, Field(ge=1, le=7), BeforeValidator(integral)] | None = Field(
+        None,
+        description="PGIC since the start: 1 very much improved, 2 much improved, 3 minimally improved,"
+        " 4 no change, 5 minimally worse, 6 much worse, 7 very much worse (asked at weeks 2, 4, last)",
+    )
+
+
+class DoseOut(Schema):
+    minutes: int
+    hold_seconds: int
+    rolling_seconds: int
+    rounds: int
+    pressure: Pressure
+    sessions_per_week: int
+    step: int = Field(description="the rung of the dose ladder (0 the lightest)")
+
+
+class DoseChangeOut(Schema):
+    week: int
+    action: DoseAction
+    before: DoseOut | None
+    after: DoseOut
+    reason: str = Field(description="what changed and why, in words")
+
+
+class WeekOut(Schema):
+    number: int
+    start: date
+    end: date = Field(description="the first date after the week")
+    planned: list[date]
+    done: list[date]
+    missed: list[date]
+    dose: DoseOut | None = Field(description="null for a week not reached yet")
+    action: DoseAction | None
+    reason: str
+
+
+class CheckInOut(Schema):
+    week: int
+    at: datetime
+    pain: int
+    activity: str
+    activity_score: int
+    pgic: int | None
+    pgic_words: str | None
+
+
+class MeasureOut(Schema):
+    name: str
+    first: float | None
+    last: float | None
+    delta: float | None
+    meaningful: bool = Field(description="a change that matters, for the better")
+    worse: bool = Field(description="a change that matters, for the worse")
+    mic: str = Field(description="the minimal important change, with its source")
+    wording: str
+
+
+class SummaryOut(Schema):
+    checkins: int
+    pain: MeasureOut
+    activity: MeasureOut
+    pgic: int | None
+    pgic_words: str
+    pgic_meaningful: bool
+    pgic_mic: str
+    wording: str
+
+
+class ProgrammeOut(Schema):
+    run_id: int
+    status: RunStatus
+    source: RunSource
+    source_id: int | None
+    weeks: int
+    week: int = Field(description="the current week, counted from the start day in the person's zone")
+    started_on: date
+    ends_on: date = Field(description="the first date after the last week")
+    days: list[Weekday]
+    time: str
+    planned_this_week: int
+    done_this_week: int
+    headline: str = Field(description='e.g. "Week 3 of 6 · session 2 of 3 this week"')
+    dose: DoseOut
+    changes: list[DoseChangeOut]
+    timeline: list[WeekOut]
+    checkins: list[CheckInOut]
+    checkin_due: bool
+    pgic_due: bool
+    pgic_weeks: list[int]
+    finished: bool
+    summary: SummaryOut | None

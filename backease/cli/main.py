@@ -635,6 +635,7 @@ def content_check(json_: JsonOption = False) -> None:
 from backease.cli import (  # noqa: E402 - session, log, history (they load Django lazily)
     export_commands,
     massage_commands,
+    programme_commands,
     schedule_commands,
     server_commands,
     settings_commands,
@@ -645,6 +646,7 @@ from backease.cli import (  # noqa: E402 - session, log, history (they load Djan
 store_commands.register(app)
 stats_commands.register(app)
 settings_commands.register(app)
+programme_commands.register(app)
 export_commands.register(app)
 server_commands.register(app)
 massage_commands.register(app)

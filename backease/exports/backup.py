@@ -6,6 +6,10 @@ logs, pain diary entries and technique choices, each with its id and timestamps.
 Not the keys of recent saves (`WriteKey`): they are kept a week only, and a save sent
 again after a restore sets the same values in the same order (docs/exports.md).
 
+Programmes (`ProgrammeRun`, with each run's decided weeks and check-ins nested in it) are in
+the optional section `programmes`, left out when there are none, so a backup without them
+(every backup made before programmes existed) restores as before.
+
 `restore_backup(data)` puts such a backup into an empty store, with the same ids and
 the same timestamps. It checks the whole file first (format, schema version, every
 field of every record, the links between records) and writes nothing unless all of
@@ -30,7 +34,7 @@ from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import timezone
 
 import backease
-from backease.core import planner
+from backease.core import planner, programme
 from backease.core.errors import InputError
 from backease.core.reminders import parse_quiet
 from backease.core.vocab import INTENSITIES, LEVELS, REGIONS, SIDES
@@ -39,10 +43,13 @@ from backease.exports import shapes
 from backease.store import services
 from backease.store.models import (
     LOCAL_OWNER,
+    CheckIn,
     PainEntry,
     Person,
     Plan,
     Profile,
+    ProgrammeRun,
+    ProgrammeWeek,
     Screening,
     Session,
     StepLog,
@@ -54,7 +61,18 @@ SCHEMA_VERSION = 1
 ADDED_FIELDS: dict[str, Any] = {"clearance": None, "time_zone": "", "quiet_hours": "", "reminders_on": True}
 """Fields added after backups were first written, with the value a backup without one reads
 as (null; "" for a time zone not chosen or no quiet hours; reminders on)."""
-SECTIONS = ("person", "profile", "screenings", "plans", "sessions", "pain_entries", "technique_choices")
+SECTIONS = (
+    "person",
+    "profile",
+    "screenings",
+    "plans",
+    "sessions",
+    "pain_entries",
+    "technique_choices",
+    "programmes",
+)
+OPTIONAL_SECTIONS = ("programmes",)
+"""Sections added after backups were first written: absent means none (and left out when empty)."""
 HEADER = ("format", "schema_version", "app_version", "exported_at")
 TECHNIQUE_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,79}")
 """Step logs and choices keep technique ids as they were: a later content version may
@@ -73,6 +91,9 @@ MODELS: tuple[type[models.Model], ...] = (
     StepLog,
     PainEntry,
     TechniqueChoice,
+    ProgrammeRun,
+    ProgrammeWeek,
+    CheckIn,
 )
 
 
@@ -98,7 +119,7 @@ def _dump(row: models.Model, skip: tuple[str, ...] = ()) -> dict[str, Any]:
         value = getattr(row, field.attname)
         if field.attname in ADDED_FIELDS and value == ADDED_FIELDS[field.attname]:
             continue  # left out when empty, so backups stay as earlier versions wrote them
-        data[field.attname] = value.isoformat() if isinstance(value, datetime) else value
+        data[field.attname] = value.isoformat() if isinstance(value, datetime | date) else value
     return data
 
 
@@ -130,7 +151,34 @@ def make_backup(person: Person) -> dict[str, Any]:
         ],
         "pain_entries": [_dump(e) for e in PainEntry.objects.filter(person=person).order_by("id")],
         "technique_choices": [_dump(c) for c in TechniqueChoice.objects.filter(person=person).order_by("id")],
+        **_programmes(person),
     }
+
+
+def _programmes(person: Person) -> dict[str, Any]:
+    """The `programmes` section (left out when there are none): each run with its decided
+    weeks and its check-ins."""
+    runs = (
+        ProgrammeRun.objects.filter(person=person)
+        .order_by("id")
+        .prefetch_related("programme_weeks", "checkins")
+    )
+    if not runs:
+        return {}
+    return {
+        "programmes": [
+            {
+                **_dump(run),
+                "decided_weeks": [_dump(w, ("run",)) for w in sorted(run.programme_weeks.all(), key=_week)],
+                "checkins": [_dump(c, ("run",)) for c in sorted(run.checkins.all(), key=_week)],
+            }
+            for run in runs
+        ]
+    }
+
+
+def _week(row: Any) -> int:
+    return int(row.week)
 
 
 # --- reading a backup ---------------------------------------------------------------------
@@ -150,7 +198,7 @@ MAX_PARSE_DEPTH = 256
 MAX_RECORD = 1_000_000
 """The most one record (a session with its steps, a plan...) may hold: values plus characters
 of text, about a megabyte of JSON. The largest in ten years of daily use is about 20 kB."""
-LIST_SECTIONS = ("screenings", "plans", "sessions", "pain_entries", "technique_choices")
+LIST_SECTIONS = ("screenings", "plans", "sessions", "pain_entries", "technique_choices", "programmes")
 STREAMED = "(records read one at a time)"
 """Stands for a list section in BackupFile.members: its records are read when restoring."""
 
@@ -368,6 +416,13 @@ def _value(field: models.Field[Any, Any], raw: object, where: str) -> object:
         except ValueError:
             raise InputError(where, f"'{raw[:40]}' is not a date and time in ISO 8601 form") from None
         return services.check_moment(where, moment)
+    if isinstance(field, models.DateField):
+        if not isinstance(raw, str):
+            raise InputError(where, "must be a date as YYYY-MM-DD")
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            raise InputError(where, f"'{raw[:40]}' is not a date as YYYY-MM-DD") from None
     if isinstance(field, models.BooleanField):
         if not isinstance(raw, bool):
             raise InputError(where, "must be true or false")
@@ -428,7 +483,7 @@ def _record(
         # are unique in an empty store once they are unique in the file, and JSON
         # fields (where an empty list is a fine value) by the record's own checks.
         exclude = [f.name for f in fields if f.is_relation or isinstance(f, models.JSONField)]
-        exclude += ["person", "session"]
+        exclude += ["person", "session", "run"]
         row.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
         name, messages = next(iter(exc.message_dict.items()))
@@ -559,6 +614,68 @@ def _check_choice(values: dict[str, Any]) -> None:
         raise InputError("technique", f"'{values['technique'][:40]}' is not a technique id")
 
 
+def _check_run(values: dict[str, Any]) -> None:
+    _choice("status", values["status"], programme.STATUSES)
+    _choice("source", values["source"], programme.SOURCES)
+    programme.check_weeks("weeks", values["weeks"])
+
+
+def _check_programme_week(values: dict[str, Any]) -> None:
+    _choice("action", values["action"], programme.ACTIONS)
+    dose = values["dose"]
+    keys = ("minutes", "hold_seconds", "rolling_seconds", "rounds", "sessions_per_week", "step")
+    if (
+        not isinstance(dose, dict)
+        or dose.get("pressure") not in INTENSITIES
+        or any(isinstance(dose.get(k), bool) or not isinstance(dose.get(k), int) for k in keys)
+    ):
+        raise InputError("dose", f"must be an object of whole numbers ({', '.join(keys)}) and a pressure")
+    days = values["planned_days"]
+    if not isinstance(days, list) or not all(isinstance(d, str) for d in days):
+        raise InputError("planned_days", "must be a list of dates as YYYY-MM-DD")
+    for day in days:
+        try:
+            date.fromisoformat(day)
+        except ValueError:
+            raise InputError("planned_days", f"'{day[:40]}' is not a date as YYYY-MM-DD") from None
+
+
+def _check_checkin(values: dict[str, Any]) -> None:
+    values["activity"] = programme.check_activity(values["activity"])
+    programme.check_pgic(values["pgic"])
+
+
+def _programme_rows(raw: object, where: str) -> tuple[models.Model, list[models.Model], list[models.Model]]:
+    """One run of the `programmes` section, with its decided weeks and check-ins (unsaved,
+    linked to the run's id in the file), each checked."""
+    _, run = _record(ProgrammeRun, raw, where, _check_run, extra=("decided_weeks", "checkins"))
+    assert isinstance(raw, dict)
+    children: dict[str, list[models.Model]] = {}
+    for key, model, check in (
+        ("decided_weeks", ProgrammeWeek, _check_programme_week),
+        ("checkins", CheckIn, _check_checkin),
+    ):
+        found = raw.get(key, [])
+        if not isinstance(found, list):
+            raise InputError(f"{where}.{key}", "must be a list")
+        rows, weeks = [], set()
+        for j, child_raw in enumerate(found):
+            values, row = _record(model, child_raw, f"{where}.{key}[{j}]", check, skip=("run",))
+            if values["week"] in weeks:
+                raise InputError(f"{where}.{key}[{j}].week", f"week {values['week']} is listed twice")
+            weeks.add(values["week"])
+            row.run_id = run.pk  # type: ignore[attr-defined]
+            rows.append(row)
+        children[key] = rows
+    return run, children["decided_weeks"], children["checkins"]
+
+
+def _one_active(runs: list[models.Model]) -> None:
+    active = [i for i, run in enumerate(runs) if run.status == "active"]  # type: ignore[attr-defined]
+    if len(active) > 1:
+        raise InputError(f"programmes[{active[1]}].status", "only one programme can be active")
+
+
 class _Parsed:
     """Every row of a backup, checked and ready to insert (nothing saved yet)."""
 
@@ -581,10 +698,13 @@ class _Parsed:
         unknown = sorted(set(data) - set(HEADER) - set(SECTIONS))
         if unknown:
             raise InputError(unknown[0], "unknown section", (*HEADER, *SECTIONS))
-        missing = [name for name in SECTIONS if name not in data]
+        missing = [name for name in SECTIONS if name not in data and name not in OPTIONAL_SECTIONS]
         if missing:
             raise InputError(missing[0], "is missing from the backup")
         self.data = data
+        self.runs: list[models.Model] = []
+        self.programme_weeks: list[models.Model] = []
+        self.checkins: list[models.Model] = []
 
     def check(self) -> None:
         data = self.data
@@ -624,12 +744,21 @@ class _Parsed:
             _record(TechniqueChoice, raw, f"technique_choices[{i}]", _check_choice)[1]
             for i, raw in enumerate(_list(data, "technique_choices"))
         ]
+        for i, raw in enumerate(_list(data, "programmes") if "programmes" in data else []):
+            run, weeks, checkins = _programme_rows(raw, f"programmes[{i}]")
+            self.runs.append(run)
+            self.programme_weeks += weeks
+            self.checkins += checkins
+        _one_active(self.runs)
+        _unique(self.programme_weeks, "decided_weeks")
+        _unique(self.checkins, "checkins")
         for name, rows in (
             ("screenings", self.screenings),
             ("plans", self.plans),
             ("sessions", self.sessions),
             ("pain_entries", self.entries),
             ("technique_choices", self.choices),
+            ("programmes", self.runs),
         ):
             _unique(rows, name)
         _unique(self.steps, "steps")
@@ -663,6 +792,8 @@ class _Parsed:
             "steps": len(self.steps),
             "pain_entries": len(self.entries),
             "technique_choices": len(self.choices),
+            "programmes": len(self.runs),
+            "checkins": len(self.checkins),
         }
 
 
@@ -685,6 +816,9 @@ def _groups(parsed: _Parsed) -> list[tuple[type[models.Model], list[models.Model
         (StepLog, parsed.steps),
         (PainEntry, parsed.entries),
         (TechniqueChoice, parsed.choices),
+        (ProgrammeRun, parsed.runs),
+        (ProgrammeWeek, parsed.programme_weeks),
+        (CheckIn, parsed.checkins),
     ]
 
 
@@ -724,7 +858,13 @@ def _write(parsed: _Parsed) -> None:
 def _write_into(parsed: _Parsed, person: Person) -> None:
     """The backup's records as `person`'s, each with a new id (links between them follow)."""
     new_ids: dict[type[models.Model], dict[int, int]] = {}
-    links = {Plan: ("screening_id", Screening), Session: ("plan_id", Plan), StepLog: ("session_id", Session)}
+    links = {
+        Plan: ("screening_id", Screening),
+        Session: ("plan_id", Plan),
+        StepLog: ("session_id", Session),
+        ProgrammeWeek: ("run_id", ProgrammeRun),
+        CheckIn: ("run_id", ProgrammeRun),
+    }
     for model, rows in _groups(parsed):
         old_ids = [row.pk for row in rows]
         for row in rows:
@@ -746,7 +886,7 @@ def person_is_empty(person: Person) -> bool:
     return not any(
         model.objects.filter(person=person).exists()  # type: ignore[attr-defined]
         for model in MODELS
-        if model not in (Person, StepLog)  # step logs hang off sessions
+        if model not in (Person, StepLog, ProgrammeWeek)  # these hang off sessions and runs
     )
 
 
@@ -851,7 +991,7 @@ def _restore_file(backup: BackupFile, into: Person | None) -> dict[str, int]:
     backease writes does; memory holds one batch of rows and the ids seen so far."""
     _Parsed(backup.members)
     for name in LIST_SECTIONS:
-        if backup.members[name] != STREAMED:
+        if backup.members.get(name, STREAMED) != STREAMED:
             raise InputError(name, "must be a list")
     _, person = _record(Person, backup.members["person"], "person")
     profile = []
@@ -903,9 +1043,13 @@ class _Writer:
         self.person, self.keep_ids = person, keep_ids
         self.counts = {"screenings": 0, "plans": 0, "sessions": 0, "steps": 0, "pain_entries": 0}
         self.counts["technique_choices"] = 0
-        self.seen: dict[str, set[int]] = {name: set() for name in (*LIST_SECTIONS, "steps")}
+        self.counts["programmes"] = self.counts["checkins"] = 0
+        self.seen: dict[str, set[int]] = {
+            name: set() for name in (*LIST_SECTIONS, "steps", "decided_weeks", "checkins")
+        }
         self.new_ids: dict[str, dict[int, int]] = {"screenings": {}, "plans": {}}
         self.techniques: set[str] = set()
+        self.active = False
         self.model: type[models.Model] | None = None
         self.rows: list[models.Model] = []
         self.steps: list[list[models.Model]] = []
@@ -959,6 +1103,8 @@ class _Writer:
                 self.seen["steps"].add(step.pk)
                 steps.append(step)
             self.queue(Session, [row], steps)
+        elif name == "programmes":
+            self._programme(where, raw)
         elif name == "pain_entries":
             row = _record(PainEntry, raw, where, _check_entry)[1]
             self._unique(name, where, row)
@@ -972,6 +1118,33 @@ class _Writer:
             self.techniques.add(technique)
             self.queue(TechniqueChoice, [row])
         self.counts[name] += 1
+
+    def _programme(self, where: str, raw: object) -> None:
+        """A run with its decided weeks and check-ins, written at once (a person has few)."""
+        run, weeks, checkins = _programme_rows(raw, where)
+        self._unique("programmes", where, run)
+        for name, rows in (("decided_weeks", weeks), ("checkins", checkins)):
+            for j, row in enumerate(rows):
+                self._unique(name, f"{where}.{name}[{j}]", row)
+        if run.status == "active":  # type: ignore[attr-defined]
+            if self.active:
+                raise InputError(f"{where}.status", "only one programme can be active")
+            self.active = True
+        self.switch(ProgrammeRun)
+        self.flush()
+        run.person_id = self.person.pk  # type: ignore[attr-defined]
+        if not self.keep_ids:
+            run.pk = None
+        _insert(ProgrammeRun, [run])
+        for row in [*weeks, *checkins]:
+            row.run_id = run.pk  # type: ignore[attr-defined]
+            if not self.keep_ids:
+                row.pk = None
+        for row in checkins:
+            row.person_id = self.person.pk  # type: ignore[attr-defined]
+        _insert(ProgrammeWeek, weeks)
+        _insert(CheckIn, checkins)
+        self.counts["checkins"] += len(checkins)
 
     def queue(
         self, model: type[models.Model], rows: list[models.Model], steps: list[Any] | None = None
