@@ -54,6 +54,17 @@ def test_starting_a_programme_sets_the_schedule_and_week_1s_dose(owner: Person) 
     assert programmes.current_dose(owner, now) is None
 
 
+def test_the_precautions_cap_the_dose_and_the_plan_follows_it(owner: Person) -> None:
+    services.record_screening(owner, {"anticoagulants": True})  # gentle pressure only
+    now = at("2026-10-12T09:00", NEW_YORK)
+    services.save_profile(owner, {**PROFILE, "pressure": "firm", "minutes": 30})
+    view = programmes.start_programme(owner, now=now)
+    assert view.dose.pressure == "gentle" and view.dose.minutes == 30
+    assert "gentle pressure only" in view.changes[0].reason
+    plan = services.core_plan(services.make_plan(owner, now=now))
+    assert plan.minutes == 30 and all(step.intensity == "gentle" for step in plan.steps)
+
+
 def test_bad_input_stores_nothing(owner: Person) -> None:
     now = at("2026-10-12T09:00", NEW_YORK)
     for kwargs, field in (
