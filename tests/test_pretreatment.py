@@ -72,6 +72,14 @@ CASES: dict[str, tuple[dict[str, object] | tuple[str, tuple[str, ...]], str]] = 
     "recent_clot_not_cleared": ({"recent_dvt": True, "dvt_places": ["left_leg"]}, "swedish"),
     "recent_clot_place_unknown": ({"recent_dvt": True, "dvt_doctor_ok": True}, "swedish"),
     "recent_clot_site": ({"recent_dvt": True, "dvt_doctor_ok": True, "dvt_places": ["left_leg"]}, "swedish"),
+    "recent_clot_firm_work": (
+        {"recent_dvt": True, "dvt_doctor_ok": True, "dvt_places": ["left_leg"]},
+        "sports",
+    ),
+    "recent_clot_gentle": (
+        {"recent_dvt": True, "dvt_doctor_ok": True, "dvt_places": ["left_leg"]},
+        "swedish",
+    ),
     "recent_operation": ({"surgery_weeks_ago": 4, "surgery_places": ["abdomen"]}, "swedish"),
     "operation_place_unknown": ({"surgery_weeks_ago": 8}, "swedish"),
     "operation_weeks_unknown": ({"surgery_places": ["abdomen"]}, "swedish"),
@@ -142,11 +150,12 @@ def test_warfarin_rules_out_deep_tissue_and_caps_swedish_at_gentle(content: Cont
 
 
 def test_a_clot_last_month_in_the_left_calf_means_not_today_until_the_doctor_agrees(content: Content) -> None:
-    answers: dict[str, object] = {"recent_dvt": True, "dvt_places": ["left_leg"], "anticoagulants": True}
+    answers: dict[str, object] = {"recent_dvt": True, "dvt_places": ["left_leg"]}
     _, result = run_check(content, answers)
     assert {t.decision for t in result.types} == {"not_today"}
     assert all("nhs_dvt" in t.references for t in result.types)
-    # The doctor treating it has said massage is fine: never on that leg, and gentle (blood thinners).
+    # The doctor treating it has said massage is fine: never on that leg, and gentle (a clot is
+    # treated with blood thinners, whether or not the client said so).
     _, result = run_check(content, {**answers, "dvt_doctor_ok": True})
     swedish = result.for_type("swedish")
     assert swedish.decision == "modify"
