@@ -136,11 +136,13 @@ def test_a_capped_step_is_kept_and_the_reason_names_the_cap() -> None:
         max_hold_seconds=30,
         max_rolling_seconds=45,
         max_minutes=10,
-        why_pressure="gentle pressure only (your safety check)",
+        why_pressure="gentle pressure only, from your safety check",
     )
-    change = decide(2, capped(rung(0, 3), limits), FULL_WEEK, limits)
-    assert change.action == "hold"
-    assert "gentle pressure only" in change.reason
+    change = decide(2, capped(rung(1, 3), limits), FULL_WEEK, limits)
+    assert change.action == "hold" and change.after == change.before  # the rung does not climb unseen
+    assert change.reason.startswith(
+        "Kept as it was (pressure stays gentle: gentle pressure only, from your safety check; holds stay 30 s"
+    )
 
 
 def test_no_sustained_pressure_caps_holds(library: Library) -> None:
@@ -243,3 +245,27 @@ def test_the_view_shows_week_and_sessions_and_the_headline() -> None:
     assert view.dose == rung(3, 3)
     assert view.summary is None and not view.finished
     assert Dose.from_json(view.dose.to_json()) == view.dose
+
+
+def test_a_step_up_the_limits_hold_back_says_what_stayed_and_why(library: Library) -> None:
+    limits = dose_limits(["gentle_pressure_only"], library)
+    change = decide(3, capped(rung(1, 3), limits), FULL_WEEK, limits)
+    assert change.action == "up" and change.after.pressure == "gentle"
+    assert change.reason.endswith("; pressure stays gentle: gentle pressure only, from your safety check")
+
+
+def test_a_new_precaution_lowers_a_held_dose_and_says_so(library: Library) -> None:
+    limits = dose_limits(["gentle_pressure_only"], library)
+    change = decide(3, rung(3, 3), WeekFacts(3, (done(MON),)), limits)
+    assert change.action == "down" and change.after.pressure == "gentle"
+    assert change.reason == (
+        "Pressure moderate -> gentle (pressure stays gentle: gentle pressure only, from your safety check):"
+        " 1 of 3 planned sessions done"
+    )
+
+
+def test_pressure_rises_one_level_a_week_at_most_when_a_cap_is_lifted(library: Library) -> None:
+    gentle = capped(rung(5, 3), dose_limits(["gentle_pressure_only"], library))
+    change = decide(4, gentle, FULL_WEEK, dose_limits([], library))
+    assert change.action == "up" and change.after.pressure == "moderate"
+    assert "pressure stays moderate: one level firmer a week at most" in change.reason

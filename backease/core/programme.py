@@ -196,14 +196,14 @@ def dose_limits(
         max_rolling = max(rolls, default=max_rolling)
     if "no_sustained_pressure" in active:
         max_hold = min(max_hold, SHORT_HOLD)
-        why_hold = "no long holds (your safety check)"
+        why_hold = "no long holds, from your safety check"
     gentle = "gentle_pressure_only" in active
     return DoseLimits(
         max_pressure="gentle" if gentle else "firm",
         max_hold_seconds=max_hold,
         max_rolling_seconds=max_rolling,
         max_minutes=max_minutes,
-        why_pressure="gentle pressure only (your safety check)" if gentle else "",
+        why_pressure="gentle pressure only, from your safety check" if gentle else "",
         why_hold=why_hold,
     )
 
@@ -373,16 +373,46 @@ def decide(
             why = f"pain after was higher than before in {_plural(facts.pain_rose, 'session')}"
         action = "hold"
     after = capped(wanted, limits)
+    if INTENSITY_RANK[after.pressure] > INTENSITY_RANK[before.pressure] + 1:
+        # One level firmer a week at most (after a cap is lifted, say).
+        after = replace(after, pressure=INTENSITIES[INTENSITY_RANK[before.pressure] + 1])
     changes = differences(before, after)
+    held = _held_back(wanted, after, limits)
+    if action == "hold" and changes:  # the limits tightened since last week (a new precaution)
+        return DoseChange(week, "down", before, after, f"{_sentence(changes)} ({'; '.join(held)}): {why}")
     if action == "hold":
         return DoseChange(week, "hold", before, after, f"Kept as it was: {why}")
     if not changes:
         if action == "down":
             return DoseChange(week, "hold", before, after, f"Kept at the lightest dose: {why}")
-        cap = " and ".join(c for c in (limits.why_pressure, limits.why_hold) if c)
-        at_top = "the top of the ladder" if before.step >= LADDER_TOP else (cap or "its limits")
-        return DoseChange(week, "hold", before, after, f"Kept as it was ({at_top}): {why}")
-    return DoseChange(week, action, before, after, f"{_sentence(changes)}: {why}")
+        at_top = "the top of the ladder" if before.step >= LADDER_TOP else "; ".join(held) or "its limits"
+        # The rung stays too: a dose the limits hold back does not climb unseen.
+        return DoseChange(week, "hold", before, before, f"Kept as it was ({at_top}): {why}")
+    text = f"{_sentence(changes)}: {why}"
+    if action == "up" and held:
+        text += "; " + "; ".join(held)
+    return DoseChange(week, action, before, after, text)
+
+
+def _held_back(wanted: Dose, after: Dose, limits: DoseLimits) -> list[str]:
+    """What the limits kept from the wanted dose, in words ("pressure stays gentle: ...")."""
+    out = []
+    if wanted.pressure != after.pressure:
+        cap = (
+            limits.why_pressure
+            if after.pressure == limits.max_pressure
+            else "one level firmer a week at most"
+        )
+        out.append(f"pressure stays {after.pressure}: {cap}")
+    if wanted.hold_seconds > after.hold_seconds:
+        out.append(
+            f"holds stay {after.hold_seconds} s: {limits.why_hold or 'the longest any technique allows'}"
+        )
+    if wanted.rolling_seconds > after.rolling_seconds:
+        out.append(f"rolling stays {after.rolling_seconds} s: the longest any technique allows")
+    if wanted.minutes > after.minutes:
+        out.append(f"minutes stay {after.minutes}: the longest session")
+    return out
 
 
 def start_change(dose: Dose, minutes: int, pressure: Intensity, limits: DoseLimits) -> DoseChange:
