@@ -393,10 +393,13 @@ def test_an_unknown_export_is_404(client: Client) -> None:
 
 def test_the_schedule_form_saves_days_and_time(client: Client, owner: Person) -> None:
     response = client.post("/schedule/", {"days": ["thu", "mon"], "time": "07:30"})
-    assert response.status_code == 302 and response["Location"] == "/export/?saved=schedule#schedule"
+    assert response.status_code == 302 and response["Location"] == "/settings/?saved=schedule#schedule"
     assert services.schedule(owner) == (("mon", "thu"), "07:30")
-    html = page(client, "/export/?saved=schedule")
+    html = page(client, "/settings/?saved=schedule")
     assert 'id="schedule-saved"' in html and "Monday, Thursday at 07:30" in html
+    # Export says what the calendar file repeats and where to change it.
+    html = page(client, "/export/")
+    assert "Monday, Thursday at 07:30" in html and 'href="/settings/#schedule"' in html
 
 
 @pytest.mark.parametrize(

@@ -465,3 +465,126 @@ def stress_chart(stress: StressPain, rows: int = TABLE_ROWS) -> Chart | None:
             ("ins-key-stress", "Stress (dashed line, squares)"),
         ),
     )
+
+
+# --- a programme's weekly check-ins, with the minimal important change -----------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    """The values within a minimal important change of a first value: a change that stays
+    inside it is smaller than what people notice as mattering."""
+
+    low: float
+    high: float
+    words: str
+
+
+def mic_band(first: float, kind: str) -> Band:
+    """The band around a first check-in: for pain (lower is better) a fall of 2 points or 30 %,
+    whichever is smaller, matters (Farrar 2001), and a rise of 2; for an activity rated 0-10
+    (PSFS, higher is better) 2 points either way (Abbott & Schmitt 2014)."""
+    if kind == "pain":
+        fall = min(2.0, 0.3 * first) if first > 0 else 0.0
+        return Band(
+            max(0.0, first - fall),
+            min(10.0, first + 2.0),
+            "Shaded: less than a change that matters from your first check-in "
+            "(a fall of 2 points or 30 %, Farrar 2001)",
+        )
+    return Band(
+        max(0.0, first - 2.0),
+        min(10.0, first + 2.0),
+        "Shaded: less than a change that matters from your first check-in (2 points, Abbott & Schmitt 2014)",
+    )
+
+
+def _matters(kind: str, first: float, value: float) -> str:
+    """Whether `value` is a change that matters from `first`, in words (as `mic_band`)."""
+    delta = value - first
+    if kind == "pain":
+        if -delta >= 2 or (first > 0 and -delta / first >= 0.3 - 1e-9):
+            return "Yes, better"
+        return "Yes, worse" if delta >= 2 else "No"
+    if abs(delta) >= 2:
+        return "Yes, better" if delta > 0 else "Yes, worse"
+    return "No"
+
+
+def checkin_chart(
+    chart_id: str, title: str, kind: str, values: Sequence[tuple[int, int]], weeks: int, better: str
+) -> Chart | None:
+    """One measure of the weekly check-ins (0-10) by programme week, with the band of less
+    than a change that matters around the first (`mic_band`). `values` are (week, value);
+    `kind` is "pain" or "activity"; `better` says which way is better, in words."""
+    if not values:
+        return None
+    height = 190.0
+    ticks, plot = _score_y(height)
+    slot = (WIDTH - LEFT - RIGHT) / max(1, weeks)
+
+    def x(week: int) -> float:
+        return LEFT + slot * (week - 0.5)
+
+    def y(value: float) -> float:
+        return TOP + plot * (1 - value / 10)
+
+    first = float(values[0][1])
+    band = mic_band(first, kind)
+    body = [
+        f'<rect class="ins-goal" x="{LEFT}" y="{_f(y(band.high))}" width="{_f(WIDTH - LEFT - RIGHT)}" '
+        f'height="{_f(y(band.low) - y(band.high))}"></rect>'
+    ]
+    body += _score_grid(ticks, WIDTH - RIGHT)
+    line = "ins-pain-line" if kind == "pain" else "ins-stress-line"
+    by_week = dict(values)
+    points = [(x(w), None if w not in by_week else y(by_week[w])) for w in range(1, weeks + 1)]
+    for run in _segments(points):
+        body.append(_polyline(run, line))
+    for week, value in values:
+        if kind == "pain":
+            body.append(
+                f'<circle class="ins-pain-mark" cx="{_f(x(week))}" cy="{_f(y(value))}" r="4"></circle>'
+            )
+        else:
+            body.append(
+                f'<rect class="ins-stress-mark" x="{_f(x(week) - 3.5)}" y="{_f(y(value) - 3.5)}" '
+                'width="7" height="7"></rect>'
+            )
+    for week in range(1, weeks + 1):
+        body.append(_text(x(week), height - 12, str(week), "ins-axis-label", "middle"))
+    body.append(_text(WIDTH - RIGHT, height - 1, "week", "ins-axis-label", "end"))
+    last = values[-1][1]
+    summary = (
+        f"{title}, out of 10 ({better}), at {len(values)} weekly check-in{'s' if len(values) != 1 else ''}"
+    )
+    if len(values) > 1:
+        summary += f": {values[0][1]} in week {values[0][0]}, {last} in week {values[-1][0]}"
+    else:
+        summary += f": {last} in week {values[0][0]}"
+    summary += (
+        f". The shaded band, {number(band.low)} to {number(band.high)}, is less than a change that matters"
+        " from the first. The table has the same numbers."
+    )
+    table = Table(
+        caption=f"{title} at each weekly check-in",
+        headers=("Week", "Score (0-10)", "From the first", "A change that matters?"),
+        rows=tuple(
+            (
+                f"Week {week}",
+                str(value),
+                signed(value - first, 0) if i else "first",
+                _matters(kind, first, value) if i else "–",
+            )
+            for i, (week, value) in enumerate(values)
+        ),
+    )
+    key = "ins-key-pain" if kind == "pain" else "ins-key-stress"
+    return Chart(
+        id=chart_id,
+        title=title,
+        summary=summary,
+        svg=_svg(height, summary, body),
+        table=table,
+        legend=((key, f"{title} ({better})"), ("ins-key-goal", band.words)),
+    )

@@ -278,11 +278,8 @@ def download(request: HttpRequest, kind: str) -> HttpResponse:
 
 def _export_context(person: Person, **extra: Any) -> dict[str, Any]:
     days, time = services.schedule(person)
-    form = extra.pop("form", None) or {"days": list(days), "time": time}
     return {
         "formats": FORMATS,
-        "days": [(key, label, key in form["days"]) for key, label in DAY_LABELS.items()],
-        "time": form["time"],
         "planned": [DAY_LABELS[d] for d in days],
         "planned_time": time,
         "max_upload_mb": MAX_UPLOAD // (1024 * 1024),
@@ -292,24 +289,10 @@ def _export_context(person: Person, **extra: Any) -> dict[str, Any]:
 
 @require_GET
 def export(request: HttpRequest) -> HttpResponse:
-    """Every export format explained, with the schedule form and the backup import."""
+    """Every export format explained (the calendar file with the schedule it repeats; the
+    schedule is changed on the settings page) and the backup import."""
     person = current_person(request)
-    saved = request.GET.get("saved") == "schedule"
-    return render(request, "front/export.html", _export_context(person, schedule_saved=saved))
-
-
-@require_POST
-def schedule(request: HttpRequest) -> HttpResponse:
-    """Save the planned days and time (for the calendar); bad input: 400, nothing stored."""
-    person = current_person(request)
-    days = request.POST.getlist("days")
-    time = request.POST.get("time", "").strip()
-    try:
-        services.save_schedule(person, days, time)
-    except InputError as error:
-        ctx = _export_context(person, form={"days": days, "time": time}, schedule_error=error)
-        return render(request, "front/export.html", ctx, status=400)
-    return redirect(reverse("export") + "?saved=schedule#schedule")
+    return render(request, "front/export.html", _export_context(person))
 
 
 def _read_backup(request: HttpRequest) -> object:

@@ -1,5 +1,7 @@
-"""The settings page: the person's time zone (what "today", weeks, streaks, calendar files
-and reports count in), and the browser's zone sent by `static/front/zone.js`."""
+"""The settings page: the session days and time (the schedule: a programme's planned days,
+reminders and the calendar file follow it), the person's time zone (what "today", weeks,
+streaks, calendar files and reports count in), and the browser's zone sent by
+`static/front/zone.js`."""
 
 from __future__ import annotations
 
@@ -13,13 +15,36 @@ from django.views.decorators.http import require_http_methods, require_POST
 from backease.accounts.mode import current_person, is_server
 from backease.core.errors import InputError
 from backease.core.zones import available_zones
+from backease.store import services
 from backease.store.models import Person
 from backease.store.zones import default_zone_name, local_time, save_time_zone
+
+DAY_LABELS = {
+    "mon": "Monday",
+    "tue": "Tuesday",
+    "wed": "Wednesday",
+    "thu": "Thursday",
+    "fri": "Friday",
+    "sat": "Saturday",
+    "sun": "Sunday",
+}
+
+
+def _schedule_context(person: Person, form: dict[str, Any] | None) -> dict[str, Any]:
+    days, time = services.schedule(person)
+    form = form or {"days": list(days), "time": time}
+    return {
+        "days": [(key, label, key in form["days"]) for key, label in DAY_LABELS.items()],
+        "time": form["time"],
+        "planned": [DAY_LABELS[d] for d in days],
+        "planned_time": time,
+    }
 
 
 def _context(person: Person, **extra: Any) -> dict[str, Any]:
     local = local_time(person)
     return {
+        **_schedule_context(person, extra.pop("form", None)),
         "zone": local.name,
         "chosen": bool(person.time_zone),
         "default_zone": default_zone_name(),
@@ -43,7 +68,27 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             ctx = _context(person, zone_error=error, form_zone=given[:100])
             return render(request, "front/settings.html", ctx, status=400)
         return redirect(reverse("settings") + "?saved=zone#time-zone")
-    return render(request, "front/settings.html", _context(person, saved=request.GET.get("saved") == "zone"))
+    saved = request.GET.get("saved", "")
+    return render(
+        request,
+        "front/settings.html",
+        _context(person, saved=saved == "zone", schedule_saved=saved == "schedule"),
+    )
+
+
+@require_POST
+def schedule(request: HttpRequest) -> HttpResponse:
+    """Save the session days and time; bad input: 400, the form says which field and why,
+    nothing stored."""
+    person = current_person(request)
+    days = [d[:10] for d in request.POST.getlist("days")[:7]]
+    time = request.POST.get("time", "").strip()[:10]
+    try:
+        services.save_schedule(person, days, time)
+    except InputError as error:
+        ctx = _context(person, form={"days": days, "time": time}, schedule_error=error)
+        return render(request, "front/settings.html", ctx, status=400)
+    return redirect(reverse("settings") + "?saved=schedule#schedule")
 
 
 @require_POST

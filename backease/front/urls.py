@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from django.urls import path
 
-from backease.front import figure_views, insights_views, player_views, pwa, settings_views, views
+from backease.front import (
+    figure_views,
+    insights_views,
+    player_views,
+    programme_views,
+    pwa,
+    settings_views,
+    views,
+)
 
 urlpatterns = [
     path("", views.welcome, name="welcome"),
@@ -42,7 +50,11 @@ urlpatterns = [
     path("export/<slug:kind>/", insights_views.download, name="download"),
     path("import/", insights_views.import_backup, name="import_backup"),
     path("techniques/<slug:technique>/enable/", insights_views.enable_technique, name="enable_technique"),
-    path("schedule/", insights_views.schedule, name="schedule"),
+    path("schedule/", settings_views.schedule, name="schedule"),
+    path("programme/", programme_views.programme, name="programme"),
+    path("programme/start/", programme_views.programme_start, name="programme_start"),
+    path("programme/stop/", programme_views.programme_stop, name="programme_stop"),
+    path("programme/check-in/", programme_views.checkin, name="programme_checkin"),
     path("settings/", settings_views.settings_page, name="settings"),
     path("settings/browser-zone/", settings_views.browser_zone, name="browser_zone"),
 ]

@@ -42,7 +42,7 @@ from backease.core.vocab import (
     Side,
 )
 from backease.core.zones import LocalTime
-from backease.front import page_cache
+from backease.front import page_cache, programme_views
 from backease.front import today as today_sections
 from backease.front.bodymap import body_map
 from backease.store import services
@@ -602,7 +602,10 @@ def _render_today(
     template = "front/_plan.html" if _is_htmx(request) else "front/today.html"
     if not _is_htmx(request):
         # What other apps add above the plan (clinic mode: "From your therapist").
-        ctx["sections"] = today_sections.shown(person, getattr(request, "_backease_state_rows", None))
+        rows = getattr(request, "_backease_state_rows", None)
+        ctx["sections"] = today_sections.shown(person, rows)
+        # The programme's week and session, this week's dose, the check-in when it is due.
+        ctx["programme"] = programme_views.today_context(person, rows)
     return render(request, template, ctx, status=status)
 
 
@@ -614,7 +617,7 @@ def today(request: HttpRequest) -> HttpResponse:
     rows = services.state_rows(
         with_plan=True,
         owner=request.person_ref,  # type: ignore[attr-defined]
-        extra=today_sections.state_sql(),
+        extra=(*today_sections.state_sql(), *programme_views.state_sql()),
     )
     request._backease_state_rows = rows  # type: ignore[attr-defined]  # for the safety banner
     # The day is part of the key: a clinician clearance ends with the date, not with a write.

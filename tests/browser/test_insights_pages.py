@@ -146,6 +146,9 @@ def test_the_export_page_passes_axe_and_refuses_a_bad_schedule(
     check_accessibility(phone)
     page.goto(f"{live_server.url}/export/")
     check_accessibility(page)
+    # The schedule is on the settings page (issue 18: it was buried under Export).
+    page.get_by_role("link", name="Change them in settings").click()
+    expect(page).to_have_url(re.compile(r"/settings/#schedule$"))
     for day in page.locator("#schedule-form input[name=days]").all():
         day.uncheck()
     page.get_by_role("button", name="Save days and time").click()
