@@ -89,7 +89,7 @@ def get(client: Client, url: str) -> str:
 
 
 def session(person: Person, when: datetime, too_much: bool = False) -> None:
-    plan = services.make_plan(person, seed=1)
+    plan = services.make_plan(person, seed=1, now=when)
     row = services.start_session(person, plan, now=when)
     services.log_step(row, 0, seconds_done=60)
     services.log_step(row, 1, seconds_done=60, feedback="too_much" if too_much else "")
