@@ -62,7 +62,8 @@ def state_sql() -> tuple[str, ...]:
     return (
         f"SELECT * FROM (SELECT 'prog', created_at, id, status, CAST(weeks AS TEXT) FROM {run} "
         f"WHERE person_id = {owner} ORDER BY created_at DESC, id DESC LIMIT 1) prog",
-        f"SELECT 'prog-checkins', MAX({q('at')}), COUNT(*), NULL, NULL FROM {checkin} WHERE person_id = {owner}",
+        f"SELECT 'prog-checkins', MAX({q('at')}), COUNT(*), NULL, NULL FROM {checkin} "
+        f"WHERE person_id = {owner}",
         f"SELECT 'prog-sessions', MAX(s.updated_at), COUNT(*), NULL, NULL FROM {session} s JOIN {facts} f "
         f"ON f.session_id = s.id WHERE s.person_id = {owner} AND f.counted",
     )
