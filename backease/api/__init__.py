@@ -153,4 +153,5 @@ api = BackeaseAPI(
     urls_namespace="api",
 )
 
-from backease.api import routes  # noqa: E402,F401  (registers the operations)
+# Importing them registers the operations.
+from backease.api import notifications, routes  # noqa: E402,F401

@@ -26,6 +26,7 @@ SHELL_FILES = (
     "front/player.js",
     "front/offline.js",
     "front/zone.js",
+    "front/notify.js",
     "front/icon.svg",
     "front/icons/app.svg",
     "front/icons/icon-192.png",

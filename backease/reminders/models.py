@@ -49,3 +49,31 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} reminder for {self.person_id} at {self.due_at:%Y-%m-%d %H:%M} ({self.state})"  # type: ignore[attr-defined]
+
+
+class PushSubscription(models.Model):
+    """A browser or installed web app that turned reminders on for its person (the settings
+    page), with what Web Push needs to reach it (backease.reminders.webpush): the push
+    service's address for it and its encryption keys. Deleted when the push service says it
+    has ended (404 or 410), when the person turns reminders off there, and with the person."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="push_subscriptions")
+    endpoint = models.URLField(
+        max_length=1000, unique=True, help_text="the push service's URL for this browser"
+    )
+    p256dh = models.CharField(max_length=100, help_text="the browser's public key (P-256, base64url)")
+    auth = models.CharField(max_length=50, help_text="the browser's authentication secret (base64url)")
+    device = models.CharField(max_length=100, blank=True, default="", help_text="e.g. 'Firefox on Android'")
+    created_at = models.DateTimeField()
+    last_ok_at = models.DateTimeField(
+        null=True, blank=True, help_text="when a push last reached the push service"
+    )
+    failures = models.PositiveIntegerField(
+        default=0, help_text="failed pushes since the last that went through"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"push subscription {self.pk} of {self.person_id} ({self.device or 'a browser'})"  # type: ignore[attr-defined]

@@ -25,6 +25,8 @@ read here and nowhere else, through the small typed helpers below.
 | BACKEASE_SERVED_BY | (none) | add `X-Served-By: <value> <pid>` to every response (the smoke run) |
 | BACKEASE_REMINDER_EVERY | 1 | server mode: minutes between the job runner's scans (docs/deploy.md) |
 | BACKEASE_DESKTOP_REMINDERS | true | personal: `backease serve` shows due reminders (docs/reminders.md) |
+| BACKEASE_VAPID_PRIVATE_KEY | made once into <data dir> | Web Push's signing key (docs/notifications.md) |
+| BACKEASE_VAPID_SUBJECT | public origin, or mailto:<email from> | whom push services may contact |
 """
 
 from __future__ import annotations
@@ -289,6 +291,15 @@ AXES_CLIENT_IP_CALLABLE = "backease.accounts.proxy.client_ip"
 
 DEFAULT_FROM_EMAIL = envstr("BACKEASE_EMAIL_FROM", "backease@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Web Push (backease.reminders.webpush): the VAPID key signs every push; unset, one is made
+# on first use and kept in the data folder. The subject tells a push service whom to contact.
+VAPID_PRIVATE_KEY = envstr("BACKEASE_VAPID_PRIVATE_KEY", "").strip()
+VAPID_SUBJECT = envstr(
+    "BACKEASE_VAPID_SUBJECT",
+    PUBLIC_ORIGIN if PUBLIC_ORIGIN.startswith("https://") else f"mailto:{DEFAULT_FROM_EMAIL}",
+)
+
 if os.environ.get("BACKEASE_SMTP_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = envstr("BACKEASE_SMTP_HOST", "")
