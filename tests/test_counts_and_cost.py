@@ -306,8 +306,9 @@ def test_queries_per_page_are_fixed_and_do_not_grow_with_the_history(
         "privacy": 1,
         "history": 9,
         "insights": 8,
-        # It also closes the older plan's session still running (`running`).
-        "plan api": 23,
+        # It also closes the older plan's session still running (`running`), and looks for a
+        # running programme, whose week's dose the plan follows (docs/programme.md).
+        "plan api": 24,
         # Each session write reads the latest screening once (its (person, created_at) index):
         # a session stops when the safety level becomes urgent or emergency (issue 14 item 7).
         "progress save": 14,
