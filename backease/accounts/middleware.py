@@ -33,6 +33,7 @@ PUBLIC = (
     "/privacy/",
     "/healthz",
     "/figures/",  # the technique figures: content only, no personal data
+    "/calendar/",  # a subscribable calendar: its secret URL is its key (docs/reminders.md)
 )
 """Server mode: what a signed-out visitor may open."""
 

@@ -154,4 +154,4 @@ api = BackeaseAPI(
 )
 
 # Importing them registers the operations.
-from backease.api import notifications, routes  # noqa: E402,F401
+from backease.api import notifications, reminder_routes, routes  # noqa: E402,F401

@@ -165,7 +165,11 @@ def _instant(text: str, person: Person) -> datetime:
         raise InputError(
             "--now", "must be a date and time in ISO 8601, e.g. 2026-11-02T19:05-05:00"
         ) from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=person_zone(person))
+    from backease.reminders.services import check_instant
+
+    return check_instant(
+        "--now", moment if moment.tzinfo is not None else moment.replace(tzinfo=person_zone(person))
+    )
 
 
 def remind_command(

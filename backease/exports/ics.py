@@ -9,6 +9,16 @@ in the person's zone too.
 Privacy: calendars are often synced to online services, so the event says only
 "Upper back self-care (N min)" and general reminders: no pain scores, regions,
 screening results or precautions, no attendees and no links.
+
+Alarm: the event carries a VALARM (DISPLAY) at its start, so the calendar app reminds
+the person as `backease remind` would (docs/reminders.md): a planned time inside the quiet
+hours moves the alarm to their end when that is the same day, and the alarm is left out
+when the quiet hours run past midnight over it or reminders are off. A calendar cannot
+know that a session is already done, so its alarm comes on those days too.
+
+The same file is served at the person's subscribable calendar URL (/calendar/<token>.ics,
+made and revoked on the settings page), so a calendar app that subscribes follows changes
+of the schedule.
 """
 
 from __future__ import annotations
@@ -17,9 +27,10 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
+from icalendar import Alarm, Calendar, Event
 
 import backease
+from backease.core import reminders as rules
 from backease.store import services
 from backease.store.models import Person
 from backease.store.zones import person_zone
@@ -57,6 +68,15 @@ def next_start(days: tuple[str, ...], time: str, now: datetime, zone: ZoneInfo) 
     raise AssertionError("a planned weekday comes within 8 days")  # pragma: no cover
 
 
+def alarm_offset(schedule: rules.Schedule, start: datetime, zone: ZoneInfo) -> timedelta | None:
+    """When the event's alarm rings, relative to its start: at the start, or later when the
+    quiet hours move the reminder to their end; None when there is no reminder (off, or
+    skipped by quiet hours that run past midnight). The same every week: the planned time
+    and the quiet hours are both times on the local clock."""
+    at = rules.planned_on(start.astimezone(zone).date(), schedule, zone)
+    return None if at is None else at - start.astimezone(UTC)
+
+
 def event_uid(person: Person) -> str:
     """The same for every export of this person's schedule, so a re-import updates it."""
     key = f"{person.pk}/{person.created_at.isoformat()}"
@@ -73,16 +93,25 @@ def calendar_ics(person: Person, now: datetime) -> bytes:
         + "\n\nAfter:\n"
         + "\n".join(f"- {line}" for line in AFTER)
     )
+    zone = person_zone(person)
+    start = next_start(days, time, now, zone)
     event = Event()
     event.add("uid", event_uid(person))
-    stamp = (now if now.tzinfo is not None else now.replace(tzinfo=person_zone(person))).astimezone(UTC)
+    stamp = (now if now.tzinfo is not None else now.replace(tzinfo=zone)).astimezone(UTC)
     event.add("dtstamp", stamp.replace(microsecond=0))
-    event.add("dtstart", next_start(days, time, now, person_zone(person)))
+    event.add("dtstart", start)
     event.add("duration", timedelta(minutes=minutes))
     event.add("rrule", {"freq": "weekly", "byday": [BYDAY[d] for d in days]})
     event.add("summary", f"Upper back self-care ({minutes} min)")
     event.add("description", description)
     event.add("transp", "OPAQUE")
+    alarm = alarm_offset(services.reminder_schedule(person), start, zone)
+    if alarm is not None:
+        reminder = Alarm()
+        reminder.add("action", "DISPLAY")
+        reminder.add("description", f"Upper back self-care ({minutes} min)")
+        reminder.add("trigger", alarm)  # relative to the start (RFC 5545 3.8.6.3)
+        event.add_component(reminder)
 
     calendar = Calendar()
     calendar.add("prodid", PRODID)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from backease.accounts.mode import current_person, is_server
 from backease.core.errors import InputError
 from backease.core.zones import available_zones
+from backease.front.calendar_views import calendar_context
 from backease.store import services
 from backease.store.models import Person
 from backease.store.zones import default_zone_name, local_time, save_time_zone
@@ -65,14 +66,22 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         try:
             save_time_zone(person, given)
         except InputError as error:
-            ctx = _context(person, zone_error=error, form_zone=given[:100])
+            ctx = _context(
+                person, zone_error=error, form_zone=given[:100], **calendar_context(request, person)
+            )
             return render(request, "front/settings.html", ctx, status=400)
         return redirect(reverse("settings") + "?saved=zone#time-zone")
     saved = request.GET.get("saved", "")
     return render(
         request,
         "front/settings.html",
-        _context(person, saved=saved == "zone", schedule_saved=saved == "schedule"),
+        _context(
+            person,
+            saved=saved == "zone",
+            schedule_saved=saved == "schedule",
+            saved_what=saved,
+            **calendar_context(request, person),
+        ),
     )
 
 
@@ -86,7 +95,9 @@ def schedule(request: HttpRequest) -> HttpResponse:
     try:
         services.save_schedule(person, days, time)
     except InputError as error:
-        ctx = _context(person, form={"days": days, "time": time}, schedule_error=error)
+        ctx = _context(
+            person, form={"days": days, "time": time}, schedule_error=error, **calendar_context(request, person)
+        )
         return render(request, "front/settings.html", ctx, status=400)
     return redirect(reverse("settings") + "?saved=schedule#schedule")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.urls import path
 
 from backease.front import (
+    calendar_views,
     figure_views,
     insights_views,
     player_views,
@@ -57,4 +58,6 @@ urlpatterns = [
     path("programme/check-in/", programme_views.checkin, name="programme_checkin"),
     path("settings/", settings_views.settings_page, name="settings"),
     path("settings/browser-zone/", settings_views.browser_zone, name="browser_zone"),
+    path("settings/calendar/", calendar_views.calendar_link, name="calendar_link"),
+    path("calendar/<str:token>.ics", calendar_views.calendar_feed, name="calendar_feed"),
 ]

@@ -133,6 +133,14 @@ def snooze(person: Person, minutes: object, now: datetime | None = None) -> rule
     return due(person, now)
 
 
+def check_instant(field: str, moment: datetime) -> datetime:
+    """An instant to check at (aware; naive is UTC) between the years 2000 and 2100, or
+    InputError naming `field`."""
+    if not 2000 <= moment.year < 2100:  # before converting: year 9999 + an offset overflows
+        raise InputError(field, "must be a time between the years 2000 and 2100")
+    return _aware(moment)
+
+
 def _aware(now: datetime | None) -> datetime:
     if now is None:
         return timezone.now()

@@ -1588,6 +1588,38 @@ def save_snooze(person: Person, until: datetime | None) -> None:
     row.save(update_fields=["snoozed_until", "updated_at"])
 
 
+# --- the subscribable calendar URL (/calendar/<token>.ics; docs/reminders.md) ------------------
+
+
+def calendar_token(person: Person) -> str | None:
+    """The secret of the person's subscribable calendar URL, or None when there is none."""
+    return Profile.objects.filter(person=person).values_list("calendar_token", flat=True).first()
+
+
+def make_calendar_token(person: Person) -> str:
+    """A new secret for the calendar URL (the old URL, if any, stops working at once)."""
+    import secrets
+
+    token = secrets.token_urlsafe(24)
+    row, _ = Profile.objects.get_or_create(person=person)
+    row.calendar_token = token
+    row.save(update_fields=["calendar_token", "updated_at"])
+    return token
+
+
+def revoke_calendar_token(person: Person) -> None:
+    """Turn the calendar URL off: calendar apps subscribed to it get nothing more."""
+    Profile.objects.filter(person=person).update(calendar_token=None)
+
+
+def person_by_calendar_token(token: str) -> Person | None:
+    """The person whose calendar URL has this secret, or None."""
+    if not token or len(token) > 64:
+        return None
+    row = Profile.objects.filter(calendar_token=token).select_related("person").first()
+    return row.person if row is not None else None
+
+
 def adaptation(person: Person, now: datetime | None = None) -> planner.Adaptation:
     """What the person's history up to `now` tells the planner: effects, too-much,
     turned-off, progression. Reads the running totals and the last few weeks only."""
