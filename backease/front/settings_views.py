@@ -96,7 +96,10 @@ def schedule(request: HttpRequest) -> HttpResponse:
         services.save_schedule(person, days, time)
     except InputError as error:
         ctx = _context(
-            person, form={"days": days, "time": time}, schedule_error=error, **calendar_context(request, person)
+            person,
+            form={"days": days, "time": time},
+            schedule_error=error,
+            **calendar_context(request, person),
         )
         return render(request, "front/settings.html", ctx, status=400)
     return redirect(reverse("settings") + "?saved=schedule#schedule")
