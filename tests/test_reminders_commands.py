@@ -215,3 +215,18 @@ def test_the_real_notifier_says_in_one_line_when_there_is_no_desktop_session(
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/backease-test-bus")
     with pytest.raises(desktop.Unavailable, match="did not answer"):
         desktop.DesktopNotifier().show("title", "message")
+
+
+def test_a_reminder_the_open_web_app_already_showed_is_not_shown_again_on_the_desktop(
+    capsys: pytest.CaptureFixture[str], shown: desktop.Recorder
+) -> None:
+    from backease.reminders import services as reminders
+
+    york(capsys)
+    moment = datetime(2026, 11, 2, 19, 1, tzinfo=NEW_YORK)
+    due = reminders.due(services.local_owner(), moment)
+    web = reminders.claim(services.local_owner(), due.at, "web", moment)  # type: ignore[arg-type]
+    assert web is not None
+    reminders.mark_sent(web, moment)
+    code, out, _ = cli(capsys, "remind", "--now", (moment + timedelta(minutes=1)).isoformat(), "--json")
+    assert code == 0 and json.loads(out)["shown"] is None and shown.shown == []

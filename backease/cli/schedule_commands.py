@@ -202,7 +202,7 @@ def remind_command(
     person = store.local_owner()
     at = _instant(now, person) if now is not None else timezone.now()
     if dry_run:
-        answer = services.due(person, at, "desktop")
+        answer = services.due(person, at)
         _answer(answer, None, "", json_)
         return
     outcome = desktop.remind_once(person, at, fallback_to_print=True)

@@ -138,7 +138,9 @@ def remind_once(
     running every 5 minutes then prints it once, not six times. Without it (the running
     app) it is recorded as failed and tried again at the next check, up to the limit.
     """
-    due = services.due(person, now, "desktop")
+    # Already shown anywhere (the open web app, a notification pushed to this person) counts:
+    # one reminder, once, whichever way it came.
+    due = services.due(person, now)
     if not due.due or due.at is None:
         return Outcome(due, None)
     claimed = services.claim(person, due.at, "desktop", now)
