@@ -79,7 +79,8 @@ def client() -> Client:
 
 def text(html: str) -> str:
     """The page's words, tags out and spaces squeezed."""
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split()).replace(" :", ":")
+    words = " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+    return re.sub(r" ([:;,.])", r"\1", words)
 
 
 def get(client: Client, url: str) -> str:
@@ -318,3 +319,47 @@ def test_today_without_a_programme_offers_one(client: Client, owner: Person, clo
     html = get(client, "/today/")
     assert 'id="programme-offer"' in html and 'href="/programme/"' in html
     assert 'id="programme-today"' not in html
+
+
+# --- the schedule on the settings page -----------------------------------------------------------
+
+
+def test_the_settings_page_saves_days_time_quiet_hours_and_reminders(client: Client, owner: Person) -> None:
+    html = get(client, "/settings/")
+    assert (
+        'id="schedule-form"' in html and 'id="schedule-reminders" name="reminders" value="on" checked' in html
+    )
+    data = {"days": ["tue", "sat"], "time": "19:15", "quiet_from": "22:00", "quiet_until": "07:00"}
+    response = client.post("/schedule/", data)  # reminders unticked: off
+    assert response.status_code == 302 and response["Location"] == "/settings/?saved=schedule#schedule"
+    saved = services.reminder_schedule(owner)
+    assert (saved.days, str(saved.time)[:5], saved.on) == (("tue", "sat"), "19:15", False)
+    assert saved.quiet is not None and [str(t)[:5] for t in saved.quiet] == ["22:00", "07:00"]
+    words = text(get(client, "/settings/?saved=schedule"))
+    assert (
+        "Now: Tuesday, Saturday at 19:15 (America/New_York); reminders off, quiet hours 22:00-07:00." in words
+    )
+    client.post("/schedule/", {**data, "quiet_from": "", "quiet_until": "", "reminders": "on"})
+    saved = services.reminder_schedule(owner)
+    assert saved.quiet is None and saved.on
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"days": ["mon"], "time": "18:00", "quiet_from": "22:00", "quiet_until": ""}, "Quiet hours"),
+        ({"days": ["mon"], "time": "18:00", "quiet_from": "22:00", "quiet_until": "22:00"}, "Quiet hours"),
+        ({"days": ["mon"], "time": "18:00", "quiet_from": "late", "quiet_until": "07:00"}, "Quiet hours"),
+        ({"days": [], "time": "18:00"}, "Days"),
+        ({"days": ["mon"], "time": "7pm"}, "Time"),
+    ],
+)
+def test_a_bad_schedule_on_the_settings_page_says_which_field_and_stores_nothing(
+    client: Client, owner: Person, data: dict[str, Any], field: str
+) -> None:
+    before = services.reminder_schedule(owner)
+    response = client.post("/schedule/", {**data, "reminders": "on"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert re.search(rf'<p class="form-error" role="alert" id="schedule-error">{field}: ', html)
+    assert services.reminder_schedule(owner) == before

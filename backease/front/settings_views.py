@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from backease.accounts.mode import current_person, is_server
 from backease.core.errors import InputError
+from backease.core.reminders import clock_text, quiet_text
 from backease.core.zones import available_zones
 from backease.front.calendar_views import calendar_context
 from backease.store import services
@@ -32,14 +33,36 @@ DAY_LABELS = {
 
 
 def _schedule_context(person: Person, form: dict[str, Any] | None) -> dict[str, Any]:
-    days, time = services.schedule(person)
-    form = form or {"days": list(days), "time": time}
+    saved = services.reminder_schedule(person)
+    days, time = saved.days, clock_text(saved.time)
+    quiet = saved.quiet
+    form = form or {
+        "days": list(days),
+        "time": time,
+        "quiet_from": clock_text(quiet[0]) if quiet else "",
+        "quiet_until": clock_text(quiet[1]) if quiet else "",
+        "reminders": saved.on,
+    }
     return {
         "days": [(key, label, key in form["days"]) for key, label in DAY_LABELS.items()],
         "time": form["time"],
+        "quiet_from": form["quiet_from"],
+        "quiet_until": form["quiet_until"],
+        "reminders_on": form["reminders"],
         "planned": [DAY_LABELS[d] for d in days],
         "planned_time": time,
+        "planned_quiet": quiet_text(quiet),
+        "planned_on": saved.on,
     }
+
+
+def _quiet(start: str, end: str) -> str:
+    """The quiet hours from the form's two times: "22:00-07:00", or "" when both are empty."""
+    if not start and not end:
+        return ""
+    if not start or not end:
+        raise InputError("quiet", "give both times (from and until), or leave both empty for none")
+    return f"{start}-{end}"
 
 
 def _context(person: Person, **extra: Any) -> dict[str, Any]:
@@ -87,20 +110,21 @@ def settings_page(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def schedule(request: HttpRequest) -> HttpResponse:
-    """Save the session days and time; bad input: 400, the form says which field and why,
-    nothing stored."""
+    """Save the session days and time, the quiet hours and whether reminders are on; bad
+    input: 400, the form says which field and why, nothing stored."""
     person = current_person(request)
-    days = [d[:10] for d in request.POST.getlist("days")[:7]]
-    time = request.POST.get("time", "").strip()[:10]
+    form = {
+        "days": [d[:10] for d in request.POST.getlist("days")[:7]],
+        "time": request.POST.get("time", "").strip()[:10],
+        "quiet_from": request.POST.get("quiet_from", "").strip()[:10],
+        "quiet_until": request.POST.get("quiet_until", "").strip()[:10],
+        "reminders": request.POST.get("reminders") == "on",
+    }
     try:
-        services.save_schedule(person, days, time)
+        quiet = _quiet(form["quiet_from"], form["quiet_until"])
+        services.save_schedule(person, form["days"], form["time"], quiet=quiet, reminders=form["reminders"])
     except InputError as error:
-        ctx = _context(
-            person,
-            form={"days": days, "time": time},
-            schedule_error=error,
-            **calendar_context(request, person),
-        )
+        ctx = _context(person, form=form, schedule_error=error, **calendar_context(request, person))
         return render(request, "front/settings.html", ctx, status=400)
     return redirect(reverse("settings") + "?saved=schedule#schedule")
 
