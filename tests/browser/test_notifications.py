@@ -9,13 +9,17 @@ through the service worker (`ServiceWorkerRegistration.showNotification`) or the
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from backease.reminders.models import Reminder
+from backease.accounts.mode import person_for
+from backease.reminders import webpush
+from backease.reminders.models import PushSubscription, Reminder
 from backease.store import services
 from tests.browser.conftest import (
     DESKTOP,
@@ -25,7 +29,9 @@ from tests.browser.conftest import (
     new_context,
     screenshot,
 )
-from tests.test_webpush_api import due_now
+from tests.browser.test_account_pages import _sign_in
+from tests.test_webpush_api import browser_subscription, due_now
+from tests.users import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -154,3 +160,74 @@ def test_the_settings_control_asks_the_browser_and_says_it_is_on(
         expect(page.locator("#device-reminders-status")).to_have_text("Off on this device.")
     finally:
         close_context(context)
+
+
+FAKE_PUSH = """
+(() => {
+  // The browser's push service cannot be reached from here: this stands in for it, keeping
+  // the key the page subscribes with and handing back a subscription the test made.
+  window.__push = { key: null, subscription: null, unsubscribed: 0 };
+  const made = %s;
+  const subscription = {
+    endpoint: made.endpoint,
+    toJSON: () => made,
+    unsubscribe: () => {
+      window.__push.subscription = null;
+      window.__push.unsubscribed += 1;
+      return Promise.resolve(true);
+    },
+  };
+  PushManager.prototype.getSubscription = function () { return Promise.resolve(window.__push.subscription); };
+  PushManager.prototype.subscribe = function (options) {
+    window.__push.key = Array.from(new Uint8Array(options.applicationServerKey));
+    window.__push.subscription = subscription;
+    return Promise.resolve(subscription);
+  };
+})();
+"""
+
+
+def test_in_server_mode_turning_reminders_on_subscribes_this_browser_to_web_push(
+    browser: Any, live_server: Any, settings: Any, tmp_path: Any
+) -> None:
+    settings.MODE = "server"
+    settings.DATA_DIR = tmp_path
+    webpush._vapid.cache_clear()
+    user = make_user("ana@example.org")
+    made = browser_subscription("https://push.example.net/wpush/v2/ana-phone")
+    made.pop("device")
+    context = new_context(browser, viewport=MOBILE, locale="en-GB")
+    context.grant_permissions(["notifications"], origin=live_server.url)
+    context.add_init_script(FAKE_PUSH % json.dumps(made))
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        _sign_in(page, user, live_server)
+        page.goto(f"{live_server.url}/settings/")
+        expect(page.locator("#device-reminders")).to_contain_text("push service of your browser's maker")
+        status = page.locator("#device-reminders-status")
+        # Allowed already (the test's browser), but no push subscription yet.
+        expect(status).to_contain_text("not yet with backease closed")
+
+        page.get_by_role("button", name="Turn on reminders on this device").click()
+
+        expect(status).to_have_text("On. Reminders arrive on this device even when backease is closed.")
+        row = PushSubscription.objects.get()
+        assert (row.person, row.endpoint, row.p256dh) == (
+            person_for(user),
+            made["endpoint"],
+            made["keys"]["p256dh"],
+        )
+        assert row.device.startswith("Chrome on ")
+        # It subscribed with this server's VAPID key, as the push service will check.
+        key = bytes(page.evaluate("window.__push.key"))
+        assert key == base64.urlsafe_b64decode(webpush.public_key() + "=")
+
+        page.get_by_role("button", name="Turn off reminders on this device").click()
+
+        expect(status).to_have_text("Off on this device.")
+        assert not PushSubscription.objects.exists()
+        assert page.evaluate("window.__push.unsubscribed") == 1
+    finally:
+        close_context(context)
+        webpush._vapid.cache_clear()

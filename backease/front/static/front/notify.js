@@ -218,6 +218,8 @@
     });
   }
 
+  // pushed: true (this browser has a push subscription), false (making one failed), null
+  // (none, or push is not offered here).
   function render(pushed) {
     onButton.hidden = true;
     offButton.hidden = true;
@@ -236,8 +238,15 @@
     if (permission === "granted" && !turnedOff()) {
       if (pushed === true) say("On. Reminders arrive on this device even when backease is closed.");
       else if (pushed === false && pushable)
-        say("On while backease is open in a tab or as an app. Reminders with backease closed could not be set up in this browser.");
-      else say("On. Reminders show on this device while backease is open in a tab or as an installed app.");
+        say(
+          "On while backease is open in a tab or as an app. Reminders with backease closed could not be " +
+            "set up in this browser.",
+        );
+      else if (pushable) {
+        // Allowed before (or on another visit), but this browser has no push subscription yet.
+        say("On while backease is open in a tab or as an app; not yet with backease closed (turn them on for that).");
+        onButton.hidden = false;
+      } else say("On. Reminders show on this device while backease is open in a tab or as an installed app.");
       offButton.hidden = false;
       return;
     }
