@@ -149,3 +149,8 @@ def test_three_weeks_in_the_timeline_reads_well_at_390_and_1280_px(
         fits(viewer)
         screenshot(viewer, name)
     assert phone.viewport_size == MOBILE
+    # Dark mode: the same contrast rules (axe), the timeline in view.
+    phone.emulate_media(color_scheme="dark")
+    phone.locator("#timeline").scroll_into_view_if_needed()
+    check_accessibility(phone)
+    screenshot(phone, "programme-phone-dark", full_page=False)
