@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -231,3 +232,57 @@ def test_in_server_mode_turning_reminders_on_subscribes_this_browser_to_web_push
     finally:
         close_context(context)
         webpush._vapid.cache_clear()
+
+
+def test_a_push_is_shown_by_the_service_worker(allowed: Any, live_server: Any) -> None:
+    """What the push service hands the browser (decrypted: tests/test_webpush.py covers the
+    encryption) reaches the service worker's `push` handler, delivered here through
+    Chromium's DevTools protocol, and is shown as sent; a push without content still shows
+    a reminder."""
+    page = allowed.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(f"{live_server.url}/privacy/")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    devtools = allowed.new_cdp_session(page)
+    registrations: list[dict[str, Any]] = []
+    devtools.on(
+        "ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"])
+    )
+    devtools.send("ServiceWorker.enable")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    [registration] = [r for r in registrations if not r["isDeleted"]]
+    payload = webpush.reminder_payload(datetime(2026, 12, 8, 18, 0, tzinfo=UTC), minutes=20)
+
+    def push(data: str) -> None:
+        devtools.send(
+            "ServiceWorker.deliverPushMessage",
+            {"origin": f"{live_server.url}/", "registrationId": registration["registrationId"], "data": data},
+        )
+
+    def notifications() -> list[list[Any]]:
+        return list(
+            page.evaluate(
+                "navigator.serviceWorker.ready.then((r) => r.getNotifications())"
+                ".then((all) => all.map((n) => [n.title, n.body, n.tag, n.data && n.data.url]))"
+            )
+        )
+
+    def shown_after_push(count: int) -> list[list[Any]]:
+        for _ in range(100):
+            found = notifications()
+            if len(found) >= count:
+                return found
+            page.wait_for_timeout(100)
+        return notifications()
+
+    push(json.dumps(payload))
+    assert shown_after_push(1) == [
+        ["backease", "Time for your upper back session (20 min)", "reminder-2026-12-08T18:00Z", "/today/"]
+    ]
+    push("")
+    assert [
+        "backease",
+        "Time for your upper back session",
+        "backease-reminder",
+        "/today/",
+    ] in shown_after_push(2)
