@@ -279,6 +279,10 @@ def test_a_push_is_shown_by_the_service_worker(allowed: Any, live_server: Any) -
     assert shown_after_push(1) == [
         ["backease", "Time for your upper back session (20 min)", "reminder-2026-12-08T18:00Z", "/today/"]
     ]
+    icons = page.evaluate(
+        "navigator.serviceWorker.ready.then((r) => r.getNotifications()).then((ns) => ns.map((n) => n.icon))"
+    )
+    assert "/icon-192" in icons[0] and icons[0].endswith(".png"), icons  # the app's own icon
     push("")
     assert [
         "backease",

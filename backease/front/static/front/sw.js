@@ -101,7 +101,7 @@ self.addEventListener("push", (event) => {
   const options = {
     body: typeof data.body === "string" ? data.body : "Time for your upper back session",
     tag: typeof data.tag === "string" && data.tag ? data.tag : "backease-reminder",
-    icon: SHELL.find((file) => file.endsWith("icon-192.png")),
+    icon: SHELL.find((file) => /\/icon-192(\.[0-9a-f]+)?\.png$/.test(file)),
     data: { url: typeof data.url === "string" ? data.url : "/today/" },
   };
   event.waitUntil(self.registration.showNotification(title, options));
@@ -120,7 +120,10 @@ self.addEventListener("notificationclick", (event) => {
       if (open) {
         // A session under way is left where it is; any other page goes to the reminder's.
         const playing = new URL(open.url).pathname.startsWith("/session/");
-        return open.focus().then((client) => (playing || !client.navigate ? client : client.navigate(url)));
+        return open
+          .focus()
+          .then((client) => (playing || !client.navigate ? client : client.navigate(url)))
+          .catch(() => null); // a window this worker does not control cannot be sent elsewhere
       }
       return self.clients.openWindow(url);
     }),
