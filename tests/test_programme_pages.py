@@ -21,7 +21,7 @@ from django.test import Client
 
 from backease.front import page_cache, programme_views
 from backease.store import programmes, services
-from backease.store.models import CheckIn, Person, ProgrammeRun
+from backease.store.models import CheckIn, Person, Plan, ProgrammeRun
 from backease.store.zones import save_time_zone
 
 pytestmark = pytest.mark.django_db
@@ -143,6 +143,10 @@ def test_starting_a_programme_from_the_form_makes_its_days_the_schedule(
     assert "Monday, Thursday at 07:30" in words
     assert "This week's check-in is due." in words
     assert 'id="start-form"' not in get(client, "/programme/")
+    # Today's plan is made from week 1's dose straight away.
+    plan = services.latest_plan(owner)
+    view = programmes.programme_view(owner, START)
+    assert plan is not None and view is not None and plan.minutes == view.dose.minutes
 
 
 @pytest.mark.parametrize(
@@ -265,6 +269,18 @@ def test_today_shows_the_week_and_session_and_the_checkin_when_due(
     client.post("/programme/check-in/", {"pain": "4", "activity": "", "score": "5"})
     words = text(get(client, "/today/"))
     assert "check-in is due" not in words and "Week 3 of 6 · session 2 of 3 this week" in words
+
+
+def test_today_offers_this_weeks_plan_when_its_plan_was_made_before_the_week_began(
+    client: Client, two_weeks: Person
+) -> None:
+    plans = Plan.objects.filter(person=two_weeks)
+    plans.update(created_at=at("2026-10-21T19:00"))  # all made in week 2
+    html = get(client, "/today/")
+    assert 'id="plan-stale"' in html and 'action="/today/regenerate/"' in html
+    assert "This plan was made before this week began; this week's dose is 20 min" in text(html)
+    plans.update(created_at=at("2026-10-26T08:00"))  # in week 3
+    assert 'id="plan-stale"' not in get(client, "/today/")
 
 
 def test_the_checkin_remembers_the_activity_and_asks_the_pgic_only_at_weeks_2_4_and_the_end(

@@ -10,8 +10,10 @@ the programme (`backease.store.programmes`). Views only turn the form into calls
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,6 +25,7 @@ from backease.accounts.mode import current_person
 from backease.core import programme as core
 from backease.core.errors import Conflict, InputError, Missing
 from backease.core.programme import ProgrammeView, WeekView
+from backease.core.zones import start_of
 from backease.exports import charts
 from backease.store import programmes, services
 from backease.store.models import CheckIn, Person, ProgrammeRun, Session, SessionFacts
@@ -293,7 +296,17 @@ def programme_start(request: HttpRequest) -> HttpResponse:
     except InputError as error:
         ctx = _context(person, start_error=error, form={"weeks": weeks, "days": days, "time": time})
         return render(request, "front/programme.html", ctx, status=400)
+    _plan_this_week(person)
     return redirect(reverse("programme") + "?done=started")
+
+
+def _plan_this_week(person: Person) -> None:
+    """Make Today's plan from this week's dose (`services.make_plan` follows it). Without a
+    profile, or when the safety check pauses plans, Today says so itself: nothing to do."""
+    if not services.has_profile(person):
+        return
+    with contextlib.suppress(InputError):
+        services.make_plan(person, now=clock())
 
 
 @require_POST
@@ -379,6 +392,16 @@ def checkin(request: HttpRequest) -> HttpResponse:
 # --- Today ---------------------------------------------------------------------------------------
 
 
+def _plan_stale(person: Person, view: ProgrammeView, zone: ZoneInfo) -> bool:
+    """Whether Today's plan was made before this week's dose was (a new week began since):
+    Today then offers this week's plan."""
+    if view.finished or view.status != "active":
+        return False
+    plan = services.latest_plan(person)
+    week_start = start_of(view.timeline[view.week - 1].start, zone)
+    return plan is not None and plan.created_at < week_start
+
+
 def today_context(
     person: Person, rows: tuple[tuple[Any, ...], ...] | None = None, now: datetime | None = None
 ) -> dict[str, Any] | None:
@@ -399,6 +422,7 @@ def today_context(
         "view": view,
         "headline": core.headline(view),
         "dose": view.dose.describe(),
+        "plan_stale": _plan_stale(person, view, local.zone),
         "checkin_due": view.checkin_due,
         "pgic_due": view.pgic_due,
         "last_checkin_open": view.finished
