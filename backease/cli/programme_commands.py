@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -49,15 +50,15 @@ def _show(view: ProgrammeView) -> None:
     typer.echo(f"This week's dose: {view.dose.describe()}.")
     typer.echo("")
     for week in view.timeline:
+        last = week.end - timedelta(days=1)
+        span = f"  week {week.number} ({week.start:%d %b} - {last:%d %b}):"
         if week.dose is None:
-            typer.echo(
-                f"  week {week.number}: {week.start:%d %b} -  (dose decided when week {week.number - 1} ends)"
-            )
+            typer.echo(f"{span} its dose is decided when week {week.number - 1} ends")
             continue
         marks = f"{len(week.done)} of {len(week.planned)} done"
         if week.missed:
             marks += f", {len(week.missed)} missed"
-        typer.echo(f"  week {week.number}: {week.start:%d %b} -  {marks}.  {week.reason}")
+        typer.echo(f"{span} {marks}. {week.reason}")
     if view.checkins:
         typer.echo("")
         for c in view.checkins:
