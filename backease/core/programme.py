@@ -69,9 +69,10 @@ PGIC_WORDS: tuple[str, ...] = (
     "much worse",
     "very much worse",
 )
-"""Patient Global Impression of Change, 1-7, as Farrar 2001 (farrar_2001_nrs) asked it ("since
-the start of the study, my overall status is ..."); 1 or 2 ("much" or "very much improved")
-was the change that mattered to people, and matched a fall in pain of about 2 points or 30 %."""
+"""Patient Global Impression of Change: the standard seven-point scale (1 very much improved to
+7 very much worse) that Farrar 2001 (farrar_2001_nrs) used as its anchor: "much" or "very much
+improved" (1 or 2) was taken as the change that matters, and matched a fall in pain of about
+2 points or 30 %."""
 PGIC_MEANINGFUL = 2
 """PGIC 1 or 2 counts as an improvement that matters (Farrar 2001)."""
 PGIC_WEEKS = (2, 4)
