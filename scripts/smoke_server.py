@@ -44,9 +44,11 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY_DOC = ROOT / "docs" / "deploy.md"
@@ -657,6 +659,21 @@ def latest_email(folder: Path, to: str, containing: str, seconds: float = 10) ->
     raise SmokeFailure(f"no email to {to} containing {containing!r} in {folder}")
 
 
+def reminders_to(folder: Path, to: str) -> int:
+    """How many reminder emails (the job runner's) went to `to` (the file backend's folder)."""
+    return sum(
+        1
+        for path in folder.glob("*.log")
+        for message in path.read_text(errors="replace").split("-" * 79)
+        if f"To: {to}" in message and "your session at" in message
+    )
+
+
+def start_runner(world: World, env: dict[str, str]) -> Started:
+    """`backease server jobs`: the job runner (django-q2) that sends the reminders."""
+    return world.start("jobs", [str(BIN / "backease"), "server", "jobs"], env)
+
+
 def link_in(message: str, path_prefix: str) -> str:
     found = re.search(r"https://[^\s\"'<>]+" + re.escape(path_prefix) + r"[^\s\"'<>]*", message)
     check(found, f"no {path_prefix} link in the email:\n{message[:800]}")
@@ -791,6 +808,15 @@ def journey(
                 page, "/accounts/password/reset/key/", {"password1": PASSWORD, "password2": PASSWORD}
             )
             check("done" in answer.location, f"setting {email}'s password went to {answer.location!r}")
+
+    with step("the other client plans a session for this minute: the job runner is to remind them"):
+        phone = Browser("other client's phone", origin, context)
+        phone.sign_in(other_client_email)
+        zone = phone.request("GET", "/api/schedule").json()["time_zone"]
+        local = datetime.now(ZoneInfo(zone))
+        day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[local.weekday()]
+        planned = phone.request("PUT", "/api/schedule", body={"days": [day], "time": f"{local:%H:%M}"}).json()
+        check(planned["reminders"], f"reminders are off for a new schedule: {planned}")
 
     with step("the therapist signs in"):
         answer = therapist.sign_in(therapist_email)
@@ -1055,6 +1081,26 @@ def journey(
         check(set(seen) == {"app1", "app2"}, f"answers came from {seen}, not from both app1 and app2")
         print(f"           answers per app process: {seen}", flush=True)
 
+    with step("the job runner emailed the other client's reminder once; killed, restarted: no second one"):
+        latest_email(mail, other_client_email, "your session at", seconds=120)
+        check(
+            reminders_to(mail, other_client_email) == 1,
+            f"{reminders_to(mail, other_client_email)} reminder emails to the other client, not 1",
+        )
+        runner = [s for s in world.started if s.name == "jobs"][-1]
+        os.killpg(runner.process.pid, signal.SIGKILL)
+        runner.process.wait(timeout=10)
+        start_runner(world, env)
+        scan = json.loads(
+            run([str(BIN / "backease"), "server", "remind", "--json"], env, "backease server remind")
+        )
+        check(scan["sent"] == 0, f"a scan by hand after the reminder went sent {scan}")
+        time.sleep(2)
+        check(
+            reminders_to(mail, other_client_email) == 1,
+            f"after the restart, {reminders_to(mail, other_client_email)} reminder emails, not 1",
+        )
+
     with step("certificate renewal: after the certificate changes, the deploy hook makes nginx serve it"):
         served = _served_certificate(origin)
         make_certificate(world.tmp, env)  # what certbot's renewal does to the files
@@ -1141,6 +1187,11 @@ def main() -> int:
             adding = add_users(env)
             for started, port in zip(servers, apps, strict=True):
                 wait_for_health(started, port)
+
+        with step("the job runner starts (backease server jobs: django-q2, reminders every minute)"):
+            runner = start_runner(world, env)
+            time.sleep(1)
+            check(runner.process.poll() is None, f"the job runner stopped:\n{tail(runner.log)}")
 
         with step("the operator made two therapists and a client (backease server add-user --json)"):
             links = one_time_links(adding)

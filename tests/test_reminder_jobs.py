@@ -16,18 +16,10 @@ from django.test.utils import CaptureQueriesContext
 from backease.accounts.models import User
 from backease.reminders import claims, jobs
 from backease.reminders.delivery import deliver
-from backease.reminders.models import Reminder
+from backease.reminders.models import PushSubscription, Reminder
 from backease.store.models import Person, Profile, Session, SessionFacts
 
 pytestmark = pytest.mark.django_db
-
-try:
-    from backease.reminders.models import PushSubscription  # type: ignore[attr-defined]
-except ImportError:  # Web Push not in this build yet
-    PushSubscription = None
-needs_push = pytest.mark.skipif(
-    PushSubscription is None, reason="Web Push (PushSubscription) is not here yet"
-)
 
 # Monday 2 March 2026, 18:00 in New York (EST, UTC-5) = 23:00 UTC; 18:00 in Kolkata = 12:30 UTC.
 NEW_YORK_18 = datetime(2026, 3, 2, 23, 0, tzinfo=UTC)
@@ -78,7 +70,7 @@ def person(
     return someone
 
 
-def subscribe(someone: Person, endpoint: str) -> Any:
+def subscribe(someone: Person, endpoint: str) -> PushSubscription:
     return PushSubscription.objects.create(
         person=someone, endpoint=endpoint, p256dh="key", auth="secret", created_at=NEW_YORK_18
     )
@@ -143,7 +135,6 @@ def test_a_reminder_is_not_sent_half_an_hour_after_its_time() -> None:
     assert mail.outbox == []
 
 
-@needs_push
 def test_push_goes_to_every_device_and_no_email_when_one_took_it() -> None:
     alex = person()
     subscribe(alex, "https://push.example/phone")
@@ -162,7 +153,6 @@ def test_push_goes_to_every_device_and_no_email_when_one_took_it() -> None:
     assert (row.channel, row.state, row.detail) == ("push", "sent", "push reached 2 of 3 device(s)")
 
 
-@needs_push
 def test_email_is_the_fallback_when_no_push_reaches_a_device() -> None:
     alex = person()
     subscribe(alex, "https://push.example/phone")

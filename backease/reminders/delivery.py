@@ -3,10 +3,10 @@ push reached any (server mode, to their account's address), and a record of whic
 
 `deliver(person, due_at, now)` is what the job runner's scan (`backease.reminders.jobs`)
 calls for each reminder it has claimed. The record is `Reminder` rows (see
-`backease.reminders.claims`): the "push" row is the reminder itself and its lock; when the
-email goes instead, an "email" row records that send (claimed first, so it too goes once)
-and the push row is closed as failed with the reason ("no device took the push; sent by
-email"), never to be tried again.
+`backease.reminders.claims`): the "push" row is the reminder itself and its lock (only its
+holder sends, by push or by email); when the email goes instead, an "email" row records
+that send, written in the same transaction that closes the push row as failed with the
+reason ("no device subscribed to push; sent by email"), never to be tried again.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from django.core.mail import EmailMessage
 
 from backease.accounts.mode import is_server
 from backease.reminders import claims
-from backease.reminders.models import Reminder
+from backease.reminders.models import PushSubscription, Reminder
 from backease.store.models import Person
 from backease.store.zones import person_zone
 
@@ -67,11 +67,7 @@ class RealTransport:
 
 
 def subscriptions_of(person_ids: list[int]) -> dict[int, list[Any]]:
-    """Each person's push subscriptions (one query for them all); {} before Web Push exists."""
-    try:
-        from backease.reminders.models import PushSubscription  # type: ignore[attr-defined]
-    except ImportError:  # Web Push not installed in this build
-        return {}
+    """Each person's push subscriptions (one query for them all)."""
     found: dict[int, list[Any]] = {}
     for row in PushSubscription.objects.filter(person_id__in=person_ids).order_by("pk"):
         found.setdefault(row.person_id, []).append(row)
@@ -164,20 +160,19 @@ def deliver(
         claims.finish(row, "failed", why + "; no email address to fall back on", now, final=final)
         return Delivery("", False, why)
 
-    mail = claims.claim_one(person.pk, due_at, "email", now)
-    if mail is None:
-        sent = Reminder.objects.filter(person=person, due_at=due_at, channel="email", state="sent").exists()
-        if sent:  # an earlier attempt emailed and died before closing the push row
-            claims.finish(row, "failed", why + "; sent by email", now, final=True)
-            return Delivery("email", True, "sent by email before")
-        return Delivery("", False, "the email is being sent by another process")
+    if (
+        row.attempts > 1
+        and Reminder.objects.filter(person=person, due_at=due_at, channel="email", state="sent").exists()
+    ):  # an earlier attempt emailed it (and was stopped before closing this row)
+        claims.finish(row, "failed", why + "; sent by email", now, final=True)
+        return Delivery("email", True, "sent by email before")
     try:
         transport.email(email_for(person, due_at, to))
-    except Exception as exc:  # the mail server is down: both rows are tried again later
+    except Exception as exc:  # the mail server is down: tried again after RETRY_AFTER
         log.exception("reminder email to user %s failed", person.user_id)
-        claims.finish(mail, "failed", f"email failed: {type(exc).__name__}", now)
-        claims.finish(row, "failed", why + f"; email failed: {type(exc).__name__}", now)
-        return Delivery("", False, f"email failed: {type(exc).__name__}")
-    claims.finish(mail, "sent", why + "; emailed instead", now)
-    claims.finish(row, "failed", why + "; sent by email", now, final=True)
-    return Delivery("email", True, why + "; emailed instead")
+        failed = f"email failed: {type(exc).__name__}"
+        claims.finish(row, "failed", f"{why}; {failed}", now, record=("email", "failed", failed))
+        return Delivery("", False, failed)
+    sent = why + "; sent by email"
+    claims.finish(row, "failed", sent, now, final=True, record=("email", "sent", sent))
+    return Delivery("email", True, sent)

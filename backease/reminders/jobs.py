@@ -8,13 +8,14 @@ personal mode's `backease remind`), claims the reminders through the unique cons
 Then it takes over reminders whose claim lapsed (a runner that died holding them) or whose
 send failed and may be retried.
 
-Cost: the number of queries does not grow with the number of people. One query reads the
-distinct schedules (zone, time, days), which are few; one reads the people whose schedule
-has an instant in the window; one finds who did a session on their local day; one reads
-what was sent already. Then per batch of BATCH: one INSERT claims the batch, one reads the
-people with their accounts, one their push subscriptions; per reminder one UPDATE records
-how it went (after its send, so that a crash loses nothing). bench/reminders_scale.py
-measures it with 10,000 people.
+Cost: the number of queries to find who is due does not grow with the number of people.
+One query reads the distinct planned times (zone, time, quiet hours), which are few; one
+reads the people whose time has an instant in the window; one finds who did a session on
+their local day; one reads what was sent already. Then per batch of BATCH: one INSERT
+claims the batch, one reads the claimed rows, one the people with their accounts, one their
+push subscriptions; per reminder one short transaction records how it went, after its
+send, so that a runner killed mid-batch loses nothing and sends nothing twice.
+bench/reminders_scale.py measures it with 10,000 people (docs/performance.md).
 
 The job runner is django-q2 (`backease server jobs`, docs/deploy.md): `ensure_schedule`
 makes its schedule row, which calls `scheduled_scan` every REMINDER_SCAN_MINUTES.
@@ -30,7 +31,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from backease.core import reminders as core
@@ -38,6 +40,7 @@ from backease.core.zones import LocalTime
 from backease.reminders import claims, delivery
 from backease.reminders.models import Reminder
 from backease.store.models import Person, Profile, Session
+from backease.store.services import DEFAULT_SESSION_DAYS
 from backease.store.zones import zone_named
 
 log = logging.getLogger(__name__)
@@ -85,8 +88,6 @@ class ScanResult:
 def _schedule(days: list[str], time_text: str, quiet: str, on: bool = True) -> core.Schedule:
     """The schedule as the reminder rules read it, from a profile's stored values (as
     `backease.store.services.reminder_schedule` reads one person's)."""
-    from backease.store.services import DEFAULT_SESSION_DAYS
-
     return core.Schedule(
         days=tuple(days or DEFAULT_SESSION_DAYS),
         time=core.parse_clock("time", time_text),
@@ -103,20 +104,38 @@ def due_reminders(now: datetime, *, window: timedelta = WINDOW) -> list[Due]:
     since = now - window
     profiles = Profile.objects.filter(reminders_on=True)
 
-    # 1. The distinct schedules (few: zones x times x day sets x quiet hours), and which of
-    #    them have a planned instant in the window.
+    # 1. The distinct times (few: zones x times x quiet hours), and which of them have a
+    #    planned instant in the window on any day (the person's days are checked below).
+    #    On PostgreSQL the planned day is checked here too (jsonb containment).
+    by_day = connection.features.supports_json_field_contains
     wanted = Q()
     any_wanted = False
-    for zone_name, time_text, days, quiet in profiles.values_list(
-        "person__time_zone", "session_time", "session_days", "quiet_hours"
+    for zone_name, time_text, quiet in profiles.values_list(
+        "person__time_zone", "session_time", "quiet_hours"
     ).distinct():
-        schedule = _schedule(days, time_text, quiet)
-        if core.planned_instants(schedule, zone_named(zone_name), since, now + timedelta(seconds=1)):
-            wanted |= Q(person__time_zone=zone_name, session_time=time_text, quiet_hours=quiet)
-            any_wanted = True
+        zone = zone_named(zone_name)
+        every_day = _schedule(list(core.WEEKDAYS), time_text, quiet)
+        found = core.planned_instants(every_day, zone, since, now + timedelta(seconds=1))
+        if not found:
+            continue
+        here = Q(person__time_zone=zone_name, session_time=time_text, quiet_hours=quiet)
+        if by_day:
+            days = {core.WEEKDAYS[at.astimezone(zone).weekday()] for at in found}
+            on_day = Q(session_days=[]) if days & set(DEFAULT_SESSION_DAYS) else Q(pk__in=[])
+            for day in days:
+                on_day |= Q(session_days__contains=[day])
+            here &= on_day
+        wanted |= here
+        any_wanted = True
     # A snooze moves the day's reminder to its end (the next minute at most).
     snoozed = Q(snoozed_until__gt=since - timedelta(minutes=1), snoozed_until__lte=now)
-    match = (wanted | snoozed) if any_wanted else snoozed
+    # Who already has a reminder row in the window (sent, or being sent) is left out, so
+    # the scans in the half hour after a busy minute do not read those people again; the
+    # snoozed are kept (a snooze makes a new reminder in the same window).
+    handled = Exists(
+        Reminder.objects.filter(person_id=OuterRef("person_id"), due_at__gt=since, due_at__lte=now)
+    )
+    match = ((wanted & ~handled) | snoozed) if any_wanted else snoozed
 
     # 2. The people with such a schedule or snooze (their days are checked below).
     rows = list(
@@ -204,6 +223,11 @@ def run_scan(now: datetime | None = None, *, transport: Any = None, window: time
     default), then whatever a lapsed claim or a failed send left. Safe to run in several
     processes at once, and again after a crash: each reminder is sent once."""
     now = now or timezone.now()
+    with claims.quick_commits():
+        return _scan(now, transport, window)
+
+
+def _scan(now: datetime, transport: Any, window: timedelta) -> ScanResult:
     result = ScanResult()
     due = due_reminders(now, window=window)
     result.due = len(due)
