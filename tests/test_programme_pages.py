@@ -240,10 +240,13 @@ def test_the_checkin_trend_shows_the_band_of_less_than_a_change_that_matters(
 def test_the_end_shows_first_against_last_with_the_minimal_important_changes(
     client: Client, two_weeks: Person, clock: Clock
 ) -> None:
-    programmes.record_checkin(
-        two_weeks, pain=2, activity="", activity_score=7, pgic=2, now=at("2026-11-20T10:00")
-    )
     clock.now = at("2026-11-24T10:00")  # the day after the sixth week
+    # No check-in in the last week yet: one last one is asked for (it may come a week late).
+    assert "One last check-in is due." in text(get(client, "/today/"))
+    assert 'name="pgic"' in get(client, "/programme/check-in/")
+    response = client.post("/programme/check-in/", {"pain": "2", "activity": "", "score": "7", "pgic": "2"})
+    assert response.status_code == 302 and CheckIn.objects.get(week=6).pain == 2
+    assert "One last check-in" not in text(get(client, "/programme/"))
     words = text(get(client, "/programme/"))
     assert "Programme finished · 6 weeks" in words and "First and last check-in" in words
     assert "Average pain lower is better 6 2 −4 Yes, better" in words
@@ -253,6 +256,10 @@ def test_the_end_shows_first_against_last_with_the_minimal_important_changes(
     assert "much improved, a change that matters" in words
     today = text(get(client, "/today/"))
     assert "Programme finished · 6 weeks" in today and "See how it went" in today
+    assert "check-in is due" not in today
+    clock.now = at("2026-12-08T10:00")  # two weeks after the end: Today lets it go
+    page_cache.clear()  # (Today's cache is keyed by the real day, which this clock does not move)
+    assert 'id="programme-today"' not in get(client, "/today/")
 
 
 # --- the weekly check-in ---------------------------------------------------------------------------

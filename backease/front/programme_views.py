@@ -248,6 +248,9 @@ def _context(person: Person, **extra: Any) -> dict[str, Any]:
                 "schedule": _schedule_words(view.days, view.time),
                 "last_day": view.ends_on - timedelta(days=1),
                 "checkin_open": _checkin_open(view, local.today),
+                "last_checkin_due": view.status == "finished"
+                and _checkin_open(view, local.today)
+                and not any(c.week == view.weeks for c in view.checkins),
             }
         )
     ctx.update(extra)
