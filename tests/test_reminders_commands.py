@@ -230,3 +230,17 @@ def test_a_reminder_the_open_web_app_already_showed_is_not_shown_again_on_the_de
     reminders.mark_sent(web, moment)
     code, out, _ = cli(capsys, "remind", "--now", (moment + timedelta(minutes=1)).isoformat(), "--json")
     assert code == 0 and json.loads(out)["shown"] is None and shown.shown == []
+
+
+def test_remind_snooze_moves_todays_reminder(
+    capsys: pytest.CaptureFixture[str], shown: desktop.Recorder
+) -> None:
+    york(capsys)
+    code, out, _ = cli(capsys, "remind", "--now", "2026-11-02T19:00")
+    assert code == 0 and len(shown.shown) == 1
+    code, out, _ = cli(capsys, "remind", "--now", "2026-11-02T19:02", "--snooze", "20")
+    assert code == 0 and out == "Today's reminder is snoozed until 19:22.\n"
+    code, out, _ = cli(capsys, "remind", "--now", "2026-11-02T19:25", "--json")
+    assert json.loads(out)["shown"] == "desktop" and len(shown.shown) == 2
+    code, _, err = cli(capsys, "remind", "--snooze", "0")
+    assert code == 2 and err.startswith("error: --snooze: ")

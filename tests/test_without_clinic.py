@@ -30,6 +30,8 @@ PERSONAL = [
     "tests/test_api_schema.py",
     "tests/test_exports.py",
     "tests/test_backup_safety.py",
+    "tests/test_reminders_api.py",
+    "tests/test_reminders_calendar.py",
 ]
 """The personal app's tests: what a person reaches without clinic mode."""
 

@@ -185,6 +185,14 @@ def remind_command(
         bool,
         typer.Option("--dry-run", help="Only say whether a reminder is due: show nothing, record nothing."),
     ] = False,
+    snooze: Annotated[
+        int | None,
+        typer.Option(
+            "--snooze",
+            help="Snooze today's reminder for this many minutes (1-720) instead.",
+            show_default=False,
+        ),
+    ] = None,
     json_: JsonOption = False,
 ) -> None:
     """Check once whether a reminder is due, and show it as a desktop notification.
@@ -201,6 +209,13 @@ def remind_command(
 
     person = store.local_owner()
     at = _instant(now, person) if now is not None else timezone.now()
+    if snooze is not None:
+        try:
+            answer = services.snooze(person, snooze, at)
+        except InputError as error:
+            raise InputError("--snooze", error.message) from None
+        _answer(answer, None, "", json_)
+        return
     if dry_run:
         answer = services.due(person, at)
         _answer(answer, None, "", json_)
