@@ -342,3 +342,39 @@ def test_delete_everything_removes_the_reminder_bookkeeping_with_or_without_an_a
     services.delete_everything(member)
     assert Reminder.objects.count() == 0
     assert Person.objects.filter(pk=member.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_backup_keeps_the_quiet_hours_and_leaves_out_the_snooze_the_calendar_link_and_the_bookkeeping() -> (
+    None
+):
+    import json
+
+    from backease.exports.backup import make_backup, restore_backup
+
+    person = person_in("America/New_York", "York", local=True)
+    services.save_schedule(person, ["mon", "wed"], "19:00", quiet="22:00-07:00", reminders=False)
+    reminders.snooze(person, 30, utc("2026-11-02T23:50"))
+    services.make_calendar_token(person)
+    reminders.claim(person, utc("2026-11-03T00:00"), "desktop", utc("2026-11-03T00:01"))
+    data = json.loads(json.dumps(make_backup(person)))
+    assert (data["profile"]["quiet_hours"], data["profile"]["reminders_on"]) == ("22:00-07:00", False)
+    assert "snoozed_until" not in data["profile"] and "calendar_token" not in data["profile"]
+    Person.objects.all().delete()
+    assert Reminder.objects.count() == 0  # the bookkeeping went with the person
+    restore_backup(data)
+    row = Profile.objects.get()
+    assert (row.quiet_hours, row.reminders_on, row.snoozed_until, row.calendar_token) == (
+        "22:00-07:00", False, None, None,
+    )  # fmt: skip
+    # A backup from before reminders restores with none and reminders on.
+    del data["profile"]["quiet_hours"], data["profile"]["reminders_on"]
+    Person.objects.all().delete()
+    restore_backup(data)
+    row = Profile.objects.get()
+    assert (row.quiet_hours, row.reminders_on) == ("", True)
+    data["profile"]["quiet_hours"] = "late"
+    Person.objects.all().delete()
+    with pytest.raises(InputError) as error:
+        restore_backup(data)
+    assert error.value.field == "profile.quiet_hours"
