@@ -123,6 +123,7 @@ def test_the_page_offers_a_programme_on_the_schedules_days_in_the_persons_zone(
     client: Client, owner: Person, clock: Clock
 ) -> None:
     html = get(client, "/programme/")
+    assert '<a href="/programme/" aria-current="page">Programme</a>' in html  # in the site menu
     assert 'id="start-form"' in html and 'name="weeks" value="6"' in html
     for day in ("mon", "wed", "fri"):
         assert f'id="start-day-{day}" name="days" value="{day}" checked' in html
