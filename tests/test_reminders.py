@@ -378,3 +378,30 @@ def test_a_backup_keeps_the_quiet_hours_and_leaves_out_the_snooze_the_calendar_l
     with pytest.raises(InputError) as error:
         restore_backup(data)
     assert error.value.field == "profile.quiet_hours"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_of_senders_claiming_one_reminder_at_the_same_moment_exactly_one_gets_it() -> None:
+    import threading
+
+    from django.db import connection
+
+    person = person_in("America/New_York", "York", local=True)
+    due_at, now = utc("2026-11-05T00:00"), utc("2026-11-05T00:01")
+    start = threading.Barrier(6)
+    taken: list[bool] = []
+
+    def sender() -> None:
+        try:
+            start.wait(10)
+            taken.append(reminders.claim(person, due_at, "push", now) is not None)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sender) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(taken) == [False] * 5 + [True]
+    assert Reminder.objects.get().attempts == 1
