@@ -145,12 +145,32 @@ def spread(rng: random.Random) -> None:
     Profile.objects.bulk_update(rows, ["session_time", "session_days", "quiet_hours"], batch_size=2000)
 
 
+CPU = {"app": 0.0, "db": 0.0}
+"""CPU seconds spent in the scans measured so far: this process, and its PostgreSQL backend
+(read from /proc: the database runs on this machine). Unlike wall time, they do not grow
+when other jobs share the machine."""
+
+
+def _backend_cpu() -> float:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 def measured(now: datetime, transport: Counting) -> tuple[float, int, Any]:
-    """One scan at `now`: seconds, queries, its result."""
+    """One scan at `now`: seconds, queries, its result (and its CPU time added to CPU)."""
     from django.db import connection
 
     from backease.reminders.jobs import run_scan
 
+    db_before, app_before = _backend_cpu(), time.process_time()
     queries = 0
 
     def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
@@ -162,7 +182,13 @@ def measured(now: datetime, transport: Counting) -> tuple[float, int, Any]:
         began = time.perf_counter()
         result = run_scan(now, transport=transport)
         spent = time.perf_counter() - began
+    CPU["app"] += time.process_time() - app_before
+    CPU["db"] += _backend_cpu() - db_before
     return spent, queries, result
+
+
+def cpu_since(mark: dict[str, float]) -> str:
+    return f"CPU: app {CPU['app'] - mark['app']:.2f} s, database {CPU['db'] - mark['db']:.2f} s"
 
 
 def main() -> None:
@@ -191,16 +217,21 @@ def main() -> None:
     Profile.objects.count()
     count_s = time.perf_counter() - began
     transport = Counting()
+    mark = dict(CPU)
     idle_s, idle_q, idle = measured(PEAK - timedelta(hours=3), transport)
     print(f"baseline: SELECT count(*) of profiles {count_s * 1000:.1f} ms")
-    print(f"baseline: a scan with nobody due      {idle_s * 1000:.1f} ms, {idle_q} queries, {idle.sent} sent")
+    print(
+        f"baseline: a scan with nobody due      {idle_s * 1000:.1f} ms, {idle_q} queries, {idle.sent} sent; "
+        f"{cpu_since(mark)}"
+    )
 
     # 1. The peak: everyone due at once.
+    mark = dict(CPU)
     peak_s, peak_q, peak = measured(PEAK + timedelta(minutes=1), transport)
     print(
         f"peak: everyone due at one instant      {peak_s:.2f} s, {peak_q} queries, "
         f"{peak.due} due, {peak.sent} sent ({peak.channels}), "
-        f"{peak_s / max(1, peak.sent) * 1000:.2f} ms a reminder"
+        f"{peak_s / max(1, peak.sent) * 1000:.2f} ms a reminder; {cpu_since(mark)}"
     )
     again_s, again_q, again = measured(PEAK + timedelta(minutes=2), transport)
     print(
@@ -217,6 +248,7 @@ def main() -> None:
 
             Reminder.objects.all().delete()
         transport = Counting()
+        mark = dict(CPU)
         sending = [0.0, 0, 0]  # seconds, scans, queries of the scans that sent something
         idle = [0.0, 0, 0]
         sent = 0
@@ -229,7 +261,8 @@ def main() -> None:
             f"a day of scans every {every} min ({(24 * 60) // every}): {sent} sent; "
             f"the {sending[1]} scans that sent took {sending[0]:.2f} s, {sending[2]} queries; "
             f"the {idle[1]} that found nothing to send {idle[0]:.2f} s "
-            f"({idle[0] / max(1, idle[1]) * 1000:.1f} ms each), {idle[2]} queries"
+            f"({idle[0] / max(1, idle[1]) * 1000:.1f} ms each), {idle[2]} queries; "
+            f"the day's {cpu_since(mark)}"
         )
     print(f"sends handed over: {transport.emails} emails, {transport.pushes} pushes")
 
