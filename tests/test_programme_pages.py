@@ -279,15 +279,15 @@ def test_today_shows_the_week_and_session_and_the_checkin_when_due(
     assert "check-in is due" not in words and "Week 3 of 6 · session 2 of 3 this week" in words
 
 
-def test_today_offers_this_weeks_plan_when_its_plan_was_made_before_the_week_began(
+def test_today_offers_this_weeks_plan_when_its_plan_was_made_before_this_weeks_dose(
     client: Client, two_weeks: Person
 ) -> None:
     plans = Plan.objects.filter(person=two_weeks)
     plans.update(created_at=at("2026-10-21T19:00"))  # all made in week 2
     html = get(client, "/today/")
     assert 'id="plan-stale"' in html and 'action="/today/regenerate/"' in html
-    assert "This plan was made before this week began; this week's dose is 20 min" in text(html)
-    plans.update(created_at=at("2026-10-26T08:00"))  # in week 3
+    assert "This plan was made before this week's dose was set: 20 min" in text(html)
+    plans.update(created_at=at("2026-10-28T12:30"))  # after week 3's dose was decided (at noon)
     assert 'id="plan-stale"' not in get(client, "/today/")
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,10 +24,9 @@ from backease.accounts.mode import current_person
 from backease.core import programme as core
 from backease.core.errors import Conflict, InputError, Missing
 from backease.core.programme import ProgrammeView, WeekView
-from backease.core.zones import start_of
 from backease.exports import charts
 from backease.store import programmes, services
-from backease.store.models import CheckIn, Person, ProgrammeRun, Session, SessionFacts
+from backease.store.models import CheckIn, Person, ProgrammeRun, ProgrammeWeek, Session, SessionFacts
 from backease.store.zones import local_time
 
 DAY_NAMES = {
@@ -395,14 +393,19 @@ def checkin(request: HttpRequest) -> HttpResponse:
 # --- Today ---------------------------------------------------------------------------------------
 
 
-def _plan_stale(person: Person, view: ProgrammeView, zone: ZoneInfo) -> bool:
-    """Whether Today's plan was made before this week's dose was (a new week began since):
-    Today then offers this week's plan."""
+def _plan_stale(person: Person, view: ProgrammeView) -> bool:
+    """Whether Today's plan was made before this week's dose was decided (a new week began
+    since, or the programme was started from the terminal or the API): Today then offers this
+    week's plan. A plan made after it follows it (`services.make_plan`)."""
     if view.finished or view.status != "active":
         return False
     plan = services.latest_plan(person)
-    week_start = start_of(view.timeline[view.week - 1].start, zone)
-    return plan is not None and plan.created_at < week_start
+    decided = (
+        ProgrammeWeek.objects.filter(run_id=view.run_id, week=view.week)
+        .values_list("decided_at", flat=True)
+        .first()
+    )
+    return plan is not None and decided is not None and plan.created_at < decided
 
 
 def today_context(
@@ -425,7 +428,7 @@ def today_context(
         "view": view,
         "headline": core.headline(view),
         "dose": view.dose.describe(),
-        "plan_stale": _plan_stale(person, view, local.zone),
+        "plan_stale": _plan_stale(person, view),
         "checkin_due": view.checkin_due,
         "pgic_due": view.pgic_due,
         "last_checkin_open": view.finished
