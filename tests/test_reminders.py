@@ -405,3 +405,10 @@ def test_of_senders_claiming_one_reminder_at_the_same_moment_exactly_one_gets_it
         thread.join(30)
     assert sorted(taken) == [False] * 5 + [True]
     assert Reminder.objects.get().attempts == 1
+
+
+def test_a_late_evening_reminder_is_due_until_midnight_at_the_latest() -> None:
+    late = rules.Schedule(("mon",), time(23, 50))
+    assert rules.check(late, NEW_YORK, at("2026-11-02T23:59", NEW_YORK), done_today=False).due
+    after = rules.check(late, NEW_YORK, at("2026-11-03T00:05", NEW_YORK), done_today=False)
+    assert not after.due and after.reason.startswith("Tuesday is not a planned day")

@@ -17,7 +17,8 @@ The rules, in the order `check` applies them:
   the next morning for a session planned the evening before.
 - A reminder is due from its instant for `DUE_WINDOW` (30 minutes): a cron job or timer
   run every 5 to 15 minutes catches it (even when one run is missed), and a computer that
-  wakes from sleep an hour later does not show a reminder for a session long past.
+  wakes from sleep an hour later does not show a reminder for a session long past. The
+  window ends at local midnight at the latest (a day's reminder belongs to that day).
 - None on a day whose session is already done (counted in the person's local day).
 - Snooze moves that day's reminder to the end of the snooze (the same quiet-hours rule
   applies to it; a snooze past the end of the local day skips that day's reminder).
