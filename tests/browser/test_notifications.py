@@ -290,3 +290,19 @@ def test_a_push_is_shown_by_the_service_worker(allowed: Any, live_server: Any) -
         "backease-reminder",
         "/today/",
     ] in shown_after_push(2)
+
+
+def test_notifications_blocked_in_the_browser_are_explained(browser: Any, live_server: Any) -> None:
+    context = new_context(browser, viewport=MOBILE, locale="en-GB")
+    context.add_init_script("Object.defineProperty(Notification, 'permission', { get: () => 'denied' })")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        page.goto(f"{live_server.url}/settings/")
+        expect(page.locator("#device-reminders-status")).to_contain_text(
+            "Notifications are blocked for backease in this browser"
+        )
+        expect(page.get_by_role("button", name="Turn on reminders on this device")).to_be_hidden()
+        expect(page.get_by_role("button", name="Turn off reminders on this device")).to_be_hidden()
+    finally:
+        close_context(context)
