@@ -231,3 +231,15 @@ def test_the_scan_makes_as_many_queries_for_forty_people_as_for_four() -> None:
     few = due_queries(4, 0)
     many = due_queries(40, 100)
     assert few == many <= 4
+
+
+def test_a_scan_by_hand_with_a_bad_instant_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    from backease.__main__ import run
+
+    for bad in ("tomorrow", "2026-03-02T18:00"):  # not a date; no offset
+        with pytest.raises(SystemExit) as exit_info:
+            run(["server", "remind", "--now", bad])
+        _, err = capsys.readouterr()
+        assert exit_info.value.code == 2
+        assert "--now" in err and "offset" in err and err.strip().count("\n") == 0
+    assert Reminder.objects.count() == 0
