@@ -244,3 +244,24 @@ def test_remind_snooze_moves_todays_reminder(
     assert json.loads(out)["shown"] == "desktop" and len(shown.shown) == 2
     code, _, err = cli(capsys, "remind", "--snooze", "0")
     assert code == 2 and err.startswith("error: --snooze: ")
+
+
+def test_the_notification_says_where_the_person_is_in_their_programme(shown: desktop.Recorder) -> None:
+    from backease.store.programmes import start_programme
+    from backease.store.zones import save_time_zone
+
+    person = services.local_owner()
+    save_time_zone(person, "America/New_York")
+    services.save_profile(person, {"areas": [{"region": "upper_trapezius_left", "pain": 5}], "minutes": 15})
+    services.record_screening(person, {})
+    start = datetime(2026, 11, 2, 9, 0, tzinfo=NEW_YORK)  # a Monday
+    start_programme(person, weeks=6, days=["mon", "wed", "fri"], time="19:00", now=start)
+    outcome = desktop.remind_once(person, datetime(2026, 11, 2, 19, 0, tzinfo=NEW_YORK))
+    assert outcome.shown == "desktop"
+    assert shown.shown == [
+        (
+            desktop.TITLE,
+            "Time for your upper back self-care session (planned for 19:00).\n"
+            "Week 1 of 6 · session 1 of 3 this week",
+        )
+    ]

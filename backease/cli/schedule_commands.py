@@ -221,10 +221,10 @@ def remind_command(
         _answer(answer, None, "", json_)
         return
     outcome = desktop.remind_once(person, at, fallback_to_print=True)
-    _answer(outcome.due, outcome.shown, outcome.detail, json_)
+    _answer(outcome.due, outcome.shown, outcome.detail, json_, outcome.text)
 
 
-def _answer(due: Due, shown: str | None, detail: str, json_: bool) -> None:
+def _answer(due: Due, shown: str | None, detail: str, json_: bool, text: str = "") -> None:
     if json_:
         _print_json(
             {
@@ -235,7 +235,9 @@ def _answer(due: Due, shown: str | None, detail: str, json_: bool) -> None:
                 "shown": shown,
             }
         )
-    elif shown == "printed" or not due.due:
+    elif shown == "printed":
+        sys.stdout.write((text or due.reason) + "\n")
+    elif not due.due:
         sys.stdout.write(due.reason + "\n")
     elif shown is None:
         sys.stdout.write(due.reason + " (already shown)\n")

@@ -126,6 +126,24 @@ class Outcome:
     due: rules.Due
     shown: Literal["desktop", "printed"] | None
     detail: str = ""
+    text: str = ""
+    """The words shown (or to print)."""
+
+
+def message(person: Person, due: rules.Due, now: datetime) -> str:
+    """The notification's words: why it is due, and where the person is in a running
+    programme ("Week 3 of 6 · session 2 of 3 this week")."""
+    from backease.core.programme import headline
+    from backease.store.programmes import programme_view
+
+    try:
+        view = programme_view(person, now)
+    except Exception:  # the reminder goes out whatever the programme's state
+        logger.warning("backease: the programme could not be read for a reminder", exc_info=True)
+        view = None
+    if view is None or view.finished:
+        return due.reason
+    return f"{due.reason}\n{headline(view)}"
 
 
 def remind_once(
@@ -146,18 +164,19 @@ def remind_once(
     claimed = services.claim(person, due.at, "desktop", now)
     if claimed is None:
         return Outcome(due, None)
+    text = message(person, due, now)
     try:
-        (show or notifier()).show(TITLE, due.reason)
+        (show or notifier()).show(TITLE, text)
     except Unavailable as exc:
         if fallback_to_print:
             services.mark_sent(claimed, now)
             claimed.detail = f"printed: {exc}"[:300]
             claimed.save(update_fields=["detail"])
-            return Outcome(due, "printed", str(exc))
+            return Outcome(due, "printed", str(exc), text)
         services.mark_failed(claimed, str(exc), now)
-        return Outcome(due, None, str(exc))
+        return Outcome(due, None, str(exc), text)
     services.mark_sent(claimed, now)
-    return Outcome(due, "desktop")
+    return Outcome(due, "desktop", "", text)
 
 
 class ReminderLoop(threading.Thread):
