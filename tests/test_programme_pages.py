@@ -387,3 +387,25 @@ def test_a_bad_schedule_on_the_settings_page_says_which_field_and_stores_nothing
     html = response.content.decode()
     assert re.search(rf'<p class="form-error" role="alert" id="schedule-error">{field}: ', html)
     assert services.reminder_schedule(owner) == before
+
+
+# --- cost ------------------------------------------------------------------------------------------
+
+
+def test_the_programme_page_costs_the_same_queries_however_much_is_in_it(
+    client: Client, two_weeks: Person
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def cost() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            get(client, "/programme/")
+        return len(queries.captured_queries)
+
+    get(client, "/programme/")  # weeks 2 and 3 are decided on the first look, once
+    small = cost()
+    for hour in range(6, 12):
+        session(two_weeks, at(f"2026-10-28T{hour:02d}:00"))
+    programmes.record_checkin(two_weeks, pain=4, activity="", activity_score=5, now=at("2026-10-28T11:30"))
+    assert cost() == small == 8
