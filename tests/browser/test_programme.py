@@ -85,7 +85,11 @@ def test_start_a_programme_do_a_session_check_in_and_see_it_on_today(
     expect(page.locator("#diary-error")).to_contain_text("Pain:")
     assert not CheckIn.objects.exists()
     check_accessibility(page)
-    page.locator('label[for="pain-5"]').click()
+    # By keyboard: the 0-10 answers are radio buttons (arrow keys move along them).
+    page.locator("#pain-0").focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    expect(page.locator("#pain-5")).to_be_checked()
     page.get_by_label("One activity your back makes hard").fill("sitting at my desk for an hour")
     page.locator('label[for="score-4"]').click()
     page.get_by_role("button", name="Save check-in").click()
