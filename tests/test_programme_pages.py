@@ -171,6 +171,7 @@ def test_a_bad_start_says_which_field_and_stores_nothing(
     assert response.status_code == 400
     html = response.content.decode()
     assert re.search(rf'<p class="form-error" role="alert" id="start-error">{field}: ', html)
+    assert '<a href="/programme/" aria-current="page">Programme</a>' in html
     assert 'aria-invalid="true"' in html or field == "Days"
     assert not ProgrammeRun.objects.exists()
     assert services.schedule(owner) == before
