@@ -269,3 +269,23 @@ def test_pressure_rises_one_level_a_week_at_most_when_a_cap_is_lifted(library: L
     change = decide(4, gentle, FULL_WEEK, dose_limits([], library))
     assert change.action == "up" and change.after.pressure == "moderate"
     assert "pressure stays moderate: one level firmer a week at most" in change.reason
+
+
+def test_the_minutes_and_pressure_a_person_chose_are_ceilings() -> None:
+    """A programme builds up within the person's own time and pressure: holds, rolling and
+    rounds grow inside their 15 minutes, pressure never firmer than the moderate they asked for,
+    and the reason says what was held back and why."""
+    limits = dose_limits([], chosen_minutes=15, chosen_pressure="moderate")
+    change = decide(2, rung(3, 3), FULL_WEEK, limits)
+    assert change.action == "up"
+    assert change.after.minutes == 15 and change.after.rounds == 2 and change.after.hold_seconds == 60
+    assert "minutes stay 15: the 15 minutes you chose" in change.reason
+    top = capped(rung(LADDER_TOP, 3), limits)
+    assert top.minutes == 15 and top.pressure == "moderate"
+    change = decide(2, rung(4, 3), FULL_WEEK, limits)
+    assert change.after.pressure == "moderate"
+    assert "pressure stays moderate: the moderate pressure you chose" in change.reason
+    start = start_change(starting_dose(15, "moderate", 3, limits), 15, "moderate", limits)
+    assert "capped" not in start.reason  # their own choice is said once, not as a cap
+    # No preference: the ladder's pressure, within the safety check's limits.
+    assert capped(rung(LADDER_TOP, 3), dose_limits([], chosen_minutes=30)).pressure == "firm"

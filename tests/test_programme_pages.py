@@ -287,7 +287,7 @@ def test_today_offers_this_weeks_plan_when_its_plan_was_made_before_this_weeks_d
     plans.update(created_at=at("2026-10-21T19:00"))  # all made in week 2
     html = get(client, "/today/")
     assert 'id="plan-stale"' in html and 'action="/today/regenerate/"' in html
-    assert "This plan was made before this week's dose was set: 20 min" in text(html)
+    assert "This plan was made before this week's dose was set: 15 min" in text(html)
     plans.update(created_at=at("2026-10-28T12:30"))  # after week 3's dose was decided (at noon)
     assert 'id="plan-stale"' not in get(client, "/today/")
 

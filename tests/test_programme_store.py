@@ -124,13 +124,13 @@ EXPECTED = [
     (
         2,
         "up",
-        "Rolling 75 s -> 90 s, minutes 15 -> 20, rounds 1 -> 2: 3 sessions done, none too much,"
-        " pain after no higher than before",
+        "Rolling 75 s -> 90 s, rounds 1 -> 2: 3 sessions done, none too much,"
+        " pain after no higher than before; minutes stay 15: the 15 minutes you chose",
     ),
     (3, "hold", "Kept as it was: 2 of 3 planned sessions done"),
     (4, "up", "Holds 60 s -> 75 s, pressure moderate -> firm: 3 sessions done, none too much"),
     (5, "down", "Holds 75 s -> 60 s, pressure firm -> moderate: 'too much' in 1 session"),
-    (6, "down", "Rolling 90 s -> 75 s, minutes 20 -> 15, rounds 2 -> 1: pain 7 in your diary"),
+    (6, "down", "Rolling 90 s -> 75 s, rounds 2 -> 1: pain 7 in your diary"),
 ]
 
 
@@ -194,3 +194,16 @@ def test_six_weeks_in_the_persons_zone_across_a_clock_change(zone_name: str) -> 
     assert end.summary.pgic_words == "much improved"
     assert ProgrammeRun.objects.get(person=person).status == "finished"
     assert programmes.current_dose(person, at("2026-11-23T09:00", zone)) is None
+
+
+def test_the_plan_keeps_to_the_persons_minutes_and_pressure(owner: Person) -> None:
+    """A dose never makes a session longer than the person's minutes or firmer than they asked,
+    and a shorter session chosen for one day is kept."""
+    services.save_profile(owner, {**PROFILE, "pressure": "gentle", "minutes": 10})
+    now = at("2026-10-12T09:00", NEW_YORK)
+    view = programmes.start_programme(owner, now=now)
+    assert view.dose.minutes <= 10 and view.dose.pressure == "gentle"
+    plan = services.core_plan(services.make_plan(owner, now=now))
+    assert plan.minutes == 10 and all(step.intensity == "gentle" for step in plan.steps)
+    today = services.profile_from_data({**PROFILE, "pressure": "gentle", "minutes": 5})
+    assert services.core_plan(services.make_plan(owner, profile=today, now=now)).minutes == 5

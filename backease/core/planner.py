@@ -1290,8 +1290,14 @@ def plan_session(
     every step (the dose replaces the slower `progression`).
     """
     if dose is not None:
-        minutes = max(MIN_MINUTES, min(MAX_MINUTES, dose.minutes))
-        profile = replace(profile, minutes=minutes, pressure=dose.pressure)
+        # The dose builds up within what the person chose: no longer than their minutes, no
+        # firmer than the pressure they asked for (`programme.dose_limits` caps the stored
+        # dose the same way; this also holds a shorter session chosen just for today).
+        minutes = max(MIN_MINUTES, min(MAX_MINUTES, dose.minutes, profile.minutes))
+        pressure = dose.pressure
+        if profile.pressure is not None:
+            pressure = min(pressure, profile.pressure, key=INTENSITY_RANK.__getitem__)
+        profile = replace(profile, minutes=minutes, pressure=pressure)
         adaptation = replace(adaptation, progression=0)
     total = profile.minutes * 60
     if safety.level in REFUSED_LEVELS:

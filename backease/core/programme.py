@@ -169,6 +169,8 @@ class DoseLimits:
     why_pressure: str = ""
     """Why pressure is capped, in words (empty when it is not)."""
     why_hold: str = ""
+    why_minutes: str = ""
+    """Why minutes are capped, in words ("the 15 minutes you chose")."""
 
 
 def is_hold(tech: Technique) -> bool:
@@ -182,11 +184,19 @@ def is_rolling(tech: Technique) -> bool:
 
 
 def dose_limits(
-    precautions: Iterable[str], library: Library | None = None, max_minutes: int = 60
+    precautions: Iterable[str],
+    library: Library | None = None,
+    max_minutes: int = 60,
+    *,
+    chosen_minutes: int | None = None,
+    chosen_pressure: Intensity | None = None,
 ) -> DoseLimits:
     """The caps on a dose from the precautions in force (the screening's, with those its level
-    adds: `planner.effective_precautions`) and from the library's techniques: no hold longer
-    than the longest any hold technique allows, the same for rolling."""
+    adds: `planner.effective_precautions`), from the library's techniques (no hold longer
+    than the longest any hold technique allows, the same for rolling) and from what the person
+    chose: a session no longer than the minutes they have (`chosen_minutes`) and no firmer
+    than the pressure they asked for (`chosen_pressure`; None: no preference). A programme
+    builds up within those; the person raises them in their profile."""
     active = set(precautions)
     max_hold = max_rolling = 10_000
     why_hold = ""
@@ -199,13 +209,23 @@ def dose_limits(
         max_hold = min(max_hold, SHORT_HOLD)
         why_hold = "no long holds, from your safety check"
     gentle = "gentle_pressure_only" in active
+    max_pressure: Intensity = "gentle" if gentle else "firm"
+    why_pressure = "gentle pressure only, from your safety check" if gentle else ""
+    if chosen_pressure is not None and INTENSITY_RANK[chosen_pressure] < INTENSITY_RANK[max_pressure]:
+        max_pressure = chosen_pressure
+        why_pressure = f"the {chosen_pressure} pressure you chose"
+    why_minutes = ""
+    if chosen_minutes is not None and chosen_minutes < max_minutes:
+        max_minutes = chosen_minutes
+        why_minutes = f"the {chosen_minutes} minutes you chose"
     return DoseLimits(
-        max_pressure="gentle" if gentle else "firm",
+        max_pressure=max_pressure,
         max_hold_seconds=max_hold,
         max_rolling_seconds=max_rolling,
         max_minutes=max_minutes,
-        why_pressure="gentle pressure only, from your safety check" if gentle else "",
+        why_pressure=why_pressure,
         why_hold=why_hold,
+        why_minutes=why_minutes,
     )
 
 
@@ -412,13 +432,14 @@ def _held_back(wanted: Dose, after: Dose, limits: DoseLimits) -> list[str]:
     if wanted.rolling_seconds > after.rolling_seconds:
         out.append(f"rolling stays {after.rolling_seconds} s: the longest any technique allows")
     if wanted.minutes > after.minutes:
-        out.append(f"minutes stay {after.minutes}: the longest session")
+        out.append(f"minutes stay {after.minutes}: {limits.why_minutes or 'the longest session'}")
     return out
 
 
 def start_change(dose: Dose, minutes: int, pressure: Intensity, limits: DoseLimits) -> DoseChange:
     """Week 1's entry: the starting dose and where it came from."""
-    caps = [c for c in (limits.why_pressure, limits.why_hold) if c]
+    # What the person chose is said first; the caps listed are the safety check's.
+    caps = [c for c in (limits.why_pressure, limits.why_hold) if c and not c.endswith("you chose")]
     reason = f"Starting dose from your {minutes} minutes and {pressure} pressure"
     if caps:
         reason += "; capped: " + ", ".join(caps)

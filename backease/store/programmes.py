@@ -45,8 +45,13 @@ TIME_FIELD = "time"
 
 def _limits(person: Person) -> core.DoseLimits:
     outcome = services.outcome(person)
+    profile = services.get_profile(person)
     return core.dose_limits(
-        planner.effective_precautions(outcome), load_content().library, planner.MAX_MINUTES
+        planner.effective_precautions(outcome),
+        load_content().library,
+        planner.MAX_MINUTES,
+        chosen_minutes=profile.minutes,
+        chosen_pressure=profile.pressure,
     )
 
 
