@@ -34,6 +34,7 @@ from backease.accounts.mode import person_for
 from backease.accounts.models import AccessLog, User
 from backease.accounts.tokens import create_token
 from backease.clinic.models import CareLink, Flag, Invitation, Notice, Outcome, Programme
+from backease.reminders.models import PushSubscription
 from backease.store import services
 from backease.store.models import PainEntry, Person, Plan, Session
 from tests.clinic.conftest import make_user, signed_in
@@ -138,6 +139,13 @@ def world(db: None, scope: str) -> World:
         recipient=users["therapist_a"], subject=a, kind="flag", key="flag:1", text=f"{SECRET}notice"
     )
     token, _ = create_token(users["client_a"], "SECRETAtoken", ["read"])
+    subscription = PushSubscription.objects.create(
+        person=a,
+        endpoint="https://push.example.com/SECRETApush",
+        p256dh="BSECRETAkey",
+        auth="SECRETAauth",
+        created_at=timezone.now(),
+    )
     AccessLog.objects.create(
         actor=users["therapist_a"], actor_label="Sam", subject=a, action="view", what="SECRETAlog"
     )
@@ -158,6 +166,7 @@ def world(db: None, scope: str) -> World:
         "notice_id": notice.pk,
         "link_id": link.pk,
         "token_id": token.pk,
+        "subscription_id": subscription.pk,
         "technique": step["technique"],
         "technique_id": step["technique"],
         "region": "between_shoulder_blades_left",
@@ -171,7 +180,7 @@ def world(db: None, scope: str) -> World:
 
 # --- the routes --------------------------------------------------------------------------------
 
-OWNED_BY_A = {"session_id", "entry_id", "plan_id", "outcome_id", "token_id", "link_id"}
+OWNED_BY_A = {"session_id", "entry_id", "plan_id", "outcome_id", "token_id", "link_id", "subscription_id"}
 """Parameters naming A's own rows (self-care, and A's consent to share): only A reaches them."""
 A_AS_CLIENT = {"client_id", "person_id", "programme_id", "flag_id"}
 """Parameters naming A (or A's rows) as a client: A's therapist reaches them, no other therapist."""
