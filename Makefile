@@ -43,9 +43,17 @@ types: $(STAMP)
 	$(BIN)/mypy backease
 	$(BIN)/mypy --strict backease/core
 
+# The tests run in parallel, one pytest-xdist worker per CPU core (`-n auto`), each with its
+# own data folder under .test-data and its own test database (tests/conftest.py). Tests are
+# handed out two at a time, the few that take minutes first (tests/conftest.py,
+# LONGEST_FIRST), so they start on different workers. PYTEST_WORKERS=0 runs every test in
+# this one process (e.g. with a debugger), PYTEST_WORKERS=4 in four.
+PYTEST_WORKERS ?= auto
+
 pytest: $(STAMP) browser
 	$(BIN)/backease content check
-	BACKEASE_DATA_DIR=$(CURDIR)/.test-data BACKEASE_CHROMIUM=$(CHROMIUM) BACKEASE_REQUIRE_BROWSER=1 $(BIN)/pytest
+	BACKEASE_DATA_DIR=$(CURDIR)/.test-data BACKEASE_CHROMIUM=$(CHROMIUM) BACKEASE_REQUIRE_BROWSER=1 \
+		$(BIN)/pytest -n $(PYTEST_WORKERS) --maxschedchunk 2
 
 # Chromium for the browser tests: installed with apt-get when this runs as root (as .ci/run
 # does); otherwise stop here and say what is missing, rather than skip those tests.
