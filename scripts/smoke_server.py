@@ -633,6 +633,17 @@ def run_documented_upgrade(world: World, env: dict[str, str], apps: list[int]) -
             else:
                 stop_one(started)
                 start_app(world, env, index, real_port)
+        elif line == "sudo systemctl restart backease-jobs":
+            # As its unit does: TERM, and KILL after TimeoutStopSec (10 s).
+            runner = [s for s in world.started if s.name == "jobs" and s.process.poll() is None][-1]
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(runner.process.pid, signal.SIGTERM)
+            try:
+                runner.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(runner.process.pid, signal.SIGKILL)
+                runner.process.wait(timeout=10)
+            start_runner(world, env)
         elif found := re.fullmatch(
             r"curl -fsS (?:--retry (\d+) )?.*http://127\.0\.0\.1:(800[12])/healthz", line
         ):

@@ -243,3 +243,23 @@ def test_a_scan_by_hand_with_a_bad_instant_is_one_line_and_exit_2(capsys: pytest
         assert exit_info.value.code == 2
         assert "--now" in err and "offset" in err and err.strip().count("\n") == 0
     assert Reminder.objects.count() == 0
+
+
+def test_the_runners_schedule_is_one_row_calling_the_scan_every_minute() -> None:
+    from django_q.models import Schedule
+
+    jobs.ensure_schedule()
+    jobs.ensure_schedule()  # a second runner starting
+    [row] = Schedule.objects.all()
+    assert (row.func, row.schedule_type, row.minutes, row.repeats) == (jobs.TASK, Schedule.MINUTES, 1, -1)
+    person()
+    assert "1 sent (email 1)" in jobs.scheduled_scan(NEW_YORK_18.isoformat())
+
+
+def test_a_scan_past_its_time_budget_leaves_the_rest_unclaimed_for_the_next(monkeypatch: Any) -> None:
+    person()
+    monkeypatch.setattr(jobs, "SCAN_BUDGET_SECONDS", -1)
+    late = jobs.run_scan(NEW_YORK_18)
+    assert (late.due, late.claimed, late.sent, Reminder.objects.count()) == (1, 0, 0, 0)
+    monkeypatch.undo()
+    assert jobs.run_scan(NEW_YORK_18 + timedelta(minutes=1)).sent == 1

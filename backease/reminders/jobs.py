@@ -24,6 +24,7 @@ makes its schedule row, which calls `scheduled_scan` every REMINDER_SCAN_MINUTES
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -53,6 +54,10 @@ reminders late (a session planned for 18:00, reminded at 23:00, is nagging)."""
 BATCH = 50
 """Reminders claimed at a time. Small enough that two runners share the work and that a
 crash leaves few reminders waiting for their lease; large enough to keep queries few."""
+
+SCAN_BUDGET_SECONDS = 180
+"""A scan claims no new batch after this long (sends to slow push services or a slow mail
+server): the rest is left to the next scan, well within the runner's 4-minute task timeout."""
 
 SCHEDULE_NAME = "backease: send due reminders"
 TASK = "backease.reminders.jobs.scheduled_scan"
@@ -231,13 +236,18 @@ def _scan(now: datetime, transport: Any, window: timedelta) -> ScanResult:
     result = ScanResult()
     due = due_reminders(now, window=window)
     result.due = len(due)
+    # Stop claiming before the runner's task timeout (Q_CLUSTER "timeout", 4 minutes) would
+    # stop the scan mid-batch: what is left stays unclaimed for the next scan.
+    deadline = time.monotonic() + SCAN_BUDGET_SECONDS
     for batch in _chunks(due, BATCH):
+        if time.monotonic() > deadline:
+            break
         mine = claims.claim_new([(d.person_id, d.due_at) for d in batch], "push", now)
         result.claimed += len(mine)
         _send(mine, now, result, transport)
     while True:
         stale = claims.stale_claims("push", now, now - window, BATCH)
-        mine = claims.take_over(stale, now)
+        mine = claims.take_over(stale, now) if time.monotonic() < deadline else []
         if not mine:
             break
         result.taken_over += len(mine)
@@ -260,6 +270,9 @@ def ensure_schedule(minutes: int | None = None) -> Any:
     from django_q.models import Schedule
 
     every = minutes or int(getattr(settings, "REMINDER_SCAN_MINUTES", 1))
+    # Two runners started at once may each have made one: keep the first.
+    extra = Schedule.objects.filter(name=SCHEDULE_NAME).order_by("pk").values_list("pk", flat=True)[1:]
+    Schedule.objects.filter(pk__in=list(extra)).delete()
     schedule, _ = Schedule.objects.update_or_create(
         name=SCHEDULE_NAME,
         defaults={
