@@ -118,3 +118,23 @@ def test_the_settings_page_shows_the_schedule_and_when_the_next_reminder_comes(c
     assert "Reminders are on; the next one: <strong>Friday" in page or "the next one: <strong>Monday" in page
     services.save_schedule(person, ["mon", "fri"], "19:00", reminders=False)
     assert "Reminders are off." in client.get("/settings/").content.decode()
+
+
+def test_the_calendar_and_the_push_say_the_length_of_this_weeks_session() -> None:
+    """During a programme the session lasts the week's dose (within the person's minutes), and
+    the calendar event and the pushed reminder say so, not the profile's longer minutes."""
+    from backease.reminders.webpush import reminder_for
+    from backease.store import programmes
+
+    person = owner()
+    services.save_profile(
+        person,
+        {"areas": [{"region": "upper_trapezius_left", "pain": 5}], "minutes": 30, "pressure": "gentle"},
+    )
+    assert the_event(calendar_ics(person, NOW)).decoded("duration") == timedelta(minutes=30)
+    view = programmes.start_programme(person, days="mon,wed,fri", time="19:00", now=NOW)
+    assert view.dose.minutes == 12  # the highest gentle rung of the ladder
+    event = the_event(calendar_ics(person, NOW))
+    assert event.decoded("duration") == timedelta(minutes=12)
+    assert "(12 min)" in str(event["summary"])
+    assert reminder_for(person, NOW)["body"] == "Time for your upper back session (12 min)"

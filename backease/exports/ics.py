@@ -33,6 +33,7 @@ import backease
 from backease.core import reminders as rules
 from backease.store import services
 from backease.store.models import Person
+from backease.store.programmes import session_minutes
 from backease.store.zones import person_zone
 
 PRODID = f"-//backease//backease {backease.__version__}//EN"
@@ -86,7 +87,7 @@ def event_uid(person: Person) -> str:
 def calendar_ics(person: Person, now: datetime) -> bytes:
     """An iCalendar (RFC 5545) file with one weekly event for the planned sessions."""
     days, time = services.schedule(person)
-    minutes = services.get_profile(person).minutes
+    minutes = session_minutes(person, now)
     description = (
         "Before:\n"
         + "\n".join(f"- {line}" for line in BEFORE)

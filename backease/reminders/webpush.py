@@ -36,8 +36,8 @@ from django.utils import timezone
 from py_vapid import Vapid
 from pywebpush import WebPushException, webpush
 
-from backease.store import services as store
 from backease.store.models import Person
+from backease.store.programmes import session_minutes
 
 if TYPE_CHECKING:
     from backease.reminders.models import PushSubscription
@@ -145,8 +145,9 @@ def reminder_payload(due_at: datetime, minutes: int | None = None) -> dict[str, 
 
 
 def reminder_for(person: Person, due_at: datetime) -> dict[str, Any]:
-    """`reminder_payload` with the length of the person's sessions (their profile's)."""
-    return reminder_payload(due_at, store.get_profile(person).minutes)
+    """`reminder_payload` with the length of the person's session that day (the running
+    programme's dose, else their profile's minutes)."""
+    return reminder_payload(due_at, session_minutes(person, due_at))
 
 
 def reminder_tag(due_at: datetime) -> str:

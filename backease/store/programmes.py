@@ -285,6 +285,15 @@ def current_dose(person: Person, now: datetime | None = None) -> Dose | None:
     return None if view.finished else view.dose
 
 
+def session_minutes(person: Person, now: datetime | None = None) -> int:
+    """How long today's session is: the running programme's dose (within the person's own
+    minutes, as the plan is), else the minutes of their profile. Reminders and the calendar
+    say this length."""
+    minutes = services.get_profile(person).minutes
+    dose = current_dose(person, now)
+    return minutes if dose is None else min(minutes, dose.minutes)
+
+
 def record_checkin(
     person: Person,
     *,
