@@ -75,12 +75,11 @@ def subscriptions_of(person_ids: list[int]) -> dict[int, list[Any]]:
 
 
 def payload_for(person: Person, due_at: datetime) -> dict[str, Any]:
-    """What the push says (Web Push's own wording, `webpush.reminder_payload`): the same on
-    every device, nothing about the person's health."""
-    from backease.reminders.webpush import reminder_payload
+    """What the push says (Web Push's own wording, `webpush.reminder_for`: the length of that
+    day's session, nothing about the person's health), the same on every device."""
+    from backease.reminders.webpush import reminder_for
 
-    profile = getattr(person, "profile", None)
-    return reminder_payload(due_at, getattr(profile, "minutes", None))
+    return reminder_for(person, due_at)
 
 
 def email_for(person: Person, due_at: datetime, to: str) -> EmailMessage:

@@ -202,7 +202,7 @@ def _send(rows: list[Reminder], now: datetime, result: ScanResult, transport: An
     if not rows:
         return
     ids = [row.person_id for row in rows]
-    people = {p.pk: p for p in Person.objects.filter(pk__in=ids).select_related("user", "profile")}
+    people = {p.pk: p for p in Person.objects.filter(pk__in=ids).select_related("user")}
     devices = delivery.subscriptions_of(ids)
     for row in rows:
         person = people.get(row.person_id)
