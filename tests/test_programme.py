@@ -289,3 +289,16 @@ def test_the_minutes_and_pressure_a_person_chose_are_ceilings() -> None:
     assert "capped" not in start.reason  # their own choice is said once, not as a cap
     # No preference: the ladder's pressure, within the safety check's limits.
     assert capped(rung(LADDER_TOP, 3), dose_limits([], chosen_minutes=30)).pressure == "firm"
+
+
+def test_the_starting_reason_says_when_week_1_is_lighter_than_chosen() -> None:
+    """10 minutes is the ladder's gentle first rung: the reason says pressure starts gentle,
+    rather than naming 'moderate pressure' beside a gentle dose."""
+    change = start_change(starting_dose(10, "moderate", 3, OPEN), 10, "moderate", OPEN)
+    assert change.after is not None and change.after.pressure == "gentle"
+    assert change.reason == (
+        "Starting dose from your 10 minutes and moderate pressure:"
+        " gentle pressure to begin with, building up as weeks go well"
+    )
+    same = start_change(starting_dose(15, "moderate", 3, OPEN), 15, "moderate", OPEN)
+    assert same.reason == "Starting dose from your 15 minutes and moderate pressure"

@@ -441,6 +441,15 @@ def start_change(dose: Dose, minutes: int, pressure: Intensity, limits: DoseLimi
     # What the person chose is said first; the caps listed are the safety check's.
     caps = [c for c in (limits.why_pressure, limits.why_hold) if c and not c.endswith("you chose")]
     reason = f"Starting dose from your {minutes} minutes and {pressure} pressure"
+    # The ladder's rung may start below what was chosen (10 minutes is its gentle first rung):
+    # say so, rather than leave "moderate pressure" beside a gentle dose.
+    lighter = []
+    if dose.minutes < minutes:
+        lighter.append(f"{dose.minutes} minutes")
+    if INTENSITY_RANK[dose.pressure] < INTENSITY_RANK[pressure] and not limits.why_pressure:
+        lighter.append(f"{dose.pressure} pressure")
+    if lighter:
+        reason += f": {' and '.join(lighter)} to begin with, building up as weeks go well"
     if caps:
         reason += "; capped: " + ", ".join(caps)
     return DoseChange(1, "start", None, dose, reason)
