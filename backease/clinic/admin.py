@@ -13,7 +13,7 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 
 from backease.accounts.access_log import log_access, log_view
-from backease.clinic.models import CareLink, Flag, Invitation, Programme
+from backease.clinic.models import CareLink, Flag, Intake, Invitation, Programme
 
 
 class Logged(admin.ModelAdmin):
@@ -87,3 +87,11 @@ class FlagAdmin(Logged):
     list_display = ("client", "kind", "raised_at", "detail")
     list_filter = ("kind",)
     raw_id_fields = ("client",)
+
+
+@admin.register(Intake)
+class IntakeAdmin(Logged):
+    what = "intake"
+
+    list_display = ("therapist", "client", "created_at", "submitted_at")
+    readonly_fields = ("therapist", "client", "created_at", "submitted_at", "consent_at", "screening")

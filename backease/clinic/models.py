@@ -207,3 +207,7 @@ class Notice(models.Model):
     class Meta:
         ordering = ["-updated_at", "-id"]
         indexes = [models.Index(fields=["recipient", "read_at"], name="notice_recipient_unread")]
+
+
+# The pre-visit intake lives in a file of its own (backease/clinic/intake_models.py).
+from backease.clinic.intake_models import Intake as Intake  # noqa: E402

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from backease.clinic import views_dashboard, views_links, views_notices, views_outcomes, views_programmes
+from backease.clinic import (
+    views_dashboard,
+    views_intake,
+    views_links,
+    views_notices,
+    views_outcomes,
+    views_programmes,
+)
 
 urlpatterns: list[URLPattern | URLResolver] = [
     # Invitations and consent (views_links)
@@ -52,4 +59,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("clinic/programmes/<int:programme_id>/handout/", views_programmes.handout, name="clinic_handout"),
     path("me/programmes/<int:programme_id>/handout/", views_programmes.my_handout, name="my_handout"),
     path("me/programmes/<int:programme_id>/start/", views_programmes.start_programme, name="start_programme"),
+    # The pre-visit intake and the visit page (views_intake)
+    path("clinic/clients/<int:client_id>/visit/", views_intake.visit, name="clinic_visit"),
+    path("clinic/clients/<int:client_id>/intake/", views_intake.send_intake, name="clinic_send_intake"),
+    path("me/intakes/<int:intake_id>/", views_intake.my_intake, name="my_intake"),
 ]

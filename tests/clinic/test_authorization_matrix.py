@@ -33,7 +33,7 @@ from django.utils import timezone
 from backease.accounts.mode import person_for
 from backease.accounts.models import AccessLog, User
 from backease.accounts.tokens import create_token
-from backease.clinic.models import CareLink, Flag, Invitation, Notice, Outcome, Programme
+from backease.clinic.models import CareLink, Flag, Intake, Invitation, Notice, Outcome, Programme
 from backease.reminders.models import PushSubscription
 from backease.store import services
 from backease.store.models import PainEntry, Person, Plan, Session
@@ -138,6 +138,16 @@ def world(db: None, scope: str) -> World:
     notice = Notice.objects.create(
         recipient=users["therapist_a"], subject=a, kind="flag", key="flag:1", text=f"{SECRET}notice"
     )
+    # A's intake for A's therapist, filled in: A's safety answer (a blood thinner) and words.
+    intake = Intake.objects.create(
+        therapist=users["therapist_a"],
+        client=a,
+        created_at=timezone.now(),
+        submitted_at=timezone.now(),
+        consent_at=timezone.now(),
+        answers=dict(ANSWERS),
+        medicines=f"{SECRET}intake",
+    )
     token, _ = create_token(users["client_a"], "SECRETAtoken", ["read"])
     subscription = PushSubscription.objects.create(
         person=a,
@@ -164,6 +174,7 @@ def world(db: None, scope: str) -> World:
         "invitation_id": invitation.pk,
         "code": invitation.code,
         "notice_id": notice.pk,
+        "intake_id": intake.pk,
         "link_id": link.pk,
         "token_id": token.pk,
         "subscription_id": subscription.pk,
@@ -182,7 +193,7 @@ def world(db: None, scope: str) -> World:
 
 OWNED_BY_A = {"session_id", "entry_id", "plan_id", "outcome_id", "token_id", "link_id", "subscription_id"}
 """Parameters naming A's own rows (self-care, and A's consent to share): only A reaches them."""
-A_AS_CLIENT = {"client_id", "person_id", "programme_id", "flag_id"}
+A_AS_CLIENT = {"client_id", "person_id", "programme_id", "flag_id", "intake_id"}
 """Parameters naming A (or A's rows) as a client: A's therapist reaches them, no other therapist."""
 THERAPIST_A_OWNS = {"template_id", "invitation_id", "notice_id"}
 """Parameters naming rows of A's therapist."""
@@ -344,9 +355,18 @@ pain flags, outcome measures, how a session ended, and anything worded from thei
 answers (docs/clinic.md, "Consent")."""
 
 
+INTAKE_PAGES = ("clinic/clients/<client_id>/visit/",)
+"""Pages showing the intake A filled in for A's therapist: A gave it to them, so they read
+it (A's answers included) whatever A's diary share is (docs/clinic.md, "Intake")."""
+
+
 def may_see(actor: str, route: Route, marker: str, scope: str = "full") -> bool:
     if actor == "client_a":
         return True
+    if actor == "therapist_a" and bare(route.path) in INTAKE_PAGES:
+        return marker not in ONLY_A and (
+            marker in (f"{SECRET}intake", f"{SECRET}name") or not marker.startswith(SECRET) or scope == "full"
+        )
     if actor == "admin" and route.area == "admin":
         return True
     if actor == "therapist_a" and route.area == "clinic":
@@ -366,6 +386,7 @@ MARKERS = (
     f"{SECRET}psfs",
     f"{SECRET}notice",
     f"{SECRET}stop",
+    f"{SECRET}intake",
     "SECRETAtoken",
     "SECRETAlog",
     "stopped",
@@ -519,3 +540,12 @@ def test_the_consent_markers_show_where_a_shares_them(world: World) -> None:
     assert shows(refused, "safety: the limit")
     assert shows(body(therapist.get(url)), "safety: gentle only") or shows(refused, "safety: the limit")
     assert f"{SECRET}stop" in body(world.browsers["client_a"].get("/history/"))
+
+
+@pytest.mark.parametrize("scope", ["full", "adherence"])
+def test_a_s_intake_shows_to_a_s_therapist_on_the_visit_page(world: World) -> None:
+    """The intake marker the walks look for is really on the visit page (and logged)."""
+    page = body(world.browsers["therapist_a"].get(f"/clinic/clients/{world.a.pk}/visit/"))
+    assert f"{SECRET}intake" in page and shows(page, "safety: blood thinner")
+    assert f"{SECRET}intake" in body(world.browsers["client_a"].get(f"/me/intakes/{world.ids['intake_id']}/"))
+    assert AccessLog.objects.filter(subject=world.a, what__contains="intake").exists()
