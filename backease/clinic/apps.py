@@ -10,9 +10,12 @@ class ClinicConfig(AppConfig):
         from django.db.models.signals import post_save
 
         # Follow-up flags are raised as clients' data is written (backease.clinic.signals).
-        from backease.clinic import programmes, signals
+        from backease.clinic import fhir_intake, programmes, signals
+        from backease.exports.fhir import contribute
         from backease.store.models import Screening, TechniqueChoice
 
+        # The pre-visit intakes go into the client's FHIR export (docs/clinic.md).
+        contribute(fhir_intake.intake_resources)
         # Blocked programme steps are checked again when the client's answers or choices change.
         post_save.connect(
             programmes.on_client_change, sender=Screening, dispatch_uid="clinic-blocked-screening"

@@ -19,6 +19,7 @@ Observation R4B is the same on the wire as R4) before it is returned.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -114,6 +115,19 @@ def _observations(person: Person, patient: str) -> list[dict[str, Any]]:
     return [observation for _, observation in found]
 
 
+Contributor = Callable[[Person, str], list[dict[str, Any]]]
+CONTRIBUTORS: list[Contributor] = []
+"""More resources for a person's bundle from the parts above this layer, each called with the
+person and their Patient's id (clinic mode adds the pre-visit intakes as a Questionnaire and
+QuestionnaireResponses: backease/clinic/fhir_intake.py, registered by the clinic app)."""
+
+
+def contribute(contributor: Contributor) -> None:
+    """Add resources to every person's bundle (once per function)."""
+    if contributor not in CONTRIBUTORS:
+        CONTRIBUTORS.append(contributor)
+
+
 def fhir_bundle(person: Person) -> dict[str, Any]:
     """The person's pain and stress ratings as a validated FHIR R4 Bundle (JSON data).
 
@@ -126,6 +140,9 @@ def fhir_bundle(person: Person) -> dict[str, Any]:
     ]
     for observation in _observations(person, patient_id):
         entries.append({"fullUrl": f"urn:uuid:{observation['id']}", "resource": observation})
+    for contributor in CONTRIBUTORS:
+        for resource in contributor(person, patient_id):
+            entries.append({"fullUrl": f"urn:uuid:{resource['id']}", "resource": resource})
     now = timezone.now()
     bundle = {
         "resourceType": "Bundle",

@@ -243,3 +243,67 @@ def test_the_visit_page_without_an_intake_offers_to_send_one(
 ) -> None:
     page = _text(signed_in(therapist).get(f"/clinic/clients/{person_a.pk}/visit/"))
     assert "Send an intake form" in page and "No intake filled in yet" in page
+
+
+def test_the_intake_is_a_questionnaire_and_its_answers_a_response_in_the_fhir_export(
+    therapist: User, client_a: User, person_a: Person, link: CareLink
+) -> None:
+    from fhir.resources.R4B.bundle import Bundle
+    from fhir.resources.R4B.questionnaire import Questionnaire
+    from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
+
+    from backease.exports.fhir import fhir_bundle
+
+    assert not [e for e in fhir_bundle(person_a)["entry"] if e["resource"]["resourceType"] == "Questionnaire"]
+    intake = _send(therapist, person_a)
+    _fill(
+        signed_in(client_a),
+        intake,
+        anticoagulants="yes",
+        recent_dvt="yes",
+        dvt_places=["left_leg"],
+        surgery_weeks_ago="8",
+        surgery_places=["abdomen"],
+        medicines="Apixaban",
+        pressure_preference="gentle",
+    )
+    bundle = fhir_bundle(person_a)
+    Bundle.model_validate(bundle)
+    by_type: dict[str, list[dict[str, Any]]] = {}
+    for entry in bundle["entry"]:
+        by_type.setdefault(entry["resource"]["resourceType"], []).append(entry["resource"])
+    (form,) = by_type["Questionnaire"]
+    (response,) = by_type["QuestionnaireResponse"]
+    Questionnaire.model_validate(form)
+    QuestionnaireResponse.model_validate(response)
+    patient = by_type["Patient"][0]["id"]
+    assert response["subject"]["reference"] == f"urn:uuid:{patient}"
+    assert response["questionnaire"].startswith(form["url"]) and response["status"] == "completed"
+
+    def answers(items: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+        out: dict[str, list[dict[str, Any]]] = {}
+        for item in items:
+            if "answer" in item:
+                out[item["linkId"]] = item["answer"]
+            out.update(answers(item.get("item", [])))
+        return out
+
+    got = answers(response["item"])
+    assert got["anticoagulants"] == [{"valueBoolean": True}]
+    assert got["osteoporosis"] == [{"valueBoolean": False}]  # asked, left unticked: no
+    assert got["dvt_places"][0]["valueCoding"]["code"] == "left_leg"
+    assert got["surgery_weeks_ago"] == [{"valueDecimal": 8}]
+    assert got["pressure_preference"][0]["valueCoding"]["code"] == "gentle"
+    assert got["medicines"] == [{"valueString": "Apixaban"}]
+    assert got["consent"] == [{"valueBoolean": True}]
+    # Every answer's question is in the Questionnaire.
+    asked = set(answers_ids(form["item"]))
+    assert set(got) <= asked
+
+
+def answers_ids(items: list[dict[str, Any]]) -> list[str]:
+    out = []
+    for item in items:
+        out.append(item["linkId"])
+        out += answers_ids(item.get("item", []))
+    return out
