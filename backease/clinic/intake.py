@@ -356,25 +356,33 @@ def fact_views(content: Content, values: dict[str, Any], error_field: str = "") 
         *((p, CLIENT_PLACE_WORDS[p]) for p in OFF_MAP_PLACES),
         (NOT_SURE, CLIENT_PLACE_WORDS[NOT_SURE]),
     ]
-    out = []
+    views: dict[str, dict[str, Any]] = {}
     for fact in content.pretreatment.facts:
         value = values.get(fact.id)
-        out.append(
-            {
-                "f": fact,
-                "value": "" if value is None else (f"{value:g}" if isinstance(value, float) else value),
-                "checked": value is True,
-                "places": [
-                    {"id": pid, "label": label, "checked": isinstance(value, list | tuple) and pid in value}
-                    for pid, label in places
-                ]
-                if fact.type == "places"
-                else [],
-                "choices": [
-                    {"id": c, "label": content.library.label("intensity", c), "checked": value == c}
-                    for c in fact.choices
-                ],
-                "invalid": error_field == fact.id,
-            }
-        )
+        # Where a clot was is most often a limb: those come first there.
+        order = [*places[len(regions) :], *places[: len(regions)]] if fact.id == "dvt_places" else places
+        views[fact.id] = {
+            "f": fact,
+            "value": "" if value is None else (f"{value:g}" if isinstance(value, float) else value),
+            "checked": value is True,
+            "places": [
+                {"id": pid, "label": label, "checked": isinstance(value, list | tuple) and pid in value}
+                for pid, label in order
+            ]
+            if fact.type == "places"
+            else [],
+            "choices": [
+                {"id": c, "label": content.library.label("intensity", c), "checked": value == c}
+                for c in fact.choices
+            ],
+            "invalid": error_field == fact.id,
+            "followups": [],
+        }
+    # A follow-up (where the clot was) opens under the yes/no it follows (front/check.js).
+    out = []
+    for fact in content.pretreatment.facts:
+        if fact.asked_if is not None and fact.asked_if in views:
+            views[fact.asked_if]["followups"].append(views[fact.id])
+        else:
+            out.append(views[fact.id])
     return out
