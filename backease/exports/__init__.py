@@ -2,7 +2,7 @@
 
 - `csv_export`: sessions, steps and pain diary entries as CSV.
 - `backup`: a full JSON backup and its lossless restore into an empty store.
-- `fhir`: pain and stress as a FHIR R4 Bundle of Observations.
+- `fhir`: pain and stress as a FHIR R4 Bundle of Observations, and the programme as a CarePlan.
 - `ics`: the planned sessions as an iCalendar file (one weekly event).
 - `report`: the one-page report for a clinician (HTML), with `charts` (server-drawn SVG),
   which the insights pages and the clinic's client page draw too.
