@@ -106,6 +106,23 @@ class Programme(models.Model):
     )
     starts_on = models.DateField(null=True, blank=True)
     ends_on = models.DateField(null=True, blank=True)
+    # The programme on the programme engine (`backease.clinic.engine`, docs/clinic.md): its
+    # weeks, planned days and time (empty: the client's own schedule), and how much longer
+    # than the therapist set the dose rules may make a step.
+    weeks = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="weeks on the programme engine (empty: from the dates, else 6)"
+    )
+    session_days = models.JSONField(
+        default=list, blank=True, help_text="planned weekdays, mon..sun (empty: the client's schedule)"
+    )
+    session_time = models.CharField(
+        max_length=5, blank=True, default="", help_text="HH:MM (empty: the client's schedule)"
+    )
+    max_growth = models.PositiveSmallIntegerField(
+        default=50,
+        validators=[MaxValueValidator(100)],
+        help_text="percent a step may grow above the set time as the dose steps up (0: never longer)",
+    )
     revision = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

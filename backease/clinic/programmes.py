@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db import connection, transaction
@@ -24,12 +25,14 @@ from django.utils import timezone
 
 from backease.accounts.mode import is_server
 from backease.accounts.models import User
+from backease.clinic import engine
 from backease.clinic.models import Flag, Programme
 from backease.clinic.notices import notify
 from backease.content.loader import load_content
 from backease.core import planner
 from backease.core.errors import InputError
 from backease.core.library import Library, Technique
+from backease.core.programme import MAX_WEEKS, MIN_WEEKS, WEEKDAYS, ProgrammeView, headline
 from backease.core.screening import strict_time_limit, validate_answers
 from backease.core.script import countdowns
 from backease.core.sides import as_side, has_placeholders, render_side
@@ -102,6 +105,10 @@ class Cleaned:
     days_per_week: int
     starts_on: date | None
     ends_on: date | None
+    weeks: int | None = None
+    session_days: tuple[str, ...] = ()
+    session_time: str = ""
+    max_growth: int = engine.DEFAULT_GROWTH
 
 
 def _whole(field: str, value: object, low: int, high: int) -> int:
@@ -259,11 +266,21 @@ def clean(
     note = str(fields.get("note", "")).strip()
     if len(note) > MAX_NOTE:
         raise InputError("note", f"keep it to {MAX_NOTE} characters")
-    days = _whole("days per week", fields.get("days_per_week", ""), 1, 7)
+    session_days = _days(fields.get("session_days"))
+    if session_days:
+        days = len(session_days)
+    else:
+        days = _whole("days per week", fields.get("days_per_week", ""), 1, 7)
     starts_on = _date("start date", fields.get("starts_on"))
     ends_on = _date("end date", fields.get("ends_on"))
     if starts_on and ends_on and ends_on < starts_on:
         raise InputError("end date", "must be on or after the start date")
+    weeks = _weeks(fields.get("weeks"), starts_on, ends_on)
+    session_time = _time(fields.get("session_time"))
+    growth = str(fields.get("max_growth", "") or "").strip()
+    max_growth = _whole("grow by", growth, 0, 100) if growth else engine.DEFAULT_GROWTH
+    if max_growth not in engine.GROWTH_CHOICES:
+        raise InputError("grow by", "must be one of these percents", [str(g) for g in engine.GROWTH_CHOICES])
     raw_steps = fields.get("steps") or []
     if not isinstance(raw_steps, list) or not raw_steps:
         raise InputError("steps", "add at least one step from the library")
@@ -273,7 +290,43 @@ def clean(
         clean_step(i, raw, library, safety, strict_times=strict_times, detail=detail)
         for i, raw in enumerate(raw_steps, start=1)
     ]
-    return Cleaned(title, note, steps, days, starts_on, ends_on)
+    return Cleaned(
+        title, note, steps, days, starts_on, ends_on, weeks, session_days, session_time, max_growth
+    )
+
+
+def _days(value: object) -> tuple[str, ...]:
+    """Planned weekdays (a list, or text "mon,wed,fri"); empty: the client's schedule."""
+    if isinstance(value, str):
+        value = [part.strip().lower() for part in value.split(",") if part.strip()]
+    if value is None or value == []:
+        return ()
+    if not isinstance(value, list | tuple) or any(d not in WEEKDAYS for d in value):
+        raise InputError("planned days", "must be weekdays", WEEKDAYS)
+    return tuple(d for d in WEEKDAYS if d in value)
+
+
+def _time(value: object) -> str:
+    """A planned time HH:MM; empty: the client's schedule."""
+    text = str(value or "").strip()
+    if text and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", text):
+        raise InputError("time", "must be a time as HH:MM, e.g. 18:30")
+    return text
+
+
+def _weeks(value: object, starts_on: date | None, ends_on: date | None) -> int | None:
+    """The programme's weeks (empty: from the dates when both are given, else 6)."""
+    text = str(value or "").strip()
+    if not text:
+        return None
+    weeks = _whole("weeks", text, MIN_WEEKS, MAX_WEEKS)
+    if starts_on and ends_on:
+        spanned = math.ceil(((ends_on - starts_on).days + 1) / 7)
+        if spanned != weeks:
+            raise InputError(
+                "weeks", f"the dates span {spanned} weeks; leave weeks empty or change the dates"
+            )
+    return weeks
 
 
 def steps_of(programme: Programme, library: Library) -> list[dict[str, Any]]:
@@ -415,13 +468,19 @@ def blocker_words(ids: tuple[str, ...], library: Library) -> list[str]:
 
 
 def step_views(
-    programme: Programme, safety: Safety | None, library: Library, *, detail: bool = True
+    programme: Programme,
+    safety: Safety | None,
+    library: Library,
+    *,
+    detail: bool = True,
+    steps: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """Each step as pages show it, with its blockers (none without `safety`). Without
     `detail` (a therapist the client shares only adherence with) a blocked step says only
-    that the client's safety answers block it."""
+    that the client's safety answers block it. `steps`: this week's (`engine.steps_now`),
+    else the steps as set."""
     views = []
-    for number, step in enumerate(steps_of(programme, library), start=1):
+    for number, step in enumerate(steps if steps is not None else steps_of(programme, library), start=1):
         tech = library.technique(step["technique"])
         found = blockers(step, safety, library) if safety is not None else ()
         words = blocker_words(found, library)
@@ -445,6 +504,13 @@ def step_views(
                     if holds
                     else duration_words(int(step["seconds"]))
                 ),
+                # This week's time and pressure moved by the dose rules: what was set.
+                "set_time": duration_words(step["set_seconds"])
+                if step.get("set_seconds", step["seconds"]) != step["seconds"]
+                else "",
+                "set_intensity": library.label("intensity", step["set_intensity"])
+                if step.get("set_intensity", step["intensity"]) != step["intensity"]
+                else "",
                 "note": step.get("note", ""),
                 # The words for the side worked; a per-side step on both sides reads for
                 # the left side, and `written_for_left` says so where the words name it.
@@ -468,9 +534,22 @@ def _cue(tech: Technique | None, step: dict[str, Any]) -> str:
     return cue
 
 
-def allowed_steps(programme: Programme, safety: Safety, library: Library) -> list[dict[str, Any]]:
-    """The steps the client may do now (none when the screening refuses self-care)."""
-    return [step for step in steps_of(programme, library) if not blockers(step, safety, library)]
+def allowed_steps(
+    programme: Programme, safety: Safety, library: Library, steps: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """The steps the client may do now (none when the screening refuses self-care), of
+    `steps` (this week's) or the steps as set."""
+    chosen = steps if steps is not None else steps_of(programme, library)
+    return [step for step in chosen if not blockers(step, safety, library)]
+
+
+def this_week(
+    programme: Programme, library: Library, now: datetime | None = None
+) -> tuple[list[dict[str, Any]], ProgrammeView | None]:
+    """The programme's steps as the client does them this week, and the engine's view of its
+    weeks (None without a run of it: the steps as set)."""
+    view = engine.view_of(programme, now)
+    return engine.steps_now(programme, steps_of(programme, library), library, view), view
 
 
 # --- flags: the therapist is told ------------------------------------------------------------------
@@ -536,6 +615,8 @@ def _label(person: Person) -> str:
 def _apply(row: Programme, cleaned: Cleaned) -> None:
     row.title, row.note, row.steps = cleaned.title, cleaned.note, cleaned.steps
     row.days_per_week, row.starts_on, row.ends_on = cleaned.days_per_week, cleaned.starts_on, cleaned.ends_on
+    row.weeks, row.session_days = cleaned.weeks, list(cleaned.session_days)
+    row.session_time, row.max_growth = cleaned.session_time, cleaned.max_growth
 
 
 def _tell_client(row: Programme, therapist: User, first: bool) -> None:
@@ -578,6 +659,7 @@ def save_for_client(therapist: User, client: Person, cleaned: Cleaned) -> Progra
         row.save()
         _tell_client(row, therapist, first)
         report_blocked(row)
+        engine.sync(row)
     return row
 
 
@@ -629,16 +711,25 @@ def assign(therapist: User, template: Programme, clients: list[Person]) -> list[
                 days_per_week=template.days_per_week,
                 starts_on=template.starts_on,
                 ends_on=template.ends_on,
+                weeks=template.weeks,
+                session_days=list(template.session_days or []),
+                session_time=template.session_time,
+                max_growth=template.max_growth,
             )
+            if old is not None:
+                engine.sync(old)  # its weeks stop
             _tell_client(row, therapist, first=True)
             report_blocked(row)
+            engine.sync(row)
             made.append(row)
     return made
 
 
 def archive(programme: Programme) -> None:
+    """Stop a programme: archived (kept), and its weeks on the engine stopped."""
     programme.archived_at = timezone.now()
     programme.save(update_fields=["archived_at", "updated_at"])
+    engine.sync(programme)
 
 
 # --- the planner's suggestion for a client ----------------------------------------------------------
@@ -704,13 +795,22 @@ def own(person: Person, programme_id: int) -> Programme | None:
 
 
 def client_view(programme: Programme, safety: Safety, library: Library) -> dict[str, Any]:
-    """A programme as the client's Today page and handout show it."""
-    allowed = allowed_steps(programme, safety, library)
+    """A programme as the client's Today page and handout show it: this week's steps, and
+    its week and dose change when it runs on the engine."""
+    steps, view = this_week(programme, library)
+    allowed = allowed_steps(programme, safety, library, steps)
     total = session_seconds(allowed, library)
+    change = next((c for c in view.changes if c.week == view.week), None) if view is not None else None
     return {
         "programme": programme,
         "therapist": programme.therapist.label if programme.therapist is not None else "your therapist",
-        "steps": step_views(programme, safety, library),
+        "headline": headline(view) if view is not None else "",
+        "days": engine.days_words(view.days) if view is not None else "",
+        "time": view.time if view is not None else "",
+        "change": engine.change_words(change.action, change.reason, client=True)
+        if change is not None and change.week > 1
+        else "",
+        "steps": step_views(programme, safety, library, steps=steps),
         "refused": safety.refused,
         "level_words": LEVEL_WORDS.get(safety.outcome.level, ""),
         "total": duration_words(total),
@@ -720,10 +820,14 @@ def client_view(programme: Programme, safety: Safety, library: Library) -> dict[
 
 
 def for_today(person: Person, known_count: int | None = None) -> list[dict[str, Any]]:
-    """What Today shows under "From your therapist" (empty in personal mode, without a query)."""
+    """What Today shows under "From your therapist" (empty in personal mode, without a query).
+    A programme whose start date has come starts its weeks here (`engine.sync`), once."""
     programmes = current_for(person, known_count)
     if not programmes:
         return []
+    for programme in programmes:
+        if programme.starts_on is not None and engine.run_of(programme) is None:
+            engine.sync(programme)
     library = load_content().library
     safety = safety_of(person)
     return [client_view(p, safety, library) for p in programmes]
@@ -746,13 +850,15 @@ def for_today_rows(person: Person, rows: tuple[tuple[Any, ...], ...] | None) -> 
     return for_today(person, known_count=count)
 
 
-def session_plan(programme: Programme, safety: Safety, library: Library) -> planner.Plan:
-    """The programme as a plan in the planner's shape: the allowed steps, each side a step,
-    with the get-ready countdowns and the script of `core.script`, so the time adds up and
-    the voice speaks as in any plan."""
+def session_plan(
+    programme: Programme, safety: Safety, library: Library, chosen: list[dict[str, Any]] | None = None
+) -> planner.Plan:
+    """The programme as a plan in the planner's shape: the allowed steps (of `chosen`, this
+    week's, or as set), each side a step, with the get-ready countdowns and the script of
+    `core.script`, so the time adds up and the voice speaks as in any plan."""
     steps: list[planner.PlanStep] = []
     units = []
-    for step in allowed_steps(programme, safety, library):
+    for step in allowed_steps(programme, safety, library, chosen):
         tech = library.technique(step["technique"])
         assert tech is not None  # allowed steps name known techniques
         for side in _step_sides(step, tech):
@@ -802,7 +908,8 @@ def start(person: Person, programme: Programme) -> Session:
     report_blocked(programme, safety)
     if safety.refused:
         raise InputError("programme", LEVEL_WORDS.get(safety.outcome.level, "see a clinician first"))
-    if not allowed_steps(programme, safety, library):
+    steps, view = this_week(programme, library)
+    if not allowed_steps(programme, safety, library, steps):
         raise InputError("programme", "your safety answers leave out every step of this programme")
     marker = {
         "id": programme.pk,
@@ -810,6 +917,8 @@ def start(person: Person, programme: Programme) -> Session:
         "therapist": programme.therapist.label if programme.therapist is not None else "",
         "revision": programme.revision,
     }
+    if view is not None:  # a new week's dose is a new plan
+        marker["week"] = view.week
     last = Plan.objects.filter(person=person, seed=services.PROGRAMME_SEED).first()
     if last is not None and last.data.get("programme") == marker:
         unfinished = services.unfinished_session(person, last)
@@ -817,7 +926,7 @@ def start(person: Person, programme: Programme) -> Session:
         if unfinished is not None and same_safety:
             return services.resume_session(unfinished)
     row = services.save_programme_plan(
-        person, session_plan(programme, safety, library), marker, safety.screening
+        person, session_plan(programme, safety, library, steps), marker, safety.screening
     )
     return services.start_session(person, row)
 

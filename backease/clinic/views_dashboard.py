@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from backease.accounts.access_log import log_access, log_view
 from backease.accounts.models import User
-from backease.clinic import flags, outcomes, summaries
+from backease.clinic import engine, flags, outcomes, summaries
 from backease.clinic.access import active_links, link_for, therapist_required
 from backease.clinic.models import CareLink
 from backease.exports import charts
@@ -260,6 +260,7 @@ def client_page(request: HttpRequest, client_id: int) -> HttpResponse:
         "open_flags": [flags.describe(f, link.share) for f in flags.open_flags(therapist, [link])],
         "seen_flags": [flags.describe(f, link.share) for f in flags.seen_flags(therapist, [link], now)],
         "today": today,
+        "run": engine.for_client_page(person, therapist.pk, full=full, now=now),
     }
     if full:
         context.update(_insights_context(person, now))

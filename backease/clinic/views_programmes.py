@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from backease.accounts.access_log import log_access
 from backease.accounts.mode import current_person
 from backease.accounts.models import User
-from backease.clinic import programmes
+from backease.clinic import engine, programmes
 from backease.clinic.access import active_links, client_for, link_for, own_programme, therapist_required
 from backease.clinic.models import CareLink, Programme
 from backease.content.loader import load_content
@@ -30,7 +30,7 @@ from backease.core.library import Library, Technique
 from backease.exports.handout import PRINT_STYLESHEET, STYLESHEET, Handout, HandoutStep, render_handout
 from backease.store.models import Person
 
-FIELDS = ("title", "note", "days_per_week", "starts_on", "ends_on")
+FIELDS = ("title", "note", "days_per_week", "starts_on", "ends_on", "weeks", "session_time", "max_growth")
 STEP_FIELDS = programmes.STEP_FIELDS
 
 
@@ -45,15 +45,34 @@ def _label(person: Person) -> str:
 # --- the editor's form ------------------------------------------------------------------------
 
 
-def _form_from_row(row: Programme | None) -> dict[str, Any]:
+def _form_from_row(row: Programme | None, client: Person | None = None) -> dict[str, Any]:
+    """The editor's form for a stored programme (or a new one: for a client, on their own
+    schedule's days and time)."""
     if row is None:
-        return {"title": "", "note": "", "days_per_week": "3", "starts_on": "", "ends_on": "", "steps": []}
+        days, time = engine.planned(Programme(days_per_week=3), client) if client is not None else ((), "")
+        return {
+            "title": "",
+            "note": "",
+            "days_per_week": "3",
+            "starts_on": "",
+            "ends_on": "",
+            "weeks": "",
+            "session_days": list(days),
+            "session_time": time,
+            "max_growth": str(engine.DEFAULT_GROWTH),
+            "steps": [],
+        }
+    days, time = engine.planned(row, client) if client is not None else (tuple(row.session_days or ()), "")
     return {
         "title": row.title,
         "note": row.note,
         "days_per_week": str(row.days_per_week),
         "starts_on": row.starts_on.isoformat() if row.starts_on else "",
         "ends_on": row.ends_on.isoformat() if row.ends_on else "",
+        "weeks": str(row.weeks or ""),
+        "session_days": list(days),
+        "session_time": row.session_time or time,
+        "max_growth": str(row.max_growth),
         "steps": [
             {name: str(step[name]) for name in STEP_FIELDS}
             for step in programmes.steps_of(row, load_content().library)
@@ -63,6 +82,7 @@ def _form_from_row(row: Programme | None) -> dict[str, Any]:
 
 def _form_from_post(post: QueryDict) -> dict[str, Any]:
     form: dict[str, Any] = {name: post.get(name, "")[:2000] for name in FIELDS}
+    form["session_days"] = [d[:3] for d in post.getlist("session_days")][:7]
     count = post.get("step_count", "0")
     count_number = min(int(count), programmes.MAX_STEPS + 1) if count.isdigit() else 0
     form["steps"] = [
@@ -185,6 +205,8 @@ def _editor_context(
         "step_count": len(form["steps"]),
         "max_steps": programmes.MAX_STEPS,
         "days": range(1, 8),
+        "weekdays": list(engine.DAY_WORDS.items()),
+        "growth_choices": engine.GROWTH_CHOICES,
     }
 
 
@@ -226,6 +248,12 @@ def client_programme(request: HttpRequest, client_id: int) -> HttpResponse:
                 row = programmes.save_for_client(therapist, client, cleaned)
                 log_access(therapist, client, "change", f"programme '{row.title}' (revision {row.revision})")
                 return redirect(reverse("clinic_programme", args=[client_id]) + "?saved=1")
+            elif action == "restart":
+                if row is None:
+                    raise InputError("weeks", "save the programme first")
+                engine.sync(row, again=True)
+                log_access(therapist, client, "change", f"started the weeks of '{row.title}' again")
+                return redirect(reverse("clinic_programme", args=[client_id]) + "?saved=1")
             elif action == "save_template":
                 template = programmes.save_template(therapist, programmes.clean(form, library))
                 return redirect(reverse("clinic_templates") + f"?saved={template.pk}")
@@ -236,9 +264,10 @@ def client_programme(request: HttpRequest, client_id: int) -> HttpResponse:
         except InputError as exc:
             error, status = exc, 400
     else:
-        form = _form_from_row(row)
+        form = _form_from_row(row, client)
         log_access(therapist, client, "view", "programme")
     ctx = _editor_context(form, library, safety, detail=full)
+    ctx["weeks_status"] = engine.status(row) if row is not None else None
     ctx.update(
         {
             "client": client,

@@ -6,7 +6,7 @@ exports or the API.
 
 A's therapist walks it once for each consent scope A may choose: "full" (the diary and
 sessions) and "adherence" (only whether A did the programme). With adherence only, A's
-diary, session notes, pain flags, outcome measures, how a session ended (its stop reason,
+diary, session notes, pain flags, outcome measures, weekly check-ins, how a session ended (its stop reason,
 or the word "stopped") and anything worded from A's safety answers (A takes a blood
 thinner: the precautions it sets, the limit it puts on pressure) are leaks too. Forms
 that refuse a value because of A's answers are posted with a value they refuse (`FORMS`).
@@ -33,8 +33,10 @@ from django.utils import timezone
 from backease.accounts.mode import person_for
 from backease.accounts.models import AccessLog, User
 from backease.accounts.tokens import create_token
+from backease.clinic import engine
 from backease.clinic.models import CareLink, Flag, Intake, Invitation, Notice, Outcome, Programme
 from backease.reminders.models import PushSubscription
+from backease.store import programmes as runs
 from backease.store import services
 from backease.store.models import PainEntry, Person, Plan, Session
 from tests.clinic.conftest import make_user, signed_in
@@ -119,6 +121,9 @@ def world(db: None, scope: str) -> World:
     programme = Programme.objects.create(
         therapist=users["therapist_a"], client=a, title=f"{SECRET}programme", steps=[step], days_per_week=3
     )
+    # A's programme runs week by week on the engine, with a weekly check-in (issue 18).
+    engine.sync(programme)
+    runs.record_checkin(a, pain=6, activity=f"{SECRET}checkin", activity_score=3, pgic=None)
     template = Programme.objects.create(
         therapist=users["therapist_a"], is_template=True, title="Desk neck template", steps=[step]
     )
@@ -344,6 +349,7 @@ NOT_IN_ADHERENCE = (
     f"{SECRET}diary",
     f"{SECRET}flag",
     f"{SECRET}psfs",
+    f"{SECRET}checkin",
     f"{SECRET}stop",
     "stopped",
     "safety: blood thinner",
@@ -351,7 +357,7 @@ NOT_IN_ADHERENCE = (
     "safety: the limit",
 )
 """Markers of what a client who shares "adherence only" does not share: notes, the diary,
-pain flags, outcome measures, how a session ended, and anything worded from their safety
+pain flags, outcome measures, weekly check-ins, how a session ended, and anything worded from their safety
 answers (docs/clinic.md, "Consent")."""
 
 
@@ -384,6 +390,7 @@ MARKERS = (
     f"{SECRET}programme",
     f"{SECRET}flag",
     f"{SECRET}psfs",
+    f"{SECRET}checkin",
     f"{SECRET}notice",
     f"{SECRET}stop",
     f"{SECRET}intake",
@@ -535,6 +542,7 @@ def test_the_consent_markers_show_where_a_shares_them(world: World) -> None:
     therapist = world.browsers["therapist_a"]
     assert shows(body(therapist.get("/clinic/")), "stopped")
     assert shows(body(therapist.get(f"/clinic/clients/{world.a.pk}/")), "stopped")
+    assert f"{SECRET}checkin" in body(therapist.get(f"/clinic/clients/{world.a.pk}/"))
     url = f"/clinic/clients/{world.a.pk}/programme/"
     refused = body(request(therapist, "POST", url, _firm_step(world.ids)))
     assert shows(refused, "safety: the limit")
