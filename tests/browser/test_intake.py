@@ -101,3 +101,23 @@ def test_a_client_fills_the_intake_on_a_phone_and_the_therapist_sees_each_kind_o
     expect(desk.get_by_test_id("answer-medicines")).to_contain_text("Iron tablets")
     check_accessibility(desk)
     screenshot(desk, "clinic-visit-desktop")
+
+    # Before the next visit: "Anything changed since last time?" with the last answers.
+    desk.get_by_test_id("send-intake").click()
+    expect(desk.get_by_test_id("intake-waiting")).to_be_visible()
+    second = Intake.objects.filter(client=person, submitted_at__isnull=True).get()
+    phone.goto(f"{base}/me/intakes/{second.pk}/")
+    previous = phone.get_by_test_id("previous")
+    expect(previous).to_contain_text("Anything changed since last time?")
+    expect(previous).to_contain_text("Iron tablets")
+    expect(phone.get_by_label("Moderate")).to_be_checked()
+    expect(phone.locator("#q-pregnancy_weeks")).to_have_value("24")
+    check_accessibility(phone)
+    previous.evaluate("el => el.scrollIntoView({block: 'start'})")
+    screenshot(phone, "clinic-intake-changed-phone", full_page=False)
+    phone.get_by_label("Nothing has changed since then").check()
+    phone.get_by_label("I agree to the treatment").check()
+    phone.get_by_test_id("send-intake").click()
+    expect(phone.get_by_test_id("intake-sent")).to_be_visible()
+    second.refresh_from_db()
+    assert second.unchanged and second.medicines == "Iron tablets"
