@@ -226,5 +226,7 @@ class Notice(models.Model):
         indexes = [models.Index(fields=["recipient", "read_at"], name="notice_recipient_unread")]
 
 
-# The pre-visit intake lives in a file of its own (backease/clinic/intake_models.py).
+# The pre-visit intake and treatment notes live in files of their own
+# (backease/clinic/intake_models.py, backease/clinic/notes_models.py).
 from backease.clinic.intake_models import Intake as Intake  # noqa: E402
+from backease.clinic.notes_models import TreatmentNote as TreatmentNote  # noqa: E402

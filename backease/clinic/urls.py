@@ -8,6 +8,7 @@ from backease.clinic import (
     views_dashboard,
     views_intake,
     views_links,
+    views_notes,
     views_notices,
     views_outcomes,
     views_programmes,
@@ -63,4 +64,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("clinic/clients/<int:client_id>/visit/", views_intake.visit, name="clinic_visit"),
     path("clinic/clients/<int:client_id>/intake/", views_intake.send_intake, name="clinic_send_intake"),
     path("me/intakes/<int:intake_id>/", views_intake.my_intake, name="my_intake"),
+    # Treatment notes (views_notes)
+    path("clinic/clients/<int:client_id>/notes/", views_notes.client_notes, name="clinic_notes"),
+    path("clinic/clients/<int:client_id>/notes/new/", views_notes.new_note, name="clinic_note_new"),
+    path("clinic/notes/<int:note_id>/", views_notes.note_page, name="clinic_note"),
+    path("clinic/notes/<int:note_id>/edit/", views_notes.edit_note, name="clinic_note_edit"),
+    path("clinic/notes/<int:note_id>/sign/", views_notes.sign_note, name="clinic_note_sign"),
+    path("clinic/notes/<int:note_id>/amend/", views_notes.amend_note, name="clinic_note_amend"),
 ]

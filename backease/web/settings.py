@@ -196,6 +196,8 @@ INSTALLED_APPS = [
     "backease.exports",
     # The job runner (django-q2): its queue and schedule are tables in this same database.
     "django_q",
+    # The history of treatment notes (backease/clinic/notes_models.py).
+    "simple_history",
 ]
 
 MIDDLEWARE = [

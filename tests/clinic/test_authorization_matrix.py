@@ -33,12 +33,13 @@ from django.utils import timezone
 from backease.accounts.mode import person_for
 from backease.accounts.models import AccessLog, User
 from backease.accounts.tokens import create_token
-from backease.clinic import engine
+from backease.clinic import engine, notes
 from backease.clinic.models import CareLink, Flag, Intake, Invitation, Notice, Outcome, Programme
 from backease.reminders.models import PushSubscription
 from backease.store import programmes as runs
 from backease.store import services
 from backease.store.models import PainEntry, Person, Plan, Session
+from backease.store.zones import local_time
 from tests.clinic.conftest import make_user, signed_in
 
 pytestmark = pytest.mark.django_db
@@ -164,6 +165,16 @@ def world(db: None, scope: str) -> World:
     AccessLog.objects.create(
         actor=users["therapist_a"], actor_label="Sam", subject=a, action="view", what="SECRETAlog"
     )
+    # A treatment note by A's therapist about A's visit: signed, then amended.
+    note_body = {
+        "visit_date": local_time(a).today.isoformat(),
+        "subjective": f"{SECRET}note",
+        "massage_type": "swedish",
+        "treated": ["between_shoulder_blades_left"],
+        "pressure": "gentle",
+    }
+    note = notes.sign(notes.create_draft(users["therapist_a"], a.pk, note_body), users["therapist_a"])
+    notes.amend(note, users["therapist_a"], {**note_body, "plan": "Weekly"}, f"{SECRET}amend")
     browsers = {"anonymous": Client()} | {name: signed_in(user) for name, user in users.items()}
     ids = {
         "session_id": mine["session"].pk,
@@ -183,6 +194,7 @@ def world(db: None, scope: str) -> World:
         "link_id": link.pk,
         "token_id": token.pk,
         "subscription_id": subscription.pk,
+        "note_id": note.pk,
         "technique": step["technique"],
         "technique_id": step["technique"],
         "region": "between_shoulder_blades_left",
@@ -198,7 +210,7 @@ def world(db: None, scope: str) -> World:
 
 OWNED_BY_A = {"session_id", "entry_id", "plan_id", "outcome_id", "token_id", "link_id", "subscription_id"}
 """Parameters naming A's own rows (self-care, and A's consent to share): only A reaches them."""
-A_AS_CLIENT = {"client_id", "person_id", "programme_id", "flag_id", "intake_id"}
+A_AS_CLIENT = {"client_id", "person_id", "programme_id", "flag_id", "intake_id", "note_id"}
 """Parameters naming A (or A's rows) as a client: A's therapist reaches them, no other therapist."""
 THERAPIST_A_OWNS = {"template_id", "invitation_id", "notice_id"}
 """Parameters naming rows of A's therapist."""
@@ -318,7 +330,15 @@ FULL_SHARE_ONLY = ("clinic/clients/<client_id>/report/", "clinic/flags/<flag_id>
 (a pain flag, which "adherence only" does not show)."""
 
 
+NOTE_PAGES = ("clinic/notes/<note_id>/",)
+"""A treatment note's page: its author reads it, and so do the practice's admins (who write
+nothing: the other note routes are for therapists only)."""
+NOTE_MARKERS = (f"{SECRET}note", f"{SECRET}amend")
+
+
 def expected(route: Route, actor: str, scope: str = "full") -> set[int]:
+    if actor == "admin" and bare(route.path) in NOTE_PAGES:
+        return OWN_ROW
     if actor == "therapist_a" and scope != "full" and bare(route.path) in FULL_SHARE_ONLY:
         return NOT_FOUND
     if route.area == "public":
@@ -367,14 +387,16 @@ it (A's answers included) whatever A's diary share is (docs/clinic.md, "Intake")
 
 
 def may_see(actor: str, route: Route, marker: str, scope: str = "full") -> bool:
-    if actor == "client_a":
-        return True
+    if actor == "client_a" and marker not in NOTE_MARKERS:
+        return True  # all of A's data but the treatment note, which its author keeps
     if actor == "therapist_a" and bare(route.path) in INTAKE_PAGES:
         return marker not in ONLY_A and (
             marker in (f"{SECRET}intake", f"{SECRET}name") or not marker.startswith(SECRET) or scope == "full"
         )
     if actor == "admin" and route.area == "admin":
         return True
+    if actor == "admin" and bare(route.path) in NOTE_PAGES:
+        return marker in (f"{SECRET}name", *NOTE_MARKERS)
     if actor == "therapist_a" and route.area == "clinic":
         return marker not in ONLY_A and not (scope == "adherence" and marker in NOT_IN_ADHERENCE)
     if marker in NOT_IN_ADHERENCE and not marker.startswith(SECRET):
@@ -394,6 +416,7 @@ MARKERS = (
     f"{SECRET}notice",
     f"{SECRET}stop",
     f"{SECRET}intake",
+    *NOTE_MARKERS,
     "SECRETAtoken",
     "SECRETAlog",
     "stopped",
@@ -557,3 +580,13 @@ def test_a_s_intake_shows_to_a_s_therapist_on_the_visit_page(world: World) -> No
     assert f"{SECRET}intake" in page and shows(page, "safety: blood thinner")
     assert f"{SECRET}intake" in body(world.browsers["client_a"].get(f"/me/intakes/{world.ids['intake_id']}/"))
     assert AccessLog.objects.filter(subject=world.a, what__contains="intake").exists()
+
+
+@pytest.mark.parametrize("scope", ["full", "adherence"])
+def test_a_s_treatment_note_shows_to_its_author_and_the_admin(world: World) -> None:
+    """The note markers the walks look for are really on the note page, for its author
+    (whatever A shares) and the practice's admin."""
+    url = f"/clinic/notes/{world.ids['note_id']}/"
+    for actor in ("therapist_a", "admin"):
+        page = body(world.browsers[actor].get(url))
+        assert f"{SECRET}note" in page and f"{SECRET}amend" in page, actor
