@@ -825,12 +825,17 @@ def for_today(person: Person, known_count: int | None = None) -> list[dict[str, 
     programmes = current_for(person, known_count)
     if not programmes:
         return []
+    started_here = set()
     for programme in programmes:
         if programme.starts_on is not None and engine.run_of(programme) is None:
             engine.sync(programme)
+            started_here.add(programme.pk)
     library = load_content().library
     safety = safety_of(person)
-    return [client_view(p, safety, library) for p in programmes]
+    # Today's own programme line ("Week 1 of 4 ...", front/_programme_today.html) says where
+    # the client is; this section says it only when its weeks started in this very request,
+    # after Today's rows were read (so that line is not on the page yet).
+    return [{**client_view(p, safety, library), "headline_here": p.pk in started_here} for p in programmes]
 
 
 def today_state_sql() -> str:

@@ -115,7 +115,7 @@ def test_giving_a_programme_starts_the_clients_weeks_on_the_therapists_days_and_
     assert not reminders.due(client_person, at_half_past + timedelta(days=1)).due  # Friday: not planned
     # The client's Today says where they are.
     page = signed_in(client_a).get("/today/").content.decode()
-    assert "Week 1 of 4 · session 1 of 2 this week" in page
+    assert page.count("Week 1 of 4 · session 1 of 2 this week") == 1  # Today's line, not repeated
     assert "Monday, Thursday at 07:30" in page
 
 
@@ -289,8 +289,9 @@ def test_a_programme_starting_later_starts_its_weeks_when_the_client_opens_today
     row = programme_for(therapist, client_person, starts_on=today + timedelta(days=3))
     assert engine.sync(row).state == "waiting" and not ProgrammeRun.objects.exists()
     Programme.objects.filter(pk=row.pk).update(starts_on=today)
-    assert "Week 1 of 4" in signed_in(client_a).get("/today/").content.decode()
+    assert signed_in(client_a).get("/today/").content.decode().count("Week 1 of 4") == 1
     assert engine.run_of(row) is not None
+    assert signed_in(client_a).get("/today/").content.decode().count("Week 1 of 4") == 1
 
 
 # --- what the therapist sees ---------------------------------------------------------------------------
