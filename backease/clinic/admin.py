@@ -11,9 +11,11 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.html import format_html
 
 from backease.accounts.access_log import log_access, log_view
-from backease.clinic.models import CareLink, Flag, Intake, Invitation, Programme
+from backease.clinic.models import CareLink, Flag, Intake, Invitation, Programme, TreatmentNote
 
 
 class Logged(admin.ModelAdmin):
@@ -95,3 +97,29 @@ class IntakeAdmin(Logged):
 
     list_display = ("therapist", "client", "created_at", "submitted_at")
     readonly_fields = ("therapist", "client", "created_at", "submitted_at", "consent_at", "screening")
+
+
+@admin.register(TreatmentNote)
+class TreatmentNoteAdmin(Logged):
+    """Treatment notes, to find and read (docs/clinic.md, "Treatment notes"): the list shows
+    no note's words; "Read" opens the note with its history. Nothing is changed or deleted
+    here: a signed note changes only by its author's amendment."""
+
+    what = "treatment note"
+
+    list_display = ("visit_date", "client", "author_label", "signed_at", "read")
+    list_filter = ("signed_at",)
+    search_fields = ("author_label", "client__user__email")
+
+    @admin.display(description="Note")
+    def read(self, obj: TreatmentNote) -> str:
+        return format_html('<a href="{}">Read</a>', reverse("clinic_note", args=[obj.pk]))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -140,10 +140,19 @@ def note_page(request: HttpRequest, note_id: int) -> HttpResponse:
             "labels": notes.LABELS,
             "amendments": kept.amendments,
             "is_author": note.author_id == user.pk,
-            "map": body_map(load_content().library, {r: {} for r in note.found}),
-            "treated_map": body_map(load_content().library, {r: {} for r in note.treated}),
+            "maps": [
+                _map("found", "Areas found", note.found),
+                _map("treated", "Areas treated", note.treated),
+            ],
         },
     )
+
+
+def _map(key: str, title: str, regions: list[str]) -> dict[str, Any]:
+    """One body map of the note page: the back view, and the front view only when one of
+    its regions is marked."""
+    drawn = body_map(load_content().library, {r: {} for r in regions})
+    return {"key": key, "title": title, "map": drawn, "front": any(r["selected"] for r in drawn["front"])}
 
 
 def _note_of_author(request: HttpRequest, note_id: int) -> TreatmentNote:

@@ -270,3 +270,20 @@ def test_every_read_goes_to_the_client_s_access_log(
     assert ("admin@example.org", "view", f"treatment note {signed.pk}") in lines
     assert ("Sam Rivera", "view", "treatment notes: the list") in lines
     assert "treatment note" in _text(signed_in(person_a.user).get("/me/access-log/"))  # type: ignore[arg-type]
+
+
+def test_admins_find_notes_in_the_admin_and_change_nothing_there(
+    signed: TreatmentNote, admin_user: User, person_a: Person
+) -> None:
+    browser = signed_in(admin_user)
+    listing = browser.get("/admin/clinic/treatmentnote/")
+    assert listing.status_code == 200 and f"/clinic/notes/{signed.pk}/" in _text(listing)
+    assert BODY["subjective"] not in _text(listing)  # the list shows no note's words
+    assert "admin: list of treatment notes" in [row.what for row in log_of(person_a)]
+    response = browser.post(f"/admin/clinic/treatmentnote/{signed.pk}/change/", {"subjective": "Rewritten"})
+    assert response.status_code == 403
+    assert (
+        browser.post(f"/admin/clinic/treatmentnote/{signed.pk}/delete/", {"post": "yes"}).status_code == 403
+    )
+    signed.refresh_from_db()
+    assert signed.subjective == BODY["subjective"]
