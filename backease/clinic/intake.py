@@ -8,7 +8,7 @@ skin problems, goals for the visit), with consent to treatment. Before a later v
 starts from the client's last answers ("Anything changed since last time?").
 
 The therapist's visit page runs `backease.core.pretreatment.check` over the latest intake
-(`visit_check`). Who may read an intake is `intake_for_therapist` / `intake_for_client`
+(`visit_check`). Who may read an intake is `latest_for_therapist` / `intake_for_client`
 (404 otherwise); the views write every read to the client's access log.
 """
 
@@ -94,7 +94,9 @@ def intake_for_client(person: Person, intake_id: int) -> Intake:
     """The client's own intake, while they still share with the therapist who sent it (404
     else: someone else's intake, or one from a therapist they stopped sharing with)."""
     row = Intake.objects.filter(pk=intake_id, client=person).select_related("therapist").first()
-    if row is None or not person.care_links.filter(therapist=row.therapist, ended_at__isnull=True).exists():
+    if row is None or row.therapist_id is None:
+        raise Http404("no such intake")
+    if not person.care_links.filter(therapist_id=row.therapist_id, ended_at__isnull=True).exists():
         raise Http404("no such intake")
     return row
 

@@ -24,7 +24,12 @@ class Intake(models.Model):
     """
 
     therapist = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="intakes_sent"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="intakes_sent",
+        help_text="who sent it; empty once their account is deleted (the client keeps their answers)",
     )
     client = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="intakes")
     created_at = models.DateTimeField()

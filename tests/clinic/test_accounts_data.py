@@ -17,7 +17,7 @@ from backease.accounts.access_log import log_access
 from backease.accounts.mode import person_for
 from backease.accounts.models import AccessLog, ApiToken, User
 from backease.accounts.tokens import create_token
-from backease.clinic.models import CareLink, Flag, Invitation, Notice, Programme
+from backease.clinic.models import CareLink, Flag, Intake, Invitation, Notice, Programme
 from backease.exports.backup import make_backup
 from backease.store import services
 from backease.store.models import PainEntry, Person, Plan, Screening, Session, StepLog
@@ -161,6 +161,7 @@ def clinic_world(client_a: User, client_b: User, therapist: User) -> dict[str, o
         Flag.objects.create(client=person, kind="pain_high", key=f"k{person.pk}", raised_at=timezone.now())
         log_access(therapist, person, "view", "insights")
     Programme.objects.create(therapist=therapist, client=person_a, title="For A", steps=[])
+    Intake.objects.create(therapist=therapist, client=person_a, created_at=timezone.now(), medicines="A's")
     Programme.objects.create(therapist=therapist, client=None, is_template=True, title="Template", steps=[])
     Invitation.objects.create(therapist=therapist, code="INV1", expires_at=timezone.now() + timedelta(days=7))
     for user in (client_a, client_b, therapist):
@@ -192,6 +193,7 @@ def test_deleting_a_client_removes_everything_of_theirs_and_nothing_else(
         "clinic.Flag": Flag.objects.filter(client=person_a).count(),
         "accounts.AccessLog": 1,
         "clinic.Programme": 1,
+        "clinic.Intake": 1,
         "accounts.ApiToken": 1,
         # Their own notices, and notices to their therapist about them.
         "clinic.Notice": Notice.objects.filter(Q(recipient=client_a) | Q(subject=person_a)).count(),
@@ -226,7 +228,15 @@ def test_deleting_a_therapist_ends_links_but_leaves_client_data(
     after = _counts()
     assert after["clinic.CareLink"] == before["clinic.CareLink"] - 2
     assert after["clinic.Invitation"] == before["clinic.Invitation"] - 1
-    for label in ("store.PainEntry", "store.Session", "store.Screening", "clinic.Flag", "accounts.AccessLog"):
+    assert Intake.objects.get(client=person_a).therapist is None  # A keeps their intake
+    for label in (
+        "store.PainEntry",
+        "store.Session",
+        "store.Screening",
+        "clinic.Flag",
+        "clinic.Intake",
+        "accounts.AccessLog",
+    ):
         assert after[label] == before[label], label
     kept = Programme.objects.get(title="For A")
     assert kept.therapist is None and kept.client_id == person_a.pk  # type: ignore[attr-defined]
