@@ -287,3 +287,18 @@ def test_admins_find_notes_in_the_admin_and_change_nothing_there(
     )
     signed.refresh_from_db()
     assert signed.subjective == BODY["subjective"]
+
+
+def test_deleting_accounts_a_therapist_s_notes_stay_a_client_s_go(
+    signed: TreatmentNote, therapist: User, client_a: User, person_a: Person, admin_user: User
+) -> None:
+    from backease.accounts.services import delete_account
+
+    assert "treatment notes" in _text(signed_in(client_a).get("/me/account/delete/"))
+    delete_account(therapist)
+    signed.refresh_from_db()
+    assert signed.author is None and signed.author_label == "Sam Rivera"
+    page = _text(signed_in(admin_user).get(f"/clinic/notes/{signed.pk}/"))
+    assert BODY["subjective"] in page and "Sam Rivera" in page
+    delete_account(client_a)
+    assert not TreatmentNote.objects.exists() and not TreatmentNote.history.exists()
