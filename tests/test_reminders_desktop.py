@@ -115,3 +115,15 @@ def test_backease_remind_shows_a_real_desktop_notification_once(
     assert session_bus.received == [
         ("backease", desktop.TITLE, "Time for your upper back self-care session (planned for 19:00).")
     ]
+
+
+def test_the_notification_goes_out_when_the_caller_runs_an_event_loop(session_bus: Notifications) -> None:
+    """desktop-notifier's sync API runs its own asyncio loop; called from code that is itself
+    inside a running loop (a server, a test's browser driver), it still goes out."""
+
+    async def inside_a_loop() -> None:
+        desktop.DesktopNotifier().show("title", "shown from inside a running event loop")
+
+    asyncio.run(inside_a_loop())
+    assert session_bus.arrived.wait(10)
+    assert session_bus.received == [("backease", "title", "shown from inside a running event loop")]

@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 
 TITLE = "backease: time for your upper back"
 APP_NAME = "backease"
+SEND_TIMEOUT = 10.0
+"""Seconds to wait for the notification service before saying it did not answer."""
 
 
 class Unavailable(RuntimeError):
@@ -61,15 +63,30 @@ class DesktopNotifier:
         log = logging.getLogger("desktop_notifier")
         log.addHandler(failures)
         propagate, log.propagate = log.propagate, False
+        errors: list[Exception] = []
+
+        def send() -> None:
+            try:
+                DesktopNotifierSync(app_name=APP_NAME).send(
+                    title=title, message=message, on_dispatched=lambda: dispatched.append(True)
+                )
+            except Exception as exc:  # any failure of the platform's service: said below
+                errors.append(exc)
+
+        # desktop-notifier's sync API runs its own asyncio loop: in a thread of its own, so an
+        # event loop of the caller's (a running server, a test's browser) cannot get in its way.
+        worker = threading.Thread(target=send, name="backease-desktop-notification", daemon=True)
         try:
-            DesktopNotifierSync(app_name=APP_NAME).send(
-                title=title, message=message, on_dispatched=lambda: dispatched.append(True)
-            )
-        except Exception as exc:  # any failure of the platform's service: say so, never crash
-            raise Unavailable(f"the desktop notification service failed ({type(exc).__name__})") from exc
+            worker.start()
+            worker.join(SEND_TIMEOUT)
         finally:
             log.removeHandler(failures)
             log.propagate = propagate
+        if worker.is_alive():
+            raise Unavailable(f"the desktop notification service did not answer within {SEND_TIMEOUT:g} s")
+        if errors:
+            exc = errors[0]
+            raise Unavailable(f"the desktop notification service failed ({type(exc).__name__})") from exc
         if not dispatched:
             raise Unavailable(f"the desktop notification service did not answer ({failures.reason()})")
 
