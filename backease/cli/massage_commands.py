@@ -18,7 +18,7 @@ from backease.core.errors import InputError
 
 if TYPE_CHECKING:
     from backease.content.loader import Content
-    from backease.core.pretreatment import PretreatmentCheck, TypeCheck
+    from backease.core.pretreatment import PretreatmentCheck
     from backease.core.screening import ScreeningResult
 
 HEADLINE = {
@@ -30,45 +30,10 @@ HEADLINE = {
 """The decision as the therapist reads it."""
 
 
-def _area_words(content: Content, area: str) -> str:
-    words = dict(content.pretreatment.place_words)
-    if area in words:
-        return words[area]
-    label = next((r.label for r in content.library.regions if r.id == area), area)
-    return label
-
-
-def how_words(content: Content, item: TypeCheck) -> list[str]:
-    """The modifications of one kind of massage in plain words, one line each."""
-    lib = content.library
-    mods = item.modifications
-    out: list[str] = []
-    if mods.pressure_cap:
-        out.append(f"Pressure: no firmer than {lib.label('intensity', mods.pressure_cap).lower()}.")
-    if mods.avoid_areas:
-        out.append("Leave alone: " + ", ".join(_area_words(content, a) for a in mods.avoid_areas) + ".")
-    if mods.gentle_areas:
-        out.append("Gentle only on: " + ", ".join(_area_words(content, a) for a in mods.gentle_areas) + ".")
-    if mods.use_positions:
-        out.append(
-            "Position: " + ", ".join(lib.label("position", p).lower() for p in mods.use_positions) + "."
-        )
-    if mods.avoid_positions:
-        out.append(
-            "Never: " + ", ".join(lib.label("position", p).lower() for p in mods.avoid_positions) + "."
-        )
-    if mods.limits:
-        labels = []
-        for limit in mods.limits:
-            precaution = lib.precaution(limit)
-            labels.append(precaution.label if precaution is not None else limit.replace("_", " "))
-        out.append("Limits: " + "; ".join(labels) + ".")
-    return out
-
-
 def check_json(content: Content, screening: ScreeningResult, result: PretreatmentCheck) -> dict[str, Any]:
     """The whole check as `--json` prints it: the screen, then each kind with its name,
     decision, findings, modifications (ids and words) and references."""
+    from backease.content.pretreatment_words import how_words
     from backease.core.pretreatment import type_json
 
     names = {m.id: m.name for m in content.library.massage_types}
@@ -95,6 +60,8 @@ def print_check(content: Content, screening: ScreeningResult, result: Pretreatme
     from rich.console import Console, Group
     from rich.panel import Panel
     from rich.text import Text
+
+    from backease.content.pretreatment_words import how_words
 
     console = Console(highlight=False)
     refs = {r.id: r for r in content.library.references}

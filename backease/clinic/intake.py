@@ -26,12 +26,12 @@ from backease.accounts.models import User
 from backease.clinic.access import link_for
 from backease.clinic.models import Intake
 from backease.content.loader import Content, load_content
+from backease.content.pretreatment_words import how_words
 from backease.core.errors import InputError
 from backease.core.pretreatment import (
     OFF_MAP_PLACES,
     Fact,
     PretreatmentCheck,
-    TypeCheck,
     check,
     validate_intake,
 )
@@ -243,40 +243,6 @@ def place_label(content: Content, place: str) -> str:
     return CLIENT_PLACE_WORDS.get(place, place.replace("_", " "))
 
 
-def _area_words(content: Content, area: str) -> str:
-    words = dict(content.pretreatment.place_words)
-    return words.get(area) or place_label(content, area)
-
-
-def how_words(content: Content, item: TypeCheck) -> list[str]:
-    """The modifications of one kind of massage in plain words (as `backease massage-check`
-    says them: backease/cli/massage_commands.py, which the clinic may not import)."""
-    lib = content.library
-    mods = item.modifications
-    out: list[str] = []
-    if mods.pressure_cap:
-        out.append(f"Pressure: no firmer than {lib.label('intensity', mods.pressure_cap).lower()}.")
-    if mods.avoid_areas:
-        out.append("Leave alone: " + ", ".join(_area_words(content, a) for a in mods.avoid_areas) + ".")
-    if mods.gentle_areas:
-        out.append("Gentle only on: " + ", ".join(_area_words(content, a) for a in mods.gentle_areas) + ".")
-    if mods.use_positions:
-        out.append(
-            "Position: " + ", ".join(lib.label("position", p).lower() for p in mods.use_positions) + "."
-        )
-    if mods.avoid_positions:
-        out.append(
-            "Never: " + ", ".join(lib.label("position", p).lower() for p in mods.avoid_positions) + "."
-        )
-    if mods.limits:
-        labels = []
-        for limit in mods.limits:
-            precaution = lib.precaution(limit)
-            labels.append(precaution.label if precaution is not None else limit.replace("_", " "))
-        out.append("Limits: " + "; ".join(labels) + ".")
-    return out
-
-
 def type_views(content: Content, result: PretreatmentCheck) -> list[dict[str, Any]]:
     """Each kind of massage as the visit page shows it: name, decision, why (with sources),
     how to modify, and the client's safety answers behind it."""
@@ -296,7 +262,7 @@ def type_views(content: Content, result: PretreatmentCheck) -> list[dict[str, An
                 "headline": HEADLINE[item.decision],
                 "findings": [{"reason": f.reason, "source": f.source} for f in item.findings],
                 "said": [{"message": m, "source": s} for m, s in said],
-                "how": how_words(content, item) if item.decision == "modify" else [],
+                "how": how_words(content, item, place_label) if item.decision == "modify" else [],
                 "sources": list(dict.fromkeys(cited)),
             }
         )
