@@ -132,9 +132,7 @@ def note_page(request: HttpRequest, note_id: int) -> HttpResponse:
         request,
         "clinic/note.html",
         {
-            "note": note,
-            "client": note.client,
-            "name": flags.label(note.client),
+            **_note_context(note),
             "shown": shown,
             "original": original,
             "labels": notes.LABELS,
@@ -155,6 +153,11 @@ def _map(key: str, title: str, regions: list[str]) -> dict[str, Any]:
     return {"key": key, "title": title, "map": drawn, "front": any(r["selected"] for r in drawn["front"])}
 
 
+def _note_context(note: TreatmentNote, **extra: Any) -> dict[str, Any]:
+    """What every note page shows: the note, its client and the client's name."""
+    return {"client": note.client, "name": flags.label(note.client), "note": note, **extra}
+
+
 def _note_of_author(request: HttpRequest, note_id: int) -> TreatmentNote:
     """The author's own note (404 for anyone else, admins included: they read, never write)."""
     user = _user(request)
@@ -169,12 +172,7 @@ def edit_note(request: HttpRequest, note_id: int) -> HttpResponse:
     """A draft's form. A signed note is refused (409): it is changed only by amendment."""
     therapist = _user(request)
     note = _note_of_author(request, note_id)
-    context: dict[str, Any] = {
-        "client": note.client,
-        "name": flags.label(note.client),
-        "note": note,
-        "mode": "edit",
-    }
+    context = _note_context(note, mode="edit")
     if request.method == "POST":
         data = _posted(request)
         try:
@@ -211,7 +209,7 @@ def sign_note(request: HttpRequest, note_id: int) -> HttpResponse:
         return _page(
             request,
             "clinic/note_locked.html",
-            {"client": note.client, "name": flags.label(note.client), "note": note, "error": error},
+            _note_context(note, error=error),
             _status(error),
         )
     log_access(therapist, note.client, "change", f"treatment note {note.pk}: signed")
@@ -223,12 +221,7 @@ def amend_note(request: HttpRequest, note_id: int) -> HttpResponse:
     """A signed note's amendment form: the current body to change, and why."""
     therapist = _user(request)
     note = _note_of_author(request, note_id)
-    context: dict[str, Any] = {
-        "client": note.client,
-        "name": flags.label(note.client),
-        "note": note,
-        "mode": "amend",
-    }
+    context = _note_context(note, mode="amend")
     if request.method == "POST":
         data = _posted(request)
         try:
